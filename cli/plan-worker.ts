@@ -1,0 +1,43 @@
+/**
+ * One stack's plan in its own process (the Pulumi SDK's runtime is process-global): validate
+ * the inventory, run the program under mocks, write the artifacts, print the summary. Usage:
+ * `node plan-worker.js STACK_FILE OUT_DIR`; exits with the statuses in ./exit.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { parseSite, SITE_CONFIG_KEY } from "../inventory/parse";
+import { InventoryError } from "../inventory/reader";
+import { isKubernetesObject, renderArtifacts, writeArtifacts } from "./artifacts";
+import { EXIT } from "./exit";
+import { PROJECT, runProgram } from "./run-program";
+import { InputError, readStackFile } from "./stack-config";
+import { formatSummary } from "./summary";
+
+async function main(stackFile: string, outRoot: string): Promise<number> {
+  const stack = readStackFile(stackFile, PROJECT);
+  // Validate before running anything, so a bad inventory writes nothing and starts nothing.
+  const site = parseSite(stack.raw[SITE_CONFIG_KEY]);
+  const plan = await runProgram(stack, site.region);
+  const dir = path.join(outRoot, stack.stack);
+  writeArtifacts(dir, renderArtifacts(plan));
+  process.stdout.write(`${formatSummary(plan, dir, plan.resources.filter(isKubernetesObject).length)}\n`);
+  return EXIT.ok;
+}
+
+function fail(err: unknown): number {
+  if (err instanceof InventoryError) {
+    process.stderr.write(`${process.argv[2]}: invalid site inventory:\n${err.message}\n`);
+    return EXIT.invalidInput;
+  }
+  if (err instanceof InputError || err instanceof pulumi.RunError) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return EXIT.invalidInput;
+  }
+  process.stderr.write(`aisc plan: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return EXIT.internal;
+}
+
+main(process.argv[2], process.argv[3]).then(
+  (code) => process.exit(code),
+  (err) => process.exit(fail(err)),
+);

@@ -1,0 +1,105 @@
+import {
+  specialArchiveSig as ARCHIVE_SIG,
+  specialAssetSig as ASSET_SIG,
+  specialOutputValueSig as OUTPUT_SIG,
+  specialResourceSig as RESOURCE_SIG,
+  specialSecretSig as SECRET_SIG,
+  specialSigKey as SIG_KEY,
+  unknownValue as UNKNOWN_VALUE,
+} from "@pulumi/pulumi/runtime/rpc";
+
+/**
+ * The plan record: what `aisc plan` captured of one run of the real Pulumi program. Values are
+ * normalised from the wire form the SDK sends to the engine, so secrets are already redacted
+ * and nothing in a record can leak one.
+ */
+
+/** What a secret becomes in every artifact. */
+export const REDACTED = "[secret]";
+/** What a value unknown until deployment (an ID, an ARN) becomes. */
+export const UNKNOWN = "[unknown]";
+
+export interface ResourceOptions {
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly deleteBeforeReplace: boolean;
+  /** URNs this resource depends on, explicitly or through its inputs, sorted. */
+  readonly dependencies: readonly string[];
+  readonly ignoreChanges: readonly string[];
+  readonly replaceOnChanges: readonly string[];
+  readonly additionalSecretOutputs: readonly string[];
+  readonly deletedWith?: string;
+}
+
+export interface PlannedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly parent?: string;
+  readonly custom: boolean;
+  /** The provider reference (`urn::id`) for custom resources with an explicit provider. */
+  readonly provider?: string;
+  /** Whether the resource is a packaged (remote) component, opaque to the offline plan. */
+  readonly remote: boolean;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly options: ResourceOptions;
+}
+
+export interface Plan {
+  readonly project: string;
+  readonly stack: string;
+  /** Sorted by URN, so that the same program gives the same file. */
+  readonly resources: readonly PlannedResource[];
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Turns a value from the wire form into plain JSON: secrets become {@link REDACTED}, unknowns
+ * {@link UNKNOWN}, resource references `{ $ref: urn }`, and object keys are sorted.
+ */
+export function normalise(value: unknown): unknown {
+  if (value === UNKNOWN_VALUE) return UNKNOWN;
+  if (Array.isArray(value)) return value.map(normalise);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  switch (obj[SIG_KEY]) {
+    case SECRET_SIG:
+      return REDACTED;
+    case RESOURCE_SIG:
+      return { $ref: obj.urn };
+    case ASSET_SIG:
+      return { $asset: obj.path ?? obj.uri ?? (obj.text === undefined ? null : "text") };
+    case ARCHIVE_SIG:
+      return { $archive: obj.path ?? obj.uri ?? "assets" };
+    case OUTPUT_SIG:
+      return obj.secret ? REDACTED : "value" in obj ? normalise(obj.value) : UNKNOWN;
+    default:
+      break;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj).sort()) out[key] = normalise(obj[key]);
+  return out;
+}
+
+/** Whether any part of a wire-form value is a secret. */
+export function containsSecret(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(containsSecret);
+  if (value === null || typeof value !== "object") return false;
+  const obj = value as Record<string, unknown>;
+  if (obj[SIG_KEY] === SECRET_SIG) return true;
+  return Object.values(obj).some(containsSecret);
+}
+
+/** Serialises a plan or any artifact as stable, human-diffable JSON. */
+export function stableJson(value: unknown): string {
+  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj).sort()) if (obj[key] !== undefined) out[key] = sortKeys(obj[key]);
+  return out;
+}

@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { offlineMocks } from "./mocks";
+import { normalise, Plan, PlannedResource } from "./record";
+import { StackConfig } from "./stack-config";
+
+/**
+ * Runs the real Pulumi program (`stacks/index.ts`, compiled) under the SDK's mock runtime, the
+ * way the Pulumi CLI's Node.js language host runs it, and records every resource registration
+ * as the engine would receive it: type, name, parent, provider, inputs and options. The SDK's
+ * runtime is process-global, so this runs once per process; `aisc plan` forks one per stack.
+ */
+
+export const PROJECT = "aisc";
+/** The compiled program entry, beside this file in dist/. */
+export const PROGRAM = path.resolve(__dirname, "..", "stacks", "index.js");
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getRemote(): boolean;
+  getObject(): { toJavaScript(): unknown } | undefined;
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getDeletedwith(): string;
+}
+
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): { toJavaScript(): unknown } | undefined;
+}
+
+type Callback = (err: unknown, resp: { getUrn(): string } | unknown) => void;
+
+interface Monitor {
+  registerResource(req: RegisterRequest, cb: Callback): void;
+  registerResourceOutputs(req: OutputsRequest, cb: Callback): void;
+}
+
+function urnOf(stack: string, parentUrn: string, type: string, name: string): string {
+  const qualified = parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}$${type}` : type;
+  return `urn:pulumi:${stack}::${PROJECT}::${qualified}::${name}`;
+}
+
+/** Runs the program for one stack's config and returns what it registered. */
+export async function runProgram(stack: StackConfig, region: string, program: string = PROGRAM): Promise<Plan> {
+  pulumi.runtime.setAllConfig({ ...stack.config }, [...stack.secretKeys]);
+  await pulumi.runtime.setMocks(offlineMocks(region), PROJECT, stack.stack, true);
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const resources = new Map<string, PlannedResource>();
+  let outputs: Record<string, unknown> = {};
+  let stackUrn = "";
+
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    const type = req.getType();
+    const name = req.getName();
+    const parent = req.getParent();
+    const urn = urnOf(stack.stack, parent, type, name);
+    if (type === "pulumi:pulumi:Stack") stackUrn = urn;
+    if (resources.has(urn)) throw new Error(`duplicate resource URN ${urn}`);
+    resources.set(urn, {
+      urn,
+      type,
+      name,
+      ...(parent ? { parent } : {}),
+      custom: req.getCustom(),
+      ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+      remote: req.getRemote(),
+      inputs: (normalise(req.getObject()?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>,
+      options: {
+        protect: req.getProtect(),
+        retainOnDelete: req.getRetainondelete(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        dependencies: [...req.getDependenciesList()].sort(),
+        ignoreChanges: req.getIgnorechangesList(),
+        replaceOnChanges: req.getReplaceonchangesList(),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
+      },
+    });
+    register(req, cb);
+  };
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    if (req.getUrn() === stackUrn) outputs = (normalise(req.getOutputs()?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>;
+    registerOutputs(req, cb);
+  };
+
+  await pulumi.runtime.runInPulumiStack(async () => {
+    // As the language host does: the module's exports are the stack's outputs, and a module
+    // that exports a function has that function's result as its outputs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(program);
+    return typeof mod === "function" ? await mod() : mod;
+  });
+  await pulumi.runtime.disconnect();
+  const sorted = [...resources.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+  return { project: PROJECT, stack: stack.stack, resources: sorted, outputs };
+}

@@ -1,0 +1,37 @@
+import { CapacitySummary } from "../inventory/summary";
+import { Plan } from "./record";
+
+/**
+ * The short text `aisc plan` prints per stack: where the files went, resources by type, and a
+ * capacity table. Pure, so its exact shape is tested.
+ */
+
+export function resourceCounts(plan: Plan): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
+}
+
+export function formatSummary(plan: Plan, outDir: string, manifests: number): string {
+  const lines = [`${plan.stack}: ${plan.resources.length} resources, ${manifests} Kubernetes manifests -> ${outDir}`];
+  lines.push(...table([["  type", "count"], ...resourceCounts(plan).map(([t, n]) => [`  ${t}`, String(n)])]));
+  const c = plan.outputs.capacity as CapacitySummary | undefined;
+  if (c) {
+    lines.push(`  capacity at ${c.precision}: ${c.gpus} GPUs on ${c.nodes} nodes, ${c.pflops} PFLOPS; ${c.entitledGpus} GPUs entitled to tenants`);
+    lines.push(`  power at full load: ${c.itPowerMW} MW IT, ${c.facilityPowerMW} MW facility of a ${c.envelopeMW} MW envelope`);
+    const rows = [["  GPUs by model", "GPUs"], ...Object.entries(c.gpusByModel).map(([m, n]) => [`  ${m}`, String(n)])];
+    lines.push(...table(rows));
+    if (c.milestones.length) {
+      lines.push(...table([
+        ["  milestone", "date", "target PFLOPS", "planned PFLOPS", "met"],
+        ...c.milestones.map((m) => [`  ${m.name}`, m.date, String(m.pflops), String(m.plannedPflops), m.met ? "yes" : "NO"]),
+      ]));
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,192 @@
+import { parseCidr, subnets } from "../../inventory/cidr";
+import { GPU_TAINT, NODE_LABELS } from "../../inventory/platform";
+import { CapacityType, GpuPool, Site } from "../../inventory/types";
+
+/**
+ * Pure decisions about a site's cluster: names, subnet layout, node labels and the shape of
+ * each hybrid activation and cloud node group. The component only wires these to AWS, so the
+ * decisions are tested without Pulumi.
+ */
+
+/** Control-plane log types every cluster ships; audit is what compliance reviewers ask for. */
+export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"] as const;
+/** How long control-plane logs are kept, in days. */
+export const LOG_RETENTION_DAYS = 365;
+/** The Cilium chart that runs as the CNI on hybrid nodes, pinned. */
+export const CILIUM_CHART = { chart: "cilium", version: "1.17.6", repo: "https://helm.cilium.io" } as const;
+/** EKS labels hybrid nodes with this, and the hybrid CNI is confined to them. */
+export const HYBRID_NODE_LABEL = { key: "eks.amazonaws.com/compute-type", value: "hybrid" } as const;
+
+/** The EKS cluster's name: stable, so replacing it is never an accident of renaming. */
+export function clusterName(site: Site): string {
+  return `aisc-${site.name}`;
+}
+
+/** Labels every node of `pool` carries, hybrid or cloud. */
+export function gpuNodeLabels(pool: GpuPool): Record<string, string> {
+  return {
+    [NODE_LABELS.pool]: pool.name,
+    [NODE_LABELS.gpuModel]: pool.gpu.model,
+    [NODE_LABELS.devicePluginConfig]: pool.name,
+  };
+}
+
+export interface ZoneSubnets {
+  readonly zone: string;
+  readonly privateCidr: string;
+  readonly publicCidr: string;
+}
+
+/**
+ * Carves the VPC: the first quarter per zone for private subnets (nodes and, with the VPC CNI,
+ * pods: they need the room), and small public subnets for NAT gateways from the last quarter.
+ */
+export function subnetLayout(vpcCidr: string, zones: readonly string[]): ZoneSubnets[] {
+  const vpc = parseCidr(vpcCidr);
+  if (!vpc) throw new RangeError(`invalid VPC CIDR ${vpcCidr}`);
+  const quarters = subnets(vpc, vpc.prefix + 2, 4);
+  const publicPool = parseCidr(quarters[3])!;
+  const publics = subnets(publicPool, publicPool.prefix + 4, zones.length);
+  return zones.map((zone, i) => ({ zone, privateCidr: quarters[i], publicCidr: publics[i] }));
+}
+
+/** The zone suffix (`a`, `b`) that names a zone's resources, stable under reordering. */
+export function zoneKey(zone: string): string {
+  return zone.slice(-1);
+}
+
+export interface HybridActivationSpec {
+  readonly pool: string;
+  readonly registrationLimit: number;
+  readonly description: string;
+  readonly tags: Record<string, string>;
+}
+
+/** One SSM activation per on-premises pool, limited to the pool's node count. */
+export function hybridActivations(site: Site): HybridActivationSpec[] {
+  return site.pools
+    .filter((p) => p.placement === "on-prem")
+    .map((p) => ({
+      pool: p.name,
+      registrationLimit: p.nodes,
+      description: `EKS Hybrid Nodes for ${site.name} pool ${p.name}: ${p.nodes} x ${p.gpusPerNode} ${p.gpu.model}`,
+      tags: {
+        "aisc.hk/pool": p.name,
+        "aisc.hk/gpu-model": p.gpu.model,
+        "aisc.hk/gpus-per-node": String(p.gpusPerNode),
+      },
+    }));
+}
+
+const CAPACITY_TYPE: Record<CapacityType, string> = {
+  "on-demand": "ON_DEMAND",
+  spot: "SPOT",
+  "capacity-block": "CAPACITY_BLOCK",
+};
+
+export interface NodeGroupSpec {
+  readonly pool: string;
+  readonly nodeGroupName: string;
+  readonly instanceType: string;
+  readonly amiType: string;
+  readonly capacityType: string;
+  readonly nodes: number;
+  readonly efa: boolean;
+  readonly capacityReservationId?: string;
+  readonly labels: Record<string, string>;
+  readonly taints: { key: string; value: string; effect: string }[];
+}
+
+/**
+ * A managed node group per cloud pool: the AL2023 NVIDIA AMI (ARM for Grace-based GB200), a
+ * fixed size equal to the pool's nodes, and the same labels and GPU taint as hybrid nodes.
+ */
+export function nodeGroups(site: Site): NodeGroupSpec[] {
+  return site.pools.flatMap((p) => {
+    if (p.placement !== "cloud" || !p.cloud) return [];
+    return [
+      {
+        pool: p.name,
+        nodeGroupName: `${clusterName(site)}-${p.name}`,
+        instanceType: p.cloud.instanceType.name,
+        amiType: p.gpu.model === "GB200" ? "AL2023_ARM_64_NVIDIA" : "AL2023_x86_64_NVIDIA",
+        capacityType: CAPACITY_TYPE[p.cloud.capacityType],
+        nodes: p.nodes,
+        efa: p.cloud.instanceType.efa,
+        ...(p.cloud.capacityReservationId ? { capacityReservationId: p.cloud.capacityReservationId } : {}),
+        labels: gpuNodeLabels(p),
+        taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
+      },
+    ];
+  });
+}
+
+/**
+ * Helm values for Cilium on hybrid nodes: cluster-pool IPAM over the site's on-premises pod
+ * ranges (which EKS was told about as remote pod networks) and every Cilium pod confined to
+ * hybrid nodes, since cloud nodes run the VPC CNI.
+ */
+export function ciliumValues(site: Site): Record<string, unknown> {
+  const hybridOnly = {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchExpressions: [{ key: HYBRID_NODE_LABEL.key, operator: "In", values: [HYBRID_NODE_LABEL.value] }] }],
+      },
+    },
+  };
+  return {
+    affinity: hybridOnly,
+    ipam: {
+      mode: "cluster-pool",
+      operator: { clusterPoolIPv4MaskSize: 25, clusterPoolIPv4PodCIDRList: [...site.networks.onPremPodCidrs] },
+    },
+    operator: { replicas: 2, affinity: hybridOnly, unmanagedPodWatcher: { restart: false } },
+    envoy: { enabled: false },
+    // GPU nodes carry the GPU taint; the CNI must run there or no pod gets a network.
+    tolerations: [{ operator: "Exists" }],
+  };
+}
+
+/**
+ * A kubeconfig for the cluster that authenticates with `aws eks get-token`, so it holds no
+ * credential of its own; it is still handled as a secret because it names the endpoint.
+ */
+export function eksKubeconfig(name: string, endpoint: string, caData: string, region: string): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name, cluster: { server: endpoint, "certificate-authority-data": caData } }],
+    contexts: [{ name, context: { cluster: name, user: name } }],
+    "current-context": name,
+    users: [
+      {
+        name,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", name, "--region", region, "--output", "json"],
+          },
+        },
+      },
+    ],
+  });
+}
+
+/**
+ * The nodeadm `NodeConfig` an on-premises server of `pool` boots with to join as a hybrid node:
+ * the cluster, the pool's SSM activation, and the pool's labels and GPU taint as kubelet flags
+ * (hybrid nodes are not in a node group, so the node itself must declare them).
+ */
+export function nodeadmConfig(cluster: string, region: string, activationId: string, activationCode: string, pool: GpuPool): string {
+  const labels = Object.entries(gpuNodeLabels(pool)).map(([k, v]) => `${k}=${v}`).join(",");
+  return JSON.stringify({
+    apiVersion: "node.eks.aws/v1alpha1",
+    kind: "NodeConfig",
+    spec: {
+      cluster: { name: cluster, region },
+      hybrid: { ssm: { activationId, activationCode } },
+      kubelet: { flags: [`--node-labels=${labels}`, `--register-with-taints=${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect}`] },
+    },
+  });
+}

@@ -1,0 +1,136 @@
+import { GPU_CATALOG, GPU_MODELS } from "./catalog";
+import { CLOUD_INSTANCE_TYPES, findInstanceType, InstanceType, instanceTypesFor } from "./instances";
+import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
+import { CAPACITY_TYPES, CloudPool, GpuPool, MIG_STRATEGIES, PLACEMENTS, SharedReplicas, Sharing } from "./types";
+
+/**
+ * Parses GPU pools, including the NVIDIA device plugin's own rules for sharing, so that a
+ * config the plugin would reject at start-up on every node is caught here with its key.
+ */
+
+const POOL_KEYS = ["name", "gpu", "gpusPerNode", "nodes", "placement", "sharing", "inService", "nodeWatts", "cloud"];
+const SHARING_KEYS = ["migStrategy", "timeSlicing", "mps"];
+const REPLICA_KEYS = ["replicas", "resourceName"];
+const CLOUD_KEYS = ["capacityType", "instanceType", "capacityReservationId"];
+
+/** The default resource name of shared GPUs: keeps `nvidia.com/gpu` counting physical GPUs. */
+export const SHARED_RESOURCE_NAME = "nvidia.com/gpu.shared";
+
+/**
+ * Extended resource names the device plugin may advertise: `nvidia.com/` and a name part of
+ * at most 63 characters (the Kubernetes limit for the name part of a qualified name).
+ */
+const RESOURCE_NAME = /^nvidia\.com\/([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+
+function parseReplicas(r: Reader, path: string, value: unknown): SharedReplicas | undefined {
+  const o = r.object(path, value, REPLICA_KEYS);
+  if (!o) return undefined;
+  const replicas = r.integer(`${path}.replicas`, o.replicas, 2, 1024);
+  let resourceName: string | undefined = SHARED_RESOURCE_NAME;
+  if (o.resourceName !== undefined) {
+    const what = "a resource name nvidia.com/<name> with a name of at most 63 letters, digits, '-', '_' or '.'";
+    resourceName = r.string(`${path}.resourceName`, o.resourceName, { what });
+    const m = resourceName === undefined ? null : RESOURCE_NAME.exec(resourceName);
+    if (resourceName !== undefined && (!m || m[1].length > 63)) resourceName = r.fail(`${path}.resourceName`, `expected ${what}, got ${show(o.resourceName)}`);
+  }
+  return replicas === undefined || resourceName === undefined ? undefined : { replicas, resourceName };
+}
+
+function parseSharing(r: Reader, path: string, value: unknown, migCapable: boolean | undefined, model: string | undefined): Sharing | undefined {
+  if (value === undefined) return { migStrategy: "none" };
+  const o = r.object(path, value, SHARING_KEYS);
+  if (!o) return undefined;
+  const migStrategy = o.migStrategy === undefined ? "none" : r.oneOf(`${path}.migStrategy`, o.migStrategy, MIG_STRATEGIES);
+  if (migStrategy !== undefined && migStrategy !== "none" && migCapable === false) {
+    r.fail(`${path}.migStrategy`, `expected none: ${model} does not support MIG, got ${show(migStrategy)}`);
+  }
+  const timeSlicing = o.timeSlicing === undefined ? undefined : parseReplicas(r, `${path}.timeSlicing`, o.timeSlicing);
+  const mps = o.mps === undefined ? undefined : parseReplicas(r, `${path}.mps`, o.mps);
+  if (o.timeSlicing !== undefined && o.mps !== undefined) {
+    r.fail(`${path}.mps`, "expected either timeSlicing or mps, not both: the device plugin shares a GPU one way");
+  }
+  if (o.mps !== undefined && migStrategy !== undefined && migStrategy !== "none") {
+    r.fail(`${path}.mps`, `expected no mps on a MIG pool (migStrategy ${migStrategy}): the device plugin does not run MPS on MIG devices`);
+  }
+  if (migStrategy === undefined) return undefined;
+  return { migStrategy, ...(timeSlicing ? { timeSlicing } : {}), ...(mps ? { mps } : {}) };
+}
+
+function parseCloud(r: Reader, path: string, value: unknown, model: string | undefined, gpusPerNode: number | undefined): CloudPool | undefined {
+  const o = r.object(path, value, CLOUD_KEYS);
+  if (!o) return undefined;
+  const capacityType = o.capacityType === undefined ? "on-demand" : r.oneOf(`${path}.capacityType`, o.capacityType, CAPACITY_TYPES);
+  let capacityReservationId: string | undefined;
+  if (capacityType === "capacity-block") {
+    capacityReservationId = r.string(`${path}.capacityReservationId`, o.capacityReservationId, {
+      pattern: /^cr-[0-9a-f]{17}$/,
+      what: "the ID of the purchased EC2 Capacity Block (cr- and 17 hex digits)",
+    });
+  } else if (o.capacityReservationId !== undefined) {
+    r.fail(`${path}.capacityReservationId`, `expected no reservation unless capacityType is capacity-block, got capacityType ${show(capacityType)}`);
+  }
+  if (model === undefined || gpusPerNode === undefined) return undefined;
+  const gpuModel = model as keyof typeof CLOUD_INSTANCE_TYPES;
+  const offered = CLOUD_INSTANCE_TYPES[gpuModel];
+  if (offered.length === 0) {
+    r.fail(path, `expected a GPU model with an EC2 instance type for a cloud pool; ${model} has none (use placement on-prem)`);
+    return undefined;
+  }
+  let instanceType: InstanceType | undefined = instanceTypesFor(gpuModel, gpusPerNode)[0];
+  if (o.instanceType !== undefined) {
+    const name = r.string(`${path}.instanceType`, o.instanceType);
+    const found = name === undefined ? undefined : findInstanceType(name);
+    if (name !== undefined && (!found || found.model !== model)) {
+      return r.fail(`${path}.instanceType`, `expected an instance type with ${model} GPUs (${offered.map((t) => t.name).join(", ")}), got ${show(name)}`);
+    }
+    if (found && found.type.gpus !== gpusPerNode) {
+      return r.fail(`${path}.instanceType`, `expected an instance type with ${gpusPerNode} GPUs (the pool's gpusPerNode); ${found.type.name} has ${found.type.gpus}`);
+    }
+    instanceType = found?.type;
+  } else if (!instanceType) {
+    const sizes = [...new Set(offered.map((t) => t.gpus))].join(" or ");
+    return r.fail(path, `expected gpusPerNode of ${sizes} for a cloud ${model} pool (no instance type has ${gpusPerNode} ${model} GPUs)`);
+  }
+  if (!capacityType || !instanceType || (capacityType === "capacity-block" && !capacityReservationId)) return undefined;
+  return { capacityType, instanceType, ...(capacityReservationId ? { capacityReservationId } : {}) };
+}
+
+/** Parses one pool at `path`; returns undefined when any of its fields is invalid. */
+export function parsePool(r: Reader, path: string, value: unknown): GpuPool | undefined {
+  const o = r.object(path, value, POOL_KEYS);
+  if (!o) return undefined;
+  const before = r.issues.length;
+  const name = r.string(`${path}.name`, o.name, { pattern: DNS_LABEL, what: DNS_LABEL_WHAT, maxLength: 40 });
+  const model = r.oneOf(`${path}.gpu`, o.gpu, GPU_MODELS);
+  const gpu = model === undefined ? undefined : GPU_CATALOG[model];
+  const gpusPerNode = r.integer(`${path}.gpusPerNode`, o.gpusPerNode, 1, 16);
+  const nodes = r.integer(`${path}.nodes`, o.nodes, 1, 100000);
+  const placement = o.placement === undefined ? "on-prem" : r.oneOf(`${path}.placement`, o.placement, PLACEMENTS);
+  const sharing = parseSharing(r, `${path}.sharing`, o.sharing, gpu?.migCapable, model);
+  const inService = o.inService === undefined ? undefined : r.date(`${path}.inService`, o.inService);
+  const nodeWatts =
+    o.nodeWatts === undefined
+      ? gpu && gpusPerNode !== undefined
+        ? gpu.serverWattsPerGpu * gpusPerNode
+        : undefined
+      : r.number(`${path}.nodeWatts`, o.nodeWatts, 0, 500000, true);
+  let cloud: CloudPool | undefined;
+  if (placement === "cloud") {
+    if (o.cloud === undefined) r.fail(`${path}.cloud`, "expected a mapping with capacityType (and optionally instanceType) for a cloud pool, got nothing");
+    else cloud = parseCloud(r, `${path}.cloud`, o.cloud, model, gpusPerNode);
+  } else if (placement === "on-prem" && o.cloud !== undefined) {
+    r.fail(`${path}.cloud`, "expected no cloud settings on an on-prem pool (set placement: cloud for a burst pool)");
+  }
+  if (r.issues.length > before) return undefined;
+  return {
+    name: name!,
+    gpu: gpu!,
+    gpusPerNode: gpusPerNode!,
+    nodes: nodes!,
+    placement: placement!,
+    sharing: sharing!,
+    ...(inService ? { inService } : {}),
+    nodeWatts: nodeWatts!,
+    ...(cloud ? { cloud } : {}),
+  };
+}

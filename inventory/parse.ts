@@ -1,0 +1,176 @@
+import { PRECISIONS } from "./catalog";
+import { siteCapacity } from "./capacity";
+import { isPrivate, overlaps, parseCidr } from "./cidr";
+import { parsePool } from "./parse-pools";
+import { parsePartitions, parseTenant } from "./parse-tenants";
+import { DNS_LABEL, DNS_LABEL_WHAT, InventoryError, Reader, show } from "./reader";
+import { ClusterSettings, CLUSTER_KINDS, GpuPool, Milestone, Networks, Site, Tenant } from "./types";
+
+/** The stack config key that holds a site's inventory. */
+export const SITE_CONFIG_KEY = "aisc:site";
+
+const SITE_KEYS = ["name", "displayName", "region", "power", "capacity", "cluster", "networks", "pools", "tenants", "slurm"];
+const POWER_KEYS = ["envelopeMW", "pue"];
+const CAPACITY_KEYS = ["precision", "milestones"];
+const MILESTONE_KEYS = ["name", "date", "pflops"];
+const CLUSTER_KEYS = ["kind", "kubernetesVersion", "endpointPublicAccess", "renderYamlToDirectory"];
+const NETWORK_KEYS = ["availabilityZones", "vpcCidr", "serviceCidr", "onPremNodeCidrs", "onPremPodCidrs"];
+const SLURM_KEYS = ["partitions"];
+
+/** EKS's default service range; sites whose on-premises networks use it must choose another. */
+export const DEFAULT_SERVICE_CIDR = "172.20.0.0/16";
+/** The Kubernetes minor version a site gets unless it pins another. */
+export const DEFAULT_KUBERNETES_VERSION = "1.33";
+
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+function parseCluster(r: Reader, path: string, value: unknown): ClusterSettings | undefined {
+  const o = value === undefined ? {} : r.object(path, value, CLUSTER_KEYS);
+  if (!o) return undefined;
+  const kind = o.kind === undefined ? "eks" : r.oneOf(`${path}.kind`, o.kind, CLUSTER_KINDS);
+  const kubernetesVersion =
+    o.kubernetesVersion === undefined
+      ? DEFAULT_KUBERNETES_VERSION
+      : r.string(`${path}.kubernetesVersion`, o.kubernetesVersion, { pattern: /^1\.\d{2}$/, what: 'a Kubernetes minor version such as "1.33" (quoted)' });
+  const endpointPublicAccess = o.endpointPublicAccess === undefined ? false : r.boolean(`${path}.endpointPublicAccess`, o.endpointPublicAccess);
+  const renderYamlToDirectory = o.renderYamlToDirectory === undefined ? undefined : r.string(`${path}.renderYamlToDirectory`, o.renderYamlToDirectory);
+  if (kind === undefined || kubernetesVersion === undefined || endpointPublicAccess === undefined) return undefined;
+  return { kind, kubernetesVersion, endpointPublicAccess, ...(renderYamlToDirectory ? { renderYamlToDirectory } : {}) };
+}
+
+function cidrList(r: Reader, path: string, value: unknown): string[] | undefined {
+  if (value === undefined) return [];
+  const list = r.list(path, value);
+  return list?.map((v, i) => r.string(`${path}[${i}]`, v) ?? "");
+}
+
+/**
+ * Parses the networks and checks what EKS checks only at creation: every range well-formed and
+ * private, and no two of VPC, services, on-premises nodes and pods overlapping.
+ */
+function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boolean, region: string | undefined): Networks | undefined {
+  const o = r.object(path, value, NETWORK_KEYS);
+  if (!o) return undefined;
+  let availabilityZones: string[] | undefined = region ? [`${region}a`, `${region}b`] : undefined;
+  if (o.availabilityZones !== undefined) {
+    const zones = r.list(`${path}.availabilityZones`, o.availabilityZones, { minItems: 2 });
+    if (zones && zones.length > 3) r.fail(`${path}.availabilityZones`, `expected two or three zones, got ${zones.length}`);
+    availabilityZones = zones?.map((z, i) => {
+      const zone = r.string(`${path}.availabilityZones[${i}]`, z, { pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, what: `a zone of ${region ?? "the region"} such as ${region ?? "ap-east-1"}a` });
+      if (zone && region && !zone.startsWith(region)) r.fail(`${path}.availabilityZones[${i}]`, `expected a zone of ${region}, got ${show(zone)}`);
+      return zone ?? "";
+    });
+    r.unique((i) => `${path}.availabilityZones[${i}]`, availabilityZones ?? [], "zone");
+  }
+  const vpcCidr = r.string(`${path}.vpcCidr`, o.vpcCidr);
+  const serviceCidr = o.serviceCidr === undefined ? DEFAULT_SERVICE_CIDR : r.string(`${path}.serviceCidr`, o.serviceCidr);
+  const onPremNodeCidrs = cidrList(r, `${path}.onPremNodeCidrs`, o.onPremNodeCidrs);
+  const onPremPodCidrs = cidrList(r, `${path}.onPremPodCidrs`, o.onPremPodCidrs);
+  if (hasOnPrem) {
+    if (onPremNodeCidrs?.length === 0) r.fail(`${path}.onPremNodeCidrs`, "expected at least one CIDR: on-prem pools join as hybrid nodes from these networks");
+    if (onPremPodCidrs?.length === 0) r.fail(`${path}.onPremPodCidrs`, "expected at least one CIDR: pods on hybrid nodes take addresses from these networks");
+  }
+  const named: { path: string; text: string }[] = [];
+  if (vpcCidr) named.push({ path: `${path}.vpcCidr`, text: vpcCidr });
+  if (serviceCidr) named.push({ path: `${path}.serviceCidr`, text: serviceCidr });
+  onPremNodeCidrs?.forEach((text, i) => text && named.push({ path: `${path}.onPremNodeCidrs[${i}]`, text }));
+  onPremPodCidrs?.forEach((text, i) => text && named.push({ path: `${path}.onPremPodCidrs[${i}]`, text }));
+  const parsed = named.map((n) => ({ ...n, cidr: parseCidr(n.text) }));
+  for (const n of parsed) {
+    if (!n.cidr) r.fail(n.path, `expected an IPv4 CIDR such as 10.0.0.0/16 with no host bits set, got ${show(n.text)}`);
+    else if (!isPrivate(n.cidr)) r.fail(n.path, `expected a private (RFC 1918) range, got ${show(n.text)}`);
+  }
+  const service = parsed.find((n) => n.path.endsWith(".serviceCidr"))?.cidr;
+  if (service && (service.prefix < 12 || service.prefix > 24)) {
+    r.fail(`${path}.serviceCidr`, `expected a prefix from /12 to /24 (EKS's limits), got /${service.prefix}`);
+  }
+  const vpc = parsed.find((n) => n.path.endsWith(".vpcCidr"))?.cidr;
+  if (vpc && (vpc.prefix < 16 || vpc.prefix > 22)) r.fail(`${path}.vpcCidr`, `expected a prefix from /16 to /22 (room for subnets in two zones), got /${vpc.prefix}`);
+  for (let i = 0; i < parsed.length; i++) {
+    for (let j = i + 1; j < parsed.length; j++) {
+      const a = parsed[i];
+      const b = parsed[j];
+      if (a.cidr && b.cidr && overlaps(a.cidr, b.cidr)) r.fail(b.path, `expected a range that does not overlap ${a.path} (${a.text}), got ${b.text}`);
+    }
+  }
+  if (!availabilityZones || !vpcCidr || !serviceCidr || !onPremNodeCidrs || !onPremPodCidrs) return undefined;
+  return { availabilityZones, vpcCidr, serviceCidr, onPremNodeCidrs, onPremPodCidrs };
+}
+
+function parseMilestones(r: Reader, path: string, value: unknown): Milestone[] {
+  const items = value === undefined ? [] : r.list(path, value);
+  const out: Milestone[] = [];
+  items?.forEach((item, i) => {
+    const p = `${path}[${i}]`;
+    const o = r.object(p, item, MILESTONE_KEYS);
+    if (!o) return;
+    const name = r.string(`${p}.name`, o.name);
+    const date = r.date(`${p}.date`, o.date);
+    const pflops = r.number(`${p}.pflops`, o.pflops, 0, 1e9, true);
+    if (name && date && pflops !== undefined) out.push({ name, date, pflops });
+  });
+  r.unique((i) => `${path}[${i}].name`, (items ?? []).map((m) => (m as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)), "milestone name");
+  return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+function parseList<T>(r: Reader, path: string, value: unknown, parseItem: (r: Reader, path: string, v: unknown) => T | undefined, minItems: number): T[] {
+  const items = r.list(path, value, { minItems });
+  if (!items) return [];
+  const out: T[] = [];
+  items.forEach((item, i) => {
+    const parsed = parseItem(r, `${path}[${i}]`, item);
+    if (parsed !== undefined) out.push(parsed);
+  });
+  r.unique((i) => `${path}[${i}].name`, items.map((x) => (x as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)), "name");
+  return out;
+}
+
+/**
+ * Validates a site inventory in full and derives its capacity. Throws an {@link InventoryError}
+ * listing every problem, each at its config key path, when anything is wrong; never returns a
+ * partly valid site.
+ *
+ * @example
+ *   const site = parseSite(new pulumi.Config("aisc").requireObject("site"));
+ *   site.capacity.pflops; // at the site's declared precision
+ */
+export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
+  const r = new Reader();
+  const o = r.object(key, value, SITE_KEYS);
+  if (!o) throw new InventoryError(r.issues);
+  const name = r.string(`${key}.name`, o.name, { pattern: DNS_LABEL, what: DNS_LABEL_WHAT, maxLength: 24 });
+  const displayName = o.displayName === undefined ? name : r.string(`${key}.displayName`, o.displayName);
+  const region = o.region === undefined ? "ap-east-1" : r.string(`${key}.region`, o.region, { pattern: REGION, what: "an AWS region such as ap-east-1" });
+  const power = r.object(`${key}.power`, o.power, POWER_KEYS);
+  const envelopeMW = power && r.number(`${key}.power.envelopeMW`, power.envelopeMW, 0, 10000, true);
+  const pue = power && r.number(`${key}.power.pue`, power.pue, 1, 3);
+  const capacity = r.object(`${key}.capacity`, o.capacity, CAPACITY_KEYS);
+  const precision = capacity && r.oneOf(`${key}.capacity.precision`, capacity.precision, PRECISIONS);
+  const milestones = capacity ? parseMilestones(r, `${key}.capacity.milestones`, capacity.milestones) : [];
+  const cluster = parseCluster(r, `${key}.cluster`, o.cluster);
+  const pools: GpuPool[] = parseList(r, `${key}.pools`, o.pools, parsePool, 1);
+  const hasOnPrem = pools.some((p) => p.placement === "on-prem");
+  const networks = parseNetworks(r, `${key}.networks`, o.networks, hasOnPrem, region);
+  if (cluster?.kind === "existing" && pools.some((p) => p.placement === "cloud")) {
+    r.fail(`${key}.cluster.kind`, "expected eks: cloud pools are EKS managed node groups, and an existing cluster gets no AWS resources");
+  }
+  const tenants: Tenant[] = parseList(r, `${key}.tenants`, o.tenants, parseTenant, 0);
+  const slurm = r.object(`${key}.slurm`, o.slurm, SLURM_KEYS);
+  // Partitions are checked against every pool the inventory names, valid or not, so that one
+  // bad pool does not also surface as a dangling reference in every partition that lists it.
+  const poolNames = Array.isArray(o.pools) ? (o.pools as { name?: unknown }[]).map((p) => p?.name).filter((n): n is string => typeof n === "string") : [];
+  const partitions = slurm ? parsePartitions(r, `${key}.slurm.partitions`, slurm.partitions, poolNames) : [];
+  if (r.issues.length > 0) throw new InventoryError(r.issues);
+  return {
+    name: name!,
+    displayName: displayName!,
+    region: region!,
+    power: { envelopeMW: envelopeMW!, pue: pue! },
+    capacity: siteCapacity(pools, tenants, precision!, pue!, milestones),
+    cluster: cluster!,
+    networks: networks!,
+    pools,
+    tenants,
+    slurm: { partitions },
+  };
+}

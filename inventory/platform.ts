@@ -1,0 +1,30 @@
+/**
+ * Names the platform itself owns. Tenant namespaces are named after tenants, so these names
+ * (and every `kube-` name) are reserved: a tenant called `monitoring` would otherwise be handed
+ * the monitoring stack's namespace.
+ */
+export const PLATFORM_NAMESPACES = {
+  nvidia: "nvidia-gpu",
+  slurmOperator: "slinky",
+  slurm: "slurm",
+  monitoring: "monitoring",
+  cilium: "kube-system",
+} as const;
+
+const RESERVED = new Set<string>(["default", ...Object.values(PLATFORM_NAMESPACES)]);
+
+/** Whether a tenant may not use `name` as its namespace. */
+export function isReservedNamespace(name: string): boolean {
+  return RESERVED.has(name) || name.startsWith("kube-");
+}
+
+/** Labels every node of a GPU pool carries; every GPU workload selects on them. */
+export const NODE_LABELS = {
+  pool: "aisc.hk/pool",
+  gpuModel: "aisc.hk/gpu-model",
+  /** The device plugin reads this label to pick the pool's named config. */
+  devicePluginConfig: "nvidia.com/device-plugin.config",
+} as const;
+
+/** The taint on every GPU node, so that only pods that tolerate it land there. */
+export const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" } as const;

@@ -1,0 +1,167 @@
+import { GpuSpec, Precision, SubsidyScheme } from "./catalog";
+import { InstanceType } from "./instances";
+
+/** Where a pool's servers are: the site's own floor, joined as EKS Hybrid Nodes, or EC2 burst. */
+export const PLACEMENTS = ["on-prem", "cloud"] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+export const TENANT_KINDS = ["university", "research-centre", "startup", "government", "enterprise"] as const;
+export type TenantKind = (typeof TENANT_KINDS)[number];
+
+export const MIG_STRATEGIES = ["none", "single", "mixed"] as const;
+export type MigStrategy = (typeof MIG_STRATEGIES)[number];
+
+export const CAPACITY_TYPES = ["on-demand", "spot", "capacity-block"] as const;
+export type CapacityType = (typeof CAPACITY_TYPES)[number];
+
+export const CLUSTER_KINDS = ["eks", "existing"] as const;
+export type ClusterKind = (typeof CLUSTER_KINDS)[number];
+
+/**
+ * How a pool's GPUs are shared, mirroring the NVIDIA device plugin's config file: a MIG
+ * strategy, and at most one of time-slicing or MPS. No MIG, no time-slicing and no MPS is an
+ * exclusive pool, one container per GPU.
+ */
+export interface Sharing {
+  readonly migStrategy: MigStrategy;
+  readonly timeSlicing?: SharedReplicas;
+  readonly mps?: SharedReplicas;
+}
+
+/** Replicas of each GPU that time-slicing or MPS advertises, and under which resource name. */
+export interface SharedReplicas {
+  readonly replicas: number;
+  /**
+   * The extended resource the shared GPUs are advertised as. Defaults to `nvidia.com/gpu.shared`
+   * so that a tenant's `requests.nvidia.com/gpu` quota keeps counting whole, physical GPUs.
+   */
+  readonly resourceName: string;
+}
+
+/** Settings of a cloud burst pool. */
+export interface CloudPool {
+  readonly capacityType: CapacityType;
+  readonly instanceType: InstanceType;
+  /** The EC2 Capacity Block reservation (`cr-...`) a capacity-block pool runs in. */
+  readonly capacityReservationId?: string;
+}
+
+/** A pool of identical GPU servers. */
+export interface GpuPool {
+  /** DNS label; the stable key every derived name starts from. */
+  readonly name: string;
+  readonly gpu: GpuSpec;
+  readonly gpusPerNode: number;
+  readonly nodes: number;
+  readonly placement: Placement;
+  readonly sharing: Sharing;
+  /** Date (YYYY-MM-DD) the pool enters service; absent means in service now. */
+  readonly inService?: string;
+  /** Maximum power of one whole server in watts (catalog figure times GPUs unless overridden). */
+  readonly nodeWatts: number;
+  /** Present exactly when `placement` is `cloud`. */
+  readonly cloud?: CloudPool;
+}
+
+export interface Networks {
+  /** Availability zones for the VPC's subnets: two or three, EKS needs at least two. */
+  readonly availabilityZones: readonly string[];
+  readonly vpcCidr: string;
+  readonly serviceCidr: string;
+  readonly onPremNodeCidrs: readonly string[];
+  readonly onPremPodCidrs: readonly string[];
+}
+
+export interface Subsidy {
+  readonly scheme: SubsidyScheme;
+  /** Share of the tenant's computing cost the scheme pays, between 0 and 1. */
+  readonly share: number;
+}
+
+export interface Tenant {
+  /** DNS label and namespace name; the stable key of every tenant resource. */
+  readonly name: string;
+  readonly displayName: string;
+  readonly kind: TenantKind;
+  /** Whole physical GPUs the tenant is entitled to: its Kubernetes quota and its Slurm limit. */
+  readonly gpus: number;
+  /** Slurm fair-share weight; defaults to the GPU entitlement. */
+  readonly fairShare: number;
+  readonly subsidy?: Subsidy;
+  /** The identity-provider group that administers the tenant's namespace. */
+  readonly adminGroup: string;
+  /** Exempt from the per-tenant maximum share of the site (an anchor tenant such as HKGAI). */
+  readonly maxShareExempt: boolean;
+}
+
+export interface Partition {
+  readonly name: string;
+  readonly pools: readonly string[];
+  readonly default: boolean;
+  readonly maxTimeHours: number;
+}
+
+export interface Milestone {
+  readonly name: string;
+  /** YYYY-MM-DD. */
+  readonly date: string;
+  readonly pflops: number;
+}
+
+export interface ClusterSettings {
+  readonly kind: ClusterKind;
+  /** Kubernetes minor version, for example "1.33". */
+  readonly kubernetesVersion: string;
+  /** Whether the EKS API endpoint is reachable from the internet (private only by default). */
+  readonly endpointPublicAccess: boolean;
+  /** When set, the Kubernetes provider writes manifests to this directory instead of applying. */
+  readonly renderYamlToDirectory?: string;
+}
+
+/** The inventory as declared, validated. */
+export interface SiteInventory {
+  readonly name: string;
+  readonly displayName: string;
+  readonly region: string;
+  readonly power: { readonly envelopeMW: number; readonly pue: number };
+  readonly capacity: { readonly precision: Precision; readonly milestones: readonly Milestone[] };
+  readonly cluster: ClusterSettings;
+  readonly networks: Networks;
+  readonly pools: readonly GpuPool[];
+  readonly tenants: readonly Tenant[];
+  readonly slurm: { readonly partitions: readonly Partition[] };
+}
+
+/** Capacity of a set of pools. */
+export interface CapacityFigures {
+  readonly nodes: number;
+  readonly gpus: number;
+  /** GPUs per model, keys in catalog order. */
+  readonly gpusByModel: Readonly<Record<string, number>>;
+  /** PFLOPS at the site's declared precision. */
+  readonly pflops: number;
+  readonly pflopsByPrecision: Readonly<Record<Precision, number>>;
+  /** The GPUs' own power at full load, MW. */
+  readonly gpuPowerMW: number;
+  /** Servers' power at full load (IT load), MW. */
+  readonly itPowerMW: number;
+  /** IT load times PUE: what the site's envelope must hold, MW. */
+  readonly facilityPowerMW: number;
+}
+
+export interface MilestoneStatus extends Milestone {
+  /** PFLOPS of the pools in service by the milestone's date, at the site's precision. */
+  readonly plannedPflops: number;
+  readonly met: boolean;
+}
+
+export interface SiteCapacity extends CapacityFigures {
+  readonly precision: Precision;
+  readonly entitledGpus: number;
+  readonly milestones: readonly MilestoneStatus[];
+}
+
+/** A validated site with its derived capacity: what every component is built from. */
+export interface Site extends Omit<SiteInventory, "capacity"> {
+  readonly capacity: SiteCapacity;
+}
