@@ -1,0 +1,68 @@
+import * as assert from "assert";
+import { ciliumValues, clusterName, hybridActivations, nodeadmConfig, nodeGroups, subnetLayout } from "../../../components/cluster/compute";
+import { parseSite } from "../../../inventory/parse";
+import { smallSite } from "../../helpers/fixtures";
+
+describe("cluster decisions", () => {
+  const site = parseSite(smallSite());
+
+  it("names the cluster after the site", () => assert.strictEqual(clusterName(site), "aisc-testsite"));
+
+  it("carves a private quarter per zone and small public subnets from the last quarter", () => {
+    assert.deepStrictEqual(subnetLayout("10.40.0.0/16", ["ap-east-1a", "ap-east-1b", "ap-east-1c"]), [
+      { zone: "ap-east-1a", privateCidr: "10.40.0.0/18", publicCidr: "10.40.192.0/22" },
+      { zone: "ap-east-1b", privateCidr: "10.40.64.0/18", publicCidr: "10.40.196.0/22" },
+      { zone: "ap-east-1c", privateCidr: "10.40.128.0/18", publicCidr: "10.40.200.0/22" },
+    ]);
+  });
+
+  it("gives each on-prem pool an activation limited to its nodes, tagged with its GPUs", () => {
+    assert.deepStrictEqual(hybridActivations(site).map((a) => [a.pool, a.registrationLimit, a.tags]), [
+      ["h100-a", 4, { "aisc.hk/pool": "h100-a", "aisc.hk/gpu-model": "H100", "aisc.hk/gpus-per-node": "8" }],
+      ["l40s-ts", 2, { "aisc.hk/pool": "l40s-ts", "aisc.hk/gpu-model": "L40S", "aisc.hk/gpus-per-node": "4" }],
+    ]);
+  });
+
+  it("makes a fixed-size NVIDIA AL2023 node group per cloud pool with the GPU taint", () => {
+    assert.deepStrictEqual(nodeGroups(site), [
+      {
+        pool: "h100-cloud",
+        nodeGroupName: "aisc-testsite-h100-cloud",
+        instanceType: "p5.48xlarge",
+        amiType: "AL2023_x86_64_NVIDIA",
+        capacityType: "SPOT",
+        nodes: 1,
+        efa: true,
+        labels: { "aisc.hk/pool": "h100-cloud", "aisc.hk/gpu-model": "H100", "nvidia.com/device-plugin.config": "h100-cloud" },
+        taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }],
+      },
+    ]);
+  });
+
+  it("uses the ARM NVIDIA AMI for Grace-based GB200 and targets a capacity block", () => {
+    const s = smallSite();
+    s.pools[2] = { name: "gb", gpu: "GB200", gpusPerNode: 4, nodes: 18, placement: "cloud", cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" } };
+    s.slurm.partitions[0].pools = ["h100-a", "gb"];
+    const [group] = nodeGroups(parseSite(s));
+    assert.strictEqual(group.amiType, "AL2023_ARM_64_NVIDIA");
+    assert.strictEqual(group.capacityType, "CAPACITY_BLOCK");
+    assert.strictEqual(group.capacityReservationId, "cr-0123456789abcdef0");
+    assert.strictEqual(group.instanceType, "p6e-gb200.36xlarge");
+  });
+
+  it("gives Cilium the on-prem pod ranges and confines it to hybrid nodes", () => {
+    const values = ciliumValues(site) as any;
+    assert.deepStrictEqual(values.ipam.operator.clusterPoolIPv4PodCIDRList, ["10.32.0.0/12"]);
+    const term = values.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0];
+    assert.deepStrictEqual(term.matchExpressions, [{ key: "eks.amazonaws.com/compute-type", operator: "In", values: ["hybrid"] }]);
+  });
+
+  it("writes a nodeadm config with the pool's labels and the GPU taint as kubelet flags", () => {
+    const config = JSON.parse(nodeadmConfig("aisc-testsite", "ap-east-1", "act-1", "code-1", site.pools[0]));
+    assert.deepStrictEqual(config.spec.hybrid, { ssm: { activationId: "act-1", activationCode: "code-1" } });
+    assert.deepStrictEqual(config.spec.kubelet.flags, [
+      "--node-labels=aisc.hk/pool=h100-a,aisc.hk/gpu-model=H100,nvidia.com/device-plugin.config=h100-a",
+      "--register-with-taints=nvidia.com/gpu=present:NoSchedule",
+    ]);
+  });
+});

@@ -1,0 +1,125 @@
+import * as assert from "assert";
+import { Plan } from "../../../cli/record";
+import { findInstanceType } from "../../../inventory/instances";
+import { parseSite } from "../../../inventory/parse";
+import { realSite, smallSite, tempDir, writeStackFile } from "../../helpers/fixtures";
+import { ofType, one, planFile } from "../../helpers/plan";
+
+/** The GPUs the plan's hybrid activations and node groups admit, from their own inputs. */
+function plannedGpus(plan: Plan): number {
+  const hybrid = ofType(plan, "aws:ssm/activation:Activation").reduce((sum, a) => {
+    const tags = a.inputs.tags as Record<string, string>;
+    return sum + (a.inputs.registrationLimit as number) * Number(tags["aisc.hk/gpus-per-node"]);
+  }, 0);
+  const cloud = ofType(plan, "aws:eks/nodeGroup:NodeGroup").reduce((sum, g) => {
+    const scaling = g.inputs.scalingConfig as { desiredSize: number };
+    const type = findInstanceType((g.inputs.instanceTypes as string[])[0])!.type;
+    return sum + scaling.desiredSize * type.gpus;
+  }, 0);
+  return hybrid + cloud;
+}
+
+describe("GpuCluster under the offline plan", function () {
+  const plans: Record<string, Plan> = {};
+  before(function () {
+    for (const stack of ["cyberport", "sandy-ridge"]) {
+      plans[stack] = planFile(writeStackFile(stack, realSite(stack)), tempDir());
+    }
+  });
+
+  for (const stack of ["cyberport", "sandy-ridge"]) {
+    describe(stack, () => {
+      it("declares a private, encrypted, logged EKS cluster with the on-prem networks as remote networks", () => {
+        const site = parseSite(realSite(stack));
+        const cluster = one(plans[stack], "aws:eks/cluster:Cluster");
+        const key = one(plans[stack], "aws:kms/key:Key");
+        const inputs = cluster.inputs as any;
+        assert.strictEqual(inputs.name, `aisc-${stack}`);
+        assert.strictEqual(inputs.version, "1.33");
+        assert.strictEqual(inputs.vpcConfig.endpointPublicAccess, false);
+        assert.strictEqual(inputs.vpcConfig.endpointPrivateAccess, true);
+        assert.deepStrictEqual(inputs.encryptionConfig.resources, ["secrets"]);
+        assert.ok(cluster.options.dependencies.includes(key.urn), "the cluster's encryption key is the site's KMS key");
+        assert.deepStrictEqual(inputs.enabledClusterLogTypes, ["api", "audit", "authenticator"]);
+        assert.strictEqual(inputs.accessConfig.authenticationMode, "API");
+        assert.deepStrictEqual(inputs.remoteNetworkConfig, {
+          remoteNodeNetworks: { cidrs: site.networks.onPremNodeCidrs },
+          remotePodNetworks: { cidrs: site.networks.onPremPodCidrs },
+        });
+        assert.strictEqual(inputs.vpcConfig.subnetIds.length, 2);
+        assert.strictEqual(cluster.options.protect, true);
+      });
+
+      it("protects the rotating KMS key and retains the control-plane logs", () => {
+        const key = one(plans[stack], "aws:kms/key:Key");
+        assert.strictEqual(key.inputs.enableKeyRotation, true);
+        assert.strictEqual(key.options.protect, true);
+        const logs = one(plans[stack], "aws:cloudwatch/logGroup:LogGroup");
+        assert.deepStrictEqual([logs.options.protect, logs.options.retainOnDelete, logs.inputs.retentionInDays], [true, true, 365]);
+      });
+
+      it("gives each on-prem pool one SSM activation limited to its nodes, and hybrid nodes one HYBRID_LINUX access entry", () => {
+        const site = parseSite(realSite(stack));
+        const onPrem = site.pools.filter((p) => p.placement === "on-prem");
+        const activations = ofType(plans[stack], "aws:ssm/activation:Activation");
+        assert.deepStrictEqual(
+          activations.map((a) => [(a.inputs.tags as any)["aisc.hk/pool"], a.inputs.registrationLimit]).sort(),
+          onPrem.map((p) => [p.name, p.nodes]).sort(),
+        );
+        assert.deepStrictEqual(ofType(plans[stack], "aws:eks/accessEntry:AccessEntry").map((e) => e.inputs.type), ["HYBRID_LINUX"]);
+        assert.strictEqual(ofType(plans[stack], "aws:ssm/parameter:Parameter").length, onPrem.length);
+      });
+
+      it("admits exactly the inventory's GPUs through activations and node groups", () => {
+        assert.strictEqual(plannedGpus(plans[stack]), parseSite(realSite(stack)).capacity.gpus);
+      });
+
+      it("puts every AWS resource under the site's provider in ap-east-1", () => {
+        const provider = one(plans[stack], "pulumi:providers:aws");
+        assert.strictEqual(provider.inputs.region, "ap-east-1");
+        for (const r of plans[stack].resources.filter((x) => x.type.startsWith("aws:"))) {
+          assert.ok(r.provider?.startsWith(`${provider.urn}::`), `${r.urn} uses ${r.provider}`);
+        }
+      });
+
+      it("never writes the kubeconfig or a node join secret in plain text", () => {
+        assert.strictEqual(plans[stack].outputs.kubeconfig, "[secret]");
+        assert.strictEqual(one(plans[stack], "pulumi:providers:kubernetes").inputs.kubeconfig, "[secret]");
+        for (const p of ofType(plans[stack], "aws:ssm/parameter:Parameter")) {
+          assert.deepStrictEqual([p.inputs.type, p.inputs.value], ["SecureString", "[secret]"]);
+        }
+      });
+    });
+  }
+
+  it("makes the cyberport burst pool a managed node group with EFA and the GPU labels and taint", () => {
+    const [group] = ofType(plans.cyberport, "aws:eks/nodeGroup:NodeGroup");
+    const inputs = group.inputs as any;
+    assert.deepStrictEqual([inputs.instanceTypes, inputs.amiType, inputs.capacityType], [["p5.48xlarge"], "AL2023_x86_64_NVIDIA", "ON_DEMAND"]);
+    assert.deepStrictEqual(inputs.labels, { "aisc.hk/gpu-model": "H100", "aisc.hk/pool": "h100-burst", "nvidia.com/device-plugin.config": "h100-burst" });
+    assert.deepStrictEqual(inputs.taints, [{ effect: "NO_SCHEDULE", key: "nvidia.com/gpu", value: "present" }]);
+    const template = ofType(plans.cyberport, "aws:ec2/launchTemplate:LaunchTemplate")[0].inputs as any;
+    assert.strictEqual(template.networkInterfaces[0].interfaceType, "efa");
+    assert.strictEqual(template.metadataOptions.httpTokens, "required");
+  });
+
+  it("creates no AWS resource for an existing cluster and keeps its kubeconfig secret", () => {
+    const s = smallSite();
+    s.cluster = { kind: "existing" };
+    s.pools = s.pools.filter((p: any) => p.placement !== "cloud");
+    s.slurm.partitions[0].pools = ["h100-a"];
+    const plan = planFile(writeStackFile("onprem", s, { "aisc:kubeconfig": { secure: "v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA" } }), tempDir());
+    assert.deepStrictEqual(plan.resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws"), []);
+    assert.strictEqual(one(plan, "pulumi:providers:kubernetes").inputs.kubeconfig, "[secret]");
+  });
+
+  it("keeps every resource name when pools and tenants are reordered", () => {
+    const s = smallSite();
+    const reordered = smallSite();
+    reordered.pools.reverse();
+    reordered.tenants.reverse();
+    const a = planFile(writeStackFile("order", s), tempDir());
+    const b = planFile(writeStackFile("order", reordered), tempDir());
+    assert.deepStrictEqual(b.resources.map((r) => r.urn), a.resources.map((r) => r.urn));
+  });
+});

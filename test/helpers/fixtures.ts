@@ -1,0 +1,60 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+
+/**
+ * A small, valid site inventory to mutate in tests: two on-prem pools and a cloud pool, three
+ * tenants, two partitions. Each call returns a fresh copy.
+ */
+export function smallSite(): Record<string, any> {
+  return {
+    name: "testsite",
+    displayName: "Test site",
+    region: "ap-east-1",
+    power: { envelopeMW: 2, pue: 1.25 },
+    capacity: { precision: "fp8-dense", milestones: [{ name: "Opening", date: "2026-01-31", pflops: 100 }] },
+    cluster: { kind: "eks", kubernetesVersion: "1.33" },
+    networks: { vpcCidr: "10.10.0.0/16", onPremNodeCidrs: ["10.20.0.0/16"], onPremPodCidrs: ["10.32.0.0/12"] },
+    pools: [
+      { name: "h100-a", gpu: "H100", gpusPerNode: 8, nodes: 4 },
+      { name: "l40s-ts", gpu: "L40S", gpusPerNode: 4, nodes: 2, sharing: { timeSlicing: { replicas: 4 } }, inService: "2027-01-01" },
+      { name: "h100-cloud", gpu: "H100", gpusPerNode: 8, nodes: 1, placement: "cloud", cloud: { capacityType: "spot" } },
+    ],
+    tenants: [
+      { name: "uni-a", kind: "university", gpus: 8, subsidy: { scheme: "ai-subsidy-scheme", share: 0.7 }, adminGroup: "uni-a-admins" },
+      { name: "lab-b", kind: "research-centre", gpus: 16, adminGroup: "lab-b-admins" },
+      { name: "gov-c", kind: "government", gpus: 4, adminGroup: "gov-c-admins" },
+    ],
+    slurm: {
+      partitions: [
+        { name: "train", pools: ["h100-a", "h100-cloud"], default: true },
+        { name: "infer", pools: ["l40s-ts"] },
+      ],
+    },
+  };
+}
+
+/** The YAML text of a stack file holding `site` (and any extra config keys). */
+export function stackYaml(site: unknown, extra: Record<string, unknown> = {}): string {
+  return YAML.stringify({ config: { "pulumi:disable-default-providers": ["aws", "kubernetes"], "aisc:site": site, ...extra } });
+}
+
+/** Writes a stack file `Pulumi.<stack>.yaml` into a fresh temporary directory; returns its path. */
+export function writeStackFile(stack: string, site: unknown, extra: Record<string, unknown> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aisc-test-"));
+  const file = path.join(dir, `Pulumi.${stack}.yaml`);
+  fs.writeFileSync(file, stackYaml(site, extra));
+  return file;
+}
+
+/** A fresh temporary directory. */
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "aisc-out-"));
+}
+
+/** The `aisc:site` value of a stack in stacks/. */
+export function realSite(stack: string): unknown {
+  const file = path.resolve(__dirname, "..", "..", "..", "stacks", `Pulumi.${stack}.yaml`);
+  return YAML.parse(fs.readFileSync(file, "utf8")).config["aisc:site"];
+}
