@@ -1,11 +1,15 @@
 import { EXIT } from "./exit";
 import { plan, PLAN_USAGE } from "./plan";
 import { InputError } from "./stack-config";
+import { verify, VERIFY_USAGE } from "./verify";
 
 const USAGE = `usage: ${PLAN_USAGE}
+       ${VERIFY_USAGE}
 
   plan   run the Pulumi program for each stack offline, under the SDK's mock runtime, and
          write OUT/<stack>/plan.json and OUT/<stack>/manifests/ (OUT defaults to out/)
+  verify check the artifacts in OUT/<stack>/ as they are on disk (planning first if there are
+         none): k8s validates every manifest strictly against the Kubernetes schema
 
 exit status: 0 clean, 1 a mandatory policy failed, 2 invalid input, 3 internal error`;
 
@@ -16,6 +20,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case "plan":
         return await plan(rest);
+      case "verify":
+        return await verify(rest);
       case "help":
       case "--help":
       case "-h":

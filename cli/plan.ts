@@ -8,7 +8,7 @@ import { InputError, listStacks, stackNameOf } from "./stack-config";
 
 export const PLAN_USAGE = "aisc plan [--stack NAME]... [--all] [--config FILE]... [--out DIR]";
 
-interface WorkerResult {
+export interface WorkerResult {
   readonly stack: string;
   readonly code: number;
   readonly stdout: string;
@@ -41,7 +41,8 @@ export function selectStackFiles(argv: readonly string[], stacksDir: string = ST
   return { files, out: path.resolve(args.values.out?.[0] ?? DEFAULT_OUT) };
 }
 
-function runWorker(file: string, out: string): Promise<WorkerResult> {
+/** Plans one stack file into `out` in a worker process. */
+export function runWorker(file: string, out: string): Promise<WorkerResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(__dirname, "plan-worker.js"), file, out], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

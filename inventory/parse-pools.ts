@@ -13,6 +13,9 @@ const SHARING_KEYS = ["migStrategy", "timeSlicing", "mps"];
 const REPLICA_KEYS = ["replicas", "resourceName"];
 const CLOUD_KEYS = ["capacityType", "instanceType", "capacityReservationId"];
 
+/** The device plugin's fallback config is named this, so no pool may be. */
+export const RESERVED_POOL_NAME = "aisc-default";
+
 /** The default resource name of shared GPUs: keeps `nvidia.com/gpu` counting physical GPUs. */
 export const SHARED_RESOURCE_NAME = "nvidia.com/gpu.shared";
 
@@ -101,6 +104,7 @@ export function parsePool(r: Reader, path: string, value: unknown): GpuPool | un
   if (!o) return undefined;
   const before = r.issues.length;
   const name = r.string(`${path}.name`, o.name, { pattern: DNS_LABEL, what: DNS_LABEL_WHAT, maxLength: 40 });
+  if (name === RESERVED_POOL_NAME) r.fail(`${path}.name`, `expected a name other than ${RESERVED_POOL_NAME}, the device plugin's fallback config`);
   const model = r.oneOf(`${path}.gpu`, o.gpu, GPU_MODELS);
   const gpu = model === undefined ? undefined : GPU_CATALOG[model];
   const gpusPerNode = r.integer(`${path}.gpusPerNode`, o.gpusPerNode, 1, 16);

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Site } from "../../inventory/types";
 import { GpuCluster } from "../cluster";
+import { NvidiaGpu } from "../gpu";
 
 export const SITE_TYPE = "aisc:platform:Site";
 
@@ -20,6 +21,7 @@ export interface SitePlatformArgs {
  */
 export class SitePlatform extends pulumi.ComponentResource {
   public readonly cluster: GpuCluster;
+  public readonly gpu: NvidiaGpu;
 
   constructor(name: string, args: SitePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super(SITE_TYPE, name, {}, opts);
@@ -36,6 +38,8 @@ export class SitePlatform extends pulumi.ComponentResource {
       ...(provider ? { provider } : {}),
       ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
     }, { parent: this });
+    const k8sProvider = this.cluster.k8sProvider;
+    this.gpu = new NvidiaGpu(`${name}-nvidia`, { site, provider: k8sProvider }, { parent: this });
     this.registerOutputs({ clusterName: this.cluster.clusterName });
   }
 }

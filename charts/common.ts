@@ -1,0 +1,70 @@
+import * as k8s from "@pulumi/kubernetes";
+import { ApiObject } from "cdk8s";
+import { Construct } from "constructs";
+import { GPU_TAINT, NODE_LABELS } from "../inventory/platform";
+
+/**
+ * Building blocks every chart shares: typed objects, platform namespaces, GPU scheduling, and
+ * the secure defaults each container starts from (cdk8s-plus style: non-root, read-only root,
+ * no privilege escalation, all capabilities dropped), loosened only where a component needs it.
+ */
+
+type Meta = k8s.types.input.meta.v1.ObjectMeta;
+export type PodSpec = k8s.types.input.core.v1.PodSpec;
+export type Container = k8s.types.input.core.v1.Container;
+export type SecurityContext = k8s.types.input.core.v1.SecurityContext;
+export type Volume = k8s.types.input.core.v1.Volume;
+
+/** Labels every object aisc renders carries, so `kubectl get -l` finds what we own. */
+export function commonLabels(app: string): Record<string, string> {
+  return { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "aisc", "app.kubernetes.io/managed-by": "pulumi" };
+}
+
+/** Adds one Kubernetes object to a chart; typed by the caller's body. */
+export function object(scope: Construct, id: string, apiVersion: string, kind: string, metadata: Meta & { name: string }, body: Record<string, unknown> = {}): ApiObject {
+  return new ApiObject(scope, id, { apiVersion, kind, metadata: metadata as never, ...body });
+}
+
+/**
+ * A platform namespace. `podSecurity` is the Pod Security Admission level it enforces: GPU
+ * agents need host paths, so their namespace is `privileged`; everything else is `restricted`.
+ */
+export function platformNamespace(scope: Construct, name: string, podSecurity: "privileged" | "baseline" | "restricted"): ApiObject {
+  return object(scope, `ns-${name}`, "v1", "Namespace", {
+    name,
+    labels: {
+      ...commonLabels(name),
+      "aisc.hk/platform": "true",
+      "pod-security.kubernetes.io/enforce": podSecurity,
+      "pod-security.kubernetes.io/enforce-version": "latest",
+    },
+  });
+}
+
+/** Tolerates the GPU taint, so GPU agents and jobs can land on GPU nodes. */
+export const GPU_TOLERATION = { key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect };
+
+/** Node affinity to the nodes of any GPU pool (every GPU node carries `aisc.hk/pool`). */
+export function gpuNodeAffinity(pools?: readonly string[]): k8s.types.input.core.v1.Affinity {
+  const expression = pools ? { key: NODE_LABELS.pool, operator: "In", values: [...pools] } : { key: NODE_LABELS.pool, operator: "Exists" };
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [expression] }] } } };
+}
+
+/** The strictest container security context; components loosen it explicitly. */
+export const RESTRICTED_CONTAINER: SecurityContext = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** A hostPath volume of the given type. */
+export function hostPath(name: string, path: string, type: string): Volume {
+  return { name, hostPath: { path, type } };
+}
+
+/** An env var read from the pod's own fields (node name, namespace). */
+export function fieldEnv(name: string, fieldPath: string): k8s.types.input.core.v1.EnvVar {
+  return { name, valueFrom: { fieldRef: { fieldPath } } };
+}

@@ -1,0 +1,9 @@
+/**
+ * Every container image aisc deploys, pinned to a release tag in one place, so that upgrades
+ * are one reviewed diff and the security policy can check that nothing floats on `latest`.
+ */
+export const IMAGES = {
+  /** Device plugin, GPU Feature Discovery, config-manager and MPS control daemon ship as one image. */
+  devicePlugin: "nvcr.io/nvidia/k8s-device-plugin:v0.17.1",
+  dcgmExporter: "nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04",
+} as const;

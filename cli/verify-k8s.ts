@@ -1,0 +1,161 @@
+import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { PROJECT_ROOT } from "./paths";
+
+/**
+ * Strict schema checks of rendered Kubernetes objects, as they are on disk: every built-in
+ * kind against the generated schema (charts/imports/k8s-schema.json), every custom resource
+ * against its CRD's OpenAPI schema. Unknown or misspelled fields, wrong types and missing
+ * required fields are errors, as they are to an API server asked for strict field validation.
+ */
+
+export const K8S_SCHEMA = path.join(PROJECT_ROOT, "charts", "imports", "k8s-schema.json");
+/** CRDs of the operators we deploy, vendored from their pinned releases. */
+export const CRD_DIR = path.join(PROJECT_ROOT, "charts", "imports", "crds");
+
+export interface SchemaFailure {
+  /** The manifest file, relative to the stack's output directory. */
+  readonly file: string;
+  /** `Kind namespace/name` of the object. */
+  readonly object: string;
+  /** The field path, `spec.template.spec.containers[0].image`. */
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface K8sCheck {
+  readonly objects: number;
+  readonly files: number;
+  readonly failures: readonly SchemaFailure[];
+}
+
+type Doc = Record<string, unknown>;
+
+/** `spec.containers[0]` from ajv's `/spec/containers/0`. */
+function fieldPath(pointer: string, extra?: string): string {
+  const parts = pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  if (extra !== undefined) parts.push(extra);
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), "");
+}
+
+function describe(e: ErrorObject, doc: Doc): { field: string; message: string } {
+  const valueAt = () => e.instancePath.split("/").slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], doc);
+  switch (e.keyword) {
+    case "additionalProperties":
+      return { field: fieldPath(e.instancePath, String(e.params.additionalProperty)), message: "unknown field" };
+    case "required":
+      return { field: fieldPath(e.instancePath, String(e.params.missingProperty)), message: "required field is missing" };
+    case "type": {
+      const v = valueAt();
+      return { field: fieldPath(e.instancePath), message: `expected ${[e.params.type].flat().join(" or ")}, got ${Array.isArray(v) ? "array" : v === null ? "null" : typeof v}` };
+    }
+    case "enum":
+      return { field: fieldPath(e.instancePath), message: `expected one of ${(e.params.allowedValues as unknown[]).join(", ")}, got ${JSON.stringify(valueAt())}` };
+    default:
+      return { field: fieldPath(e.instancePath), message: e.message ?? e.keyword };
+  }
+}
+
+/**
+ * Makes a CRD's structural schema strict: an object that lists its properties accepts no
+ * others unless it says `x-kubernetes-preserve-unknown-fields`, which is what pruning does to
+ * unknown fields on the server (silently); here it is an error instead.
+ */
+export function strictCrdSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(strictCrdSchema);
+  if (schema === null || typeof schema !== "object") return schema;
+  const s = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) {
+    out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([p, sub]) => [p, strictCrdSchema(sub)])) : strictCrdSchema(v);
+  }
+  if (s.properties && s.additionalProperties === undefined && !s["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
+  return out;
+}
+
+/** Validators by `apiVersion/kind`, from the generated schema and the CRDs given. */
+export class K8sValidator {
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  private readonly builtIn: Record<string, string>;
+  private readonly crds = new Map<string, unknown>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(schemaFile: string = K8S_SCHEMA, crds: readonly Doc[] = []) {
+    const doc = JSON.parse(fs.readFileSync(schemaFile, "utf8")) as { kinds: Record<string, string> };
+    this.builtIn = doc.kinds;
+    this.ajv.addSchema(doc, "k8s");
+    for (const crd of crds) this.addCrd(crd);
+  }
+
+  /** Registers a CustomResourceDefinition's served versions. */
+  addCrd(crd: Doc): void {
+    const spec = crd.spec as { group: string; names: { kind: string }; versions: { name: string; served?: boolean; schema?: { openAPIV3Schema?: Record<string, unknown> } }[] };
+    for (const v of spec.versions ?? []) {
+      if (v.served === false || !v.schema?.openAPIV3Schema) continue;
+      const schema = strictCrdSchema(v.schema.openAPIV3Schema) as Record<string, unknown>;
+      const properties = { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { $ref: "k8s#/$defs/meta.v1.ObjectMeta" }, ...(schema.properties as object) };
+      this.crds.set(`${spec.group}/${v.name}/${spec.names.kind}`, { ...schema, properties, additionalProperties: false });
+    }
+  }
+
+  /** The problems with one object; an empty list when it is valid. */
+  validate(doc: Doc): { field: string; message: string }[] {
+    const key = `${doc.apiVersion}/${doc.kind}`;
+    let validator = this.compiled.get(key);
+    if (!validator) {
+      const ref = this.builtIn[key];
+      const crd = this.crds.get(key);
+      if (ref) validator = this.ajv.getSchema(`k8s${ref}`);
+      else if (crd) validator = this.ajv.compile(crd);
+      if (!validator) return [{ field: "apiVersion", message: `no schema for ${key}: not a built-in kind and no CRD for it in ${path.relative(PROJECT_ROOT, CRD_DIR)} or the manifests` }];
+      this.compiled.set(key, validator);
+    }
+    if (validator(doc)) return [];
+    const seen = new Set<string>();
+    return (validator.errors ?? []).map((e) => describe(e, doc)).filter((p) => {
+      const k = `${p.field}: ${p.message}`;
+      return seen.has(k) ? false : (seen.add(k), true);
+    });
+  }
+}
+
+function listYaml(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listYaml(path.join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(dir, e.name)] : []))
+    .sort();
+}
+
+/** Parses every document of every YAML file under `dir`; a file that is not YAML is a failure. */
+export function readManifests(dir: string, relativeTo: string): { file: string; docs: Doc[]; error?: string }[] {
+  return listYaml(dir).map((full) => {
+    const file = path.relative(relativeTo, full);
+    const parsed = YAML.parseAllDocuments(fs.readFileSync(full, "utf8"));
+    const bad = parsed.find((d) => d.errors.length > 0);
+    if (bad) return { file, docs: [], error: bad.errors[0].message.split("\n")[0] };
+    return { file, docs: parsed.map((d) => d.toJSON() as Doc).filter((d) => d !== null) };
+  });
+}
+
+/** Checks every manifest under `<stackDir>/manifests` as it is on disk. */
+export function checkK8s(stackDir: string): K8sCheck {
+  const manifests = readManifests(path.join(stackDir, "manifests"), stackDir);
+  const vendored = readManifests(CRD_DIR, CRD_DIR).flatMap((m) => m.docs);
+  const rendered = manifests.flatMap((m) => m.docs).filter((d) => d.kind === "CustomResourceDefinition");
+  const validator = new K8sValidator(K8S_SCHEMA, [...vendored, ...rendered]);
+  const failures: SchemaFailure[] = [];
+  let objects = 0;
+  for (const m of manifests) {
+    if (m.error) failures.push({ file: m.file, object: "-", field: "-", message: `not valid YAML: ${m.error}` });
+    for (const doc of m.docs) {
+      objects++;
+      const meta = (doc.metadata ?? {}) as { name?: string; namespace?: string };
+      const object = `${String(doc.kind)} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name ?? "(unnamed)"}`;
+      for (const p of validator.validate(doc)) failures.push({ file: m.file, object, ...p });
+    }
+  }
+  return { objects, files: manifests.length, failures };
+}

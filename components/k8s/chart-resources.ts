@@ -1,0 +1,116 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Chart } from "cdk8s";
+
+export const CHART_RESOURCES_TYPE = "aisc:k8s:ChartResources";
+
+/** A rendered Kubernetes object, as a cdk8s chart's `toJson()` returns it. */
+export interface K8sObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
+  readonly [key: string]: unknown;
+}
+
+type Ctor = new (name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+/**
+ * The typed Pulumi resource for each built-in kind. Typed resources (not one opaque
+ * ConfigGroup) are what let `pulumi preview`, `aisc plan` and the policies see every object and
+ * its fields; a kind not listed here is treated as a custom resource.
+ */
+const TYPED: Readonly<Record<string, Ctor>> = {
+  "v1/Namespace": k8s.core.v1.Namespace as unknown as Ctor,
+  "v1/ConfigMap": k8s.core.v1.ConfigMap as unknown as Ctor,
+  "v1/Secret": k8s.core.v1.Secret as unknown as Ctor,
+  "v1/Service": k8s.core.v1.Service as unknown as Ctor,
+  "v1/ServiceAccount": k8s.core.v1.ServiceAccount as unknown as Ctor,
+  "v1/ResourceQuota": k8s.core.v1.ResourceQuota as unknown as Ctor,
+  "v1/LimitRange": k8s.core.v1.LimitRange as unknown as Ctor,
+  "v1/PersistentVolumeClaim": k8s.core.v1.PersistentVolumeClaim as unknown as Ctor,
+  "apps/v1/DaemonSet": k8s.apps.v1.DaemonSet as unknown as Ctor,
+  "apps/v1/Deployment": k8s.apps.v1.Deployment as unknown as Ctor,
+  "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet as unknown as Ctor,
+  "batch/v1/Job": k8s.batch.v1.Job as unknown as Ctor,
+  "rbac.authorization.k8s.io/v1/Role": k8s.rbac.v1.Role as unknown as Ctor,
+  "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding as unknown as Ctor,
+  "rbac.authorization.k8s.io/v1/ClusterRole": k8s.rbac.v1.ClusterRole as unknown as Ctor,
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": k8s.rbac.v1.ClusterRoleBinding as unknown as Ctor,
+  "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy as unknown as Ctor,
+  "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget as unknown as Ctor,
+  "scheduling.k8s.io/v1/PriorityClass": k8s.scheduling.v1.PriorityClass as unknown as Ctor,
+  "storage.k8s.io/v1/StorageClass": k8s.storage.v1.StorageClass as unknown as Ctor,
+  "apiextensions.k8s.io/v1/CustomResourceDefinition": k8s.apiextensions.v1.CustomResourceDefinition as unknown as Ctor,
+};
+
+/** Objects that others in the same set may need to exist first. */
+function isFoundation(o: K8sObject): boolean {
+  return o.kind === "Namespace" || o.kind === "CustomResourceDefinition";
+}
+
+/** The object's stable key within a stack: kind, namespace and name, never its position. */
+export function objectKey(o: K8sObject): string {
+  return `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
+}
+
+/** Objects of one or more cdk8s charts, in the charts' order. */
+export function chartObjects(...charts: Chart[]): K8sObject[] {
+  return charts.flatMap((c) => c.toJson() as K8sObject[]);
+}
+
+export interface ChartResourcesArgs {
+  /** The objects to create, usually `chartObjects(chart)`. */
+  readonly objects: readonly K8sObject[];
+  /** The site's Kubernetes provider. */
+  readonly provider: k8s.Provider;
+  /** Resources every object must wait for (for example another set's namespaces). */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** Keys (see {@link objectKey}) of objects to protect, such as volumes holding data. */
+  readonly protect?: readonly string[];
+}
+
+/**
+ * The bridge from cdk8s to Pulumi: each rendered object becomes one typed Pulumi Kubernetes
+ * resource under the site's provider, named from its kind, namespace and name (so reordering a
+ * chart replaces nothing), with namespaces and CRDs created before everything else in the set.
+ *
+ * @example
+ *   new ChartResources("cyberport-nvidia", { objects: chartObjects(chart), provider });
+ */
+export class ChartResources extends pulumi.ComponentResource {
+  /** Every resource by {@link objectKey}. */
+  public readonly resources: ReadonlyMap<string, pulumi.CustomResource>;
+
+  constructor(name: string, args: ChartResourcesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(CHART_RESOURCES_TYPE, name, {}, opts);
+    const resources = new Map<string, pulumi.CustomResource>();
+    const seen = new Set<string>();
+    for (const o of args.objects) {
+      const key = objectKey(o);
+      if (seen.has(key)) throw new Error(`${name}: two objects are ${key}`);
+      seen.add(key);
+    }
+    const create = (o: K8sObject, dependsOn: pulumi.Input<pulumi.Resource>[]) => {
+      const key = objectKey(o);
+      const ctor = TYPED[`${o.apiVersion}/${o.kind}`];
+      const { apiVersion, kind, ...body } = o;
+      const resourceName = `${name}:${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
+      const options: pulumi.CustomResourceOptions = {
+        parent: this,
+        provider: args.provider,
+        ...(dependsOn.length ? { dependsOn } : {}),
+        ...(args.protect?.includes(key) ? { protect: true } : {}),
+      };
+      const resource = ctor
+        ? new ctor(resourceName, body, options)
+        : new k8s.apiextensions.CustomResource(resourceName, { apiVersion, kind, ...body } as k8s.apiextensions.CustomResourceArgs, options);
+      resources.set(key, resource);
+      return resource;
+    };
+    const base = [...(args.dependsOn ?? [])];
+    const foundations = args.objects.filter(isFoundation).map((o) => create(o, base));
+    for (const o of args.objects.filter((x) => !isFoundation(x))) create(o, [...base, ...foundations]);
+    this.resources = resources;
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,90 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { generateK8sSchema, SCHEMA_FILE } from "../../tools/generate-k8s-schema";
+import { checkK8s, K8sValidator, K8S_SCHEMA } from "../../cli/verify-k8s";
+import { realSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { aisc } from "../helpers/plan";
+
+const DEVICE_PLUGIN = path.join("manifests", "nvidia-gpu", "daemonset-nvidia-device-plugin.yaml");
+
+describe("aisc verify --only k8s", function () {
+  let out: string;
+  let stackDir: string;
+  let original: string;
+  before(() => {
+    out = tempDir();
+    const file = writeStackFile("cyberport", realSite("cyberport"));
+    assert.strictEqual(aisc("plan", "--config", file, "--out", out).status, 0);
+    stackDir = path.join(out, "cyberport");
+    original = fs.readFileSync(path.join(stackDir, DEVICE_PLUGIN), "utf8");
+  });
+  afterEach(() => fs.writeFileSync(path.join(stackDir, DEVICE_PLUGIN), original));
+
+  function edit(change: (text: string) => string): void {
+    fs.writeFileSync(path.join(stackDir, DEVICE_PLUGIN), change(original));
+  }
+
+  it("passes every object both real stacks render", () => {
+    const run = aisc("verify", "--only", "k8s", "--out", tempDir());
+    assert.strictEqual(run.status, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^cyberport k8s: \d+ objects in \d+ manifest files against the Kubernetes schema: ok$/m);
+    assert.match(run.stdout, /^sandy-ridge k8s: \d+ objects in \d+ manifest files against the Kubernetes schema: ok$/m);
+  });
+
+  it("fails on a misspelled field, naming file, object and field", () => {
+    edit((t) => t.replace("priorityClassName:", "priorityClasName:"));
+    const run = aisc("verify", "--stack", "cyberport", "--only", "k8s", "--out", out);
+    assert.strictEqual(run.status, 1);
+    assert.match(run.stdout, /manifests\/nvidia-gpu\/daemonset-nvidia-device-plugin\.yaml: DaemonSet nvidia-gpu\/nvidia-device-plugin: spec\.template\.spec\.priorityClasName: unknown field/);
+  });
+
+  it("fails on a wrong type and on a missing required field", () => {
+    edit((t) => t.replace(/^ {2}selector:\n(?: {4}.*\n)+/m, "").replace("maxUnavailable: 10%", "maxUnavailable: [10]"));
+    assert.deepStrictEqual(checkK8s(stackDir).failures.map((f) => `${f.field}: ${f.message}`), [
+      "spec.selector: required field is missing",
+      "spec.updateStrategy.rollingUpdate.maxUnavailable: expected number or string, got array",
+    ]);
+  });
+
+  it("fails on a file that is not YAML", () => {
+    edit(() => "spec: [unclosed\n");
+    const failures = checkK8s(stackDir).failures;
+    assert.strictEqual(failures.length, 1);
+    assert.match(failures[0].message, /^not valid YAML: /);
+  });
+
+  it("validates custom resources strictly against their CRD", () => {
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        names: { kind: "Widget", plural: "widgets" },
+        scope: "Namespaced",
+        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", required: ["size"], properties: { size: { type: "integer" }, extra: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } } } } } }],
+      },
+    };
+    const v = new K8sValidator(K8S_SCHEMA, [crd]);
+    const widget = (spec: unknown) => ({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" }, spec });
+    assert.deepStrictEqual(v.validate(widget({ size: 3, extra: { anything: true } })), []);
+    assert.deepStrictEqual(v.validate(widget({ size: "3", colour: "red" })), [
+      { field: "spec.colour", message: "unknown field" },
+      { field: "spec.size", message: "expected integer, got string" },
+    ]);
+    assert.deepStrictEqual(v.validate({ apiVersion: "example.com/v2", kind: "Widget", metadata: { name: "w" } }), [
+      { field: "apiVersion", message: "no schema for example.com/v2/Widget: not a built-in kind and no CRD for it in charts/imports/crds or the manifests" },
+    ]);
+  });
+
+  it("exits 2 for a check it does not know", () => {
+    const run = aisc("verify", "--only", "helm");
+    assert.strictEqual(run.status, 2);
+    assert.match(run.stderr, /unknown check --only helm; expected one of k8s/);
+  });
+
+  it("uses a schema generated from the pinned provider's types, never edited by hand", () => {
+    assert.strictEqual(fs.readFileSync(SCHEMA_FILE, "utf8"), `${JSON.stringify(generateK8sSchema())}\n`);
+  });
+});
