@@ -4,7 +4,7 @@ import * as YAML from "yaml";
 import { RESERVED_POOL_NAME } from "../inventory/parse-pools";
 import { NODE_LABELS, PLATFORM_NAMESPACES } from "../inventory/platform";
 import { GpuPool, SharedReplicas, Site } from "../inventory/types";
-import { commonLabels, Container, Volume, fieldEnv, GPU_TOLERATION, gpuNodeAffinity, hostPath, object, platformNamespace, PodSpec, RESTRICTED_CONTAINER } from "./common";
+import { commonLabels, Container, Volume, fieldEnv, GPU_TOLERATION, gpuNodeAffinity, hostPath, object, PodSpec, RESTRICTED_CONTAINER } from "./common";
 import { IMAGES } from "./images";
 
 /**
@@ -131,7 +131,7 @@ export interface NvidiaDevicePluginProps {
 
 /**
  * Device plugin, GPU Feature Discovery and (when a pool uses MPS) the MPS control daemon, in
- * the `nvidia-gpu` namespace. GFD writes its labels through node-feature-discovery's
+ * the `nvidia-gpu` namespace (see ./platform-namespaces). GFD writes its labels through node-feature-discovery's
  * `features.d` directory, so NFD's worker must run on GPU nodes for the labels to appear.
  *
  * @example
@@ -145,8 +145,6 @@ export class NvidiaDevicePluginChart extends Chart {
     const ns = PLATFORM_NAMESPACES.nvidia;
     const defaultConfig = DEVICE_PLUGIN.defaultConfig;
 
-    // Host paths (the kubelet's device-plugin socket, /sys) need the privileged level.
-    platformNamespace(this, ns, "privileged");
     object(this, "configs", "v1", "ConfigMap", { name: DEVICE_PLUGIN.configMap, namespace: ns, labels: commonLabels(DEVICE_PLUGIN.name) }, { data: devicePluginConfigs(site) });
     object(this, "sa", "v1", "ServiceAccount", { name: DEVICE_PLUGIN.serviceAccount, namespace: ns, labels: commonLabels(DEVICE_PLUGIN.name) }, { automountServiceAccountToken: true });
     // The config-manager reads its node's labels; nothing else is granted.

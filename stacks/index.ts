@@ -5,6 +5,7 @@
  */
 import { SitePlatform } from "../components/platform";
 import { capacitySummary } from "../inventory/summary";
+import { tenantSummaries } from "../inventory/tenancy";
 import { loadSite } from "./config";
 
 const { site, kubeconfig: existingKubeconfig } = loadSite();
@@ -17,4 +18,6 @@ export const clusterEndpoint = platform.cluster.endpoint;
 /** Secret: handed to `kubectl` with `pulumi stack output --show-secrets kubeconfig`. */
 export const kubeconfig = platform.cluster.kubeconfig;
 export const capacity = capacitySummary(site);
-export const tenantNamespaces = site.tenants.map((t) => t.name);
+export const tenantNamespaces = Object.values(platform.tenants).map((t) => t.namespace);
+/** Each tenant's kind, GPU entitlement and subsidy, for reports. */
+export const tenants = tenantSummaries(site);

@@ -13,6 +13,8 @@ export interface NvidiaGpuArgs {
   readonly site: Site;
   /** The site's Kubernetes provider. */
   readonly provider: k8s.Provider;
+  /** What every object waits for: the platform namespaces. */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -27,7 +29,7 @@ export class NvidiaGpu extends pulumi.ComponentResource {
     super(NVIDIA_GPU_TYPE, name, {}, opts);
     const app = new App();
     const objects = chartObjects(new NvidiaDevicePluginChart(app, "nvidia-device-plugin", { site: args.site }), new DcgmExporterChart(app, "dcgm-exporter"));
-    this.objects = new ChartResources(`${name}-objects`, { objects, provider: args.provider }, { parent: this });
+    this.objects = new ChartResources(`${name}-objects`, { objects, provider: args.provider, ...(args.dependsOn ? { dependsOn: args.dependsOn } : {}) }, { parent: this });
     this.registerOutputs({});
   }
 }

@@ -1,1 +1,2 @@
+export * from "./namespaces";
 export * from "./site";

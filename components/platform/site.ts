@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Site } from "../../inventory/types";
 import { GpuCluster } from "../cluster";
 import { NvidiaGpu } from "../gpu";
+import { Tenant } from "../tenancy";
+import { PlatformNamespaces } from "./namespaces";
 
 export const SITE_TYPE = "aisc:platform:Site";
 
@@ -22,6 +24,8 @@ export interface SitePlatformArgs {
 export class SitePlatform extends pulumi.ComponentResource {
   public readonly cluster: GpuCluster;
   public readonly gpu: NvidiaGpu;
+  /** Tenants by name. */
+  public readonly tenants: Readonly<Record<string, Tenant>>;
 
   constructor(name: string, args: SitePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super(SITE_TYPE, name, {}, opts);
@@ -39,7 +43,15 @@ export class SitePlatform extends pulumi.ComponentResource {
       ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
     }, { parent: this });
     const k8sProvider = this.cluster.k8sProvider;
-    this.gpu = new NvidiaGpu(`${name}-nvidia`, { site, provider: k8sProvider }, { parent: this });
+    const namespaces = new PlatformNamespaces(`${name}-namespaces`, { provider: k8sProvider }, { parent: this });
+    // dependsOn on a component does not reach its children, so each set of objects is told.
+    const deps = { provider: k8sProvider, dependsOn: [namespaces] };
+    this.gpu = new NvidiaGpu(`${name}-nvidia`, { site, ...deps }, { parent: this });
+    const tenants: Record<string, Tenant> = {};
+    for (const tenant of site.tenants) {
+      tenants[tenant.name] = new Tenant(`${name}-tenant-${tenant.name}`, { site, tenant, ...deps }, { parent: this });
+    }
+    this.tenants = tenants;
     this.registerOutputs({ clusterName: this.cluster.clusterName });
   }
 }

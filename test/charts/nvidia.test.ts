@@ -3,6 +3,7 @@ import { App } from "cdk8s";
 import * as YAML from "yaml";
 import { countersCsv, DcgmExporterChart } from "../../charts/dcgm-exporter";
 import { devicePluginConfig, NvidiaDevicePluginChart } from "../../charts/nvidia-device-plugin";
+import { PlatformNamespacesChart } from "../../charts/platform-namespaces";
 import { K8sObject } from "../../components/k8s";
 import { parseSite } from "../../inventory/parse";
 import { smallSite } from "../helpers/fixtures";
@@ -105,10 +106,10 @@ describe("NVIDIA charts", () => {
     assert.deepStrictEqual(terms, [{ matchExpressions: [{ key: "aisc.hk/pool", operator: "In", values: ["l40s-ts"] }] }]);
   });
 
-  it("puts the agents in a privileged platform namespace without tenant labels", () => {
-    const ns = find(objects(), "Namespace", "nvidia-gpu");
-    assert.strictEqual(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
-    assert.strictEqual(ns.metadata.labels["aisc.hk/platform"], "true");
-    assert.ok(!Object.keys(ns.metadata.labels).some((k) => k.startsWith("aisc.hk/tenant")));
+
+  it("puts the agents in a privileged platform namespace, the Slurm operator in a restricted one", () => {
+    const namespaces = new PlatformNamespacesChart(new App(), "ns").toJson() as K8sObject[];
+    const levels = Object.fromEntries(namespaces.map((n: any) => [n.metadata.name, n.metadata.labels["pod-security.kubernetes.io/enforce"]]));
+    assert.deepStrictEqual(levels, { "nvidia-gpu": "privileged", slinky: "restricted", slurm: "privileged", monitoring: "privileged" });
   });
 });

@@ -35,3 +35,16 @@ export function one(plan: Plan, type: string): PlannedResource {
   if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
   return found[0];
 }
+
+const cache = new Map<string, Plan>();
+
+/** The plan of a real stack in stacks/, made once per test run and shared by every test file. */
+export function realPlan(stack: string): Plan {
+  let plan = cache.get(stack);
+  if (!plan) {
+    const { realSite, tempDir, writeStackFile } = require("./fixtures") as typeof import("./fixtures");
+    plan = planFile(writeStackFile(stack, realSite(stack)), tempDir());
+    cache.set(stack, plan);
+  }
+  return plan;
+}

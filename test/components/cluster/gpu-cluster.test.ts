@@ -3,7 +3,7 @@ import { Plan } from "../../../cli/record";
 import { findInstanceType } from "../../../inventory/instances";
 import { parseSite } from "../../../inventory/parse";
 import { realSite, smallSite, tempDir, writeStackFile } from "../../helpers/fixtures";
-import { ofType, one, planFile } from "../../helpers/plan";
+import { ofType, one, planFile, realPlan } from "../../helpers/plan";
 
 /** The GPUs the plan's hybrid activations and node groups admit, from their own inputs. */
 function plannedGpus(plan: Plan): number {
@@ -22,9 +22,7 @@ function plannedGpus(plan: Plan): number {
 describe("GpuCluster under the offline plan", function () {
   const plans: Record<string, Plan> = {};
   before(function () {
-    for (const stack of ["cyberport", "sandy-ridge"]) {
-      plans[stack] = planFile(writeStackFile(stack, realSite(stack)), tempDir());
-    }
+    for (const stack of ["cyberport", "sandy-ridge"]) plans[stack] = realPlan(stack);
   });
 
   for (const stack of ["cyberport", "sandy-ridge"]) {

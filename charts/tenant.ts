@@ -1,0 +1,150 @@
+import * as k8s from "@pulumi/kubernetes";
+import { Chart } from "cdk8s";
+import { Construct } from "constructs";
+import { PLATFORM_NAMESPACES } from "../inventory/platform";
+import { gpuEntitlement, sharedEntitlements, tenantLabels } from "../inventory/tenancy";
+import { Site, Tenant } from "../inventory/types";
+import { object } from "./common";
+
+/**
+ * One tenant's isolated namespace: Pod Security `restricted`, a quota whose GPU line is the
+ * tenant's entitlement, defaults so unbounded pods cannot exist, default-deny networking with
+ * only the holes the platform needs, an admin role confined to the namespace, and the
+ * tenant's Slurm account and QoS, whose GPU limit is the same entitlement number.
+ */
+
+/** What one GPU of entitlement brings with it: a typical 8-GPU server's share of CPU and memory. */
+export const PER_GPU = { cpu: 16, memoryGi: 192, storageTi: 2, pods: 4, claims: 2 } as const;
+/** What every tenant gets on top, so a tenant with no GPUs can still prepare data and images. */
+export const BASE = { cpu: 8, memoryGi: 32, storageTi: 1, pods: 20, claims: 10 } as const;
+
+/** Ports of the Slurm endpoints tenants reach: sshd on login nodes and slurmrestd. */
+export const SLURM_ENDPOINTS = { login: 22, rest: 6820 } as const;
+
+/** The ResourceQuota's `hard` map. Kubernetes quotas extended resources by `requests.` only. */
+export function tenantQuota(site: Site, tenant: Tenant): Record<string, string> {
+  const gpus = gpuEntitlement(tenant);
+  const shared = Object.fromEntries(Object.entries(sharedEntitlements(site.pools, tenant)).map(([name, n]) => [`requests.${name}`, String(n)]));
+  return {
+    "requests.nvidia.com/gpu": String(gpus),
+    ...shared,
+    "requests.cpu": String(BASE.cpu + PER_GPU.cpu * gpus),
+    "limits.cpu": String(BASE.cpu + PER_GPU.cpu * gpus),
+    "requests.memory": `${BASE.memoryGi + PER_GPU.memoryGi * gpus}Gi`,
+    "limits.memory": `${BASE.memoryGi + PER_GPU.memoryGi * gpus}Gi`,
+    "requests.storage": `${BASE.storageTi + PER_GPU.storageTi * gpus}Ti`,
+    persistentvolumeclaims: String(BASE.claims + PER_GPU.claims * gpus),
+    pods: String(BASE.pods + PER_GPU.pods * gpus),
+    "count/services.loadbalancer": "0",
+    "count/services.nodeports": "0",
+  };
+}
+
+/** Removes what would break a quoted field of a `sacctmgr load` file (quotes and colons). */
+function sacctmgrText(text: string): string {
+  return text.replace(/[':]/g, " ").replace(/\s+/g, " ").trim();
+}
+
+/** The tenant's Slurm QoS: `sacctmgr add qos` arguments, GrpTRES from the entitlement. */
+export function slurmQos(tenant: Tenant): string {
+  return `${tenant.name} GrpTRES=gres/gpu=${gpuEntitlement(tenant)} Flags=DenyOnLimit`;
+}
+
+/** The tenant's Slurm account as a line of a `sacctmgr load` file, under the root account. */
+export function slurmAccountLine(tenant: Tenant): string {
+  return `Account - '${tenant.name}':Description='${sacctmgrText(tenant.displayName)}':Organization='${tenant.kind}':Fairshare=${tenant.fairShare}:QOS='${tenant.name}':DefaultQOS='${tenant.name}'`;
+}
+
+type Rule = k8s.types.input.rbac.v1.PolicyRule;
+
+/** What a tenant's administrators may do in their namespace: run work, never widen access. */
+export const TENANT_ADMIN_RULES: Rule[] = [
+  { apiGroups: [""], resources: ["pods", "pods/log", "pods/exec", "pods/portforward", "services", "configmaps", "secrets", "persistentvolumeclaims", "serviceaccounts"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+  { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+  { apiGroups: [""], resources: ["events", "resourcequotas", "limitranges"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list", "watch"] },
+];
+
+function namespaceSelector(name: string) {
+  return { matchLabels: { "kubernetes.io/metadata.name": name } };
+}
+
+export interface TenantProps {
+  readonly site: Site;
+  readonly tenant: Tenant;
+}
+
+/** @example new TenantChart(new App(), "hkgai", { site, tenant }).toJson() */
+export class TenantChart extends Chart {
+  constructor(scope: Construct, id: string, props: TenantProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { site, tenant } = props;
+    const ns = tenant.name;
+    const labels = { ...tenantLabels(tenant), "app.kubernetes.io/part-of": "aisc", "app.kubernetes.io/managed-by": "pulumi" };
+    const meta = (name: string) => ({ name, namespace: ns, labels });
+
+    object(this, "ns", "v1", "Namespace", {
+      name: ns,
+      labels: {
+        ...labels,
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+      },
+      annotations: { "aisc.hk/display-name": tenant.displayName, "aisc.hk/admin-group": tenant.adminGroup },
+    });
+    object(this, "quota", "v1", "ResourceQuota", meta("tenant-quota"), { spec: { hard: tenantQuota(site, tenant) } });
+    object(this, "limits", "v1", "LimitRange", meta("tenant-defaults"), {
+      spec: {
+        limits: [
+          { type: "Container", defaultRequest: { cpu: "500m", memory: "1Gi" }, default: { cpu: "2", memory: "8Gi" } },
+          { type: "PersistentVolumeClaim", min: { storage: "1Gi" }, max: { storage: `${BASE.storageTi + PER_GPU.storageTi * gpuEntitlement(tenant)}Ti` } },
+        ],
+      },
+    });
+
+    const policy = (id: string, name: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+      object(this, id, "networking.k8s.io/v1", "NetworkPolicy", meta(name), { spec });
+    policy("deny", "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    policy("same-ns", "allow-same-namespace", {
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    });
+    policy("dns", "allow-dns", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{
+        to: [{ namespaceSelector: namespaceSelector("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+      }],
+    });
+    policy("slurm", "allow-slurm-endpoints", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{
+        to: [{ namespaceSelector: namespaceSelector(PLATFORM_NAMESPACES.slurm) }],
+        ports: [{ protocol: "TCP", port: SLURM_ENDPOINTS.login }, { protocol: "TCP", port: SLURM_ENDPOINTS.rest }],
+      }],
+    });
+    policy("monitoring", "allow-monitoring-scrape", {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ namespaceSelector: namespaceSelector(PLATFORM_NAMESPACES.monitoring) }] }],
+    });
+
+    object(this, "role", "rbac.authorization.k8s.io/v1", "Role", meta("tenant-admin"), { rules: TENANT_ADMIN_RULES });
+    object(this, "binding", "rbac.authorization.k8s.io/v1", "RoleBinding", meta("tenant-admin"), {
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "tenant-admin" },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: tenant.adminGroup }],
+    });
+
+    // The Slurm side of the same entitlement, picked up by the Slurm accounts bootstrap.
+    object(this, "slurm-account", "v1", "ConfigMap", { name: `slurm-account-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, "aisc.hk/slurm-account": tenant.name } }, {
+      data: { qos: slurmQos(tenant), account: slurmAccountLine(tenant), gpus: String(gpuEntitlement(tenant)) },
+    });
+  }
+}

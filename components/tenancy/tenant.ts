@@ -1,0 +1,42 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { App } from "cdk8s";
+import { TenantChart } from "../../charts/tenant";
+import { gpuEntitlement } from "../../inventory/tenancy";
+import { Site, Tenant as TenantInventory } from "../../inventory/types";
+import { chartObjects, ChartResources } from "../k8s";
+
+export const TENANT_TYPE = "aisc:tenancy:Tenant";
+
+export interface TenantArgs {
+  /** The validated site (its pools decide the shared-GPU quota lines). */
+  readonly site: Site;
+  /** The tenant, from `site.tenants`. */
+  readonly tenant: TenantInventory;
+  /** The site's Kubernetes provider. */
+  readonly provider: k8s.Provider;
+  /** The platform namespaces; the tenant's Slurm account lives in `slurm`. */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * One tenant: its isolated namespace, GPU quota, defaults, network policies, admin role and
+ * Slurm account, all from its one entitlement. Named after the tenant's key, so adding,
+ * removing or reordering tenants touches no other tenant's resources.
+ *
+ * @example
+ *   for (const t of site.tenants) new Tenant(`${site.name}-tenant-${t.name}`, { site, tenant: t, provider });
+ */
+export class Tenant extends pulumi.ComponentResource {
+  public readonly namespace: string;
+  public readonly gpus: number;
+
+  constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(TENANT_TYPE, name, {}, opts);
+    const objects = chartObjects(new TenantChart(new App(), args.tenant.name, { site: args.site, tenant: args.tenant }));
+    new ChartResources(`${name}-objects`, { objects, provider: args.provider, ...(args.dependsOn ? { dependsOn: args.dependsOn } : {}) }, { parent: this });
+    this.namespace = args.tenant.name;
+    this.gpus = gpuEntitlement(args.tenant);
+    this.registerOutputs({ namespace: this.namespace, gpus: this.gpus });
+  }
+}

@@ -1,0 +1,57 @@
+import { GpuPool, Site, Tenant } from "./types";
+
+/**
+ * What a tenant's entitlement means, derived once: the Kubernetes GPU quota and the Slurm
+ * GrpTRES limit both come from these functions, so the two can never drift apart.
+ */
+
+/** Whole GPUs the tenant may hold at once, in Kubernetes and in Slurm alike. */
+export function gpuEntitlement(tenant: Tenant): number {
+  return tenant.gpus;
+}
+
+/**
+ * Shared-GPU resources (time-slicing or MPS replicas) a tenant may request: its GPUs times the
+ * largest replica count among pools advertising that resource name.
+ */
+export function sharedEntitlements(pools: readonly GpuPool[], tenant: Tenant): Record<string, number> {
+  const replicas = new Map<string, number>();
+  for (const p of pools) {
+    const shared = p.sharing.timeSlicing ?? p.sharing.mps;
+    if (shared && shared.resourceName !== "nvidia.com/gpu") replicas.set(shared.resourceName, Math.max(replicas.get(shared.resourceName) ?? 0, shared.replicas));
+  }
+  return Object.fromEntries([...replicas.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, n]) => [name, gpuEntitlement(tenant) * n]));
+}
+
+/** The labels that mark a namespace and its objects as a tenant's; platform objects never carry them. */
+export function tenantLabels(tenant: Tenant): Record<string, string> {
+  return {
+    "aisc.hk/tenant": tenant.name,
+    "aisc.hk/tenant-kind": tenant.kind,
+    "aisc.hk/subsidy-scheme": tenant.subsidy?.scheme ?? "none",
+    ...(tenant.subsidy ? { "aisc.hk/subsidy-share": String(tenant.subsidy.share) } : {}),
+  };
+}
+
+/** A tenant as stack outputs and reports show it. */
+export interface TenantSummary {
+  readonly name: string;
+  readonly displayName: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly gpus: number;
+  readonly subsidyScheme: string;
+  readonly subsidyShare: number;
+}
+
+export function tenantSummaries(site: Site): TenantSummary[] {
+  return site.tenants.map((t) => ({
+    name: t.name,
+    displayName: t.displayName,
+    kind: t.kind,
+    namespace: t.name,
+    gpus: gpuEntitlement(t),
+    subsidyScheme: t.subsidy?.scheme ?? "none",
+    subsidyShare: t.subsidy?.share ?? 0,
+  }));
+}
