@@ -38,12 +38,19 @@ export interface GpuSpec {
   readonly denseTflops: Readonly<Partial<Record<NumberFormat, number>>>;
   /** Whether the GPU can be partitioned with Multi-Instance GPU. */
   readonly migCapable: boolean;
+  /** CPU cores of the reference server per GPU, for Slurm node definitions and quotas. */
+  readonly cpusPerGpu: number;
+  /** System memory of the reference server per GPU, in GB. */
+  readonly memoryGBPerGpu: number;
 }
 
 /**
  * The catalog. H800 is the export variant of H100 with the same tensor throughput and a
  * narrower NVLink; A100 has no FP8 tensor cores, so it counts zero at FP8 precisions.
- * L40S server power is an assumption (an 8-GPU 4U server of about 4.5 kW).
+ * L40S server power is an assumption (an 8-GPU 4U server of about 4.5 kW). CPUs and memory
+ * per GPU are the reference systems' (DGX A100: 128 cores, 1 TB; DGX H100/H200/B200: 112
+ * cores, 2 TB; a GB200 compute tray: 144 Grace cores, 960 GB for 4 GPUs; an L40S server
+ * taken as 64 cores, 1 TB).
  */
 export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
   A100: {
@@ -54,6 +61,8 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 812.5,
     denseTflops: { bf16: 312 },
     migCapable: true,
+    cpusPerGpu: 16,
+    memoryGBPerGpu: 128,
   },
   H100: {
     model: "H100",
@@ -63,6 +72,8 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 1275,
     denseTflops: { bf16: 989, fp8: 1979 },
     migCapable: true,
+    cpusPerGpu: 14,
+    memoryGBPerGpu: 256,
   },
   H200: {
     model: "H200",
@@ -72,6 +83,8 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 1275,
     denseTflops: { bf16: 989, fp8: 1979 },
     migCapable: true,
+    cpusPerGpu: 14,
+    memoryGBPerGpu: 256,
   },
   H800: {
     model: "H800",
@@ -81,6 +94,8 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 1275,
     denseTflops: { bf16: 989, fp8: 1979 },
     migCapable: true,
+    cpusPerGpu: 14,
+    memoryGBPerGpu: 256,
   },
   B200: {
     model: "B200",
@@ -90,6 +105,8 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 1787.5,
     denseTflops: { bf16: 2250, fp8: 4500 },
     migCapable: true,
+    cpusPerGpu: 14,
+    memoryGBPerGpu: 256,
   },
   GB200: {
     model: "GB200",
@@ -99,6 +116,8 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 1833,
     denseTflops: { bf16: 2500, fp8: 5000 },
     migCapable: true,
+    cpusPerGpu: 36,
+    memoryGBPerGpu: 240,
   },
   L40S: {
     model: "L40S",
@@ -108,6 +127,8 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 560,
     denseTflops: { bf16: 362, fp8: 733 },
     migCapable: false,
+    cpusPerGpu: 8,
+    memoryGBPerGpu: 128,
   },
 };
 

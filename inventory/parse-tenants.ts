@@ -1,13 +1,12 @@
 import { SUBSIDY_SCHEMES, SubsidyScheme } from "./catalog";
 import { isReservedNamespace } from "./platform";
 import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
-import { Partition, Subsidy, Tenant, TENANT_KINDS } from "./types";
+import { Subsidy, Tenant, TENANT_KINDS } from "./types";
 
-/** Parses tenants and Slurm partitions: the parts of the inventory that name each other. */
+/** Parses tenants: who gets which GPUs, under which subsidy, administered by whom. */
 
 const TENANT_KEYS = ["name", "displayName", "kind", "gpus", "fairShare", "subsidy", "adminGroup", "maxShareExempt"];
 const SUBSIDY_KEYS = ["scheme", "share"];
-const PARTITION_KEYS = ["name", "pools", "default", "maxTimeHours"];
 
 /** Slurm account names are case-insensitive and at most 64 characters; our DNS labels fit. */
 const TENANT_NAME_MAX = 63;
@@ -50,41 +49,4 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
     adminGroup: adminGroup!,
     maxShareExempt: maxShareExempt!,
   };
-}
-
-/**
- * Parses partitions against the pools that exist. Every pool must be in some partition
- * (otherwise its nodes can never run a Slurm job) and at most one partition is the default.
- */
-export function parsePartitions(r: Reader, path: string, value: unknown, poolNames: readonly string[]): Partition[] {
-  const items = r.list(path, value, { minItems: 1 });
-  if (!items) return [];
-  const partitions: Partition[] = [];
-  items.forEach((item, i) => {
-    const p = `${path}[${i}]`;
-    const o = r.object(p, item, PARTITION_KEYS);
-    if (!o) return;
-    const before = r.issues.length;
-    const name = r.string(`${p}.name`, o.name, { pattern: /^[a-z][a-z0-9_-]*$/, what: "a partition name (lower-case letters, digits, '-' or '_', starting with a letter)", maxLength: 40 });
-    const pools: string[] = [];
-    const list = r.list(`${p}.pools`, o.pools, { minItems: 1 });
-    list?.forEach((poolName, j) => {
-      if (typeof poolName === "string" && poolNames.includes(poolName)) pools.push(poolName);
-      else r.fail(`${p}.pools[${j}]`, `expected the name of a pool in aisc:site.pools (${poolNames.join(", ")}), got ${show(poolName)}`);
-    });
-    r.unique((j) => `${p}.pools[${j}]`, list?.map((x) => (typeof x === "string" ? x : undefined)) ?? [], "pool");
-    const isDefault = o.default === undefined ? false : r.boolean(`${p}.default`, o.default);
-    const maxTimeHours = o.maxTimeHours === undefined ? 72 : r.integer(`${p}.maxTimeHours`, o.maxTimeHours, 1, 8760);
-    if (r.issues.length > before) return;
-    partitions.push({ name: name!, pools, default: isDefault!, maxTimeHours: maxTimeHours! });
-  });
-  r.unique((i) => `${path}[${i}].name`, items.map((x) => (x as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)), "partition name");
-  const defaults = partitions.filter((x) => x.default);
-  if (defaults.length > 1) r.fail(path, `expected at most one default partition, got ${defaults.length} (${defaults.map((x) => x.name).join(", ")})`);
-  if (partitions.length === items.length) {
-    for (const pool of poolNames) {
-      if (!partitions.some((x) => x.pools.includes(pool))) r.fail(path, `expected every pool in some partition; pool ${show(pool)} is in none`);
-    }
-  }
-  return partitions;
 }

@@ -2,7 +2,8 @@ import { PRECISIONS } from "./catalog";
 import { siteCapacity } from "./capacity";
 import { isPrivate, overlaps, parseCidr } from "./cidr";
 import { parsePool } from "./parse-pools";
-import { parsePartitions, parseTenant } from "./parse-tenants";
+import { parseSlurm } from "./parse-slurm";
+import { parseTenant } from "./parse-tenants";
 import { DNS_LABEL, DNS_LABEL_WHAT, InventoryError, Reader, show } from "./reader";
 import { ClusterSettings, CLUSTER_KINDS, GpuPool, Milestone, Networks, Site, Tenant } from "./types";
 
@@ -15,7 +16,6 @@ const CAPACITY_KEYS = ["precision", "milestones"];
 const MILESTONE_KEYS = ["name", "date", "pflops"];
 const CLUSTER_KEYS = ["kind", "kubernetesVersion", "endpointPublicAccess", "renderYamlToDirectory"];
 const NETWORK_KEYS = ["availabilityZones", "vpcCidr", "serviceCidr", "onPremNodeCidrs", "onPremPodCidrs"];
-const SLURM_KEYS = ["partitions"];
 
 /** EKS's default service range; sites whose on-premises networks use it must choose another. */
 export const DEFAULT_SERVICE_CIDR = "172.20.0.0/16";
@@ -155,11 +155,10 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
     r.fail(`${key}.cluster.kind`, "expected eks: cloud pools are EKS managed node groups, and an existing cluster gets no AWS resources");
   }
   const tenants: Tenant[] = parseList(r, `${key}.tenants`, o.tenants, parseTenant, 0);
-  const slurm = r.object(`${key}.slurm`, o.slurm, SLURM_KEYS);
   // Partitions are checked against every pool the inventory names, valid or not, so that one
   // bad pool does not also surface as a dangling reference in every partition that lists it.
   const poolNames = Array.isArray(o.pools) ? (o.pools as { name?: unknown }[]).map((p) => p?.name).filter((n): n is string => typeof n === "string") : [];
-  const partitions = slurm ? parsePartitions(r, `${key}.slurm.partitions`, slurm.partitions, poolNames) : [];
+  const slurm = parseSlurm(r, `${key}.slurm`, o.slurm, poolNames, pools);
   if (r.issues.length > 0) throw new InventoryError(r.issues);
   return {
     name: name!,
@@ -171,6 +170,6 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
     networks: networks!,
     pools,
     tenants,
-    slurm: { partitions },
+    slurm: slurm!,
   };
 }

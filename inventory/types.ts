@@ -101,6 +101,14 @@ export interface Partition {
   readonly maxTimeHours: number;
 }
 
+export interface SlurmSettings {
+  readonly partitions: readonly Partition[];
+  /** Login nodes: users are looked up in the site's directory over LDAPS. */
+  readonly login: { readonly ldapUri: string; readonly searchBase: string; readonly replicas: number };
+  /** slurmdbd's MariaDB volume: size, and a StorageClass (the cluster's default if unset). */
+  readonly accounting: { readonly storageGi: number; readonly storageClass?: string };
+}
+
 export interface Milestone {
   readonly name: string;
   /** YYYY-MM-DD. */
@@ -129,7 +137,7 @@ export interface SiteInventory {
   readonly networks: Networks;
   readonly pools: readonly GpuPool[];
   readonly tenants: readonly Tenant[];
-  readonly slurm: { readonly partitions: readonly Partition[] };
+  readonly slurm: SlurmSettings;
 }
 
 /** Capacity of a set of pools. */

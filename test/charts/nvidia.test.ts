@@ -23,6 +23,7 @@ describe("NVIDIA charts", () => {
   it("gives each pool a named device-plugin config: exclusive, MIG mixed, time-sliced", () => {
     const s = smallSite();
     s.pools[0].sharing = { migStrategy: "mixed" };
+    s.slurm.partitions = [s.slurm.partitions[1]];
     const site = parseSite(s);
     const data = find(objects(site), "ConfigMap", "nvidia-device-plugin-configs").data;
     assert.deepStrictEqual(Object.keys(data), ["aisc-default", "h100-a", "h100-cloud", "l40s-ts"]);

@@ -4,8 +4,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 
 /**
- * A small, valid site inventory to mutate in tests: two on-prem pools and a cloud pool, three
- * tenants, two partitions. Each call returns a fresh copy.
+ * A small, valid site inventory to mutate in tests: two on-prem pools (one time-sliced, so
+ * Kubernetes-only) and a cloud pool, three tenants, two partitions. Each call returns a fresh copy.
  */
 export function smallSite(): Record<string, any> {
   return {
@@ -28,9 +28,10 @@ export function smallSite(): Record<string, any> {
     ],
     slurm: {
       partitions: [
-        { name: "train", pools: ["h100-a", "h100-cloud"], default: true },
-        { name: "infer", pools: ["l40s-ts"] },
+        { name: "train", pools: ["h100-a"], default: true },
+        { name: "burst", pools: ["h100-cloud"], maxTimeHours: 24 },
       ],
+      login: { ldapUri: "ldaps://ldap.test.example", searchBase: "dc=test,dc=example" },
     },
   };
 }

@@ -42,7 +42,7 @@ describe("cluster decisions", () => {
   it("uses the ARM NVIDIA AMI for Grace-based GB200 and targets a capacity block", () => {
     const s = smallSite();
     s.pools[2] = { name: "gb", gpu: "GB200", gpusPerNode: 4, nodes: 18, placement: "cloud", cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" } };
-    s.slurm.partitions[0].pools = ["h100-a", "gb"];
+    s.slurm.partitions[1].pools = ["gb"];
     const [group] = nodeGroups(parseSite(s));
     assert.strictEqual(group.amiType, "AL2023_ARM_64_NVIDIA");
     assert.strictEqual(group.capacityType, "CAPACITY_BLOCK");

@@ -105,7 +105,7 @@ describe("GpuCluster under the offline plan", function () {
     const s = smallSite();
     s.cluster = { kind: "existing" };
     s.pools = s.pools.filter((p: any) => p.placement !== "cloud");
-    s.slurm.partitions[0].pools = ["h100-a"];
+    s.slurm.partitions = [s.slurm.partitions[0]];
     const plan = planFile(writeStackFile("onprem", s, { "aisc:kubeconfig": { secure: "v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA" } }), tempDir());
     assert.deepStrictEqual(plan.resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws"), []);
     assert.strictEqual(one(plan, "pulumi:providers:kubernetes").inputs.kubeconfig, "[secret]");
