@@ -21,10 +21,19 @@ export function realMemoryMB(pool: GpuPool): number {
   return Math.floor(pool.gpu.memoryGBPerGpu * pool.gpusPerNode * 1024 * 0.95);
 }
 
-/** The slurm.conf node definition of every node of a pool. */
-export function nodeLine(pool: GpuPool): string {
+/**
+ * What each slurmd of a pool registers with (`slurmd -Z --conf`, the NodeSet's `extraConf`):
+ * its CPUs, memory, GPUs as typed GRES, and the pool and model as features.
+ */
+export function nodeConf(pool: GpuPool): string {
   const cpus = pool.gpu.cpusPerGpu * pool.gpusPerNode;
-  return `NodeName=${nodeList(pool)} CPUs=${cpus} RealMemory=${realMemoryMB(pool)} Gres=gpu:${gresType(pool)}:${pool.gpusPerNode} Features=${pool.name},${gresType(pool)} State=UNKNOWN`;
+  return `CPUs=${cpus} RealMemory=${realMemoryMB(pool)} Gres=gpu:${gresType(pool)}:${pool.gpusPerNode} Features=${pool.name},${gresType(pool)}`;
+}
+
+/** The slurm.conf line of the nodes a NodeSet of `replicas` pods registers. */
+export function nodeLine(nodeSet: string, replicas: number, conf: string): string {
+  const names = replicas === 1 ? `${nodeSet}-0` : `${nodeSet}-[0-${replicas - 1}]`;
+  return `NodeName=${names} ${conf} State=UNKNOWN`;
 }
 
 /** `7-00:00:00` from hours, as Slurm writes MaxTime. */
@@ -33,19 +42,25 @@ export function slurmDuration(hours: number): string {
   return `${days}-${String(hours % 24).padStart(2, "0")}:00:00`;
 }
 
-export function partitionLine(site: Site, p: Partition): string {
-  const nodes = p.pools.map((name) => nodeList(site.pools.find((x) => x.name === name)!)).join(",");
-  return `PartitionName=${p.name} Nodes=${nodes} Default=${p.default ? "YES" : "NO"} MaxTime=${slurmDuration(p.maxTimeHours)} State=UP`;
+/** A partition over the Slurm node sets of its pools (each node set is a pool's feature). */
+export function partitionLine(p: Partition): string {
+  return `PartitionName=${p.name} Nodes=${p.pools.join(",")} Default=${p.default ? "YES" : "NO"} MaxTime=${slurmDuration(p.maxTimeHours)} State=UP`;
+}
+
+/** The pools Slurm runs on: those some partition names. */
+export function slurmPools(site: Site): GpuPool[] {
+  const named = new Set(site.slurm.partitions.flatMap((p) => p.pools));
+  return site.pools.filter((p) => named.has(p.name));
 }
 
 /** Default memory per allocated GPU, in MB: the smallest per-GPU share of any pool, so it always fits. */
 export function defMemPerGpuMB(site: Site): number {
-  return Math.min(...site.pools.map((p) => Math.floor(realMemoryMB(p) / p.gpusPerNode)));
+  return Math.min(...slurmPools(site).map((p) => Math.floor(realMemoryMB(p) / p.gpusPerNode)));
 }
 
 /** Every GPU TRES accounting tracks: all GPUs, and each model separately. */
 export function gpuTres(site: Site): string[] {
-  return ["gres/gpu", ...[...new Set(site.pools.map(gresType))].sort().map((t) => `gres/gpu:${t}`)];
+  return ["gres/gpu", ...[...new Set(slurmPools(site).map(gresType))].sort().map((t) => `gres/gpu:${t}`)];
 }
 
 /**
@@ -68,7 +83,8 @@ export function slurmConfExtra(site: Site): string {
     "PriorityDecayHalfLife=7-0",
     "PriorityMaxAge=7-0",
     `DefMemPerGPU=${defMemPerGpuMB(site)}`,
-    ...site.slurm.partitions.map((p) => partitionLine(site, p)),
+    ...slurmPools(site).map((p) => `NodeSet=${p.name} Feature=${p.name}`),
+    ...site.slurm.partitions.map(partitionLine),
   ].join("\n") + "\n";
 }
 
@@ -82,23 +98,18 @@ export function cgroupConf(): string {
   return ["CgroupPlugin=autodetect", "ConstrainCores=yes", "ConstrainRAMSpace=yes", "ConstrainDevices=yes", ""].join("\n");
 }
 
-/** Where the operator's services are, for the base of the generated slurm.conf. */
-export interface SlurmEndpoints {
-  readonly controllerHost: string;
-  readonly accountingHost: string;
-}
-
 /**
- * The whole slurm.conf of the site as the operator runs it: the base Slinky generates
- * (auth/slurm, cgroup tracking, accounting through slurmdbd), the site's additions, and the
- * nodes its NodeSets register. This is the file `aisc verify --only slurm` loads.
+ * The whole slurm.conf as the operator runs it: the base Slinky generates (auth/slurm, cgroup
+ * tracking, accounting through slurmdbd), the site's additions (the Controller's `extraConf`),
+ * and the nodes its NodeSets register. This is the file `aisc verify --only slurm` loads.
  */
-export function slurmConf(site: Site, endpoints: SlurmEndpoints): string {
+export function slurmConf(clusterName: string, controllerHost: string, accountingHost: string, extraConf: string, nodeLines: readonly string[]): string {
   return [
-    `ClusterName=${site.name}`,
-    `SlurmctldHost=${endpoints.controllerHost}`,
+    `ClusterName=${clusterName}`,
+    `SlurmctldHost=${controllerHost}`,
     "AuthType=auth/slurm",
     "CredType=cred/slurm",
+    "AuthAltTypes=auth/jwt",
     "SlurmUser=slurm",
     "SlurmctldPort=6817",
     "SlurmdPort=6818",
@@ -108,11 +119,11 @@ export function slurmConf(site: Site, endpoints: SlurmEndpoints): string {
     "TaskPlugin=task/cgroup,task/affinity",
     "ReturnToService=2",
     "AccountingStorageType=accounting_storage/slurmdbd",
-    `AccountingStorageHost=${endpoints.accountingHost}`,
+    `AccountingStorageHost=${accountingHost}`,
     "AccountingStoragePort=6819",
     "JobAcctGatherType=jobacct_gather/cgroup",
-    slurmConfExtra(site).trimEnd(),
-    ...site.pools.map(nodeLine),
+    extraConf.trimEnd(),
+    ...nodeLines,
     "",
   ].join("\n");
 }

@@ -4,7 +4,9 @@ import { Construct } from "constructs";
 import { PLATFORM_NAMESPACES } from "../inventory/platform";
 import { gpuEntitlement, sharedEntitlements, tenantLabels } from "../inventory/tenancy";
 import { Site, Tenant } from "../inventory/types";
+import { createHash } from "crypto";
 import { object } from "./common";
+import { accountJob, SLURM_ACCOUNT_LABEL } from "./slurm";
 
 /**
  * One tenant's isolated namespace: Pod Security `restricted`, a quota whose GPU line is the
@@ -45,14 +47,17 @@ function sacctmgrText(text: string): string {
   return text.replace(/[':]/g, " ").replace(/\s+/g, " ").trim();
 }
 
-/** The tenant's Slurm QoS: `sacctmgr add qos` arguments, GrpTRES from the entitlement. */
+/**
+ * The tenant's Slurm QoS: its name and `sacctmgr add qos` settings, GrpTRES from the
+ * entitlement. A job that would take the tenant past it waits (QOSGrpGRES) rather than fail.
+ */
 export function slurmQos(tenant: Tenant): string {
-  return `${tenant.name} GrpTRES=gres/gpu=${gpuEntitlement(tenant)} Flags=DenyOnLimit`;
+  return `${tenant.name} GrpTRES=gres/gpu=${gpuEntitlement(tenant)}\n`;
 }
 
 /** The tenant's Slurm account as a line of a `sacctmgr load` file, under the root account. */
 export function slurmAccountLine(tenant: Tenant): string {
-  return `Account - '${tenant.name}':Description='${sacctmgrText(tenant.displayName)}':Organization='${tenant.kind}':Fairshare=${tenant.fairShare}:QOS='${tenant.name}':DefaultQOS='${tenant.name}'`;
+  return `Account - '${tenant.name}':Description='${sacctmgrText(tenant.displayName)}':Organization='${tenant.kind}':Fairshare=${tenant.fairShare}:QOS='${tenant.name}':DefaultQOS='${tenant.name}'\n`;
 }
 
 type Rule = k8s.types.input.rbac.v1.PolicyRule;
@@ -142,9 +147,10 @@ export class TenantChart extends Chart {
       subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: tenant.adminGroup }],
     });
 
-    // The Slurm side of the same entitlement, picked up by the Slurm accounts bootstrap.
-    object(this, "slurm-account", "v1", "ConfigMap", { name: `slurm-account-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, "aisc.hk/slurm-account": tenant.name } }, {
-      data: { qos: slurmQos(tenant), account: slurmAccountLine(tenant), gpus: String(gpuEntitlement(tenant)) },
-    });
+    // The Slurm side of the same entitlement, and the Job that loads it.
+    const data = { qos: slurmQos(tenant), account: slurmAccountLine(tenant), gpus: String(gpuEntitlement(tenant)) };
+    object(this, "slurm-account", "v1", "ConfigMap", { name: `slurm-account-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, [SLURM_ACCOUNT_LABEL]: tenant.name } }, { data });
+    const digest = createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 16);
+    object(this, "slurm-account-job", "batch/v1", "Job", { name: `slurm-account-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, [SLURM_ACCOUNT_LABEL]: tenant.name } }, accountJob(tenant.name, digest));
   }
 }

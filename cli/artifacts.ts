@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { Plan, PlannedResource, stableJson } from "./record";
+import { slurmArtifacts } from "./slurm-artifacts";
 
 /**
  * Turns a plan into the files `aisc plan` writes, as a map from relative path to content, so
@@ -38,6 +39,7 @@ export function renderArtifacts(plan: Plan): Map<string, string> {
     if (files.has(file)) throw new Error(`two Kubernetes objects render to ${file}`);
     files.set(file, YAML.stringify(manifestOf(r), { sortMapEntries: true, lineWidth: 0 }));
   }
+  for (const [file, text] of slurmArtifacts(plan)) files.set(file, text);
   return files;
 }
 

@@ -28,6 +28,13 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
       return { activationCode: pulumi.secret(`offline-${shortHash(name)}`), registrationCount: 0, expired: false };
     case "aws:iam/role:Role":
       return { uniqueId: `AROA${shortHash(name).toUpperCase()}` };
+    // Generated secrets: stand-in values, deterministic, and redacted wherever they are written.
+    case "random:index/randomBytes:RandomBytes": {
+      const bytes = Buffer.from(createHash("sha512").update(`offline-bytes-${name}`).digest()).subarray(0, Math.min(Number(inputs.length ?? 32), 64));
+      return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+    }
+    case "random:index/randomPassword:RandomPassword":
+      return { result: `offline${shortHash(`password-${name}`)}`, bcryptHash: `$2a$10$${shortHash(`bcrypt-${name}`)}` };
     case "aws:kms/key:Key":
       return { keyId: `${shortHash(name).slice(0, 8)}-0000-4000-8000-${shortHash(name + "k").slice(0, 12)}` };
     default:
@@ -36,6 +43,12 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
 }
 
 /** Mocks for `pulumi.runtime.setMocks`, answering for region `region`. */
+/** The stand-in value the offline plan gives a generated secret, so tests can prove it never leaks. */
+export function offlineSecretValues(type: string, name: string): string[] {
+  const outputs = computedOutputs(type, name, {}, "");
+  return Object.values(outputs).filter((v): v is string => typeof v === "string");
+}
+
 export function offlineMocks(region: string): pulumi.runtime.Mocks {
   return {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {

@@ -1,7 +1,7 @@
 import { spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import { parseArgs } from "./args";
+import { FlagSpec, parseArgs, ParsedArgs } from "./args";
 import { EXIT } from "./exit";
 import { DEFAULT_OUT, STACKS_DIR } from "./paths";
 import { InputError, listStacks, stackNameOf } from "./stack-config";
@@ -15,14 +15,16 @@ export interface WorkerResult {
   readonly stderr: string;
 }
 
-/** Which stack files a plan covers: named stacks, --config files, or every stack. */
-export function selectStackFiles(argv: readonly string[], stacksDir: string = STACKS_DIR): { files: string[]; out: string } {
-  const args = parseArgs(argv, {
-    stack: { value: true, repeat: true },
-    all: { value: false },
-    config: { value: true, repeat: true },
-    out: { value: true },
-  });
+/** The flags that choose stacks and the output directory, shared by plan and verify. */
+export const STACK_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  stack: { value: true, repeat: true },
+  all: { value: false },
+  config: { value: true, repeat: true },
+  out: { value: true },
+};
+
+/** Which stack files a command covers: named stacks, --config files, or every stack. */
+export function selectStackFiles(args: ParsedArgs, stacksDir: string = STACKS_DIR): { files: string[]; out: string } {
   const known = listStacks(stacksDir);
   const named = args.values.stack ?? [];
   for (const s of named) {
@@ -59,7 +61,7 @@ export function runWorker(file: string, out: string): Promise<WorkerResult> {
  * the worst of the stacks'.
  */
 export async function plan(argv: readonly string[]): Promise<number> {
-  const { files, out } = selectStackFiles(argv);
+  const { files, out } = selectStackFiles(parseArgs(argv, STACK_FLAGS));
   const results: WorkerResult[] = new Array(files.length);
   let next = 0;
   const lanes = Math.max(1, Math.min(os.cpus().length, files.length));

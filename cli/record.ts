@@ -64,7 +64,7 @@ export function normalise(value: unknown): unknown {
   const obj = value as Record<string, unknown>;
   switch (obj[SIG_KEY]) {
     case SECRET_SIG:
-      return REDACTED;
+      return redactLeaves(obj.value);
     case RESOURCE_SIG:
       return { $ref: obj.urn };
     case ASSET_SIG:
@@ -79,6 +79,21 @@ export function normalise(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(obj).sort()) out[key] = normalise(obj[key]);
   return out;
+}
+
+/**
+ * A secret's shape with every value replaced by {@link REDACTED}: a secret map (a Kubernetes
+ * Secret's `data`) keeps its keys, which name but do not reveal what is stored, so manifests
+ * stay valid objects and diffs still show which entries changed.
+ */
+function redactLeaves(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactLeaves);
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] !== undefined) return REDACTED;
+    return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, redactLeaves(obj[k])]));
+  }
+  return REDACTED;
 }
 
 /** Whether any part of a wire-form value is a secret. */

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Site } from "../../inventory/types";
 import { GpuCluster } from "../cluster";
 import { NvidiaGpu } from "../gpu";
+import { SlurmCluster } from "../slurm";
 import { Tenant } from "../tenancy";
 import { PlatformNamespaces } from "./namespaces";
 
@@ -24,6 +25,7 @@ export interface SitePlatformArgs {
 export class SitePlatform extends pulumi.ComponentResource {
   public readonly cluster: GpuCluster;
   public readonly gpu: NvidiaGpu;
+  public readonly slurm: SlurmCluster;
   /** Tenants by name. */
   public readonly tenants: Readonly<Record<string, Tenant>>;
 
@@ -47,9 +49,11 @@ export class SitePlatform extends pulumi.ComponentResource {
     // dependsOn on a component does not reach its children, so each set of objects is told.
     const deps = { provider: k8sProvider, dependsOn: [namespaces] };
     this.gpu = new NvidiaGpu(`${name}-nvidia`, { site, ...deps }, { parent: this });
+    this.slurm = new SlurmCluster(`${name}-slurm`, { site, ...deps }, { parent: this });
+    // Each tenant's account Job needs the Slurm cluster's key and sacctmgr configuration.
     const tenants: Record<string, Tenant> = {};
     for (const tenant of site.tenants) {
-      tenants[tenant.name] = new Tenant(`${name}-tenant-${tenant.name}`, { site, tenant, ...deps }, { parent: this });
+      tenants[tenant.name] = new Tenant(`${name}-tenant-${tenant.name}`, { site, tenant, provider: k8sProvider, dependsOn: [namespaces, this.slurm] }, { parent: this });
     }
     this.tenants = tenants;
     this.registerOutputs({ clusterName: this.cluster.clusterName });

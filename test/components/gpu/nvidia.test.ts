@@ -12,7 +12,7 @@ describe("NvidiaGpu through the bridge, under the offline plan", () => {
     const daemonSets = ofType(plan, "kubernetes:apps/v1:DaemonSet").map((r) => (r.inputs.metadata as any).name).sort();
     assert.deepStrictEqual(daemonSets, ["dcgm-exporter", "gpu-feature-discovery", "nvidia-device-plugin"]);
     const provider = plan.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
-    for (const r of plan.resources.filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:helm.sh/v4:Chart")) {
+    for (const r of plan.resources.filter((x) => (x.inputs.metadata as any)?.namespace === "nvidia-gpu")) {
       assert.ok(r.provider?.startsWith(`${provider.urn}::`), r.urn);
       assert.ok(r.parent?.includes("aisc:k8s:ChartResources"), r.urn);
     }

@@ -62,7 +62,7 @@ describe("tenancy", () => {
           const grp = /GrpTRES=gres\/gpu=(\d+)/.exec(data.qos)![1];
           const quota = (objectsIn(plan, t.name).get("ResourceQuota")![0].inputs.spec as any).hard["requests.nvidia.com/gpu"];
           assert.strictEqual(grp, quota);
-          assert.match(data.account, new RegExp(`^Account - '${t.name}':.*:QOS='${t.name}':DefaultQOS='${t.name}'$`));
+          assert.match(data.account, new RegExp(`^Account - '${t.name}':.*:QOS='${t.name}':DefaultQOS='${t.name}'\n$`));
         }
       });
 
@@ -101,7 +101,7 @@ describe("tenancy", () => {
       "count/services.loadbalancer": "0",
       "count/services.nodeports": "0",
     });
-    assert.strictEqual(slurmQos(site.tenants[1]), "lab-b GrpTRES=gres/gpu=16 Flags=DenyOnLimit");
+    assert.strictEqual(slurmQos(site.tenants[1]), "lab-b GrpTRES=gres/gpu=16\n");
   });
 
   it("changes only a removed tenant's resources, leaving every other resource as it was", () => {
@@ -116,6 +116,7 @@ describe("tenancy", () => {
     assert.deepStrictEqual(removed.map((u) => before.get(u)!.type).sort(), [
       "aisc:k8s:ChartResources",
       "aisc:tenancy:Tenant",
+      "kubernetes:batch/v1:Job",
       "kubernetes:core/v1:ConfigMap",
       "kubernetes:core/v1:LimitRange",
       "kubernetes:core/v1:Namespace",

@@ -1,0 +1,292 @@
+import { Chart } from "cdk8s";
+import { Construct } from "constructs";
+import { GPU_TAINT, NODE_LABELS, PLATFORM_NAMESPACES } from "../inventory/platform";
+import { Site } from "../inventory/types";
+import { commonLabels, Container, object, RESTRICTED_CONTAINER } from "./common";
+import { cgroupConf, gresConf, nodeConf, slurmConfExtra, slurmPools } from "./slurm-config";
+
+/**
+ * The site's Slurm cluster as Slinky custom resources (`slinky.slurm.net/v1beta1`): a
+ * Controller, one NodeSet per whole-GPU pool, a LoginSet, a RestApi and Accounting backed by
+ * MariaDB, and what each tenant's account Job shares (./tenant renders the Jobs). Secrets and the
+ * database volume are made by the component (generated, protected); this chart names them.
+ */
+
+export const SLINKY_API = "slinky.slurm.net/v1beta1";
+
+/** Slurm images, pinned: Slinky's builds of Slurm 25.11. */
+export const SLURM_IMAGES = {
+  slurmctld: "ghcr.io/slinkyproject/slurmctld:25.11-ubuntu24.04",
+  slurmd: "ghcr.io/slinkyproject/slurmd:25.11-ubuntu24.04",
+  slurmrestd: "ghcr.io/slinkyproject/slurmrestd:25.11-ubuntu24.04",
+  slurmdbd: "ghcr.io/slinkyproject/slurmdbd:25.11-ubuntu24.04",
+  login: "ghcr.io/slinkyproject/login:25.11-ubuntu24.04",
+  mariadb: "docker.io/library/mariadb:11.4.5",
+} as const;
+
+/** Names of what the Slurm objects refer to, shared with the component that creates them. */
+export const SLURM_NAMES = {
+  controller: "slurm",
+  accounting: "slurm",
+  restApi: "slurm",
+  loginSet: "login",
+  /** The operator's Service names for the controller and slurmdbd. */
+  controllerHost: "slurm-controller",
+  accountingHost: "slurm-accounting",
+  authKeySecret: "slurm-auth-key",
+  authKeyFile: "slurm.key",
+  jwtKeySecret: "slurm-jwt-key",
+  jwtKeyFile: "jwt_hs256.key",
+  databaseSecret: "slurm-mariadb",
+  databaseVolume: "mariadb-data",
+  database: "slurm_acct_db",
+  databaseUser: "slurm",
+  configFiles: "slurm-config-files",
+  sssdSecret: "slurm-login-sssd",
+  accountsJob: "slurm-accounts",
+  accountsScript: "slurm-accounts-script",
+  accountsConf: "slurm-accounts-conf",
+} as const;
+
+/** The label on each tenant's Slurm account ConfigMap (see ./tenant). */
+export const SLURM_ACCOUNT_LABEL = "aisc.hk/slurm-account";
+
+/** sssd.conf for login nodes: users and groups from the site's directory, over LDAPS only. */
+export function sssdConf(site: Site): string {
+  return [
+    "[sssd]",
+    "services = nss, pam",
+    "domains = aisc",
+    "",
+    "[domain/aisc]",
+    "id_provider = ldap",
+    "auth_provider = ldap",
+    `ldap_uri = ${site.slurm.login.ldapUri}`,
+    `ldap_search_base = ${site.slurm.login.searchBase}`,
+    "ldap_tls_reqcert = demand",
+    "cache_credentials = true",
+    "enumerate = false",
+    "",
+  ].join("\n");
+}
+
+/** The lines a `sacctmgr load` file starts with: the cluster, and accounts under root. */
+export function accountsHeader(clusterName: string): string[] {
+  return [`Cluster - '${clusterName}'`, "Parent - 'root'"];
+}
+
+/**
+ * Loads one tenant's QoS and account (mounted at /account): creates or updates the QoS, then
+ * `sacctmgr load`s the account under root. Idempotent, so it is safe to run again after a change.
+ */
+export function accountScript(clusterName: string): string {
+  return [
+    "#!/bin/sh",
+    "set -eu",
+    "set -- $(cat /account/qos)",
+    "name=$1; shift",
+    "if [ -n \"$(sacctmgr -n -P show qos \"$name\" format=name)\" ]; then",
+    "  sacctmgr -i modify qos \"$name\" set \"$@\"",
+    "else",
+    "  sacctmgr -i add qos \"$name\" \"$@\"",
+    "fi",
+    `{ ${accountsHeader(clusterName).map((l) => `echo "${l}";`).join(" ")} cat /account/account; } > /tmp/account.cfg`,
+    "sacctmgr -i load file=/tmp/account.cfg",
+    "",
+  ].join("\n");
+}
+
+/**
+ * The Job that loads one tenant's account, in the Slurm namespace. Each tenant has its own, so
+ * adding or removing a tenant touches no other tenant's objects; the pod carries a digest of the
+ * account, so a changed entitlement replaces the (immutable) Job and it runs again.
+ */
+export function accountJob(tenant: string, digest: string): Record<string, unknown> {
+  const labels = { ...commonLabels(SLURM_NAMES.accountsJob), [SLURM_ACCOUNT_LABEL]: tenant };
+  return {
+    spec: {
+      backoffLimit: 20,
+      template: {
+        metadata: { labels, annotations: { "aisc.hk/account-digest": digest } },
+        spec: {
+          restartPolicy: "OnFailure",
+          containers: [{
+            name: "sacctmgr",
+            image: SLURM_IMAGES.slurmctld,
+            command: ["/bin/sh", "/scripts/load-account.sh"],
+            env: [{ name: "SLURM_CONF", value: "/etc/slurm/slurm.conf" }],
+            // sacctmgr authenticates with the cluster's key file, readable by root only.
+            securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: false, runAsUser: 0, readOnlyRootFilesystem: false },
+            volumeMounts: [
+              { name: "scripts", mountPath: "/scripts", readOnly: true },
+              { name: "conf", mountPath: "/etc/slurm", readOnly: true },
+              { name: "account", mountPath: "/account", readOnly: true },
+            ],
+          }],
+          volumes: [
+            { name: "scripts", configMap: { name: SLURM_NAMES.accountsScript } },
+            {
+              name: "conf",
+              projected: {
+                defaultMode: 0o600,
+                sources: [
+                  { configMap: { name: SLURM_NAMES.accountsConf, items: [{ key: "slurm.conf", path: "slurm.conf" }] } },
+                  { secret: { name: SLURM_NAMES.authKeySecret, items: [{ key: SLURM_NAMES.authKeyFile, path: SLURM_NAMES.authKeyFile }] } },
+                ],
+              },
+            },
+            { name: "account", configMap: { name: `slurm-account-${tenant}` } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export interface SlurmProps {
+  readonly site: Site;
+}
+
+/** @example new SlurmChart(new App(), "slurm", { site }).toJson() */
+export class SlurmChart extends Chart {
+  constructor(scope: Construct, id: string, props: SlurmProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { site } = props;
+    const ns = PLATFORM_NAMESPACES.slurm;
+    const labels = commonLabels("slurm");
+    const meta = (name: string) => ({ name, namespace: ns, labels });
+    const ref = (name: string) => ({ name });
+    const keys = {
+      slurmKeyRef: { name: SLURM_NAMES.authKeySecret, key: SLURM_NAMES.authKeyFile },
+      jwtKeyRef: { name: SLURM_NAMES.jwtKeySecret, key: SLURM_NAMES.jwtKeyFile },
+    };
+
+    object(this, "config-files", "v1", "ConfigMap", meta(SLURM_NAMES.configFiles), { data: { "gres.conf": gresConf(), "cgroup.conf": cgroupConf() } });
+    object(this, "controller", SLINKY_API, "Controller", meta(SLURM_NAMES.controller), {
+      spec: {
+        clusterName: site.name,
+        ...keys,
+        accountingRef: ref(SLURM_NAMES.accounting),
+        slurmctld: { image: SLURM_IMAGES.slurmctld },
+        extraConf: slurmConfExtra(site),
+        configFileRefs: [ref(SLURM_NAMES.configFiles)],
+        persistence: { enabled: true, resources: { requests: { storage: "50Gi" } } },
+        metrics: { enabled: true },
+      },
+    });
+    for (const pool of slurmPools(site)) {
+      object(this, `nodeset-${pool.name}`, SLINKY_API, "NodeSet", meta(pool.name), {
+        spec: {
+          controllerRef: ref(SLURM_NAMES.controller),
+          replicas: pool.nodes,
+          slurmd: {
+            image: SLURM_IMAGES.slurmd,
+            resources: { limits: { "nvidia.com/gpu": pool.gpusPerNode }, requests: { "nvidia.com/gpu": pool.gpusPerNode } },
+          },
+          extraConf: nodeConf(pool),
+          partition: { enabled: false },
+          updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+          template: {
+            spec: {
+              nodeSelector: { [NODE_LABELS.pool]: pool.name },
+              tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }],
+            },
+          },
+        },
+      });
+    }
+    object(this, "sssd", "v1", "Secret", meta(SLURM_NAMES.sssdSecret), { type: "Opaque", stringData: { "sssd.conf": sssdConf(site) } });
+    object(this, "login", SLINKY_API, "LoginSet", meta(SLURM_NAMES.loginSet), {
+      spec: {
+        controllerRef: ref(SLURM_NAMES.controller),
+        replicas: site.slurm.login.replicas,
+        login: { image: SLURM_IMAGES.login },
+        sssdConfRef: { name: SLURM_NAMES.sssdSecret, key: "sssd.conf" },
+      },
+    });
+    object(this, "restapi", SLINKY_API, "RestApi", meta(SLURM_NAMES.restApi), {
+      spec: { controllerRef: ref(SLURM_NAMES.controller), replicas: 2, slurmrestd: { image: SLURM_IMAGES.slurmrestd } },
+    });
+    object(this, "accounting", SLINKY_API, "Accounting", meta(SLURM_NAMES.accounting), {
+      spec: {
+        ...keys,
+        slurmdbd: { image: SLURM_IMAGES.slurmdbd },
+        storageConfig: {
+          host: "mariadb",
+          port: 3306,
+          database: SLURM_NAMES.database,
+          username: SLURM_NAMES.databaseUser,
+          passwordKeyRef: { name: SLURM_NAMES.databaseSecret, key: "password" },
+        },
+      },
+    });
+    this.mariadb(ns);
+    this.accountsClient(site, ns);
+  }
+
+  /** MariaDB for slurmdbd, on the component's protected volume, with Slurm's recommended InnoDB settings. */
+  private mariadb(ns: string): void {
+    const labels = commonLabels("mariadb");
+    const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: SLURM_NAMES.databaseSecret, key } } });
+    const db: Container = {
+      name: "mariadb",
+      image: SLURM_IMAGES.mariadb,
+      args: ["--innodb-buffer-pool-size=4G", "--innodb-lock-wait-timeout=900", "--innodb-log-file-size=1G"],
+      env: [
+        { name: "MARIADB_DATABASE", value: SLURM_NAMES.database },
+        { name: "MARIADB_USER", value: SLURM_NAMES.databaseUser },
+        secretEnv("MARIADB_PASSWORD", "password"),
+        secretEnv("MARIADB_ROOT_PASSWORD", "root-password"),
+      ],
+      ports: [{ name: "mysql", containerPort: 3306 }],
+      securityContext: { ...RESTRICTED_CONTAINER, runAsUser: 999, runAsGroup: 999 },
+      resources: { requests: { cpu: "1", memory: "6Gi" }, limits: { memory: "8Gi" } },
+      readinessProbe: { exec: { command: ["healthcheck.sh", "--connect", "--innodb_initialized"] }, periodSeconds: 10 },
+      livenessProbe: { exec: { command: ["healthcheck.sh", "--connect"] }, initialDelaySeconds: 60, periodSeconds: 20 },
+      volumeMounts: [
+        { name: "data", mountPath: "/var/lib/mysql" },
+        { name: "run", mountPath: "/run/mysqld" },
+        { name: "tmp", mountPath: "/tmp" },
+      ],
+    };
+    object(this, "mariadb", "apps/v1", "StatefulSet", { name: "mariadb", namespace: ns, labels }, {
+      spec: {
+        serviceName: "mariadb",
+        replicas: 1,
+        selector: { matchLabels: { "app.kubernetes.io/name": "mariadb" } },
+        template: {
+          metadata: { labels },
+          spec: {
+            securityContext: { fsGroup: 999, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [db],
+            volumes: [
+              { name: "data", persistentVolumeClaim: { claimName: SLURM_NAMES.databaseVolume } },
+              { name: "run", emptyDir: {} },
+              { name: "tmp", emptyDir: {} },
+            ],
+          },
+        },
+      },
+    });
+    object(this, "mariadb-svc", "v1", "Service", { name: "mariadb", namespace: ns, labels }, {
+      spec: { selector: { "app.kubernetes.io/name": "mariadb" }, ports: [{ name: "mysql", port: 3306, targetPort: "mysql" }] },
+    });
+  }
+
+  /** What every tenant's account Job shares: the script, and a client slurm.conf for sacctmgr. */
+  private accountsClient(site: Site, ns: string): void {
+    const labels = commonLabels(SLURM_NAMES.accountsJob);
+    object(this, "accounts-script", "v1", "ConfigMap", { name: SLURM_NAMES.accountsScript, namespace: ns, labels }, { data: { "load-account.sh": accountScript(site.name) } });
+    // sacctmgr needs only the cluster's name, its auth and where slurmdbd is.
+    const clientConf = [
+      `ClusterName=${site.name}`,
+      `SlurmctldHost=${SLURM_NAMES.controllerHost}`,
+      "AuthType=auth/slurm",
+      "CredType=cred/slurm",
+      "AccountingStorageType=accounting_storage/slurmdbd",
+      `AccountingStorageHost=${SLURM_NAMES.accountingHost}`,
+      "",
+    ].join("\n");
+    object(this, "accounts-conf", "v1", "ConfigMap", { name: SLURM_NAMES.accountsConf, namespace: ns, labels }, { data: { "slurm.conf": clientConf } });
+  }
+}

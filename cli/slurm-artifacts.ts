@@ -1,0 +1,47 @@
+import { accountsHeader, SLINKY_API, SLURM_ACCOUNT_LABEL, SLURM_NAMES } from "../charts/slurm";
+import { nodeLine, slurmConf } from "../charts/slurm-config";
+import { PLATFORM_NAMESPACES } from "../inventory/platform";
+import { Plan, PlannedResource } from "./record";
+
+/**
+ * The site's Slurm files, read back from the planned resources (never re-derived from the
+ * inventory): slurm.conf as the operator will run it (its base, the Controller's extraConf and
+ * the nodes each NodeSet registers), gres.conf and cgroup.conf from the ConfigMap the
+ * Controller mounts, and the sacctmgr files from the tenants' account ConfigMaps. These are
+ * what `aisc verify --only slurm` loads into a real Slurm.
+ */
+
+type Inputs = { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; data?: Record<string, string> };
+
+function inputs(r: PlannedResource): Inputs {
+  return r.inputs as Inputs;
+}
+
+function ofKind(plan: Plan, kind: string): PlannedResource[] {
+  return plan.resources.filter((r) => r.type === `kubernetes:${SLINKY_API}:${kind}`);
+}
+
+/** Files by path relative to the stack's output directory (`slurm/...`); empty with no Slurm. */
+export function slurmArtifacts(plan: Plan): Map<string, string> {
+  const files = new Map<string, string>();
+  const [controller] = ofKind(plan, "Controller");
+  if (!controller) return files;
+  const spec = inputs(controller).spec as { clusterName: string; extraConf: string };
+  const nodes = ofKind(plan, "NodeSet")
+    .map((r) => ({ name: inputs(r).metadata!.name!, spec: inputs(r).spec as { replicas: number; extraConf: string } }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((n) => nodeLine(n.name, n.spec.replicas, n.spec.extraConf));
+  files.set("slurm/slurm.conf", slurmConf(spec.clusterName, SLURM_NAMES.controllerHost, SLURM_NAMES.accountingHost, spec.extraConf, nodes));
+
+  const configMaps = plan.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && inputs(r).metadata?.namespace === PLATFORM_NAMESPACES.slurm);
+  const configFiles = configMaps.find((r) => inputs(r).metadata?.name === SLURM_NAMES.configFiles);
+  for (const [file, text] of Object.entries(inputs(configFiles ?? controller).data ?? {})) files.set(`slurm/${file}`, text);
+
+  const accounts = configMaps
+    .filter((r) => inputs(r).metadata?.labels?.[SLURM_ACCOUNT_LABEL] !== undefined)
+    .sort((a, b) => (inputs(a).metadata!.name! < inputs(b).metadata!.name! ? -1 : 1))
+    .map((r) => inputs(r).data!);
+  files.set("slurm/accounts.cfg", [...accountsHeader(spec.clusterName).map((l) => `${l}\n`), ...accounts.map((d) => d.account)].join(""));
+  files.set("slurm/qos.cfg", accounts.map((d) => d.qos).join(""));
+  return files;
+}

@@ -1,0 +1,90 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { App } from "cdk8s";
+import { SLURM_NAMES, SlurmChart } from "../../charts/slurm";
+import { PLATFORM_NAMESPACES } from "../../inventory/platform";
+import { Site } from "../../inventory/types";
+import { chartObjects, ChartResources } from "../k8s";
+
+export const SLURM_CLUSTER_TYPE = "aisc:slurm:Cluster";
+
+/** The Slinky operator's charts, pinned; the CRDs chart is installed first. */
+export const SLINKY_CHARTS = {
+  registry: "oci://ghcr.io/slinkyproject/charts",
+  version: "1.1.2",
+} as const;
+
+export interface SlurmClusterArgs {
+  readonly site: Site;
+  /** The site's Kubernetes provider. */
+  readonly provider: k8s.Provider;
+  /** The platform namespaces. */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * Slurm on Kubernetes for one site: SchedMD's Slinky operator (pinned charts) and, from the
+ * inventory, its Controller, a NodeSet per whole-GPU pool, LoginSet, RestApi and Accounting
+ * on MariaDB, and what tenants' account Jobs share. The auth and JWT keys and database
+ * passwords are generated as Pulumi secrets; the database volume survives deletion of the
+ * stack (protected and retained), as do its passwords and the StatefulSet that uses them.
+ *
+ * @example
+ *   new SlurmCluster("cyberport-slurm", { site, provider, dependsOn: [namespaces] });
+ */
+export class SlurmCluster extends pulumi.ComponentResource {
+  public readonly objects: ChartResources;
+
+  constructor(name: string, args: SlurmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(SLURM_CLUSTER_TYPE, name, {}, opts);
+    const { site, provider } = args;
+    const deps = [...(args.dependsOn ?? [])];
+    const k8sOpts = { parent: this, provider };
+
+    const crds = new k8s.helm.v4.Chart(`${name}-operator-crds`, {
+      chart: `${SLINKY_CHARTS.registry}/slurm-operator-crds`,
+      version: SLINKY_CHARTS.version,
+      namespace: PLATFORM_NAMESPACES.slurmOperator,
+    }, { ...k8sOpts, dependsOn: deps });
+    const operator = new k8s.helm.v4.Chart(`${name}-operator`, {
+      chart: `${SLINKY_CHARTS.registry}/slurm-operator`,
+      version: SLINKY_CHARTS.version,
+      namespace: PLATFORM_NAMESPACES.slurmOperator,
+      values: { crds: { enabled: false } },
+    }, { ...k8sOpts, dependsOn: [...deps, crds] });
+
+    const ns = PLATFORM_NAMESPACES.slurm;
+    const kept = { ...k8sOpts, protect: true };
+    const authKey = new random.RandomBytes(`${name}-auth-key`, { length: 1024 }, { parent: this, protect: true });
+    const jwtKey = new random.RandomBytes(`${name}-jwt-key`, { length: 64 }, { parent: this, protect: true });
+    const dbPassword = new random.RandomPassword(`${name}-db-password`, { length: 32, special: false }, { parent: this, protect: true });
+    const dbRootPassword = new random.RandomPassword(`${name}-db-root-password`, { length: 32, special: false }, { parent: this, protect: true });
+    const secret = (id: string, secretName: string, data: Record<string, pulumi.Output<string>>, options: pulumi.CustomResourceOptions) =>
+      new k8s.core.v1.Secret(`${name}-${id}`, { metadata: { name: secretName, namespace: ns }, type: "Opaque", data }, { ...options, dependsOn: deps });
+    const secrets = [
+      secret("auth-key", SLURM_NAMES.authKeySecret, { [SLURM_NAMES.authKeyFile]: authKey.base64 }, kept),
+      secret("jwt-key", SLURM_NAMES.jwtKeySecret, { [SLURM_NAMES.jwtKeyFile]: jwtKey.base64 }, kept),
+      secret("db", SLURM_NAMES.databaseSecret, {
+        password: pulumi.secret(dbPassword.result.apply((p) => Buffer.from(p).toString("base64"))),
+        "root-password": pulumi.secret(dbRootPassword.result.apply((p) => Buffer.from(p).toString("base64"))),
+      }, kept),
+    ];
+    const volume = new k8s.core.v1.PersistentVolumeClaim(`${name}-db-volume`, {
+      metadata: { name: SLURM_NAMES.databaseVolume, namespace: ns, labels: { "app.kubernetes.io/name": "mariadb", "app.kubernetes.io/part-of": "aisc" } },
+      spec: {
+        accessModes: ["ReadWriteOnce"],
+        ...(site.slurm.accounting.storageClass ? { storageClassName: site.slurm.accounting.storageClass } : {}),
+        resources: { requests: { storage: `${site.slurm.accounting.storageGi}Gi` } },
+      },
+    }, { ...kept, retainOnDelete: true, dependsOn: deps });
+
+    this.objects = new ChartResources(`${name}-objects`, {
+      objects: chartObjects(new SlurmChart(new App(), "slurm", { site })),
+      provider,
+      dependsOn: [...deps, operator, ...secrets, volume],
+      protect: ["StatefulSet/slurm/mariadb"],
+    }, { parent: this });
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,110 @@
+import * as assert from "assert";
+import { App } from "cdk8s";
+import { accountScript, SlurmChart, sssdConf } from "../../charts/slurm";
+import { TenantChart } from "../../charts/tenant";
+import { nodeConf, partitionLine, slurmConfExtra } from "../../charts/slurm-config";
+import { K8sObject } from "../../components/k8s";
+import { parseSite } from "../../inventory/parse";
+import { realSite, smallSite } from "../helpers/fixtures";
+import { ofType, realPlan } from "../helpers/plan";
+
+function objects(site = parseSite(smallSite())): any[] {
+  return new SlurmChart(new App(), "slurm", { site }).toJson() as K8sObject[];
+}
+
+describe("Slurm chart", () => {
+  it("adds GPU GRES, per-model TRES, enforced limits, fair share and a default memory per GPU", () => {
+    const extra = slurmConfExtra(parseSite(smallSite())).split("\n");
+    for (const line of [
+      "GresTypes=gpu",
+      "AccountingStorageTRES=gres/gpu,gres/gpu:h100",
+      "AccountingStorageEnforce=associations,limits,qos,safe",
+      "PriorityType=priority/multifactor",
+      "PriorityWeightFairshare=100000",
+      "DefMemPerGPU=249036",
+      "NodeSet=h100-a Feature=h100-a",
+      "PartitionName=train Nodes=h100-a Default=YES MaxTime=3-00:00:00 State=UP",
+      "PartitionName=burst Nodes=h100-cloud Default=NO MaxTime=1-00:00:00 State=UP",
+    ]) assert.ok(extra.includes(line), line);
+  });
+
+  it("declares one NodeSet per whole-GPU pool with its replicas, GPUs, GRES and placement", () => {
+    const site = parseSite(smallSite());
+    const nodeSets = objects(site).filter((o) => o.kind === "NodeSet");
+    assert.deepStrictEqual(nodeSets.map((n) => n.metadata.name), ["h100-a", "h100-cloud"]);
+    const [a] = nodeSets;
+    assert.strictEqual(a.apiVersion, "slinky.slurm.net/v1beta1");
+    assert.strictEqual(a.spec.replicas, 4);
+    assert.deepStrictEqual(a.spec.controllerRef, { name: "slurm" });
+    assert.deepStrictEqual(a.spec.slurmd.resources.limits, { "nvidia.com/gpu": 8 });
+    assert.strictEqual(a.spec.extraConf, "CPUs=112 RealMemory=1992294 Gres=gpu:h100:8 Features=h100-a,h100");
+    assert.strictEqual(a.spec.extraConf, nodeConf(site.pools[0]));
+    assert.deepStrictEqual(a.spec.template.spec.nodeSelector, { "aisc.hk/pool": "h100-a" });
+    assert.deepStrictEqual(a.spec.template.spec.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+  });
+
+  it("wires the Controller to Accounting, its keys, gres.conf and cgroup.conf", () => {
+    const objs = objects();
+    const controller = objs.find((o) => o.kind === "Controller");
+    assert.strictEqual(controller.spec.clusterName, "testsite");
+    assert.deepStrictEqual(controller.spec.accountingRef, { name: "slurm" });
+    assert.deepStrictEqual(controller.spec.slurmKeyRef, { name: "slurm-auth-key", key: "slurm.key" });
+    assert.deepStrictEqual(controller.spec.configFileRefs, [{ name: "slurm-config-files" }]);
+    const files = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === "slurm-config-files").data;
+    assert.strictEqual(files["gres.conf"], "AutoDetect=nvidia\n");
+    assert.match(files["cgroup.conf"], /^ConstrainDevices=yes$/m);
+    const accounting = objs.find((o) => o.kind === "Accounting");
+    assert.deepStrictEqual(accounting.spec.storageConfig.passwordKeyRef, { name: "slurm-mariadb", key: "password" });
+  });
+
+  it("renders a LoginSet over LDAPS and a RestApi", () => {
+    const objs = objects();
+    const login = objs.find((o) => o.kind === "LoginSet");
+    assert.deepStrictEqual(login.spec.sssdConfRef, { name: "slurm-login-sssd", key: "sssd.conf" });
+    assert.match(sssdConf(parseSite(smallSite())), /^ldap_uri = ldaps:\/\/ldap\.test\.example$/m);
+    assert.strictEqual(objs.find((o) => o.kind === "RestApi").spec.controllerRef.name, "slurm");
+  });
+
+  it("loads each tenant's account with its own Job, idempotently, re-run when the account changes", () => {
+    const site = parseSite(smallSite());
+    const jobOf = (s = site) => (new TenantChart(new App(), "t", { site: s, tenant: s.tenants[1] }).toJson() as any[]).find((o) => o.kind === "Job");
+    const job = jobOf();
+    assert.deepStrictEqual([job.metadata.name, job.metadata.namespace], ["slurm-account-lab-b", "slurm"]);
+    const volumes = job.spec.template.spec.volumes;
+    assert.deepStrictEqual(volumes.find((v: any) => v.name === "account").configMap, { name: "slurm-account-lab-b" });
+    const digest = job.spec.template.metadata.annotations["aisc.hk/account-digest"];
+    const bigger = smallSite();
+    bigger.tenants[1].gpus = 24;
+    assert.notStrictEqual(jobOf(parseSite(bigger)).spec.template.metadata.annotations["aisc.hk/account-digest"], digest);
+    const script = accountScript("testsite");
+    assert.match(script, /sacctmgr -i modify qos "\$name" set "\$@"/);
+    assert.match(script, /\{ echo "Cluster - 'testsite'"; echo "Parent - 'root'"; cat \/account\/account; \} > \/tmp\/account.cfg/);
+  });
+
+  it("writes partitions as Slurm spells durations", () => {
+    assert.strictEqual(partitionLine({ name: "long", pools: ["a", "b"], default: false, maxTimeHours: 170 }), "PartitionName=long Nodes=a,b Default=NO MaxTime=7-02:00:00 State=UP");
+  });
+
+  for (const stack of ["cyberport", "sandy-ridge"]) {
+    it(`plans ${stack}'s operator, Controller, NodeSets, LoginSet, RestApi and Accounting with protected data`, () => {
+      const plan = realPlan(stack);
+      const site = parseSite(realSite(stack));
+      const charts = ofType(plan, "kubernetes:helm.sh/v4:Chart").map((c) => [c.inputs.chart, c.inputs.version]);
+      assert.deepStrictEqual(charts.filter(([c]) => String(c).includes("slinky")), [
+        ["oci://ghcr.io/slinkyproject/charts/slurm-operator", "1.1.2"],
+        ["oci://ghcr.io/slinkyproject/charts/slurm-operator-crds", "1.1.2"],
+      ]);
+      const kinds = (k: string) => ofType(plan, `kubernetes:slinky.slurm.net/v1beta1:${k}`);
+      assert.strictEqual(kinds("Controller").length, 1);
+      assert.deepStrictEqual(kinds("NodeSet").map((n) => (n.inputs.metadata as any).name).sort(), site.slurm.partitions.flatMap((p) => p.pools).sort());
+      for (const k of ["LoginSet", "RestApi", "Accounting"]) assert.strictEqual(kinds(k).length, 1, k);
+      const volume = ofType(plan, "kubernetes:core/v1:PersistentVolumeClaim")[0];
+      assert.deepStrictEqual([volume.options.protect, volume.options.retainOnDelete], [true, true]);
+      const mariadb = ofType(plan, "kubernetes:apps/v1:StatefulSet").find((r) => (r.inputs.metadata as any).name === "mariadb")!;
+      assert.strictEqual(mariadb.options.protect, true);
+      for (const p of ofType(plan, "random:index/randomPassword:RandomPassword")) assert.strictEqual(p.options.protect, true);
+      const dbSecret = ofType(plan, "kubernetes:core/v1:Secret").find((r) => (r.inputs.metadata as any).name === "slurm-mariadb")!;
+      assert.deepStrictEqual(dbSecret.inputs.data, { password: "[secret]", "root-password": "[secret]" });
+    });
+  }
+});
