@@ -171,7 +171,11 @@ export class SlurmChart extends Chart {
         extraConf: slurmConfExtra(site),
         configFileRefs: [ref(SLURM_NAMES.configFiles)],
         persistence: { enabled: true, resources: { requests: { storage: "50Gi" } } },
-        metrics: { enabled: true },
+        // slurmctld's own OpenMetrics endpoints, scraped through the operator's ServiceMonitor.
+        metrics: {
+          enabled: true,
+          serviceMonitor: { enabled: true, endpoints: ["/metrics/nodes", "/metrics/jobs", "/metrics/partitions", "/metrics/scheduler"].map((path) => ({ path })) },
+        },
       },
     });
     for (const pool of slurmPools(site)) {

@@ -8,6 +8,7 @@ import { parseSite, SITE_CONFIG_KEY } from "../inventory/parse";
 import { PROJECT } from "./run-program";
 import { InputError, readStackFile, stackNameOf } from "./stack-config";
 import { checkK8s } from "./verify-k8s";
+import { checkPrometheus } from "./verify-prometheus";
 import { checkSlurm } from "./verify-slurm";
 
 export const VERIFY_USAGE = "aisc verify [--stack NAME]... [--all] [--config FILE]... [--only CHECK]... [--out DIR]";
@@ -37,6 +38,11 @@ const CHECKS: Record<string, Check> = {
     const result = await checkSlurm(stackDir, site);
     const head = `the site's Slurm files on real slurmctld, slurmd and slurmdbd (Slurm ${slurmVersion()})`;
     return { ok: result.status !== "failed", report: [`${head}: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
+  },
+  prometheus: async (stackDir, stackFile) => {
+    const site = parseSite(readStackFile(stackFile, PROJECT).raw[SITE_CONFIG_KEY]);
+    const result = checkPrometheus(stackDir, site);
+    return { ok: result.status !== "failed", report: [`alert rules with the real promtool: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
 };
 

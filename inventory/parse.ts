@@ -2,6 +2,7 @@ import { PRECISIONS } from "./catalog";
 import { siteCapacity } from "./capacity";
 import { isPrivate, overlaps, parseCidr } from "./cidr";
 import { parsePool } from "./parse-pools";
+import { parseMonitoring } from "./parse-monitoring";
 import { parseSlurm } from "./parse-slurm";
 import { parseTenant } from "./parse-tenants";
 import { DNS_LABEL, DNS_LABEL_WHAT, InventoryError, Reader, show } from "./reader";
@@ -10,7 +11,7 @@ import { ClusterSettings, CLUSTER_KINDS, GpuPool, Milestone, Networks, Site, Ten
 /** The stack config key that holds a site's inventory. */
 export const SITE_CONFIG_KEY = "aisc:site";
 
-const SITE_KEYS = ["name", "displayName", "region", "power", "capacity", "cluster", "networks", "pools", "tenants", "slurm"];
+const SITE_KEYS = ["name", "displayName", "region", "power", "capacity", "cluster", "networks", "pools", "tenants", "slurm", "monitoring"];
 const POWER_KEYS = ["envelopeMW", "pue"];
 const CAPACITY_KEYS = ["precision", "milestones"];
 const MILESTONE_KEYS = ["name", "date", "pflops"];
@@ -159,6 +160,7 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   // bad pool does not also surface as a dangling reference in every partition that lists it.
   const poolNames = Array.isArray(o.pools) ? (o.pools as { name?: unknown }[]).map((p) => p?.name).filter((n): n is string => typeof n === "string") : [];
   const slurm = parseSlurm(r, `${key}.slurm`, o.slurm, poolNames, pools);
+  const monitoring = parseMonitoring(r, `${key}.monitoring`, o.monitoring);
   if (r.issues.length > 0) throw new InventoryError(r.issues);
   return {
     name: name!,
@@ -171,5 +173,6 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
     pools,
     tenants,
     slurm: slurm!,
+    monitoring: monitoring!,
   };
 }

@@ -109,6 +109,18 @@ export interface SlurmSettings {
   readonly accounting: { readonly storageGi: number; readonly storageClass?: string };
 }
 
+export interface MonitoringSettings {
+  /** How long Prometheus keeps metrics, in days. */
+  readonly retentionDays: number;
+  /** Prometheus's volume, in GiB, kept when the stack is deleted. */
+  readonly storageGi: number;
+  readonly storageClass?: string;
+  /** Share of the site's GPUs allocated above which capacity alerts fire (0.9 by default). */
+  readonly utilisationTarget: number;
+  /** GPU temperature that pages after five minutes, in degrees Celsius. */
+  readonly gpuTempCelsius: number;
+}
+
 export interface Milestone {
   readonly name: string;
   /** YYYY-MM-DD. */
@@ -138,6 +150,7 @@ export interface SiteInventory {
   readonly pools: readonly GpuPool[];
   readonly tenants: readonly Tenant[];
   readonly slurm: SlurmSettings;
+  readonly monitoring: MonitoringSettings;
 }
 
 /** Capacity of a set of pools. */

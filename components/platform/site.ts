@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Site } from "../../inventory/types";
 import { GpuCluster } from "../cluster";
 import { NvidiaGpu } from "../gpu";
+import { MonitoringStack } from "../monitoring";
 import { SlurmCluster } from "../slurm";
 import { Tenant } from "../tenancy";
 import { PlatformNamespaces } from "./namespaces";
@@ -26,6 +27,7 @@ export class SitePlatform extends pulumi.ComponentResource {
   public readonly cluster: GpuCluster;
   public readonly gpu: NvidiaGpu;
   public readonly slurm: SlurmCluster;
+  public readonly monitoring: MonitoringStack;
   /** Tenants by name. */
   public readonly tenants: Readonly<Record<string, Tenant>>;
 
@@ -49,7 +51,9 @@ export class SitePlatform extends pulumi.ComponentResource {
     // dependsOn on a component does not reach its children, so each set of objects is told.
     const deps = { provider: k8sProvider, dependsOn: [namespaces] };
     this.gpu = new NvidiaGpu(`${name}-nvidia`, { site, ...deps }, { parent: this });
-    this.slurm = new SlurmCluster(`${name}-slurm`, { site, ...deps }, { parent: this });
+    // Monitoring first: its operator brings the CRDs that ServiceMonitors and rules need.
+    this.monitoring = new MonitoringStack(`${name}-monitoring`, { site, ...deps }, { parent: this });
+    this.slurm = new SlurmCluster(`${name}-slurm`, { site, provider: k8sProvider, dependsOn: [namespaces, this.monitoring] }, { parent: this });
     // Each tenant's account Job needs the Slurm cluster's key and sacctmgr configuration.
     const tenants: Record<string, Tenant> = {};
     for (const tenant of site.tenants) {

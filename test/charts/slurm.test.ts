@@ -102,7 +102,9 @@ describe("Slurm chart", () => {
       assert.deepStrictEqual([volume.options.protect, volume.options.retainOnDelete], [true, true]);
       const mariadb = ofType(plan, "kubernetes:apps/v1:StatefulSet").find((r) => (r.inputs.metadata as any).name === "mariadb")!;
       assert.strictEqual(mariadb.options.protect, true);
-      for (const p of ofType(plan, "random:index/randomPassword:RandomPassword")) assert.strictEqual(p.options.protect, true);
+      const dbPasswords = ofType(plan, "random:index/randomPassword:RandomPassword").filter((p) => p.name.includes("-slurm-db-"));
+      assert.strictEqual(dbPasswords.length, 2);
+      for (const p of dbPasswords) assert.strictEqual(p.options.protect, true);
       const dbSecret = ofType(plan, "kubernetes:core/v1:Secret").find((r) => (r.inputs.metadata as any).name === "slurm-mariadb")!;
       assert.deepStrictEqual(dbSecret.inputs.data, { password: "[secret]", "root-password": "[secret]" });
     });

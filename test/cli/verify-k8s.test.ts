@@ -30,8 +30,8 @@ describe("aisc verify --only k8s", function () {
     assert.strictEqual(run.status, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^cyberport k8s: \d+ of \d+ objects in \d+ manifest files checked against the Kubernetes schema: ok$/m);
     assert.match(run.stdout, /^sandy-ridge k8s: \d+ of \d+ objects in \d+ manifest files checked against the Kubernetes schema: ok$/m);
-    // Slinky's CRDs are not available offline: their custom resources are reported as skipped.
-    assert.match(run.stdout, /^ {2}skipped 7 custom resources with no CRD schema in charts\/imports\/crds: slinky\.slurm\.net\/v1beta1\/Accounting \(1\), slinky\.slurm\.net\/v1beta1\/Controller \(1\), slinky\.slurm\.net\/v1beta1\/LoginSet \(1\), slinky\.slurm\.net\/v1beta1\/NodeSet \(3\), slinky\.slurm\.net\/v1beta1\/RestApi \(1\)$/m);
+    // Slinky's and the Prometheus operator's CRDs are not available offline: their resources are reported as skipped.
+    assert.match(run.stdout, /^ {2}skipped 9 custom resources with no CRD schema in charts\/imports\/crds: monitoring\.coreos\.com\/v1\/PrometheusRule \(1\), monitoring\.coreos\.com\/v1\/ServiceMonitor \(1\), slinky\.slurm\.net\/v1beta1\/Accounting \(1\), slinky\.slurm\.net\/v1beta1\/Controller \(1\), slinky\.slurm\.net\/v1beta1\/LoginSet \(1\), slinky\.slurm\.net\/v1beta1\/NodeSet \(3\), slinky\.slurm\.net\/v1beta1\/RestApi \(1\)$/m);
   });
 
   it("fails on a misspelled field, naming file, object and field", () => {
@@ -92,7 +92,7 @@ describe("aisc verify --only k8s", function () {
   it("exits 2 for a check it does not know", () => {
     const run = aisc("verify", "--only", "helm");
     assert.strictEqual(run.status, 2);
-    assert.match(run.stderr, /unknown check --only helm; expected one of k8s/);
+    assert.match(run.stderr, /unknown check --only helm; expected one of k8s, slurm, prometheus/);
   });
 
   it("uses a schema generated from the pinned provider's types, never edited by hand", () => {

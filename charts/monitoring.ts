@@ -1,0 +1,45 @@
+import { Chart } from "cdk8s";
+import { Construct } from "constructs";
+import { PLATFORM_NAMESPACES } from "../inventory/platform";
+import { Site } from "../inventory/types";
+import { alertRuleGroups } from "./alert-rules";
+import { commonLabels, object } from "./common";
+import { dashboards } from "./dashboards";
+import { DCGM_EXPORTER } from "./dcgm-exporter";
+
+/**
+ * The site's monitoring objects for the Prometheus operator and Grafana: the alert and
+ * recording rules, the DCGM exporter's ServiceMonitor (Slinky's Controller brings its own for
+ * slurmctld), and the dashboards as ConfigMaps the Grafana sidecar discovers.
+ */
+
+export const MONITORING_API = "monitoring.coreos.com/v1";
+/** The label the Grafana sidecar watches for dashboards. */
+export const DASHBOARD_LABEL = { key: "grafana_dashboard", value: "1" } as const;
+
+export interface MonitoringProps {
+  readonly site: Site;
+}
+
+export class MonitoringChart extends Chart {
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { site } = props;
+    const ns = PLATFORM_NAMESPACES.monitoring;
+    const labels = commonLabels("aisc-monitoring");
+    object(this, "rules", MONITORING_API, "PrometheusRule", { name: "aisc-alerts", namespace: ns, labels }, { spec: { groups: alertRuleGroups(site) } });
+    object(this, "dcgm-monitor", MONITORING_API, "ServiceMonitor", { name: DCGM_EXPORTER.name, namespace: ns, labels }, {
+      spec: {
+        jobLabel: "app.kubernetes.io/name",
+        namespaceSelector: { matchNames: [PLATFORM_NAMESPACES.nvidia] },
+        selector: { matchLabels: { "app.kubernetes.io/name": DCGM_EXPORTER.name } },
+        endpoints: [{ port: "metrics", interval: "30s", honorLabels: true }],
+      },
+    });
+    for (const d of dashboards(site)) {
+      object(this, `dashboard-${d.uid}`, "v1", "ConfigMap", { name: d.uid, namespace: ns, labels: { ...labels, [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value } }, {
+        data: { [`${d.uid}.json`]: `${JSON.stringify(d.json, null, 2)}\n` },
+      });
+    }
+  }
+}

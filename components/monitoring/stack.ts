@@ -1,0 +1,95 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { App } from "cdk8s";
+import { DASHBOARD_LABEL, MonitoringChart } from "../../charts/monitoring";
+import { PLATFORM_NAMESPACES } from "../../inventory/platform";
+import { Site } from "../../inventory/types";
+import { chartObjects, ChartResources } from "../k8s";
+
+export const MONITORING_STACK_TYPE = "aisc:monitoring:Stack";
+
+/** kube-prometheus-stack, pinned: the Prometheus operator, Prometheus, Grafana, kube-state-metrics. */
+export const PROMETHEUS_STACK_CHART = {
+  chart: "kube-prometheus-stack",
+  version: "75.15.0",
+  repo: "https://prometheus-community.github.io/helm-charts",
+} as const;
+
+export interface MonitoringStackArgs {
+  readonly site: Site;
+  readonly provider: k8s.Provider;
+  /** The platform namespaces. */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The chart's values: retention and a retained volume from the inventory; every monitor and rule selected. */
+export function prometheusStackValues(site: Site, grafanaSecret: string): Record<string, unknown> {
+  const m = site.monitoring;
+  return {
+    prometheus: {
+      prometheusSpec: {
+        retention: `${m.retentionDays}d`,
+        // Select every ServiceMonitor, PodMonitor and rule in the cluster, not only the chart's own.
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        ruleSelectorNilUsesHelmValues: false,
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+        storageSpec: {
+          volumeClaimTemplate: {
+            spec: {
+              ...(m.storageClass ? { storageClassName: m.storageClass } : {}),
+              accessModes: ["ReadWriteOnce"],
+              resources: { requests: { storage: `${m.storageGi}Gi` } },
+            },
+          },
+        },
+      },
+    },
+    grafana: {
+      admin: { existingSecret: grafanaSecret, userKey: "admin-user", passwordKey: "admin-password" },
+      sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL.key, labelValue: DASHBOARD_LABEL.value, searchNamespace: PLATFORM_NAMESPACES.monitoring } },
+    },
+    // Node pool labels on kube_node_labels, so rules and dashboards can group nodes by pool.
+    "kube-state-metrics": { metricLabelsAllowlist: ["nodes=[aisc.hk/pool,aisc.hk/gpu-model]"] },
+  };
+}
+
+/**
+ * Monitoring for one site: kube-prometheus-stack from a pinned chart, with the inventory's
+ * retention and a Prometheus volume kept when the stack is deleted, a generated Grafana admin
+ * password, and the site's rules, DCGM ServiceMonitor and dashboards as typed resources.
+ *
+ * @example
+ *   new MonitoringStack("cyberport-monitoring", { site, provider, dependsOn: [namespaces] });
+ */
+export class MonitoringStack extends pulumi.ComponentResource {
+  public readonly operator: k8s.helm.v4.Chart;
+
+  constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(MONITORING_STACK_TYPE, name, {}, opts);
+    const { site, provider } = args;
+    const deps = [...(args.dependsOn ?? [])];
+    const ns = PLATFORM_NAMESPACES.monitoring;
+    const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+    const secretName = "grafana-admin";
+    const secret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
+      metadata: { name: secretName, namespace: ns },
+      type: "Opaque",
+      stringData: { "admin-user": "admin", "admin-password": password.result },
+    }, { parent: this, provider, dependsOn: deps });
+    this.operator = new k8s.helm.v4.Chart(`${name}-prometheus`, {
+      chart: PROMETHEUS_STACK_CHART.chart,
+      version: PROMETHEUS_STACK_CHART.version,
+      repositoryOpts: { repo: PROMETHEUS_STACK_CHART.repo },
+      namespace: ns,
+      values: prometheusStackValues(site, secretName),
+    }, { parent: this, provider, dependsOn: [...deps, secret] });
+    new ChartResources(`${name}-objects`, {
+      objects: chartObjects(new MonitoringChart(new App(), "monitoring", { site })),
+      provider,
+      dependsOn: [...deps, this.operator],
+    }, { parent: this });
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,79 @@
+import * as assert from "assert";
+import { advertisedGpus, alertRuleGroups, byNode } from "../../charts/alert-rules";
+import { dashboards } from "../../charts/dashboards";
+import { prometheusStackValues } from "../../components/monitoring";
+import { parseSite } from "../../inventory/parse";
+import { realSite, smallSite } from "../helpers/fixtures";
+import { ofType, realPlan } from "../helpers/plan";
+
+describe("monitoring", () => {
+  const site = parseSite(smallSite());
+  const rules = alertRuleGroups(site).flatMap((g) => g.rules);
+  const alert = (name: string) => rules.filter((r) => r.alert === name);
+
+  it("alerts on every GPU health signal, with either DCGM host label", () => {
+    for (const name of ["GpuXidError", "GpuDoubleBitEccErrors", "GpuRowRemapFailure", "GpuTemperatureHigh", "GpuNvlinkErrors", "GpuPcieReplays", "DcgmExporterDown", "DcgmExporterAbsent", "GpuNodeMissingGpus", "GpuAllocatedIdle"]) {
+      assert.ok(alert(name).length > 0, name);
+    }
+    assert.strictEqual(byNode("M"), 'label_replace(label_replace(M, "node", "$1", "Hostname", "(.+)"), "node", "$1", "hostname", "(.+)")');
+    assert.strictEqual(alert("GpuTemperatureHigh")[0].for, "5m");
+    assert.match(alert("GpuTemperatureHigh")[0].expr, /> 85$/);
+    assert.strictEqual(alert("GpuAllocatedIdle")[0].for, "1h");
+  });
+
+  it("checks each pool's advertised GPUs against what it declares, shared pools by their replicas", () => {
+    assert.deepStrictEqual(alert("GpuNodeMissingGpus").map((r) => [r.labels!.pool, /< (\d+)$/.exec(r.expr)![1], /resource="([^"]+)"/.exec(r.expr)![1]]), [
+      ["h100-a", "8", "nvidia_com_gpu"],
+      ["l40s-ts", "16", "nvidia_com_gpu_shared"],
+      ["h100-cloud", "8", "nvidia_com_gpu"],
+    ]);
+    const s = smallSite();
+    s.pools[0].sharing = { migStrategy: "mixed" };
+    s.slurm.partitions = [s.slurm.partitions[1]];
+    assert.strictEqual(advertisedGpus(parseSite(s).pools[0]), undefined);
+  });
+
+  it("alerts on capacity above the site's target, tenants at quota, and Slurm's health", () => {
+    const s = smallSite();
+    s.monitoring = { utilisationTarget: 0.8 };
+    const capacity = alertRuleGroups(parseSite(s)).find((g) => g.name === "aisc-capacity")!.rules;
+    assert.strictEqual(capacity.find((r) => r.alert === "SiteGpuAllocationAboveTarget")!.expr, "aisc:site_gpus_allocated:sum / aisc:site_gpus_allocatable:sum > 0.8");
+    assert.ok(alert("TenantAtGpuQuota").length === 1);
+    for (const name of ["SlurmControllerUnreachable", "SlurmNodesDown", "SlurmNodesDrained"]) assert.strictEqual(alert(name).length, 1, name);
+  });
+
+  it("draws capacity, per-tenant and GPU-health dashboards from the inventory", () => {
+    const ds = dashboards(site);
+    assert.deepStrictEqual(ds.map((d) => d.uid), ["aisc-testsite-capacity", "aisc-testsite-tenants", "aisc-testsite-gpu-health"]);
+    const exprs = (i: number) => (ds[i].json.panels as any[]).flatMap((p) => p.targets.map((t: any) => t.expr));
+    assert.ok(exprs(0).includes(`vector(${site.capacity.gpus})`));
+    assert.ok(exprs(1).some((e: string) => e.startsWith("sum by (namespace) (kube_pod_container_resource_requests")));
+    assert.deepStrictEqual((ds[2].json.templating as any).list.map((v: any) => v.name), ["pool"]);
+  });
+
+  it("keeps metrics for the inventory's retention on a retained volume", () => {
+    const s = smallSite();
+    s.monitoring = { retentionDays: 90, storageGi: 2000, storageClass: "fast-retain" };
+    const values = prometheusStackValues(parseSite(s), "grafana-admin") as any;
+    assert.strictEqual(values.prometheus.prometheusSpec.retention, "90d");
+    assert.deepStrictEqual(values.prometheus.prometheusSpec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
+    assert.strictEqual(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName, "fast-retain");
+    assert.strictEqual(values.grafana.admin.existingSecret, "grafana-admin");
+  });
+
+  for (const stack of ["cyberport", "sandy-ridge"]) {
+    it(`plans ${stack}'s monitoring stack, DCGM monitor, rules and dashboards`, () => {
+      const plan = realPlan(stack);
+      const chart = ofType(plan, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "kube-prometheus-stack")!;
+      assert.strictEqual(chart.inputs.version, "75.15.0");
+      assert.strictEqual(ofType(plan, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").length, 1);
+      const rule = ofType(plan, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")[0];
+      assert.deepStrictEqual((rule.inputs.spec as any).groups.map((g: any) => g.name), ["aisc-gpu-health", "aisc-capacity", "aisc-slurm"]);
+      const boards = ofType(plan, "kubernetes:core/v1:ConfigMap").filter((c) => (c.inputs.metadata as any).labels?.grafana_dashboard === "1");
+      assert.deepStrictEqual(boards.map((b) => (b.inputs.metadata as any).name).sort(), [`aisc-${stack}-capacity`, `aisc-${stack}-gpu-health`, `aisc-${stack}-tenants`]);
+      const admin = ofType(plan, "kubernetes:core/v1:Secret").find((x) => (x.inputs.metadata as any).name === "grafana-admin")!;
+      assert.deepStrictEqual(admin.inputs.stringData, { "admin-password": "[secret]", "admin-user": "[secret]" });
+      assert.deepStrictEqual(parseSite(realSite(stack)).monitoring.utilisationTarget, 0.9);
+    });
+  }
+});

@@ -1,0 +1,50 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { missingCommands } from "../../cli/verify-slurm/engine";
+import { realSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { aisc } from "../helpers/plan";
+
+const RULES = path.join("manifests", "monitoring", "prometheusrule-aisc-alerts.yaml");
+
+describe("aisc verify --only prometheus", function () {
+  let file: string;
+  let out: string;
+  let original: string;
+  before(function () {
+    if (missingCommands(["promtool"]).length) {
+      // promtool (Debian package prometheus) is installed by .ci/run.
+      console.log("    (promtool not installed; pending here)");
+      this.skip();
+    }
+    file = writeStackFile("cyberport", realSite("cyberport"));
+    out = tempDir();
+    assert.strictEqual(aisc("plan", "--config", file, "--out", out).status, 0);
+    original = fs.readFileSync(path.join(out, "cyberport", RULES), "utf8");
+  });
+  afterEach(() => original && fs.writeFileSync(path.join(out, "cyberport", RULES), original));
+
+  it("passes promtool's check and every alert unit test on both stacks", () => {
+    const run = aisc("verify", "--only", "prometheus", "--out", tempDir());
+    assert.strictEqual(run.status, 0, run.stdout + run.stderr);
+    for (const stack of ["cyberport", "sandy-ridge"]) {
+      assert.match(run.stdout, new RegExp(`^${stack} prometheus: alert rules with the real promtool: passed$`, "m"));
+    }
+    assert.match(run.stdout, /promtool test rules: 13 alert scenarios pass/);
+  });
+
+  it("fails with promtool's message on a broken rule expression", () => {
+    fs.writeFileSync(path.join(out, "cyberport", RULES), original.replace("DCGM_FI_DEV_GPU_TEMP,", "DCGM_FI_DEV_GPU_TEMP[,"));
+    const run = aisc("verify", "--config", file, "--only", "prometheus", "--out", out);
+    assert.strictEqual(run.status, 1);
+    assert.match(run.stdout, /GpuTemperatureHigh": could not parse expression/);
+  });
+
+  it("fails when a rule no longer behaves as its unit test expects", () => {
+    fs.writeFileSync(path.join(out, "cyberport", RULES), original.replace("> 85", "> 95"));
+    const run = aisc("verify", "--config", file, "--only", "prometheus", "--out", out);
+    assert.strictEqual(run.status, 1);
+    assert.match(run.stdout, /promtool test rules: failed/);
+    assert.match(run.stdout, /alertname: GpuTemperatureHigh/);
+  });
+});
