@@ -4,6 +4,7 @@
  * `node plan-worker.js STACK_FILE OUT_DIR`; exits with the statuses in ./exit.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
 import * as path from "path";
 import { parseSite, SITE_CONFIG_KEY } from "../inventory/parse";
 import { InventoryError } from "../inventory/reader";
@@ -11,7 +12,9 @@ import { isKubernetesObject, renderArtifacts, writeArtifacts } from "./artifacts
 import { EXIT } from "./exit";
 import { PROJECT, runProgram } from "./run-program";
 import { InputError, readStackFile } from "./stack-config";
-import { formatSummary } from "./summary";
+import { evaluatePolicies, hasMandatoryViolation, PolicyConfig } from "./policy-eval";
+import { policyReportJson, policyReportMarkdown, policyReportSarif } from "./policy-report";
+import { formatPolicySummary, formatSummary } from "./summary";
 
 async function main(stackFile: string, outRoot: string): Promise<number> {
   const stack = readStackFile(stackFile, PROJECT);
@@ -19,9 +22,26 @@ async function main(stackFile: string, outRoot: string): Promise<number> {
   const site = parseSite(stack.raw[SITE_CONFIG_KEY]);
   const plan = await runProgram(stack, site.region);
   const dir = path.join(outRoot, stack.stack);
-  writeArtifacts(dir, renderArtifacts(plan));
-  process.stdout.write(`${formatSummary(plan, dir, plan.resources.filter(isKubernetesObject).length)}\n`);
-  return EXIT.ok;
+  const policies = await evaluatePolicies(plan, policyConfig());
+  const files = renderArtifacts(plan);
+  const where = path.relative(process.cwd(), stackFile) || stackFile;
+  files.set("policy-report.json", policyReportJson(plan, policies));
+  files.set("policy-report.md", policyReportMarkdown(plan, policies));
+  files.set("policy-report.sarif", policyReportSarif(plan, policies, where.startsWith("..") ? stackFile : where));
+  writeArtifacts(dir, files);
+  process.stdout.write(`${formatSummary(plan, dir, plan.resources.filter(isKubernetesObject).length)}\n${formatPolicySummary(policies)}\n`);
+  return hasMandatoryViolation(policies) ? EXIT.failed : EXIT.ok;
+}
+
+/** Policy config from AISC_POLICY_CONFIG (a JSON file, as `pulumi preview --policy-pack-config` takes). */
+function policyConfig(): PolicyConfig {
+  const file = process.env.AISC_POLICY_CONFIG;
+  if (!file) return {};
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as PolicyConfig;
+  } catch (err) {
+    throw new InputError(`--policy-config ${file}: expected a JSON object of policy settings (${(err as Error).message})`);
+  }
 }
 
 function fail(err: unknown): number {

@@ -6,7 +6,7 @@ import { EXIT } from "./exit";
 import { DEFAULT_OUT, STACKS_DIR } from "./paths";
 import { InputError, listStacks, stackNameOf } from "./stack-config";
 
-export const PLAN_USAGE = "aisc plan [--stack NAME]... [--all] [--config FILE]... [--out DIR]";
+export const PLAN_USAGE = "aisc plan [--stack NAME]... [--all] [--config FILE]... [--out DIR] [--policy-config FILE]";
 
 export interface WorkerResult {
   readonly stack: string;
@@ -44,9 +44,10 @@ export function selectStackFiles(args: ParsedArgs, stacksDir: string = STACKS_DI
 }
 
 /** Plans one stack file into `out` in a worker process. */
-export function runWorker(file: string, out: string): Promise<WorkerResult> {
+export function runWorker(file: string, out: string, policyConfig?: string): Promise<WorkerResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(__dirname, "plan-worker.js"), file, out], { stdio: ["ignore", "pipe", "pipe"] });
+    const env = { ...process.env, ...(policyConfig ? { AISC_POLICY_CONFIG: path.resolve(policyConfig) } : {}) };
+    const child = spawn(process.execPath, [path.join(__dirname, "plan-worker.js"), file, out], { stdio: ["ignore", "pipe", "pipe"], env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -61,7 +62,9 @@ export function runWorker(file: string, out: string): Promise<WorkerResult> {
  * the worst of the stacks'.
  */
 export async function plan(argv: readonly string[]): Promise<number> {
-  const { files, out } = selectStackFiles(parseArgs(argv, STACK_FLAGS));
+  const args = parseArgs(argv, { ...STACK_FLAGS, "policy-config": { value: true } });
+  const { files, out } = selectStackFiles(args);
+  const policyConfig = args.values["policy-config"]?.[0];
   const results: WorkerResult[] = new Array(files.length);
   let next = 0;
   const lanes = Math.max(1, Math.min(os.cpus().length, files.length));
@@ -69,7 +72,7 @@ export async function plan(argv: readonly string[]): Promise<number> {
     Array.from({ length: lanes }, async () => {
       while (next < files.length) {
         const i = next++;
-        results[i] = await runWorker(files[i], out);
+        results[i] = await runWorker(files[i], out, policyConfig);
       }
     }),
   );

@@ -1,4 +1,5 @@
 import { CapacitySummary } from "../inventory/summary";
+import { PolicyResult } from "./policy-eval";
 import { Plan } from "./record";
 
 /**
@@ -34,4 +35,12 @@ export function formatSummary(plan: Plan, outDir: string, manifests: number): st
     }
   }
   return lines.join("\n");
+}
+
+/** One line of verdict, then each violation: what a CI log needs. */
+export function formatPolicySummary(result: PolicyResult): string {
+  const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
+  const passed = result.policies.filter((p) => p.violations === 0).length;
+  const head = `  policies: ${passed} of ${result.policies.length} pass; ${result.violations.length} violations (${mandatory} mandatory)`;
+  return [head, ...result.violations.map((v) => `    [${v.level}] ${v.policy}: ${v.message}`)].join("\n");
 }

@@ -30,6 +30,7 @@ export function tenantLabels(tenant: Tenant): Record<string, string> {
     "aisc.hk/tenant-kind": tenant.kind,
     "aisc.hk/subsidy-scheme": tenant.subsidy?.scheme ?? "none",
     ...(tenant.subsidy ? { "aisc.hk/subsidy-share": String(tenant.subsidy.share) } : {}),
+    ...(tenant.maxShareExempt ? { "aisc.hk/max-share-exempt": "true" } : {}),
   };
 }
 

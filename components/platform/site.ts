@@ -47,7 +47,7 @@ export class SitePlatform extends pulumi.ComponentResource {
       ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
     }, { parent: this });
     const k8sProvider = this.cluster.k8sProvider;
-    const namespaces = new PlatformNamespaces(`${name}-namespaces`, { provider: k8sProvider }, { parent: this });
+    const namespaces = new PlatformNamespaces(`${name}-namespaces`, { site, provider: k8sProvider }, { parent: this });
     // dependsOn on a component does not reach its children, so each set of objects is told.
     const deps = { provider: k8sProvider, dependsOn: [namespaces] };
     this.gpu = new NvidiaGpu(`${name}-nvidia`, { site, ...deps }, { parent: this });

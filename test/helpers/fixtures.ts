@@ -13,7 +13,7 @@ export function smallSite(): Record<string, any> {
     displayName: "Test site",
     region: "ap-east-1",
     power: { envelopeMW: 2, pue: 1.25 },
-    capacity: { precision: "fp8-dense", milestones: [{ name: "Opening", date: "2026-01-31", pflops: 100 }] },
+    capacity: { precision: "fp8-dense", milestones: [{ name: "Opening", date: "2026-01-31", pflops: 60 }] },
     cluster: { kind: "eks", kubernetesVersion: "1.33" },
     networks: { vpcCidr: "10.10.0.0/16", onPremNodeCidrs: ["10.20.0.0/16"], onPremPodCidrs: ["10.32.0.0/12"] },
     pools: [
@@ -23,7 +23,7 @@ export function smallSite(): Record<string, any> {
     ],
     tenants: [
       { name: "uni-a", kind: "university", gpus: 8, subsidy: { scheme: "ai-subsidy-scheme", share: 0.7 }, adminGroup: "uni-a-admins" },
-      { name: "lab-b", kind: "research-centre", gpus: 16, adminGroup: "lab-b-admins" },
+      { name: "lab-b", kind: "research-centre", gpus: 16, adminGroup: "lab-b-admins", maxShareExempt: true },
       { name: "gov-c", kind: "government", gpus: 4, adminGroup: "gov-c-admins" },
     ],
     slurm: {

@@ -1,0 +1,72 @@
+import { Chart } from "cdk8s";
+import { Construct } from "constructs";
+import { Site } from "../inventory/types";
+import { commonLabels, object } from "./common";
+
+/**
+ * The site's declared shape as ConfigMaps in kube-system: one for the site (region, power
+ * envelope, PUE, the precision it counts, its milestones) and one per GPU pool (model, GPUs per
+ * node, nodes, placement, power, date in service). They make the inventory readable in the
+ * cluster, and they are what the capacity policies recompute capacity from, under
+ * `pulumi preview` as offline: the policy pack has no other view of stack config.
+ */
+
+export const FACTS_NAMESPACE = "kube-system";
+export const FACTS_LABEL = "aisc.hk/facts";
+
+export interface SiteFacts {
+  readonly site: string;
+  readonly region: string;
+  readonly envelopeMW: number;
+  readonly pue: number;
+  readonly precision: string;
+  readonly milestones: readonly { name: string; date: string; pflops: number }[];
+}
+
+export interface PoolFacts {
+  readonly pool: string;
+  readonly gpuModel: string;
+  readonly gpusPerNode: number;
+  readonly nodes: number;
+  readonly placement: string;
+  readonly nodeWatts: number;
+  readonly inService?: string;
+}
+
+export function siteFacts(site: Site): SiteFacts {
+  return {
+    site: site.name,
+    region: site.region,
+    envelopeMW: site.power.envelopeMW,
+    pue: site.power.pue,
+    precision: site.capacity.precision,
+    milestones: site.capacity.milestones.map((m) => ({ name: m.name, date: m.date, pflops: m.pflops })),
+  };
+}
+
+export function poolFacts(site: Site): PoolFacts[] {
+  return site.pools.map((p) => ({
+    pool: p.name,
+    gpuModel: p.gpu.model,
+    gpusPerNode: p.gpusPerNode,
+    nodes: p.nodes,
+    placement: p.placement,
+    nodeWatts: p.nodeWatts,
+    ...(p.inService ? { inService: p.inService } : {}),
+  }));
+}
+
+export class SiteFactsChart extends Chart {
+  constructor(scope: Construct, id: string, props: { site: Site }) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const labels = commonLabels("aisc-facts");
+    object(this, "site", "v1", "ConfigMap", { name: "aisc-site", namespace: FACTS_NAMESPACE, labels: { ...labels, [FACTS_LABEL]: "site" } }, {
+      data: { "site.json": JSON.stringify(siteFacts(props.site)) },
+    });
+    for (const pool of poolFacts(props.site)) {
+      object(this, `pool-${pool.pool}`, "v1", "ConfigMap", { name: `aisc-pool-${pool.pool}`, namespace: FACTS_NAMESPACE, labels: { ...labels, [FACTS_LABEL]: "pool" } }, {
+        data: { "pool.json": JSON.stringify(pool) },
+      });
+    }
+  }
+}

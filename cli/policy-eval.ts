@@ -1,0 +1,125 @@
+import { EnforcementLevel, Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { POLICIES } from "../policies/pack";
+import { Plan, PlannedResource } from "./record";
+
+/**
+ * Runs the policy pack's own policy objects over a plan, as the Pulumi engine runs them over a
+ * preview: each resource policy once per resource, each stack policy once over all of them,
+ * with the policy's config (defaults from its schema, overrides by name) and its enforcement
+ * level. The policies do not know which of the two is calling.
+ */
+
+export interface Violation {
+  readonly policy: string;
+  readonly level: EnforcementLevel;
+  readonly message: string;
+  readonly urn?: string;
+}
+
+export interface PolicyOutcome {
+  readonly name: string;
+  readonly description: string;
+  readonly level: EnforcementLevel;
+  readonly violations: number;
+}
+
+export interface PolicyResult {
+  readonly policies: readonly PolicyOutcome[];
+  readonly violations: readonly Violation[];
+}
+
+/** Per-policy config: `{ "<policy>": { "enforcementLevel": "advisory", "<key>": value } }`. */
+export type PolicyConfig = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+class NotApplicable extends Error {}
+
+function defaultsOf(policy: ResourceValidationPolicy | StackValidationPolicy): Record<string, unknown> {
+  const props = policy.configSchema?.properties ?? {};
+  return Object.fromEntries(Object.entries(props).filter(([, s]) => (s as { default?: unknown }).default !== undefined).map(([k, s]) => [k, (s as { default?: unknown }).default]));
+}
+
+/** Policy resources for a plan: inputs as props, options, provider and dependencies resolved. */
+export function policyResources(plan: Plan): PolicyResource[] {
+  const byUrn = new Map<string, PolicyResource>();
+  const providerOf = (ref?: string) => {
+    if (!ref) return undefined;
+    const p = plan.resources.find((r) => ref.startsWith(`${r.urn}::`));
+    return p ? { type: p.type, props: p.inputs as Record<string, unknown>, urn: p.urn, name: p.name } : undefined;
+  };
+  const make = (r: PlannedResource): PolicyResource => {
+    const resource = {
+      type: r.type,
+      props: r.inputs as Record<string, unknown>,
+      urn: r.urn,
+      name: r.name,
+      opts: {
+        protect: r.options.protect,
+        retainOnDelete: r.options.retainOnDelete,
+        ignoreChanges: [...r.options.ignoreChanges],
+        deleteBeforeReplace: r.options.deleteBeforeReplace,
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [...r.options.additionalSecretOutputs],
+        ...(r.parent ? { parent: r.parent } : {}),
+      },
+      ...(providerOf(r.provider) ? { provider: providerOf(r.provider) } : {}),
+      dependencies: [] as PolicyResource[],
+      propertyDependencies: {},
+      isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === r.type,
+      asType: () => undefined,
+    };
+    return resource as unknown as PolicyResource;
+  };
+  for (const r of plan.resources) byUrn.set(r.urn, make(r));
+  for (const r of plan.resources) {
+    const pr = byUrn.get(r.urn)! as { dependencies: PolicyResource[]; parent?: PolicyResource };
+    pr.dependencies = r.options.dependencies.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined);
+    if (r.parent && byUrn.get(r.parent)) pr.parent = byUrn.get(r.parent);
+  }
+  return [...byUrn.values()];
+}
+
+/** Evaluates `policies` (the pack's by default) over `plan`. */
+export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, policies: Policies = POLICIES): Promise<PolicyResult> {
+  const resources = policyResources(plan);
+  const violations: Violation[] = [];
+  const outcomes: PolicyOutcome[] = [];
+  for (const policy of policies) {
+    const { enforcementLevel, ...settings } = config[policy.name] ?? {};
+    const level = (enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "advisory";
+    const merged = { ...defaultsOf(policy), ...settings };
+    const getConfig = <T extends object>() => merged as T;
+    const before = violations.length;
+    if (level !== "disabled") {
+      const report = (urn?: string) => (message: string, at?: string) => violations.push({ policy: policy.name, level, message, ...((at ?? urn) ? { urn: at ?? urn } : {}) });
+      const notApplicable = (reason?: string): never => {
+        throw new NotApplicable(reason);
+      };
+      if ("validateStack" in policy && policy.validateStack) {
+        try {
+          await policy.validateStack({ resources, getConfig, stackTags: new Map(), notApplicable }, report());
+        } catch (err) {
+          if (!(err instanceof NotApplicable)) throw err;
+        }
+      }
+      const validate = "validateResource" in policy ? policy.validateResource : undefined;
+      for (const fn of validate ? [validate].flat() : []) {
+        for (const r of resources) {
+          const args = { ...r, stackTags: new Map(), getConfig, notApplicable };
+          try {
+            await fn(args as never, report(r.urn));
+          } catch (err) {
+            if (!(err instanceof NotApplicable)) throw err;
+          }
+        }
+      }
+    }
+    outcomes.push({ name: policy.name, description: policy.description, level, violations: violations.length - before });
+  }
+  return { policies: outcomes, violations };
+}
+
+/** Whether a result blocks: any violation of a mandatory policy. */
+export function hasMandatoryViolation(result: PolicyResult): boolean {
+  return result.violations.some((v) => v.level === "mandatory");
+}

@@ -1,0 +1,78 @@
+import { PolicyResult, Violation } from "./policy-eval";
+import { Plan } from "./record";
+import { stableJson } from "./record";
+
+/**
+ * The policy verdict in three forms: JSON for tools, Markdown short enough for a pull-request
+ * comment, and SARIF 2.1.0 (the policy name as `ruleId`) for code scanning. Each violation
+ * names the policy, the resource and the numbers that broke the rule.
+ */
+
+/** `type name` of a violation's resource, from its URN. */
+function resourceOf(v: Violation): string {
+  if (!v.urn) return "the stack";
+  const parts = v.urn.split("::");
+  return `${parts[2].split("$").pop()} ${parts[3]}`;
+}
+
+export function policyReportJson(plan: Plan, result: PolicyResult): string {
+  return stableJson({
+    stack: plan.stack,
+    summary: {
+      policies: result.policies.length,
+      passed: result.policies.filter((p) => p.violations === 0).length,
+      violations: result.violations.length,
+      mandatory: result.violations.filter((v) => v.level === "mandatory").length,
+    },
+    policies: result.policies.map((p) => ({ ...p, status: p.violations === 0 ? "pass" : "fail" })),
+    violations: result.violations.map((v) => ({ ...v, resource: resourceOf(v) })),
+  });
+}
+
+/** At most this many violations are listed in Markdown; the JSON and SARIF have them all. */
+export const MARKDOWN_ROWS = 50;
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+export function policyReportMarkdown(plan: Plan, result: PolicyResult): string {
+  const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
+  const passed = result.policies.filter((p) => p.violations === 0).length;
+  const verdict = mandatory > 0 ? `**FAIL**: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}` : result.violations.length ? "**PASS** with advisory findings" : "**PASS**";
+  const lines = [`## Policy report: ${plan.stack}`, "", `${verdict}. ${passed} of ${result.policies.length} policies pass.`, ""];
+  if (result.violations.length) {
+    lines.push("| policy | level | resource | finding |", "| --- | --- | --- | --- |");
+    for (const v of result.violations.slice(0, MARKDOWN_ROWS)) lines.push(`| \`${v.policy}\` | ${v.level} | ${cell(resourceOf(v))} | ${cell(v.message)} |`);
+    if (result.violations.length > MARKDOWN_ROWS) lines.push("", `...and ${result.violations.length - MARKDOWN_ROWS} more in policy-report.json.`);
+    lines.push("");
+  }
+  const failing = result.policies.filter((p) => p.violations > 0).map((p) => `\`${p.name}\``);
+  if (failing.length) lines.push(`Failing: ${failing.join(", ")}.`, "");
+  return `${lines.join("\n")}`;
+}
+
+export function policyReportSarif(plan: Plan, result: PolicyResult, stackFile: string): string {
+  const level = (l: string) => (l === "mandatory" ? "error" : l === "advisory" ? "warning" : "note");
+  return stableJson({
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "aisc-policy-pack",
+            informationUri: "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
+            rules: result.policies.map((p) => ({ id: p.name, shortDescription: { text: p.description }, defaultConfiguration: { level: level(p.level) } })),
+          },
+        },
+        results: result.violations.map((v) => ({
+          ruleId: v.policy,
+          level: level(v.level),
+          message: { text: v.message },
+          locations: [{ physicalLocation: { artifactLocation: { uri: stackFile } }, logicalLocations: [{ fullyQualifiedName: v.urn ?? `stack ${plan.stack}`, kind: "resource" }] }],
+        })),
+      },
+    ],
+  });
+}

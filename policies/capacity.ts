@@ -1,0 +1,139 @@
+import { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { PoolFacts } from "../charts/site-facts";
+import { GPU_CATALOG, GpuModel, gpuTflops, Precision } from "../inventory/catalog";
+import { round3 } from "../inventory/capacity";
+import { configOf, K8S, meta, ofKind, poolFactsOf, siteFactsOf, tenants } from "./common";
+
+/**
+ * Capacity rules, recomputed from the resources in the stack (the site's and pools' facts
+ * ConfigMaps, ResourceQuotas, the tenants' Slurm accounts), never from numbers copied into
+ * policy config: config holds only thresholds.
+ */
+
+function gpusOf(pools: readonly PoolFacts[]): number {
+  return pools.reduce((n, p) => n + p.gpusPerNode * p.nodes, 0);
+}
+
+/** Stack facts every capacity rule needs; reports a violation and returns undefined without them. */
+function siteOrReport(args: StackValidationArgs, report: ReportViolation) {
+  const site = siteFactsOf(args.resources);
+  if (!site) {
+    report("The stack has no kube-system/aisc-site facts ConfigMap, so its capacity cannot be checked.");
+    return undefined;
+  }
+  return { site, pools: poolFactsOf(args.resources).map((p) => p.facts) };
+}
+
+const reserveSchema = { reserve: { type: "number" as const, minimum: 0, maximum: 0.9, default: 0.1, description: "Share of the site's GPUs kept out of tenant quotas." } };
+
+export const tenantQuotasFitSite: StackValidationPolicy = {
+  name: "capacity-tenant-quotas-fit-site",
+  description: "Tenant GPU quotas together fit within the site's GPUs after the reserve.",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: reserveSchema },
+  validateStack: (args, report) => {
+    const s = siteOrReport(args, report);
+    if (!s) return;
+    const { reserve } = configOf(args, { reserve: 0.1 });
+    const gpus = gpusOf(s.pools);
+    const limit = Math.floor(gpus * (1 - reserve));
+    const quotas = tenants(args.resources).reduce((n, t) => n + (t.gpus ?? 0), 0);
+    if (quotas > limit) {
+      report(`Tenant GPU quotas total ${quotas} GPUs, more than the ${limit} of ${s.site.facts.site}'s ${gpus} GPUs left after a ${Math.round(reserve * 100)}% reserve.`, s.site.resource.urn);
+    }
+  },
+};
+
+export const tenantShareWithinLimit: StackValidationPolicy = {
+  name: "capacity-tenant-share-within-limit",
+  description: "No tenant's GPU quota exceeds the maximum share of the site unless the inventory exempts it.",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: { maxShare: { type: "number", minimum: 0.01, maximum: 1, default: 0.25, description: "Largest share of the site's GPUs one tenant may hold." } } },
+  validateStack: (args, report) => {
+    const s = siteOrReport(args, report);
+    if (!s) return;
+    const { maxShare } = configOf(args, { maxShare: 0.25 });
+    const cap = Math.floor(gpusOf(s.pools) * maxShare);
+    for (const t of tenants(args.resources)) {
+      if (!t.exempt && t.gpus !== undefined && t.gpus > cap) {
+        report(`Tenant ${t.name} has a quota of ${t.gpus} GPUs, above ${Math.round(maxShare * 100)}% of the site (${cap} GPUs).`, t.quota!.urn);
+      }
+    }
+  },
+};
+
+export const powerWithinEnvelope: StackValidationPolicy = {
+  name: "capacity-power-within-envelope",
+  description: "The on-premises fleet's full-load power times PUE stays within the site's power envelope.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const s = siteOrReport(args, report);
+    if (!s) return;
+    const itWatts = s.pools.filter((p) => p.placement === "on-prem").reduce((w, p) => w + p.nodes * p.nodeWatts, 0);
+    const facilityMW = round3((itWatts * s.site.facts.pue) / 1e6);
+    if (facilityMW > s.site.facts.envelopeMW) {
+      report(`Full-load power is ${facilityMW} MW (${round3(itWatts / 1e6)} MW IT at PUE ${s.site.facts.pue}), over the ${s.site.facts.envelopeMW} MW envelope.`, s.site.resource.urn);
+    }
+  },
+};
+
+/** PFLOPS of the on-prem pools in service by `date`, at `precision`. */
+export function plannedPflops(pools: readonly PoolFacts[], date: string, precision: Precision): number {
+  const tflops = pools
+    .filter((p) => p.placement === "on-prem" && (p.inService === undefined || p.inService <= date) && p.gpuModel in GPU_CATALOG)
+    .reduce((t, p) => t + p.gpusPerNode * p.nodes * gpuTflops(GPU_CATALOG[p.gpuModel as GpuModel], precision), 0);
+  return round3(tflops / 1000);
+}
+
+/** Milestones checked on `asOf` (config, default today): past ones must be met, future ones on track. */
+function milestonePolicy(name: string, past: boolean): StackValidationPolicy {
+  return {
+    name,
+    description: past
+      ? "Every milestone whose date has passed is met by the capacity in service by that date."
+      : "Every future milestone is met by the capacity the inventory plans to have in service by its date.",
+    enforcementLevel: past ? "mandatory" : "advisory",
+    configSchema: { properties: { asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The date milestones are judged on (YYYY-MM-DD); today when unset." } } },
+    validateStack: (args, report) => {
+      const s = siteOrReport(args, report);
+      if (!s) return;
+      const { asOf } = configOf(args, { asOf: new Date().toISOString().slice(0, 10) });
+      for (const m of s.site.facts.milestones) {
+        if (m.date <= asOf !== past) continue;
+        const planned = plannedPflops(s.pools, m.date, s.site.facts.precision as Precision);
+        if (planned < m.pflops) {
+          report(`Milestone "${m.name}" (${m.date}) needs ${m.pflops} PFLOPS at ${s.site.facts.precision}; the pools in service by then give ${planned}.`, s.site.resource.urn);
+        }
+      }
+    },
+  };
+}
+
+export const milestoneMet = milestonePolicy("capacity-milestone-met", true);
+export const milestoneOnTrack = milestonePolicy("capacity-milestone-on-track", false);
+
+function slurmGpuLimit(account: PolicyResource): number | undefined {
+  const qos = ((account.props.data ?? {}) as Record<string, string>).qos ?? "";
+  const m = /GrpTRES=(?:[^\s,]*,)*gres\/gpu=(\d+)/.exec(qos);
+  return m ? Number(m[1]) : undefined;
+}
+
+export const slurmLimitMatchesQuota: StackValidationPolicy = {
+  name: "capacity-slurm-limit-matches-quota",
+  description: "Each tenant's Slurm GPU limit equals its Kubernetes GPU quota.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const accounts = ofKind(args.resources, K8S.configMap).filter((c) => meta(c).labels?.["aisc.hk/slurm-account"] !== undefined);
+    for (const t of tenants(args.resources)) {
+      const account = accounts.find((a) => meta(a).labels!["aisc.hk/slurm-account"] === t.name);
+      if (!account) {
+        report(`Tenant ${t.name} has no Slurm account (ConfigMap slurm/slurm-account-${t.name}).`, t.namespace.urn);
+        continue;
+      }
+      const limit = slurmGpuLimit(account);
+      if (limit !== (t.gpus ?? 0)) report(`Tenant ${t.name}'s Slurm GPU limit is ${limit ?? "missing"}, but its Kubernetes GPU quota is ${t.gpus ?? 0}.`, account.urn);
+    }
+  },
+};
+
+export const CAPACITY_POLICIES = [tenantQuotasFitSite, tenantShareWithinLimit, powerWithinEnvelope, milestoneMet, milestoneOnTrack, slurmLimitMatchesQuota];

@@ -1,0 +1,13 @@
+import { Policies } from "@pulumi/policy";
+import { CAPACITY_POLICIES } from "./capacity";
+import { SECURITY_POLICIES } from "./security";
+import { TENANCY_POLICIES } from "./tenancy";
+
+/**
+ * Every policy of the aisc pack, in report order. An explicit list, no registration by side
+ * effect: the pack's entry file builds the PolicyPack from it, and `aisc plan` and the tests
+ * evaluate the same objects without starting the policy server.
+ */
+export const POLICIES: Policies = [...CAPACITY_POLICIES, ...TENANCY_POLICIES, ...SECURITY_POLICIES];
+
+export const PACK_NAME = "aisc";

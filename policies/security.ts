@@ -1,0 +1,130 @@
+import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { configOf, ofKind } from "./common";
+
+/**
+ * Security baseline and data residency: AWS resources in Hong Kong only, a private and
+ * encrypted control plane with audit logs, private encrypted buckets, protected stateful
+ * resources, and no image or chart left floating on `latest`.
+ */
+
+const EKS = "aws:eks/cluster:Cluster";
+
+export const awsRegionHongKong: StackValidationPolicy = {
+  name: "security-aws-region-hong-kong",
+  description: "Every AWS provider and resource is in an allowed region (Hong Kong, ap-east-1), so data stays in Hong Kong.",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: { allowedRegions: { type: "array", items: { type: "string" }, default: ["ap-east-1"], description: "AWS regions data may live in." } } },
+  validateStack: (args, report) => {
+    const { allowedRegions } = configOf(args, { allowedRegions: ["ap-east-1"] });
+    for (const r of args.resources) {
+      const isProvider = r.type === "pulumi:providers:aws";
+      if (!isProvider && !r.type.startsWith("aws:")) continue;
+      const region = r.props.region as string | undefined;
+      if (isProvider && region === undefined) report(`AWS provider ${r.name} names no region; set one of ${allowedRegions.join(", ")}.`, r.urn);
+      else if (region !== undefined && !allowedRegions.includes(region)) report(`${r.name} is in ${region}, outside ${allowedRegions.join(", ")}: data must stay in Hong Kong.`, r.urn);
+    }
+  },
+};
+
+function eksRule(name: string, description: string, problem: (props: Record<string, any>) => string | undefined): ResourceValidationPolicy {
+  return {
+    name,
+    description,
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+      if (args.type !== EKS) return;
+      const p = problem(args.props);
+      if (p) report(`EKS cluster ${args.props.name ?? args.name} ${p}.`);
+    },
+  };
+}
+
+export const eksEndpointPrivate = eksRule("security-eks-endpoint-private", "The EKS API endpoint is private, not reachable from the internet.", (p) =>
+  // EKS opens the endpoint to the internet unless told otherwise: only an explicit false is private.
+  p.vpcConfig?.endpointPublicAccess === false ? undefined : "has a public API endpoint (vpcConfig.endpointPublicAccess is not false)",
+);
+
+export const eksSecretsEncrypted = eksRule("security-eks-secrets-encrypted", "Kubernetes Secrets in EKS are envelope-encrypted with a KMS key.", (p) =>
+  (p.encryptionConfig?.resources ?? []).includes("secrets") && p.encryptionConfig?.provider?.keyArn ? undefined : "does not encrypt Secrets with a KMS key",
+);
+
+export const eksAuditLogs = eksRule("security-eks-audit-logs", "EKS control-plane audit logs are on.", (p) =>
+  (p.enabledClusterLogTypes ?? []).includes("audit") ? undefined : "does not ship audit logs (enabledClusterLogTypes lacks audit)",
+);
+
+/** Buckets, in the classic and v2 types, and the resources that secure them by bucket name. */
+const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+const SSE = ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"];
+const PUBLIC_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+
+export const bucketsPrivateEncrypted: StackValidationPolicy = {
+  name: "security-buckets-private-encrypted",
+  description: "Every S3 bucket is encrypted at rest and blocks all public access.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    for (const b of args.resources.filter((r) => BUCKETS.includes(r.type))) {
+      const refs = (r: PolicyResource) => r.props.bucket === b.props.bucket || r.dependencies?.some((d) => d.urn === b.urn) || r.props.bucket === b.name;
+      const encrypted = b.props.serverSideEncryptionConfiguration !== undefined || args.resources.some((r) => SSE.includes(r.type) && refs(r));
+      const block = ofKind(args.resources, PUBLIC_BLOCK).find(refs);
+      const blocked = block && ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => block.props[k] === true);
+      if (!encrypted) report(`Bucket ${b.name} has no server-side encryption configuration.`, b.urn);
+      if (!blocked) report(`Bucket ${b.name} does not block all public access (a BucketPublicAccessBlock with all four settings true).`, b.urn);
+    }
+  },
+};
+
+/** Resources whose loss loses data: they must be protected or retained on delete. */
+export const STATEFUL_TYPES = [
+  "aws:kms/key:Key",
+  "aws:cloudwatch/logGroup:LogGroup",
+  EKS,
+  ...BUCKETS,
+  "aws:ebs/volume:Volume",
+  "aws:rds/instance:Instance",
+  "kubernetes:core/v1:PersistentVolumeClaim",
+];
+
+export const statefulProtected: ResourceValidationPolicy = {
+  name: "security-stateful-resources-protected",
+  description: "Stateful resources (keys, logs, clusters, buckets, volumes, databases) are protected or retained on delete.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    if (!STATEFUL_TYPES.includes(args.type)) return;
+    const opts = args.opts as { protect?: boolean; retainOnDelete?: boolean };
+    if (!opts.protect && !opts.retainOnDelete) report(`${args.type.split(":").pop()} ${args.name} holds data but is neither protected nor retained on delete.`);
+  },
+};
+
+/** Every container image reference in a resource's inputs, with where it is. */
+export function images(value: unknown, path = ""): { path: string; image: string }[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => images(v, `${path}[${i}]`));
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+    k === "image" && typeof v === "string" ? [{ path: `${path}.${k}`.replace(/^\./, ""), image: v }] : images(v, `${path}.${k}`),
+  );
+}
+
+/** An image is pinned by a digest, or by a tag other than `latest`. */
+export function isPinned(image: string): boolean {
+  if (image.includes("@sha256:")) return true;
+  const last = image.split("/").pop()!;
+  const tag = last.includes(":") ? last.split(":").pop()! : "";
+  return tag !== "" && tag !== "latest";
+}
+
+export const imagesAndChartsPinned: ResourceValidationPolicy = {
+  name: "security-images-and-charts-pinned",
+  description: "Every container image is pinned to a tag other than latest (or a digest), and every Helm chart to a version.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    if (args.type.startsWith("kubernetes:helm.sh/")) {
+      const version = args.props.version as string | undefined;
+      if (!version || version === "latest") report(`Helm chart ${args.props.chart ?? args.name} is not pinned to a version.`);
+      return;
+    }
+    if (!args.type.startsWith("kubernetes:")) return;
+    for (const i of images(args.props).filter((x) => !isPinned(x.image))) report(`${args.name} runs image ${i.image} (at ${i.path}), which is not pinned to a tag or digest.`);
+  },
+};
+
+export const SECURITY_POLICIES = [awsRegionHongKong, eksEndpointPrivate, eksSecretsEncrypted, eksAuditLogs, bucketsPrivateEncrypted, statefulProtected, imagesAndChartsPinned];

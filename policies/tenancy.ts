@@ -1,0 +1,150 @@
+import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { isPlatformNamespace, K8S, meta, ofKind, tenants } from "./common";
+
+/**
+ * Tenancy rules: every tenant namespace is isolated (quota, limits, default-deny networking,
+ * its own group only, Pod Security restricted); no host access outside platform namespaces;
+ * GPUs requested only under a quota; no cluster-wide rights for a tenant's group.
+ */
+
+/** One rule over every tenant namespace: `check` returns the problem, or undefined. */
+function perTenant(name: string, description: string, check: (ns: string, all: readonly PolicyResource[], namespace: PolicyResource) => string | undefined): StackValidationPolicy {
+  return {
+    name,
+    description,
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+      for (const t of tenants(args.resources)) {
+        const problem = check(t.name, args.resources, t.namespace);
+        if (problem) report(`Tenant namespace ${t.name} ${problem}.`, t.namespace.urn);
+      }
+    },
+  };
+}
+
+function inNamespace(all: readonly PolicyResource[], type: string, ns: string): PolicyResource[] {
+  return ofKind(all, type).filter((r) => meta(r).namespace === ns);
+}
+
+export const namespaceHasGpuQuota = perTenant("tenancy-namespace-has-gpu-quota", "Every tenant namespace has a ResourceQuota with a requests.nvidia.com/gpu line.", (ns, all) =>
+  tenants(all).find((t) => t.name === ns)?.quota ? undefined : "has no ResourceQuota limiting requests.nvidia.com/gpu",
+);
+
+export const namespaceHasLimitRange = perTenant("tenancy-namespace-has-limit-range", "Every tenant namespace has a LimitRange, so pods without requests are still bounded.", (ns, all) =>
+  inNamespace(all, K8S.limitRange, ns).length ? undefined : "has no LimitRange",
+);
+
+/** A NetworkPolicy selecting every pod that allows nothing in either direction. */
+function isDefaultDeny(p: PolicyResource): boolean {
+  const spec = (p.props.spec ?? {}) as { podSelector?: Record<string, unknown>; policyTypes?: string[]; ingress?: unknown[]; egress?: unknown[] };
+  const selectsAll = spec.podSelector !== undefined && Object.keys(spec.podSelector).length === 0;
+  const types = new Set(spec.policyTypes ?? []);
+  return selectsAll && types.has("Ingress") && types.has("Egress") && !(spec.ingress?.length) && !(spec.egress?.length);
+}
+
+export const namespaceDefaultDeny = perTenant("tenancy-namespace-default-deny", "Every tenant namespace denies all ingress and egress by default.", (ns, all) =>
+  inNamespace(all, K8S.networkPolicy, ns).some(isDefaultDeny) ? undefined : "has no default-deny NetworkPolicy for both ingress and egress",
+);
+
+export const namespacePodSecurityRestricted = perTenant("tenancy-namespace-pod-security-restricted", "Every tenant namespace enforces the restricted Pod Security Standard.", (_ns, _all, namespace) => {
+  const level = meta(namespace).labels?.["pod-security.kubernetes.io/enforce"];
+  return level === "restricted" ? undefined : `enforces Pod Security ${level === undefined ? "nothing" : `"${level}"`}, not "restricted"`;
+});
+
+export const roleBindingOwnGroup = perTenant("tenancy-rolebinding-own-group", "Role bindings in a tenant namespace grant access only to that tenant's own administrators' group.", (ns, all, namespace) => {
+  const group = meta(namespace).annotations?.["aisc.hk/admin-group"];
+  const bindings = inNamespace(all, K8S.roleBinding, ns);
+  if (bindings.length === 0) return "has no RoleBinding for its administrators";
+  for (const b of bindings) {
+    const subjects = (b.props.subjects ?? []) as { kind: string; name: string }[];
+    const foreign = subjects.filter((s) => !(s.kind === "Group" && s.name === group));
+    if (foreign.length) return `binds ${foreign.map((s) => `${s.kind} ${s.name}`).join(", ")} in RoleBinding ${meta(b).name}, not only its group ${group}`;
+  }
+  return undefined;
+});
+
+const WORKLOADS: Record<string, (props: Record<string, unknown>) => Record<string, unknown> | undefined> = {
+  "kubernetes:core/v1:Pod": (p) => p.spec as Record<string, unknown>,
+  "kubernetes:apps/v1:Deployment": (p) => podOf(p),
+  "kubernetes:apps/v1:StatefulSet": (p) => podOf(p),
+  "kubernetes:apps/v1:DaemonSet": (p) => podOf(p),
+  "kubernetes:apps/v1:ReplicaSet": (p) => podOf(p),
+  "kubernetes:batch/v1:Job": (p) => podOf(p),
+  "kubernetes:batch/v1:CronJob": (p) => ((((p.spec as Record<string, unknown>)?.jobTemplate as Record<string, unknown>)?.spec as Record<string, unknown>)?.template as Record<string, unknown>)?.spec as Record<string, unknown>,
+};
+
+function podOf(props: Record<string, unknown>): Record<string, unknown> | undefined {
+  return (((props.spec as Record<string, unknown>)?.template as Record<string, unknown>)?.spec as Record<string, unknown>) ?? undefined;
+}
+
+type Container = { name: string; securityContext?: { privileged?: boolean }; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } };
+
+/** The pod spec of a workload resource, or undefined for other kinds. */
+export function podSpec(r: { type: string; props: Record<string, unknown> }): Record<string, unknown> | undefined {
+  return WORKLOADS[r.type]?.(r.props);
+}
+
+function containers(pod: Record<string, unknown>): Container[] {
+  return [...((pod.containers ?? []) as Container[]), ...((pod.initContainers ?? []) as Container[])];
+}
+
+export const noHostAccessOutsidePlatform: ResourceValidationPolicy = {
+  name: "tenancy-no-host-access-outside-platform",
+  description: "No privileged, hostPath or host-network pods run outside the platform namespaces.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    const pod = podSpec(args);
+    const ns = (args.props.metadata as { namespace?: string } | undefined)?.namespace;
+    if (!pod || isPlatformNamespace(ns)) return;
+    const problems = [
+      ...(pod.hostNetwork ? ["uses the host network"] : []),
+      ...((pod.volumes ?? []) as { name: string; hostPath?: unknown }[]).filter((v) => v.hostPath).map((v) => `mounts hostPath volume ${v.name}`),
+      ...containers(pod).filter((c) => c.securityContext?.privileged).map((c) => `runs container ${c.name} privileged`),
+    ];
+    if (problems.length) report(`${args.name} in namespace ${ns} ${problems.join(", ")}.`);
+  },
+};
+
+export const gpuRequestsNeedQuota: StackValidationPolicy = {
+  name: "tenancy-gpu-requests-need-quota",
+  description: "GPUs are requested only in namespaces whose ResourceQuota limits them, or in platform namespaces.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const quotas = ofKind(args.resources, K8S.quota);
+    for (const r of args.resources) {
+      const pod = podSpec(r);
+      const ns = meta(r).namespace;
+      if (!pod || isPlatformNamespace(ns)) continue;
+      const resources = new Set(containers(pod).flatMap((c) => [...Object.keys(c.resources?.requests ?? {}), ...Object.keys(c.resources?.limits ?? {})]).filter((k) => k.startsWith("nvidia.com/")));
+      for (const res of resources) {
+        const covered = quotas.some((q) => meta(q).namespace === ns && `requests.${res}` in (((q.props.spec ?? {}) as { hard?: object }).hard ?? {}));
+        if (!covered) report(`${meta(r).name} in namespace ${ns} requests ${res}, but no ResourceQuota in ${ns} limits requests.${res}.`, r.urn);
+      }
+    }
+  },
+};
+
+export const noClusterBindingForTenantGroup: StackValidationPolicy = {
+  name: "tenancy-no-cluster-binding-for-tenant-group",
+  description: "No ClusterRoleBinding grants a tenant's administrators' group rights across the cluster.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const groups = new Map(tenants(args.resources).map((t) => [meta(t.namespace).annotations?.["aisc.hk/admin-group"], t.name]));
+    for (const b of ofKind(args.resources, K8S.clusterRoleBinding)) {
+      for (const s of (b.props.subjects ?? []) as { kind: string; name: string }[]) {
+        if (s.kind === "Group" && groups.has(s.name)) report(`ClusterRoleBinding ${meta(b).name} grants group ${s.name} (tenant ${groups.get(s.name)}) cluster-wide rights.`, b.urn);
+      }
+    }
+  },
+};
+
+export const TENANCY_POLICIES = [
+  namespaceHasGpuQuota,
+  namespaceHasLimitRange,
+  namespaceDefaultDeny,
+  namespacePodSecurityRestricted,
+  roleBindingOwnGroup,
+  noHostAccessOutsidePlatform,
+  gpuRequestsNeedQuota,
+  noClusterBindingForTenantGroup,
+];
