@@ -46,7 +46,7 @@ const ON_GPU = "GPU {{ $labels.gpu }} on {{ $labels.node }}";
 
 function gpuHealth(site: Site): Rule[] {
   const dcgmJob = `job="${DCGM_EXPORTER.name}"`;
-  const missing = site.pools.flatMap((pool) => {
+  const missing = [...site.pools].sort((a, b) => (a.name < b.name ? -1 : 1)).flatMap((pool) => {
     const advertised = advertisedGpus(pool);
     if (!advertised) return [];
     const expr = `(kube_node_status_allocatable{resource="${advertised.resource}"} or on(node) (0 * kube_node_labels)) * on(node) group_left(label_aisc_hk_pool) kube_node_labels{label_aisc_hk_pool="${pool.name}"} < ${advertised.count}`;

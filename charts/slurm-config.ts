@@ -47,10 +47,10 @@ export function partitionLine(p: Partition): string {
   return `PartitionName=${p.name} Nodes=${p.pools.join(",")} Default=${p.default ? "YES" : "NO"} MaxTime=${slurmDuration(p.maxTimeHours)} State=UP`;
 }
 
-/** The pools Slurm runs on: those some partition names. */
+/** The pools Slurm runs on: those some partition names, by name, so inventory order changes nothing. */
 export function slurmPools(site: Site): GpuPool[] {
   const named = new Set(site.slurm.partitions.flatMap((p) => p.pools));
-  return site.pools.filter((p) => named.has(p.name));
+  return site.pools.filter((p) => named.has(p.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 /** Default memory per allocated GPU, in MB: the smallest per-GPU share of any pool, so it always fits. */

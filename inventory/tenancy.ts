@@ -46,7 +46,7 @@ export interface TenantSummary {
 }
 
 export function tenantSummaries(site: Site): TenantSummary[] {
-  return site.tenants.map((t) => ({
+  return [...site.tenants].sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => ({
     name: t.name,
     displayName: t.displayName,
     kind: t.kind,

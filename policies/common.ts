@@ -14,9 +14,44 @@ export function meta(r: { props: Record<string, unknown> }): Meta {
   return (r.props.metadata ?? {}) as Meta;
 }
 
+// Indexes of one evaluation's resources, built once: every policy asks the same questions of the
+// same array, and answering by scanning made the tenancy rules quadratic in the tenants.
+const byTypeCache = new WeakMap<readonly PolicyResource[], Map<string, PolicyResource[]>>();
+const tenantCache = new WeakMap<readonly PolicyResource[], TenantView[]>();
+
 /** Kubernetes resources of one kind, by their Pulumi type (`kubernetes:core/v1:Namespace`). */
 export function ofKind(resources: readonly PolicyResource[], type: string): PolicyResource[] {
-  return resources.filter((r) => r.type === type);
+  let index = byTypeCache.get(resources);
+  if (!index) {
+    index = new Map();
+    for (const r of resources) {
+      const list = index.get(r.type);
+      if (list) list.push(r);
+      else index.set(r.type, [r]);
+    }
+    byTypeCache.set(resources, index);
+  }
+  return index.get(type) ?? [];
+}
+
+const byNamespaceCache = new WeakMap<readonly PolicyResource[], Map<string, Map<string, PolicyResource[]>>>();
+
+/** Resources of one kind in one namespace. */
+export function inNamespace(resources: readonly PolicyResource[], type: string, ns: string): PolicyResource[] {
+  let byType = byNamespaceCache.get(resources);
+  if (!byType) byNamespaceCache.set(resources, (byType = new Map()));
+  let index = byType.get(type);
+  if (!index) {
+    index = new Map();
+    for (const r of ofKind(resources, type)) {
+      const key = meta(r).namespace ?? "";
+      const list = index.get(key);
+      if (list) list.push(r);
+      else index.set(key, [r]);
+    }
+    byType.set(type, index);
+  }
+  return index.get(ns) ?? [];
 }
 
 export const K8S = {
@@ -46,14 +81,19 @@ export interface TenantView {
 
 /** Tenant namespaces (labelled `aisc.hk/tenant`), each with its GPU quota if it has one. */
 export function tenants(resources: readonly PolicyResource[]): TenantView[] {
-  const quotas = ofKind(resources, K8S.quota);
-  return ofKind(resources, K8S.namespace)
+  const cached = tenantCache.get(resources);
+  if (cached) return cached;
+  const quotas = new Map<string, PolicyResource>();
+  for (const q of ofKind(resources, K8S.quota)) if (gpuQuota(q) !== undefined && !quotas.has(meta(q).namespace ?? "")) quotas.set(meta(q).namespace ?? "", q);
+  const views = ofKind(resources, K8S.namespace)
     .filter((ns) => meta(ns).labels?.["aisc.hk/tenant"] !== undefined)
     .map((ns) => {
       const name = meta(ns).name!;
-      const quota = quotas.find((q) => meta(q).namespace === name && gpuQuota(q) !== undefined);
+      const quota = quotas.get(name);
       return { name, namespace: ns, ...(quota ? { quota, gpus: gpuQuota(quota) } : {}), exempt: meta(ns).labels?.["aisc.hk/max-share-exempt"] === "true" };
     });
+  tenantCache.set(resources, views);
+  return views;
 }
 
 /** Whether a namespace belongs to the platform (or Kubernetes itself), where host access is allowed. */

@@ -1,5 +1,5 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { isPlatformNamespace, K8S, meta, ofKind, tenants } from "./common";
+import { inNamespace, isPlatformNamespace, K8S, meta, ofKind, tenants } from "./common";
 
 /**
  * Tenancy rules: every tenant namespace is isolated (quota, limits, default-deny networking,
@@ -20,10 +20,6 @@ function perTenant(name: string, description: string, check: (ns: string, all: r
       }
     },
   };
-}
-
-function inNamespace(all: readonly PolicyResource[], type: string, ns: string): PolicyResource[] {
-  return ofKind(all, type).filter((r) => meta(r).namespace === ns);
 }
 
 export const namespaceHasGpuQuota = perTenant("tenancy-namespace-has-gpu-quota", "Every tenant namespace has a ResourceQuota with a requests.nvidia.com/gpu line.", (ns, all) =>

@@ -24,8 +24,8 @@ describe("monitoring", () => {
   it("checks each pool's advertised GPUs against what it declares, shared pools by their replicas", () => {
     assert.deepStrictEqual(alert("GpuNodeMissingGpus").map((r) => [r.labels!.pool, /< (\d+)$/.exec(r.expr)![1], /resource="([^"]+)"/.exec(r.expr)![1]]), [
       ["h100-a", "8", "nvidia_com_gpu"],
-      ["l40s-ts", "16", "nvidia_com_gpu_shared"],
       ["h100-cloud", "8", "nvidia_com_gpu"],
+      ["l40s-ts", "16", "nvidia_com_gpu_shared"],
     ]);
     const s = smallSite();
     s.pools[0].sharing = { migStrategy: "mixed" };

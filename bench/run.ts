@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: plans synthetic sites of 100, 400, 1,000 and 4,000 tenants (pools scaled
+ * with them) the way `aisc plan` does, one worker process each, and reports wall time, peak
+ * memory, resources, time per resource, the share spent in policies, and a floor measured in
+ * the same run: rendering the same Kubernetes objects as plain objects, without Pulumi.
+ * `-- --json` prints one JSON object for CI and for comparing runs; `-- --sizes 100,400` picks sizes.
+ */
+import { spawnSync } from "child_process";
+import { App } from "cdk8s";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { DcgmExporterChart } from "../charts/dcgm-exporter";
+import { MonitoringChart } from "../charts/monitoring";
+import { NvidiaDevicePluginChart } from "../charts/nvidia-device-plugin";
+import { PlatformNamespacesChart } from "../charts/platform-namespaces";
+import { SiteFactsChart } from "../charts/site-facts";
+import { SlurmChart } from "../charts/slurm";
+import { TenantChart } from "../charts/tenant";
+import { parseSite } from "../inventory/parse";
+import { syntheticSite } from "./synthetic";
+
+export interface BenchResult {
+  readonly tenants: number;
+  readonly resources: number;
+  readonly wallSeconds: number;
+  readonly peakRssMB: number;
+  readonly policySeconds: number;
+  readonly floorSeconds: number;
+  /** Why the plan did not finish (out of memory, say); the other figures are then null. */
+  readonly error?: string;
+}
+
+const round = (x: number, places = 3) => Math.round(x * 10 ** places) / 10 ** places;
+
+/** Seconds to render every Kubernetes object of the site as plain objects: the cost with no Pulumi at all. */
+export function floorSeconds(raw: unknown): number {
+  const start = process.hrtime.bigint();
+  const site = parseSite(raw);
+  const app = new App();
+  const charts = [
+    new PlatformNamespacesChart(app, "ns"),
+    new SiteFactsChart(app, "facts", { site }),
+    new NvidiaDevicePluginChart(app, "nvidia", { site }),
+    new DcgmExporterChart(app, "dcgm"),
+    new SlurmChart(app, "slurm", { site }),
+    new MonitoringChart(app, "monitoring", { site }),
+    ...site.tenants.map((t) => new TenantChart(app, `t-${t.name}`, { site, tenant: t })),
+  ];
+  let objects = 0;
+  for (const c of charts) objects += c.toJson().length;
+  if (objects === 0) throw new Error("rendered nothing");
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function benchOne(tenants: number, dir: string): BenchResult {
+  const raw = syntheticSite(tenants);
+  const file = path.join(dir, `Pulumi.bench-${tenants}.yaml`);
+  fs.writeFileSync(file, YAML.stringify({ config: { "aisc:site": raw } }));
+  const stats = path.join(dir, `stats-${tenants}.json`);
+  const worker = path.resolve(__dirname, "..", "cli", "plan-worker.js");
+  const start = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, [worker, file, path.join(dir, "out")], { env: { ...process.env, AISC_BENCH_STATS: stats }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (run.status !== 0) {
+    const oom = /heap out of memory/.test(run.stderr);
+    const error = oom ? `out of memory after ${round(wallSeconds, 1)} s (Node's default heap)` : `exit ${run.status ?? run.signal}: ${run.stderr.trim().split("\n")[0]}`;
+    return { tenants, resources: null, wallSeconds: null, peakRssMB: null, policySeconds: null, floorSeconds: round(floorSeconds(raw)), error } as unknown as BenchResult;
+  }
+  const s = JSON.parse(fs.readFileSync(stats, "utf8")) as { resources: number; policySeconds: number; peakRssMB: number };
+  return { tenants, resources: s.resources, wallSeconds: round(wallSeconds), peakRssMB: s.peakRssMB, policySeconds: round(s.policySeconds), floorSeconds: round(floorSeconds(raw)) };
+}
+
+function table(results: readonly BenchResult[]): string {
+  const rows = [
+    ["tenants", "resources", "wall s", "ms/resource", "peak MB", "policies s", "policies %", "floor s"],
+    ...results.map((r) =>
+      r.error
+        ? [String(r.tenants), `failed: ${r.error}`, "", "", "", "", "", String(r.floorSeconds)]
+        : [r.tenants, r.resources, r.wallSeconds, round((r.wallSeconds * 1000) / r.resources, 2), r.peakRssMB, r.policySeconds, round((100 * r.policySeconds) / r.wallSeconds, 1), r.floorSeconds].map(String),
+    ),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padStart(widths[i])).join("  ")).join("\n");
+}
+
+function main(argv: string[]): void {
+  const json = argv.includes("--json");
+  const i = argv.indexOf("--sizes");
+  const sizes = i >= 0 ? argv[i + 1].split(",").map(Number) : [100, 400, 1000, 4000];
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes ${argv[i + 1]}: expected positive integers, comma-separated`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aisc-bench-"));
+  try {
+    const results = sizes.map((n) => {
+      if (!json) process.stderr.write(`planning ${n} tenants...\n`);
+      return benchOne(n, dir);
+    });
+    process.stdout.write(json ? `${JSON.stringify({ results })}\n` : `${table(results)}\n`);
+    if (results.some((r) => r.error)) process.exitCode = 1;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) main(process.argv.slice(2));

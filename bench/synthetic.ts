@@ -1,0 +1,30 @@
+import { TENANT_KINDS } from "../inventory/types";
+
+/**
+ * A synthetic site of `tenants` tenants for benchmarks and scale tests: pools scale with the
+ * tenants (one 64-node H200 pool per 100 tenants, on premises), entitlements fit the policies
+ * (each tenant gets 4 GPUs: 400 tenants on 6,400 GPUs leave far more than the 10% reserve).
+ */
+export function syntheticSite(tenants: number): Record<string, unknown> {
+  const poolCount = Math.max(1, Math.ceil(tenants / 100));
+  const pools = Array.from({ length: poolCount }, (_, i) => ({ name: `h200-${String(i).padStart(3, "0")}`, gpu: "H200", gpusPerNode: 8, nodes: 64 }));
+  return {
+    name: "bench",
+    region: "ap-east-1",
+    power: { envelopeMW: 10 * poolCount, pue: 1.3 },
+    capacity: { precision: "fp8-dense", milestones: [{ name: "Scale", date: "2030-12-31", pflops: 1000 }] },
+    networks: { vpcCidr: "10.40.0.0/16", onPremNodeCidrs: ["10.80.0.0/16"], onPremPodCidrs: ["10.96.0.0/12"] },
+    pools,
+    tenants: Array.from({ length: tenants }, (_, i) => ({
+      name: `tenant-${String(i).padStart(5, "0")}`,
+      kind: TENANT_KINDS[i % TENANT_KINDS.length],
+      gpus: 4,
+      adminGroup: `tenant-${i}-admins`,
+      ...(i % 3 === 0 ? { subsidy: { scheme: "ai-subsidy-scheme" } } : {}),
+    })),
+    slurm: {
+      partitions: [{ name: "h200", pools: pools.map((p) => p.name), default: true }],
+      login: { ldapUri: "ldaps://ldap.bench.example", searchBase: "dc=bench,dc=example" },
+    },
+  };
+}
