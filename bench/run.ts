@@ -38,15 +38,16 @@ const round = (x: number, places = 3) => Math.round(x * 10 ** places) / 10 ** pl
 export function floorSeconds(raw: unknown): number {
   const start = process.hrtime.bigint();
   const site = parseSite(raw);
-  const app = new App();
+  // One cdk8s App per chart, as the components make them: one App for thousands of charts
+  // makes cdk8s itself quadratic.
   const charts = [
-    new PlatformNamespacesChart(app, "ns"),
-    new SiteFactsChart(app, "facts", { site }),
-    new NvidiaDevicePluginChart(app, "nvidia", { site }),
-    new DcgmExporterChart(app, "dcgm"),
-    new SlurmChart(app, "slurm", { site }),
-    new MonitoringChart(app, "monitoring", { site }),
-    ...site.tenants.map((t) => new TenantChart(app, `t-${t.name}`, { site, tenant: t })),
+    new PlatformNamespacesChart(new App(), "ns"),
+    new SiteFactsChart(new App(), "facts", { site }),
+    new NvidiaDevicePluginChart(new App(), "nvidia", { site }),
+    new DcgmExporterChart(new App(), "dcgm"),
+    new SlurmChart(new App(), "slurm", { site }),
+    new MonitoringChart(new App(), "monitoring", { site }),
+    ...site.tenants.map((t) => new TenantChart(new App(), `t-${t.name}`, { site, tenant: t })),
   ];
   let objects = 0;
   for (const c of charts) objects += c.toJson().length;
@@ -77,12 +78,13 @@ function table(results: readonly BenchResult[]): string {
     ["tenants", "resources", "wall s", "ms/resource", "peak MB", "policies s", "policies %", "floor s"],
     ...results.map((r) =>
       r.error
-        ? [String(r.tenants), `failed: ${r.error}`, "", "", "", "", "", String(r.floorSeconds)]
+        ? [String(r.tenants), "failed", "-", "-", "-", "-", "-", String(r.floorSeconds)]
         : [r.tenants, r.resources, r.wallSeconds, round((r.wallSeconds * 1000) / r.resources, 2), r.peakRssMB, r.policySeconds, round((100 * r.policySeconds) / r.wallSeconds, 1), r.floorSeconds].map(String),
     ),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padStart(widths[i])).join("  ")).join("\n");
+  const failures = results.filter((r) => r.error).map((r) => `${r.tenants} tenants: ${r.error}`);
+  return [...rows.map((r) => r.map((c, i) => c.padStart(widths[i])).join("  ")), ...failures].join("\n");
 }
 
 function main(argv: string[]): void {

@@ -1,27 +1,13 @@
 import * as assert from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import { offlineSecretValues } from "../../cli/mocks";
-import { smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { readTree, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
 import { aisc, planFile } from "../helpers/plan";
 
 /** A deterministic shuffle (a fixed rotation and reversal), so a failure reproduces. */
 function shuffled<T>(items: T[]): T[] {
   const rotated = [...items.slice(1), items[0]];
   return rotated.reverse();
-}
-
-function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else out.set(path.relative(dir, full), fs.readFileSync(full, "utf8"));
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 describe("determinism and secrets", () => {
@@ -37,13 +23,13 @@ describe("determinism and secrets", () => {
     assert.deepStrictEqual(second.resources, first.resources);
     assert.deepStrictEqual(second.outputs, first.outputs);
     // Every artifact, manifests and Slurm files included, is byte-identical.
-    assert.deepStrictEqual(tree(path.join(b, "order")), tree(path.join(a, "order")));
+    assert.deepStrictEqual(readTree(path.join(b, "order")), readTree(path.join(a, "order")));
   });
 
   it("writes no generated secret value into any artifact", () => {
     const out = tempDir();
     assert.strictEqual(aisc("plan", "--config", writeStackFile("testsite", smallSite()), "--out", out).status, 0);
-    const files = tree(path.join(out, "testsite"));
+    const files = readTree(path.join(out, "testsite"));
     const plan = JSON.parse(files.get("plan.json")!);
     const generated = plan.resources.filter((r: { type: string }) => /^random:|ssm\/activation/.test(r.type));
     assert.deepStrictEqual(generated.map((r: { type: string }) => r.type).sort(), [

@@ -1,22 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { readTree, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
 import { aisc } from "../helpers/plan";
-
-/** Every file under `dir`, relative path to content. */
-function readTree(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files.set(path.relative(dir, full), fs.readFileSync(full, "utf8"));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 describe("aisc plan", function () {
   it("plans every stack by default, writing each plan.json and a capacity summary", () => {

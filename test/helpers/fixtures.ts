@@ -59,3 +59,17 @@ export function realSite(stack: string): unknown {
   const file = path.resolve(__dirname, "..", "..", "..", "stacks", `Pulumi.${stack}.yaml`);
   return YAML.parse(fs.readFileSync(file, "utf8")).config["aisc:site"];
 }
+
+/** Every file under `dir`: relative path to content, for comparing artifacts byte for byte. */
+export function readTree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.set(path.relative(dir, full), fs.readFileSync(full, "utf8"));
+    }
+  };
+  walk(dir);
+  return files;
+}
