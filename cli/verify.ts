@@ -13,6 +13,11 @@ import { checkSlurm } from "./verify-slurm";
 
 export const VERIFY_USAGE = "aisc verify [--stack NAME]... [--all] [--config FILE]... [--only CHECK]... [--out DIR]";
 
+/** The validated inventory of a stack file. */
+function siteOf(stackFile: string) {
+  return parseSite(readStackFile(stackFile, PROJECT).raw[SITE_CONFIG_KEY]);
+}
+
 type Check = (stackDir: string, stackFile: string) => Promise<{ ok: boolean; report: readonly string[] }>;
 
 /** The checks `verify` knows, by the name `--only` takes. Each reads OUT/<stack>/ as it is. */
@@ -34,14 +39,12 @@ const CHECKS: Record<string, Check> = {
   },
   slurm: async (stackDir, stackFile) => {
     // What Slurm must show comes from the inventory, the source of truth, not from the files.
-    const site = parseSite(readStackFile(stackFile, PROJECT).raw[SITE_CONFIG_KEY]);
-    const result = await checkSlurm(stackDir, site);
+    const result = await checkSlurm(stackDir, siteOf(stackFile));
     const head = `the site's Slurm files on real slurmctld, slurmd and slurmdbd (Slurm ${slurmVersion()})`;
     return { ok: result.status !== "failed", report: [`${head}: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
   prometheus: async (stackDir, stackFile) => {
-    const site = parseSite(readStackFile(stackFile, PROJECT).raw[SITE_CONFIG_KEY]);
-    const result = checkPrometheus(stackDir, site);
+    const result = checkPrometheus(stackDir, siteOf(stackFile));
     return { ok: result.status !== "failed", report: [`alert rules with the real promtool: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
 };

@@ -7,20 +7,7 @@ import { cityChartSpec, cityMarkdown } from "../../cli/report";
 import { Plan, PlannedResource } from "../../cli/record";
 import { parseSite } from "../../inventory/parse";
 import { realSite, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
-import { aisc } from "../helpers/plan";
-
-function resource(type: string, name: string, inputs: Record<string, unknown>, options: Partial<PlannedResource["options"]> = {}, parent?: string): PlannedResource {
-  return {
-    urn: `urn:pulumi:s::aisc::${type}::${name}`,
-    type,
-    name,
-    custom: true,
-    remote: false,
-    inputs,
-    ...(parent ? { parent } : {}),
-    options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependencies: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], ...options },
-  };
-}
+import { aisc, plannedResource } from "../helpers/plan";
 
 const plan = (resources: PlannedResource[]): Plan => ({ project: "aisc", stack: "s", resources, outputs: {} });
 
@@ -30,13 +17,13 @@ describe("aisc diff", () => {
   });
 
   it("flags deleting a protected resource and replacing a stateful one as dangerous", () => {
-    const key = resource("aws:kms/key:Key", "key", { description: "k" }, { protect: true });
-    const pvc = resource("kubernetes:core/v1:PersistentVolumeClaim", "db", { spec: { storageClassName: "a", resources: { requests: { storage: "1Gi" } } } }, { protect: true });
-    const ns = resource("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "ns" } });
+    const key = plannedResource("aws:kms/key:Key", "key", { description: "k" }, { protect: true });
+    const pvc = plannedResource("kubernetes:core/v1:PersistentVolumeClaim", "db", { spec: { storageClassName: "a", resources: { requests: { storage: "1Gi" } } } }, { protect: true });
+    const ns = plannedResource("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "ns" } });
     const head = plan([
       { ...pvc, inputs: { spec: { storageClassName: "b", resources: { requests: { storage: "1Gi" } } } } },
       { ...ns, inputs: { metadata: { name: "ns", labels: { x: "1" } } } },
-      resource("kubernetes:core/v1:ConfigMap", "new", {}),
+      plannedResource("kubernetes:core/v1:ConfigMap", "new", {}),
     ]);
     const d = diffPlans(plan([key, pvc, ns]), head);
     assert.deepStrictEqual(d.changes.map((c) => [c.kind, c.name, c.paths ?? [], c.danger ?? ""]), [

@@ -12,6 +12,7 @@ import { InventoryError } from "../../inventory/reader";
 import { Site } from "../../inventory/types";
 import { CAPACITY_POLICIES } from "../../policies/capacity";
 import { smallSite } from "../helpers/fixtures";
+import { plannedResource } from "../helpers/plan";
 
 /**
  * Inventories mutated from a valid one either parse or fail with keyed config errors, never a
@@ -77,17 +78,7 @@ function planOf(site: Site): Plan {
   const objects = [new SiteFactsChart(app, "facts", { site }), new SlurmChart(app, "slurm", { site }), ...site.tenants.map((t) => new TenantChart(app, `t-${t.name}`, { site, tenant: t }))].flatMap((c) => c.toJson() as K8sObject[]);
   const resources: PlannedResource[] = objects.map((o) => {
     const [group, version] = o.apiVersion.includes("/") ? o.apiVersion.split("/") : ["core", o.apiVersion];
-    const type = `kubernetes:${group}/${version}:${o.kind}`;
-    const name = `${o.metadata.namespace ?? "_"}/${o.metadata.name}`;
-    return {
-      urn: `urn:pulumi:fuzz::aisc::${type}::${name}`,
-      type,
-      name,
-      custom: true,
-      remote: false,
-      inputs: o,
-      options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependencies: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [] },
-    };
+    return plannedResource(`kubernetes:${group}/${version}:${o.kind}`, `${o.metadata.namespace ?? "_"}/${o.metadata.name}`, o);
   });
   return { project: "aisc", stack: "fuzz", resources, outputs: {} };
 }

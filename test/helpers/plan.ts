@@ -48,3 +48,17 @@ export function realPlan(stack: string): Plan {
   }
   return plan;
 }
+
+/** A recorded resource built by hand, for tests that need one the programs do not make. */
+export function plannedResource(type: string, name: string, inputs: Record<string, unknown>, options: Partial<PlannedResource["options"]> = {}, parent?: string): PlannedResource {
+  return {
+    urn: `urn:pulumi:s::aisc::${type}::${name}`,
+    type,
+    name,
+    custom: true,
+    remote: false,
+    inputs,
+    ...(parent ? { parent } : {}),
+    options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependencies: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], ...options },
+  };
+}

@@ -5,7 +5,7 @@ import { Plan, PlannedResource } from "../../cli/record";
 import { POLICIES } from "../../policies/pack";
 import { isPinned } from "../../policies/security";
 import { smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
-import { aisc, planFile } from "../helpers/plan";
+import { aisc, planFile, plannedResource } from "../helpers/plan";
 
 type Mutable = { -readonly [K in keyof PlannedResource]: PlannedResource[K] } & { inputs: any; options: any };
 
@@ -21,18 +21,6 @@ function find(plan: { resources: Mutable[] }, type: string, name: (r: Mutable) =
 }
 
 const k8sName = (n: string, ns?: string) => (r: Mutable) => r.inputs.metadata?.name === n && (ns === undefined || r.inputs.metadata?.namespace === ns);
-
-function synthetic(type: string, name: string, inputs: Record<string, unknown>, options: Partial<PlannedResource["options"]> = {}): PlannedResource {
-  return {
-    urn: `urn:pulumi:testsite::aisc::${type}::${name}`,
-    type,
-    name,
-    custom: true,
-    remote: false,
-    inputs,
-    options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependencies: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], ...options },
-  };
-}
 
 /** Violations as `policy: message` lines. */
 async function verdict(plan: Plan, config: PolicyConfig = {}): Promise<string[]> {
@@ -156,22 +144,22 @@ describe("policy pack", function () {
     it("fails privileged, hostPath or host-network pods outside platform namespaces, allows them inside", async () => {
       const plan = copy(baseline);
       const pod = { hostNetwork: true, containers: [{ name: "x", image: "busybox:1.36", securityContext: { privileged: true } }], volumes: [{ name: "root", hostPath: { path: "/" } }] };
-      plan.resources.push(synthetic("kubernetes:apps/v1:Deployment", "escape", { metadata: { name: "escape", namespace: "uni-a" }, spec: { template: { spec: pod } } }) as Mutable);
-      plan.resources.push(synthetic("kubernetes:apps/v1:DaemonSet", "agent", { metadata: { name: "agent", namespace: "nvidia-gpu" }, spec: { template: { spec: pod } } }) as Mutable);
+      plan.resources.push(plannedResource("kubernetes:apps/v1:Deployment", "escape", { metadata: { name: "escape", namespace: "uni-a" }, spec: { template: { spec: pod } } }) as Mutable);
+      plan.resources.push(plannedResource("kubernetes:apps/v1:DaemonSet", "agent", { metadata: { name: "agent", namespace: "nvidia-gpu" }, spec: { template: { spec: pod } } }) as Mutable);
       assert.deepStrictEqual(await verdict(plan), ["tenancy-no-host-access-outside-platform: escape in namespace uni-a uses the host network, mounts hostPath volume root, runs container x privileged."]);
     });
 
     it("fails GPU requests where no quota limits them", async () => {
       const plan = copy(baseline);
       const spec = { template: { spec: { containers: [{ name: "train", image: "trainer:1.0", resources: { limits: { "nvidia.com/gpu": 8 } } }] } } };
-      plan.resources.push(synthetic("kubernetes:batch/v1:Job", "train", { metadata: { name: "train", namespace: "scratch" }, spec }) as Mutable);
-      plan.resources.push(synthetic("kubernetes:batch/v1:Job", "ok", { metadata: { name: "ok", namespace: "uni-a" }, spec }) as Mutable);
+      plan.resources.push(plannedResource("kubernetes:batch/v1:Job", "train", { metadata: { name: "train", namespace: "scratch" }, spec }) as Mutable);
+      plan.resources.push(plannedResource("kubernetes:batch/v1:Job", "ok", { metadata: { name: "ok", namespace: "uni-a" }, spec }) as Mutable);
       assert.deepStrictEqual(await verdict(plan), ["tenancy-gpu-requests-need-quota: train in namespace scratch requests nvidia.com/gpu, but no ResourceQuota in scratch limits requests.nvidia.com/gpu."]);
     });
 
     it("fails a cluster-wide binding for a tenant's group", async () => {
       const plan = copy(baseline);
-      plan.resources.push(synthetic("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "oops", { metadata: { name: "oops" }, roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "gov-c-admins" }] }) as Mutable);
+      plan.resources.push(plannedResource("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "oops", { metadata: { name: "oops" }, roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "gov-c-admins" }] }) as Mutable);
       assert.deepStrictEqual(await verdict(plan), ["tenancy-no-cluster-binding-for-tenant-group: ClusterRoleBinding oops grants group gov-c-admins (tenant gov-c) cluster-wide rights."]);
     });
   });
@@ -199,10 +187,10 @@ describe("policy pack", function () {
 
     it("fails an unencrypted public bucket, passes a private encrypted one", async () => {
       const plan = copy(baseline);
-      plan.resources.push(synthetic("aws:s3/bucket:Bucket", "open", { bucket: "open" }, { protect: true }) as Mutable);
-      plan.resources.push(synthetic("aws:s3/bucket:Bucket", "closed", { bucket: "closed" }, { protect: true }) as Mutable);
-      plan.resources.push(synthetic("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "closed-sse", { bucket: "closed" }) as Mutable);
-      plan.resources.push(synthetic("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "closed-block", { bucket: "closed", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }) as Mutable);
+      plan.resources.push(plannedResource("aws:s3/bucket:Bucket", "open", { bucket: "open" }, { protect: true }) as Mutable);
+      plan.resources.push(plannedResource("aws:s3/bucket:Bucket", "closed", { bucket: "closed" }, { protect: true }) as Mutable);
+      plan.resources.push(plannedResource("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "closed-sse", { bucket: "closed" }) as Mutable);
+      plan.resources.push(plannedResource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "closed-block", { bucket: "closed", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }) as Mutable);
       assert.deepStrictEqual(await verdict(plan), [
         "security-buckets-private-encrypted: Bucket open has no server-side encryption configuration.",
         "security-buckets-private-encrypted: Bucket open does not block all public access (a BucketPublicAccessBlock with all four settings true).",
