@@ -1,21 +1,13 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "cdk8s";
 import { DcgmExporterChart } from "../../charts/dcgm-exporter";
 import { NvidiaDevicePluginChart } from "../../charts/nvidia-device-plugin";
-import { Site } from "../../inventory/types";
-import { chartObjects, ChartResources } from "../k8s";
+import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
 
 export const NVIDIA_GPU_TYPE = "aisc:gpu:NvidiaGpu";
 
-export interface NvidiaGpuArgs {
-  /** The validated site: its pools decide the device-plugin configs. */
-  readonly site: Site;
-  /** The site's Kubernetes provider. */
-  readonly provider: k8s.Provider;
-  /** What every object waits for: the platform namespaces. */
-  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
-}
+/** The site's pools decide the device-plugin configs. */
+export type NvidiaGpuArgs = SiteWorkloadArgs;
 
 /**
  * What makes a site's GPUs schedulable and observable: the NVIDIA device plugin with a config

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Chart } from "cdk8s";
+import { Site } from "../../inventory/types";
 
 export const CHART_RESOURCES_TYPE = "aisc:k8s:ChartResources";
 
@@ -56,6 +57,20 @@ export function objectKey(o: K8sObject): string {
 /** Objects of one or more cdk8s charts, in the charts' order. */
 export function chartObjects(...charts: Chart[]): K8sObject[] {
   return charts.flatMap((c) => c.toJson() as K8sObject[]);
+}
+
+/**
+ * What every workload component of a site takes: the validated site, the site's Kubernetes
+ * provider, and what all its objects must wait for (the platform namespaces, say), which
+ * `dependsOn` on the component itself would not pass on to its children.
+ */
+export interface SiteWorkloadArgs {
+  /** The validated site inventory the component's objects are derived from. */
+  readonly site: Site;
+  /** The site's Kubernetes provider. */
+  readonly provider: k8s.Provider;
+  /** Resources every object of the component waits for. */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 export interface ChartResourcesArgs {

@@ -5,7 +5,7 @@ import { App } from "cdk8s";
 import { DASHBOARD_LABEL, MonitoringChart } from "../../charts/monitoring";
 import { PLATFORM_NAMESPACES } from "../../inventory/platform";
 import { Site } from "../../inventory/types";
-import { chartObjects, ChartResources } from "../k8s";
+import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
 
 export const MONITORING_STACK_TYPE = "aisc:monitoring:Stack";
 
@@ -16,12 +16,7 @@ export const PROMETHEUS_STACK_CHART = {
   repo: "https://prometheus-community.github.io/helm-charts",
 } as const;
 
-export interface MonitoringStackArgs {
-  readonly site: Site;
-  readonly provider: k8s.Provider;
-  /** The platform namespaces. */
-  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
-}
+export type MonitoringStackArgs = SiteWorkloadArgs;
 
 /** The chart's values: retention and a retained volume from the inventory; every monitor and rule selected. */
 export function prometheusStackValues(site: Site, grafanaSecret: string): Record<string, unknown> {

@@ -4,8 +4,7 @@ import * as random from "@pulumi/random";
 import { App } from "cdk8s";
 import { SLURM_NAMES, SlurmChart } from "../../charts/slurm";
 import { PLATFORM_NAMESPACES } from "../../inventory/platform";
-import { Site } from "../../inventory/types";
-import { chartObjects, ChartResources } from "../k8s";
+import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
 
 export const SLURM_CLUSTER_TYPE = "aisc:slurm:Cluster";
 
@@ -15,13 +14,7 @@ export const SLINKY_CHARTS = {
   version: "1.1.2",
 } as const;
 
-export interface SlurmClusterArgs {
-  readonly site: Site;
-  /** The site's Kubernetes provider. */
-  readonly provider: k8s.Provider;
-  /** The platform namespaces. */
-  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
-}
+export type SlurmClusterArgs = SiteWorkloadArgs;
 
 /**
  * Slurm on Kubernetes for one site: SchedMD's Slinky operator (pinned charts) and, from the

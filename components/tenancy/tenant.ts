@@ -1,22 +1,15 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "cdk8s";
 import { TenantChart } from "../../charts/tenant";
 import { gpuEntitlement } from "../../inventory/tenancy";
-import { Site, Tenant as TenantInventory } from "../../inventory/types";
-import { chartObjects, ChartResources } from "../k8s";
+import { Tenant as TenantInventory } from "../../inventory/types";
+import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
 
 export const TENANT_TYPE = "aisc:tenancy:Tenant";
 
-export interface TenantArgs {
-  /** The validated site (its pools decide the shared-GPU quota lines). */
-  readonly site: Site;
-  /** The tenant, from `site.tenants`. */
+export interface TenantArgs extends SiteWorkloadArgs {
+  /** The tenant, from `site.tenants`; the site's pools decide its shared-GPU quota lines. */
   readonly tenant: TenantInventory;
-  /** The site's Kubernetes provider. */
-  readonly provider: k8s.Provider;
-  /** The platform namespaces; the tenant's Slurm account lives in `slurm`. */
-  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
