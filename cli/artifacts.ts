@@ -16,13 +16,21 @@ export function isKubernetesObject(r: PlannedResource): boolean {
   return r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.kind === "string" && typeof r.inputs.apiVersion === "string";
 }
 
-function manifestPath(r: PlannedResource): string {
-  const meta = (r.inputs.metadata ?? {}) as { name?: string; namespace?: string };
-  const scope = meta.namespace ?? "_cluster";
-  const kind = String(r.inputs.kind).toLowerCase();
-  // The Pulumi name is unique per type in the stack, unlike metadata.name, which may be unset.
-  const name = meta.name ?? r.name;
-  return path.posix.join("manifests", scope, `${kind}-${name}.yaml`);
+/**
+ * Manifests are written one file per namespace (`manifests/<namespace>.yaml`, cluster-scoped
+ * objects in `manifests/_cluster.yaml`, which `kubectl apply -f manifests/` reads first), each
+ * a multi-document YAML stream ordered by kind and name. One file per object was tens of
+ * thousands of files for a large site, and creating them was most of the time to write a plan.
+ */
+function manifestScope(r: PlannedResource): string {
+  const meta = (r.inputs.metadata ?? {}) as { namespace?: string };
+  return meta.namespace ?? "_cluster";
+}
+
+/** The object's sort key within its file; the Pulumi name stands in for an unset metadata.name. */
+function manifestKey(r: PlannedResource): string {
+  const meta = (r.inputs.metadata ?? {}) as { name?: string };
+  return `${String(r.inputs.kind).toLowerCase()}/${meta.name ?? r.name}`;
 }
 
 /** The manifest of a planned Kubernetes object, as Kubernetes would receive it. */
@@ -34,13 +42,25 @@ export function manifestOf(r: PlannedResource): Record<string, unknown> {
 export function renderArtifacts(plan: Plan): Map<string, string> {
   const files = new Map<string, string>();
   files.set("plan.json", stableJson(plan));
+  const scopes = new Map<string, Map<string, PlannedResource>>();
   for (const r of plan.resources.filter(isKubernetesObject)) {
-    const file = manifestPath(r);
-    if (files.has(file)) throw new Error(`two Kubernetes objects render to ${file}`);
-    files.set(file, YAML.stringify(manifestOf(r), { sortMapEntries: true, lineWidth: 0 }));
+    const scope = manifestScope(r);
+    const objects = scopes.get(scope) ?? scopes.set(scope, new Map()).get(scope)!;
+    const key = manifestKey(r);
+    if (objects.has(key)) throw new Error(`two Kubernetes objects are ${key} in ${scope}`);
+    objects.set(key, r);
+  }
+  for (const [scope, objects] of scopes) {
+    const docs = [...objects.keys()].sort().map((key) => YAML.stringify(manifestOf(objects.get(key)!), { sortMapEntries: true, lineWidth: 0 }));
+    files.set(manifestFile(scope), docs.join("---\n"));
   }
   for (const [file, text] of slurmArtifacts(plan)) files.set(file, text);
   return files;
+}
+
+/** The manifest file of a namespace (or `_cluster`), relative to the stack's output directory. */
+export function manifestFile(scope: string): string {
+  return path.posix.join("manifests", `${scope}.yaml`);
 }
 
 /** Writes `files` as `dir`, replacing whatever was there only when every file is written. */
@@ -48,9 +68,12 @@ export function writeArtifacts(dir: string, files: Map<string, string>): void {
   const staging = `${dir}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
+    const made = new Set<string>();
     for (const [file, content] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const target = path.join(staging, file);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const parent = path.dirname(target);
+      if (!made.has(parent)) fs.mkdirSync(parent, { recursive: true });
+      made.add(parent);
       fs.writeFileSync(target, content);
     }
     fs.rmSync(dir, { recursive: true, force: true });

@@ -18,6 +18,6 @@ export const clusterEndpoint = platform.cluster.endpoint;
 /** Secret: handed to `kubectl` with `pulumi stack output --show-secrets kubeconfig`. */
 export const kubeconfig = platform.cluster.kubeconfig;
 export const capacity = capacitySummary(site);
-export const tenantNamespaces = Object.values(platform.tenants).map((t) => t.namespace).sort();
+export const tenantNamespaces = platform.tenants.then((all) => Object.values(all).map((t) => t.namespace).sort());
 /** Each tenant's kind, GPU entitlement and subsidy, for reports. */
 export const tenants = tenantSummaries(site);

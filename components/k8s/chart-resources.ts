@@ -80,6 +80,12 @@ export interface ChartResourcesArgs {
   readonly provider: k8s.Provider;
   /** Resources every object must wait for (for example another set's namespaces). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Resources that only the objects in one namespace wait for, by namespace: a tenant's Slurm
+   * account objects wait for the Slurm cluster, the objects in its own namespace do not.
+   * Narrow dependencies keep each object's dependency list (and the plan) to what it needs.
+   */
+  readonly dependsOnByNamespace?: ReadonlyMap<string, pulumi.Input<pulumi.Resource>[]>;
   /** Keys (see {@link objectKey}) of objects to protect, such as volumes holding data. */
   readonly protect?: readonly string[];
 }
@@ -122,9 +128,9 @@ export class ChartResources extends pulumi.ComponentResource {
       resources.set(key, resource);
       return resource;
     };
-    const base = [...(args.dependsOn ?? [])];
-    const foundations = args.objects.filter(isFoundation).map((o) => create(o, base));
-    for (const o of args.objects.filter((x) => !isFoundation(x))) create(o, [...base, ...foundations]);
+    const base = (o: K8sObject) => [...(args.dependsOn ?? []), ...(args.dependsOnByNamespace?.get(o.metadata.namespace ?? "") ?? [])];
+    const foundations = args.objects.filter(isFoundation).map((o) => create(o, base(o)));
+    for (const o of args.objects.filter((x) => !isFoundation(x))) create(o, [...base(o), ...foundations]);
     this.resources = resources;
     this.registerOutputs({});
   }

@@ -5,7 +5,7 @@ import { GpuCluster } from "../cluster";
 import { NvidiaGpu } from "../gpu";
 import { MonitoringStack } from "../monitoring";
 import { SlurmCluster } from "../slurm";
-import { Tenant } from "../tenancy";
+import { createTenants, Tenant } from "../tenancy";
 import { PlatformNamespaces } from "./namespaces";
 
 export const SITE_TYPE = "aisc:platform:Site";
@@ -28,8 +28,11 @@ export class SitePlatform extends pulumi.ComponentResource {
   public readonly gpu: NvidiaGpu;
   public readonly slurm: SlurmCluster;
   public readonly monitoring: MonitoringStack;
-  /** Tenants by name. */
-  public readonly tenants: Readonly<Record<string, Tenant>>;
+  /**
+   * Tenants by name, once all are created: they are created in batches (see
+   * {@link createTenants}), and the site's outputs wait for the last of them.
+   */
+  public readonly tenants: Promise<Readonly<Record<string, Tenant>>>;
 
   constructor(name: string, args: SitePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super(SITE_TYPE, name, {}, opts);
@@ -55,11 +58,9 @@ export class SitePlatform extends pulumi.ComponentResource {
     this.monitoring = new MonitoringStack(`${name}-monitoring`, { site, ...deps }, { parent: this });
     this.slurm = new SlurmCluster(`${name}-slurm`, { site, provider: k8sProvider, dependsOn: [namespaces, this.monitoring] }, { parent: this });
     // Each tenant's account Job needs the Slurm cluster's key and sacctmgr configuration.
-    const tenants: Record<string, Tenant> = {};
-    for (const tenant of site.tenants) {
-      tenants[tenant.name] = new Tenant(`${name}-tenant-${tenant.name}`, { site, tenant, provider: k8sProvider, dependsOn: [namespaces, this.slurm] }, { parent: this });
-    }
-    this.tenants = tenants;
-    this.registerOutputs({ clusterName: this.cluster.clusterName });
+    this.tenants = createTenants(name, { site, provider: k8sProvider, dependsOn: [namespaces, this.slurm] }, { parent: this });
+    // The runtime keeps the program running until registered outputs resolve, so every tenant
+    // is created before the stack completes, and a failure creating one fails the stack.
+    this.registerOutputs(this.tenants.then((tenants) => ({ clusterName: this.cluster.clusterName, tenants: Object.keys(tenants).length })));
   }
 }

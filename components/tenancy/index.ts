@@ -1,1 +1,2 @@
 export * from "./tenant";
+export * from "./tenants";

@@ -1,12 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "cdk8s";
 import { TenantChart } from "../../charts/tenant";
+import { PLATFORM_NAMESPACES } from "../../inventory/platform";
 import { gpuEntitlement } from "../../inventory/tenancy";
 import { Tenant as TenantInventory } from "../../inventory/types";
 import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
 
 export const TENANT_TYPE = "aisc:tenancy:Tenant";
 
+/**
+ * `dependsOn` is what the tenant's Slurm account objects wait for (the Slurm cluster, whose
+ * key and sacctmgr configuration the account Job uses); the objects in the tenant's own
+ * namespace wait only for that namespace.
+ */
 export interface TenantArgs extends SiteWorkloadArgs {
   /** The tenant, from `site.tenants`; the site's pools decide its shared-GPU quota lines. */
   readonly tenant: TenantInventory;
@@ -27,7 +33,8 @@ export class Tenant extends pulumi.ComponentResource {
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TENANT_TYPE, name, {}, opts);
     const objects = chartObjects(new TenantChart(new App(), args.tenant.name, { site: args.site, tenant: args.tenant }));
-    new ChartResources(`${name}-objects`, { objects, provider: args.provider, ...(args.dependsOn ? { dependsOn: args.dependsOn } : {}) }, { parent: this });
+    const dependsOnByNamespace = new Map([[PLATFORM_NAMESPACES.slurm as string, args.dependsOn ?? []]]);
+    new ChartResources(`${name}-objects`, { objects, provider: args.provider, dependsOnByNamespace }, { parent: this });
     this.namespace = args.tenant.name;
     this.gpus = gpuEntitlement(args.tenant);
     this.registerOutputs({ namespace: this.namespace, gpus: this.gpus });

@@ -6,7 +6,7 @@ import { checkK8s, isBuiltInGroup, K8sValidator, K8S_SCHEMA } from "../../cli/ve
 import { realSite, tempDir, writeStackFile } from "../helpers/fixtures";
 import { aisc } from "../helpers/plan";
 
-const DEVICE_PLUGIN = path.join("manifests", "nvidia-gpu", "daemonset-nvidia-device-plugin.yaml");
+const DEVICE_PLUGIN = path.join("manifests", "nvidia-gpu.yaml");
 
 describe("aisc verify --only k8s", function () {
   let out: string;
@@ -21,8 +21,13 @@ describe("aisc verify --only k8s", function () {
   });
   afterEach(() => fs.writeFileSync(path.join(stackDir, DEVICE_PLUGIN), original));
 
+  /** Changes the device plugin's DaemonSet only, leaving the namespace's other objects as planned. */
   function edit(change: (text: string) => string): void {
-    fs.writeFileSync(path.join(stackDir, DEVICE_PLUGIN), change(original));
+    const docs = original.split(/^---\n/m);
+    const i = docs.findIndex((d) => /^kind: DaemonSet$/m.test(d) && /^ {2}name: nvidia-device-plugin$/m.test(d));
+    assert.ok(i >= 0, "the device plugin's DaemonSet is in its namespace's manifest");
+    docs[i] = change(docs[i]);
+    fs.writeFileSync(path.join(stackDir, DEVICE_PLUGIN), docs.join("---\n"));
   }
 
   it("passes every object both real stacks render", () => {
@@ -38,7 +43,7 @@ describe("aisc verify --only k8s", function () {
     edit((t) => t.replace("priorityClassName:", "priorityClasName:"));
     const run = aisc("verify", "--stack", "cyberport", "--only", "k8s", "--out", out);
     assert.strictEqual(run.status, 1);
-    assert.match(run.stdout, /manifests\/nvidia-gpu\/daemonset-nvidia-device-plugin\.yaml: DaemonSet nvidia-gpu\/nvidia-device-plugin: spec\.template\.spec\.priorityClasName: unknown field/);
+    assert.match(run.stdout, /manifests\/nvidia-gpu\.yaml: DaemonSet nvidia-gpu\/nvidia-device-plugin: spec\.template\.spec\.priorityClasName: unknown field/);
   });
 
   it("fails on a wrong type and on a missing required field", () => {
