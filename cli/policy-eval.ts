@@ -41,12 +41,14 @@ function defaultsOf(policy: ResourceValidationPolicy | StackValidationPolicy): R
 /** Policy resources for a plan: inputs as props, options, provider and dependencies resolved. */
 export function policyResources(plan: Plan): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
+  const planned = new Map(plan.resources.map((r) => [r.urn, r]));
+  // A provider reference is `<provider urn>::<id>`; the ID never contains `::`.
   const providerOf = (ref?: string) => {
-    if (!ref) return undefined;
-    const p = plan.resources.find((r) => ref.startsWith(`${r.urn}::`));
+    const p = ref ? planned.get(ref.slice(0, ref.lastIndexOf("::"))) : undefined;
     return p ? { type: p.type, props: p.inputs as Record<string, unknown>, urn: p.urn, name: p.name } : undefined;
   };
   const make = (r: PlannedResource): PolicyResource => {
+    const provider = providerOf(r.provider);
     const resource = {
       type: r.type,
       props: r.inputs as Record<string, unknown>,
@@ -62,7 +64,7 @@ export function policyResources(plan: Plan): PolicyResource[] {
         additionalSecretOutputs: [...r.options.additionalSecretOutputs],
         ...(r.parent ? { parent: r.parent } : {}),
       },
-      ...(providerOf(r.provider) ? { provider: providerOf(r.provider) } : {}),
+      ...(provider ? { provider } : {}),
       dependencies: [] as PolicyResource[],
       propertyDependencies: {},
       isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === r.type,
@@ -84,39 +86,53 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
   const resources = policyResources(plan);
   const violations: Violation[] = [];
   const outcomes: PolicyOutcome[] = [];
+  const notApplicable = (reason?: string): never => {
+    throw new NotApplicable(reason);
+  };
+  // The config of the policy being evaluated: policies run one after another, so each
+  // resource's arguments are built once and read the current policy's config through this.
+  let current: Record<string, unknown> = {};
+  const getConfig = <T extends object>() => current as T;
+  const stackTags = new Map<string, string>();
+  const resourceArgs = resources.map((r) => ({ ...r, stackTags, getConfig, notApplicable }));
   for (const policy of policies) {
     const { enforcementLevel, ...settings } = config[policy.name] ?? {};
     const level = (enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "advisory";
-    const merged = { ...defaultsOf(policy), ...settings };
-    const getConfig = <T extends object>() => merged as T;
+    current = { ...defaultsOf(policy), ...settings };
     const before = violations.length;
     if (level !== "disabled") {
       const report = (urn?: string) => (message: string, at?: string) => violations.push({ policy: policy.name, level, message, ...((at ?? urn) ? { urn: at ?? urn } : {}) });
-      const notApplicable = (reason?: string): never => {
-        throw new NotApplicable(reason);
-      };
       if ("validateStack" in policy && policy.validateStack) {
-        try {
-          await policy.validateStack({ resources, getConfig, stackTags: new Map(), notApplicable }, report());
-        } catch (err) {
-          if (!(err instanceof NotApplicable)) throw err;
-        }
+        await applicable(() => policy.validateStack({ resources, getConfig, stackTags, notApplicable }, report()));
       }
       const validate = "validateResource" in policy ? policy.validateResource : undefined;
       for (const fn of validate ? [validate].flat() : []) {
-        for (const r of resources) {
-          const args = { ...r, stackTags: new Map(), getConfig, notApplicable };
-          try {
-            await fn(args as never, report(r.urn));
-          } catch (err) {
-            if (!(err instanceof NotApplicable)) throw err;
-          }
+        for (const args of resourceArgs) {
+          const pending = applicable(() => fn(args as never, report(args.urn)));
+          if (pending) await pending;
         }
       }
     }
     outcomes.push({ name: policy.name, description: policy.description, level, violations: violations.length - before });
   }
   return { policies: outcomes, violations };
+}
+
+/**
+ * Runs one validation, treating `notApplicable()` as a pass. Most validations are synchronous:
+ * they are awaited only when they return a promise, which keeps a plan of tens of thousands of
+ * resources from queueing a promise per resource and policy.
+ */
+function applicable(validation: () => void | Promise<void>): void | Promise<void> {
+  const skip = (err: unknown) => {
+    if (!(err instanceof NotApplicable)) throw err;
+  };
+  try {
+    const result = validation();
+    if (result && typeof (result as Promise<void>).then === "function") return (result as Promise<void>).catch(skip);
+  } catch (err) {
+    skip(err);
+  }
 }
 
 /** Whether a result blocks: any violation of a mandatory policy. */

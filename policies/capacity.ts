@@ -123,9 +123,13 @@ export const slurmLimitMatchesQuota: StackValidationPolicy = {
   description: "Each tenant's Slurm GPU limit equals its Kubernetes GPU quota.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const accounts = ofKind(args.resources, K8S.configMap).filter((c) => meta(c).labels?.["aisc.hk/slurm-account"] !== undefined);
+    const accounts = new Map<string, PolicyResource>();
+    for (const c of ofKind(args.resources, K8S.configMap)) {
+      const owner = meta(c).labels?.["aisc.hk/slurm-account"];
+      if (owner !== undefined && !accounts.has(owner)) accounts.set(owner, c);
+    }
     for (const t of tenants(args.resources)) {
-      const account = accounts.find((a) => meta(a).labels!["aisc.hk/slurm-account"] === t.name);
+      const account = accounts.get(t.name);
       if (!account) {
         report(`Tenant ${t.name} has no Slurm account (ConfigMap slurm/slurm-account-${t.name}).`, t.namespace.urn);
         continue;

@@ -96,12 +96,21 @@ export const statefulProtected: ResourceValidationPolicy = {
 };
 
 /** Every container image reference in a resource's inputs, with where it is. */
-export function images(value: unknown, path = ""): { path: string; image: string }[] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => images(v, `${path}[${i}]`));
-  if (value === null || typeof value !== "object") return [];
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
-    k === "image" && typeof v === "string" ? [{ path: `${path}.${k}`.replace(/^\./, ""), image: v }] : images(v, `${path}.${k}`),
-  );
+export function images(value: unknown): { path: string; image: string }[] {
+  const found: { path: string; image: string }[] = [];
+  // The path is kept as segments and joined only for an image found: most values are not images.
+  const walk = (v: unknown, at: string[]) => {
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, [...at.slice(0, -1), `${at[at.length - 1] ?? ""}[${i}]`]));
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        if (k === "image" && typeof x === "string") found.push({ path: [...at, k].join("."), image: x });
+        else if (x !== null && typeof x === "object") walk(x, [...at, k]);
+      }
+    }
+  };
+  walk(value, []);
+  return found;
 }
 
 /** An image is pinned by a digest, or by a tag other than `latest`. */
