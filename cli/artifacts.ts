@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as jsYaml from "js-yaml";
-import { Plan, PlannedResource, stableJson } from "./record";
+import { Plan, PlannedResource, planJsonChunks } from "./record";
 import { slurmArtifacts } from "./slurm-artifacts";
 
 /**
@@ -39,9 +39,15 @@ export function manifestOf(r: PlannedResource): Record<string, unknown> {
   return { apiVersion, kind, ...rest };
 }
 
-export function renderArtifacts(plan: Plan): Map<string, string> {
-  const files = new Map<string, string>();
-  files.set("plan.json", stableJson(plan));
+/**
+ * The files of a plan, one at a time, so that a large site's artifacts are written as they are
+ * rendered rather than all held in memory at once.
+ */
+/** A file's content: its text, or its text in pieces to be written one after another. */
+export type Content = string | Iterable<string>;
+
+export function* renderArtifacts(plan: Plan): Generator<[string, Content]> {
+  yield ["plan.json", planJsonChunks(plan)];
   const scopes = new Map<string, Map<string, PlannedResource>>();
   for (const r of plan.resources.filter(isKubernetesObject)) {
     const scope = manifestScope(r);
@@ -52,10 +58,9 @@ export function renderArtifacts(plan: Plan): Map<string, string> {
   }
   for (const [scope, objects] of scopes) {
     const docs = [...objects.keys()].sort().map((key) => manifestYaml(manifestOf(objects.get(key)!)));
-    files.set(manifestFile(scope), docs.join("---\n"));
+    yield [manifestFile(scope), docs.join("---\n")];
   }
-  for (const [file, text] of slurmArtifacts(plan)) files.set(file, text);
-  return files;
+  yield* slurmArtifacts(plan);
 }
 
 /**
@@ -73,22 +78,42 @@ export function manifestFile(scope: string): string {
   return path.posix.join("manifests", `${scope}.yaml`);
 }
 
-/** Writes `files` as `dir`, replacing whatever was there only when every file is written. */
-export function writeArtifacts(dir: string, files: Map<string, string>): void {
+/**
+ * Writes `files` as `dir`, replacing whatever was there only when every file is written: they
+ * go to a staging directory first, so a failure part-way (a render error, a full disk) leaves
+ * the previous artifacts as they were.
+ */
+export function writeArtifacts(dir: string, files: Iterable<[string, Content]>): void {
   const staging = `${dir}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
     const made = new Set<string>();
-    for (const [file, content] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const written = new Set<string>();
+    for (const [file, content] of files) {
+      if (written.has(file)) throw new Error(`two artifacts are ${file}`);
+      written.add(file);
       const target = path.join(staging, file);
       const parent = path.dirname(target);
       if (!made.has(parent)) fs.mkdirSync(parent, { recursive: true });
       made.add(parent);
-      fs.writeFileSync(target, content);
+      writeContent(target, content);
     }
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(staging, dir);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function writeContent(file: string, content: Content): void {
+  if (typeof content === "string") {
+    fs.writeFileSync(file, content);
+    return;
+  }
+  const fd = fs.openSync(file, "w");
+  try {
+    for (const chunk of content) fs.writeSync(fd, chunk);
+  } finally {
+    fs.closeSync(fd);
   }
 }

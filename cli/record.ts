@@ -105,16 +105,42 @@ export function containsSecret(value: unknown): boolean {
   return Object.values(obj).some(containsSecret);
 }
 
-/** Serialises a plan or any artifact as stable, human-diffable JSON. */
+/**
+ * Serialises a plan or any artifact as stable, human-diffable JSON: object keys sorted,
+ * undefined members left out. Keys are sorted one object at a time as JSON.stringify reaches
+ * it, so a large plan is never copied whole (a 4,000-tenant plan is hundreds of megabytes).
+ */
 export function stableJson(value: unknown): string {
-  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+  return `${JSON.stringify(value, sortedKeys, 2)}\n`;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
+/**
+ * The text of `stableJson(plan)`, in pieces: the envelope, then one resource at a time. A
+ * large site's plan.json is hundreds of megabytes; written in pieces it is never one string.
+ */
+export function* planJsonChunks(plan: Plan): Generator<string> {
+  const fields = plan as unknown as Record<string, unknown>;
+  const keys = Object.keys(fields).filter((k) => fields[k] !== undefined).sort();
+  yield "{\n";
+  for (const [i, key] of keys.entries()) {
+    yield `  ${JSON.stringify(key)}: `;
+    if (key === "resources" && plan.resources.length > 0) {
+      yield "[\n";
+      // JSON escapes newlines inside strings, so every newline here is the layout's own.
+      for (const [j, r] of plan.resources.entries()) yield `    ${JSON.stringify(r, sortedKeys, 2).replace(/\n/g, "\n    ")}${j < plan.resources.length - 1 ? "," : ""}\n`;
+      yield "  ]";
+    } else {
+      yield JSON.stringify(fields[key], sortedKeys, 2).replace(/\n/g, "\n  ");
+    }
+    yield i < keys.length - 1 ? ",\n" : "\n";
+  }
+  yield "}\n";
+}
+
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
   const obj = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(obj).sort()) if (obj[key] !== undefined) out[key] = sortKeys(obj[key]);
+  for (const key of Object.keys(obj).sort()) out[key] = obj[key];
   return out;
 }
