@@ -18,6 +18,7 @@ import { PlatformNamespacesChart } from "../charts/platform-namespaces";
 import { SiteFactsChart } from "../charts/site-facts";
 import { SlurmChart } from "../charts/slurm";
 import { TenantChart } from "../charts/tenant";
+import { PLAN_WORKER, WORKER_NODE_FLAGS } from "../cli/plan";
 import { parseSite } from "../inventory/parse";
 import { syntheticSite } from "./synthetic";
 
@@ -60,9 +61,8 @@ function benchOne(tenants: number, dir: string): BenchResult {
   const file = path.join(dir, `Pulumi.bench-${tenants}.yaml`);
   fs.writeFileSync(file, YAML.stringify({ config: { "aisc:site": raw } }));
   const stats = path.join(dir, `stats-${tenants}.json`);
-  const worker = path.resolve(__dirname, "..", "cli", "plan-worker.js");
   const start = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, [worker, file, path.join(dir, "out")], { env: { ...process.env, AISC_BENCH_STATS: stats }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, [...WORKER_NODE_FLAGS, PLAN_WORKER, file, path.join(dir, "out")], { env: { ...process.env, AISC_BENCH_STATS: stats }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (run.status !== 0) {
     const oom = /heap out of memory/.test(run.stderr);

@@ -1,4 +1,4 @@
-import { EnforcementLevel, Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { EnforcementLevel, Policies, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { POLICIES } from "../policies/pack";
 import { Plan, PlannedResource } from "./record";
 
@@ -38,6 +38,15 @@ function defaultsOf(policy: ResourceValidationPolicy | StackValidationPolicy): R
   return Object.fromEntries(Object.entries(props).filter(([, s]) => (s as { default?: unknown }).default !== undefined).map(([k, s]) => [k, (s as { default?: unknown }).default]));
 }
 
+// Shared by every policy resource (the plan's records are never modified): a large plan has
+// tens of thousands of resources, and a copy of each per resource was most of building them.
+const NO_ALIASES: readonly never[] = Object.freeze([]);
+const NO_TIMEOUTS = Object.freeze({ createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 });
+function isType(this: { type: string }, cls: { __pulumiType?: string }): boolean {
+  return cls.__pulumiType === this.type;
+}
+const asType = () => undefined;
+
 /** Policy resources for a plan: inputs as props, options, provider and dependencies resolved. */
 export function policyResources(plan: Plan): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
@@ -57,18 +66,18 @@ export function policyResources(plan: Plan): PolicyResource[] {
       opts: {
         protect: r.options.protect,
         retainOnDelete: r.options.retainOnDelete,
-        ignoreChanges: [...r.options.ignoreChanges],
+        ignoreChanges: r.options.ignoreChanges,
         deleteBeforeReplace: r.options.deleteBeforeReplace,
-        aliases: [],
-        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [...r.options.additionalSecretOutputs],
+        aliases: NO_ALIASES,
+        customTimeouts: NO_TIMEOUTS,
+        additionalSecretOutputs: r.options.additionalSecretOutputs,
         ...(r.parent ? { parent: r.parent } : {}),
       },
       ...(provider ? { provider } : {}),
       dependencies: [] as PolicyResource[],
       propertyDependencies: {},
-      isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === r.type,
-      asType: () => undefined,
+      isType,
+      asType,
     };
     return resource as unknown as PolicyResource;
   };
@@ -89,26 +98,29 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
   const notApplicable = (reason?: string): never => {
     throw new NotApplicable(reason);
   };
-  // The config of the policy being evaluated: policies run one after another, so each
-  // resource's arguments are built once and read the current policy's config through this.
-  let current: Record<string, unknown> = {};
-  const getConfig = <T extends object>() => current as T;
+  // The policy being evaluated: policies run one after another, so each resource's arguments
+  // and reporter are built once and read the current policy's name, level and config.
+  let current = { name: "", level: "advisory" as EnforcementLevel, config: {} as Record<string, unknown> };
+  const getConfig = <T extends object>() => current.config as T;
   const stackTags = new Map<string, string>();
-  const resourceArgs = resources.map((r) => ({ ...r, stackTags, getConfig, notApplicable }));
+  const reporter = (urn?: string) => (message: string, at?: string) => {
+    const where = at ?? urn;
+    violations.push({ policy: current.name, level: current.level, message, ...(where ? { urn: where } : {}) });
+  };
+  const perResource = resources.map((r) => ({ args: { ...r, stackTags, getConfig, notApplicable } as unknown as ResourceValidationArgs, report: reporter(r.urn) }));
   for (const policy of policies) {
     const { enforcementLevel, ...settings } = config[policy.name] ?? {};
     const level = (enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "advisory";
-    current = { ...defaultsOf(policy), ...settings };
+    current = { name: policy.name, level, config: { ...defaultsOf(policy), ...settings } };
     const before = violations.length;
     if (level !== "disabled") {
-      const report = (urn?: string) => (message: string, at?: string) => violations.push({ policy: policy.name, level, message, ...((at ?? urn) ? { urn: at ?? urn } : {}) });
       if ("validateStack" in policy && policy.validateStack) {
-        await applicable(() => policy.validateStack({ resources, getConfig, stackTags, notApplicable }, report()));
+        await applicable(policy.validateStack, { resources, getConfig, stackTags, notApplicable }, reporter());
       }
       const validate = "validateResource" in policy ? policy.validateResource : undefined;
       for (const fn of validate ? [validate].flat() : []) {
-        for (const args of resourceArgs) {
-          const pending = applicable(() => fn(args as never, report(args.urn)));
+        for (const { args, report } of perResource) {
+          const pending = applicable(fn, args, report);
           if (pending) await pending;
         }
       }
@@ -123,12 +135,12 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
  * they are awaited only when they return a promise, which keeps a plan of tens of thousands of
  * resources from queueing a promise per resource and policy.
  */
-function applicable(validation: () => void | Promise<void>): void | Promise<void> {
+function applicable<A, R>(validate: (args: A, report: R) => void | Promise<void>, args: A, report: R): void | Promise<void> {
   const skip = (err: unknown) => {
     if (!(err instanceof NotApplicable)) throw err;
   };
   try {
-    const result = validation();
+    const result = validate(args, report);
     if (result && typeof (result as Promise<void>).then === "function") return (result as Promise<void>).catch(skip);
   } catch (err) {
     skip(err);
