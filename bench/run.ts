@@ -21,6 +21,7 @@ import { TenantChart } from "../charts/tenant";
 import { PLAN_WORKER, WORKER_NODE_FLAGS } from "../cli/plan";
 import { parseSite } from "../inventory/parse";
 import { syntheticSite } from "./synthetic";
+import { checkTargets, formatTargets } from "./targets";
 
 export interface BenchResult {
   readonly tenants: number;
@@ -98,8 +99,10 @@ function main(argv: string[]): void {
       if (!json) process.stderr.write(`planning ${n} tenants...\n`);
       return benchOne(n, dir);
     });
-    process.stdout.write(json ? `${JSON.stringify({ results })}\n` : `${table(results)}\n`);
-    if (results.some((r) => r.error)) process.exitCode = 1;
+    const checks = checkTargets(results);
+    process.stdout.write(json ? `${JSON.stringify({ results })}\n` : `${table(results)}\n\ntargets (2-core, 24 GB machine):\n${formatTargets(checks)}\n`);
+    // A failed size or a missed target fails the run, so a regression cannot pass unnoticed.
+    if (results.some((r) => r.error) || checks.some((c) => c.met === false)) process.exitCode = 1;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
