@@ -11,8 +11,8 @@ import { parseSite } from "../../inventory/parse";
 import { InventoryError } from "../../inventory/reader";
 import { Site } from "../../inventory/types";
 import { CAPACITY_POLICIES } from "../../policies/capacity";
-import { smallSite } from "../helpers/fixtures";
-import { plannedResource } from "../helpers/plan";
+import { smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { aisc, plannedResource } from "../helpers/plan";
 
 /**
  * Inventories mutated from a valid one either parse or fail with keyed config errors, never a
@@ -55,15 +55,22 @@ const BASE = smallSite() as unknown as Json;
 const PATHS = paths(BASE);
 const mutation = fc.record({ path: fc.constantFrom(...PATHS), op: fc.constantFrom("replace" as const, "delete" as const, "duplicate" as const), value: nasty, second: fc.option(fc.record({ path: fc.constantFrom(...PATHS), value: nasty })) });
 
-function parsed(m: { path: (string | number)[]; op: "replace" | "delete" | "duplicate"; value: Json; second: { path: (string | number)[]; value: Json } | null }): Site | InventoryError {
-  let inventory = mutate(BASE, m.path, m.op, m.value);
-  if (m.second) {
-    try {
-      inventory = mutate(inventory, m.second.path, "replace", m.second.value);
-    } catch {
-      // The first mutation removed the second's path: keep the first alone.
-    }
+type Mutation = { path: (string | number)[]; op: "replace" | "delete" | "duplicate"; value: Json; second: { path: (string | number)[]; value: Json } | null };
+
+/** The inventory a mutation makes of the base one. */
+function mutated(m: Mutation): Json {
+  const inventory = mutate(BASE, m.path, m.op, m.value);
+  if (!m.second) return inventory;
+  try {
+    return mutate(inventory, m.second.path, "replace", m.second.value);
+  } catch {
+    // The first mutation removed the second's path: keep the first alone.
+    return inventory;
   }
+}
+
+function parsed(m: Mutation): Site | InventoryError {
+  const inventory = mutated(m);
   try {
     return parseSite(inventory);
   } catch (err) {
@@ -103,6 +110,22 @@ describe(`fuzzing the inventory (${RUNS} cases)`, function () {
       }),
       { numRuns: RUNS, seed: 20261122 },
     );
+  });
+
+  it("plans a sample of them with the real CLI: exit 0, 1 (a policy) or 2 (keyed errors), never a crash", () => {
+    // A full plan takes about a second, so one case in a hundred goes through `aisc plan`
+    // end to end; the in-process property above covers every case.
+    const sample = fc.sample(mutation, { numRuns: Math.max(3, Math.ceil(RUNS / 100)), seed: 20261124 });
+    const exits: number[] = [];
+    for (const m of sample) {
+      const run = aisc("plan", "--config", writeStackFile("fuzz", mutated(m)), "--out", tempDir());
+      const what = `${JSON.stringify(m)}: exit ${run.status}\n${run.stderr}`;
+      assert.ok([0, 1, 2].includes(run.status), what);
+      assert.ok(!/^\s+at /m.test(run.stderr) && !/internal error/.test(run.stderr), what);
+      if (run.status === 2) assert.match(run.stderr, /^aisc:site(\.|\[|:)/m, what);
+      exits.push(run.status);
+    }
+    assert.strictEqual(exits.length, sample.length);
   });
 
   it("catches every accepted inventory that breaks a capacity invariant with a policy", async () => {
