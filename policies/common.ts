@@ -98,7 +98,7 @@ export function tenants(resources: readonly PolicyResource[]): TenantView[] {
 
 /** Whether a namespace belongs to the platform (or Kubernetes itself), where host access is allowed. */
 export function isPlatformNamespace(ns: string | undefined): boolean {
-  return ns === undefined || ns === "kube-system" || ns.startsWith("kube-") || (Object.values(PLATFORM_NAMESPACES) as string[]).includes(ns);
+  return ns === undefined || ns.startsWith("kube-") || (Object.values(PLATFORM_NAMESPACES) as string[]).includes(ns);
 }
 
 function facts<T>(resources: readonly PolicyResource[], kind: "site" | "pool", key: string): { resource: PolicyResource; facts: T }[] {
