@@ -1,0 +1,212 @@
+import * as assert from "assert";
+import { parseSite } from "../../inventory/parse";
+import { InventoryError } from "../../inventory/reader";
+import { Site } from "../../inventory/types";
+import { smallSite } from "../helpers/fixtures";
+
+/**
+ * The site-level parts of the parser: top-level keys, cluster settings, networks and
+ * milestones, each accepted value checked in the parsed site and each mistake by its exact
+ * keyed message (the sections with their own parsers have their own test files).
+ */
+
+function issuesOf(site: unknown): string[] {
+  try {
+    parseSite(site);
+  } catch (err) {
+    if (err instanceof InventoryError) return err.issues.map((i) => `${i.path}: ${i.message}`);
+    throw err;
+  }
+  return [];
+}
+
+function mutated(change: (s: Record<string, any>) => void): Record<string, any> {
+  const s = smallSite();
+  change(s);
+  return s;
+}
+
+const parsed = (change: (s: Record<string, any>) => void): Site => parseSite(mutated(change));
+const rejects = (change: (s: Record<string, any>) => void, expected: string[]) => assert.deepStrictEqual(issuesOf(mutated(change)), expected);
+
+/** smallSite() with its cloud pool removed: on-prem only. */
+const onPremOnly = (s: Record<string, any>) => {
+  s.pools.pop();
+  s.slurm.partitions.pop();
+};
+
+describe("parseSite: the site", () => {
+  it("keeps the name, display name, power and monitoring the inventory sets", () => {
+    const site = parsed((s) => (s.monitoring = { retentionDays: 7, storageClass: "fast" }));
+    assert.deepStrictEqual([site.name, site.displayName, site.power], ["testsite", "Test site", { envelopeMW: 2, pue: 1.25 }]);
+    assert.deepStrictEqual(site.monitoring, { retentionDays: 7, storageGi: 500, storageClass: "fast", utilisationTarget: 0.9, gpuTempCelsius: 85 });
+  });
+
+  it("takes the name as display name when none is given", () => {
+    assert.strictEqual(parsed((s) => delete s.displayName).displayName, "testsite");
+  });
+
+  it("rejects a bad name, display name, region or capacity block at its key", () => {
+    rejects((s) => (s.name = "t".repeat(25)), ["aisc:site.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit) of at most 24 characters, got 25"]);
+    rejects((s) => (s.name = "Test"), ["aisc:site.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), got \"Test\""]);
+    rejects((s) => (s.displayName = ""), ['aisc:site.displayName: expected a non-empty string, got ""']);
+    for (const region of ["xap-east-1", "ap-east-1x", "ap-east"]) rejects((s) => (s.region = region), [`aisc:site.region: expected an AWS region such as ap-east-1, got "${region}"`]);
+    rejects((s) => delete s.capacity, ["aisc:site.capacity: expected a mapping, got nothing"]);
+    rejects((s) => (s.monitoring = { gpuTempCelsius: 20 }), ["aisc:site.monitoring.gpuTempCelsius: expected an integer from 40 to 110, got 20"]);
+  });
+
+  it("accepts a GovCloud-style region and derives its zones", () => {
+    const site = parsed((s) => {
+      s.region = "us-gov-west-1";
+      s.pools.pop();
+      s.slurm.partitions.pop();
+    });
+    assert.deepStrictEqual(site.networks.availabilityZones, ["us-gov-west-1a", "us-gov-west-1b"]);
+  });
+
+  it("rejects pools that are missing, empty or not mappings, once each", () => {
+    rejects((s) => (s.pools = []), ["aisc:site.pools: expected at least 1 item, got 0", "aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-a\"", "aisc:site.slurm.partitions[1].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-cloud\""]);
+    rejects((s) => (s.pools = "h100"), ['aisc:site.pools: expected a list, got "h100"', "aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-a\"", "aisc:site.slurm.partitions[1].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-cloud\""]);
+    rejects((s) => s.pools.push(null), ["aisc:site.pools[3]: expected a mapping, got null"]);
+  });
+
+  it("names only pools with string names among the pools a partition may use, and repeats none", () => {
+    rejects(
+      (s) => {
+        s.pools.push({ name: 5, gpu: "H100", gpusPerNode: 8, nodes: 1 }, { name: 5, gpu: "H100", gpusPerNode: 8, nodes: 1 });
+        s.slurm.partitions[1].pools.push("nope");
+      },
+      [
+        "aisc:site.pools[3].name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), got 5",
+        "aisc:site.pools[4].name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), got 5",
+        'aisc:site.slurm.partitions[1].pools[1]: expected the name of a pool in aisc:site.pools (h100-a, l40s-ts, h100-cloud), got "nope"',
+      ],
+    );
+  });
+
+  it("rejects tenants that are not a list, and allows none", () => {
+    rejects((s) => (s.tenants = { "uni-a": {} }), ['aisc:site.tenants: expected a list, got {"uni-a":{}}']);
+    assert.deepStrictEqual(parsed((s) => (s.tenants = [])).tenants, []);
+  });
+});
+
+describe("parseSite: cluster settings", () => {
+  it("keeps a version, public endpoint and render directory the inventory sets", () => {
+    const site = parsed((s) => (s.cluster = { kind: "eks", kubernetesVersion: "1.34", endpointPublicAccess: true, renderYamlToDirectory: "out/k8s" }));
+    assert.deepStrictEqual(site.cluster, { kind: "eks", kubernetesVersion: "1.34", endpointPublicAccess: true, renderYamlToDirectory: "out/k8s" });
+  });
+
+  it("allows an existing cluster for an on-prem-only site", () => {
+    assert.strictEqual(parsed((s) => {
+      onPremOnly(s);
+      s.cluster.kind = "existing";
+    }).cluster.kind, "existing");
+  });
+
+  it("rejects bad cluster settings at their keys", () => {
+    rejects((s) => (s.cluster = "eks"), ['aisc:site.cluster: expected a mapping, got "eks"']);
+    rejects((s) => (s.cluster.kind = "gke"), ['aisc:site.cluster.kind: expected one of eks, existing, got "gke"']);
+    for (const v of ["v1.33", "1.333", "1.3"]) rejects((s) => (s.cluster.kubernetesVersion = v), [`aisc:site.cluster.kubernetesVersion: expected a Kubernetes minor version such as "1.33" (quoted), got "${v}"`]);
+    rejects((s) => (s.cluster.endpointPublicAccess = "no"), ['aisc:site.cluster.endpointPublicAccess: expected true or false, got "no"']);
+    rejects((s) => (s.cluster.renderYamlToDirectory = ""), ['aisc:site.cluster.renderYamlToDirectory: expected a non-empty string, got ""']);
+  });
+});
+
+describe("parseSite: networks", () => {
+  it("keeps two or three zones the inventory names", () => {
+    assert.deepStrictEqual(parsed((s) => (s.networks.availabilityZones = ["ap-east-1a", "ap-east-1b", "ap-east-1c"])).networks.availabilityZones, ["ap-east-1a", "ap-east-1b", "ap-east-1c"]);
+  });
+
+  it("rejects too few or too many zones, malformed or repeated ones", () => {
+    const zones = (list: unknown) => (s: Record<string, any>) => (s.networks.availabilityZones = list);
+    rejects(zones(["ap-east-1a"]), ["aisc:site.networks.availabilityZones: expected at least 2 items, got 1"]);
+    rejects(zones(["ap-east-1a", "ap-east-1b", "ap-east-1c", "ap-east-1d"]), ["aisc:site.networks.availabilityZones: expected two or three zones, got 4"]);
+    rejects(zones("ap-east-1a"), ['aisc:site.networks.availabilityZones: expected a list, got "ap-east-1a"']);
+    for (const zone of ["xap-east-1a", "ap-east-1ab", 7]) rejects(zones(["ap-east-1a", zone]), [`aisc:site.networks.availabilityZones[1]: expected a zone of ap-east-1 such as ap-east-1a, got ${JSON.stringify(zone)}`]);
+    rejects(zones(["ap-east-1a", "ap-east-1a"]), ['aisc:site.networks.availabilityZones[1]: duplicate zone "ap-east-1a"; also at index 0']);
+  });
+
+  it("says 'the region' in a zone's message when the region itself is wrong, and judges no zone against it", () => {
+    rejects(
+      (s) => {
+        s.region = "hk";
+        s.networks.availabilityZones = ["ap-east-1a", "b"];
+      },
+      ['aisc:site.region: expected an AWS region such as ap-east-1, got "hk"', 'aisc:site.networks.availabilityZones[1]: expected a zone of the region such as ap-east-1a, got "b"'],
+    );
+  });
+
+  it("needs no on-prem networks for a cloud-only site", () => {
+    const site = parsed((s) => {
+      s.pools = [s.pools[2]];
+      s.slurm.partitions = [s.slurm.partitions[1]];
+      delete s.networks.onPremNodeCidrs;
+      delete s.networks.onPremPodCidrs;
+    });
+    assert.deepStrictEqual([site.networks.onPremNodeCidrs, site.networks.onPremPodCidrs, site.networks.vpcCidr], [[], [], "10.10.0.0/16"]);
+  });
+
+  it("rejects on-prem pools with no pod network", () => {
+    rejects((s) => (s.networks.onPremPodCidrs = []), ["aisc:site.networks.onPremPodCidrs: expected at least one CIDR: pods on hybrid nodes take addresses from these networks"]);
+  });
+
+  it("rejects networks that are missing, not lists or not strings, at their keys", () => {
+    rejects((s) => delete s.networks, ["aisc:site.networks: expected a mapping, got nothing"]);
+    rejects((s) => delete s.networks.vpcCidr, ["aisc:site.networks.vpcCidr: expected a non-empty string, got nothing"]);
+    rejects((s) => (s.networks.onPremNodeCidrs = "10.20.0.0/16"), ['aisc:site.networks.onPremNodeCidrs: expected a list, got "10.20.0.0/16"']);
+    rejects((s) => (s.networks.onPremPodCidrs = "10.32.0.0/12"), ['aisc:site.networks.onPremPodCidrs: expected a list, got "10.32.0.0/12"']);
+    rejects((s) => (s.networks.onPremNodeCidrs = ["10.20.0.0/16", 5]), ["aisc:site.networks.onPremNodeCidrs[1]: expected a non-empty string, got 5"]);
+    rejects((s) => (s.networks.serviceCidr = ""), ['aisc:site.networks.serviceCidr: expected a non-empty string, got ""']);
+  });
+
+  it("holds the service range to EKS's /12 to /24 and the VPC to /16 to /22", () => {
+    for (const cidr of ["10.64.0.0/12", "10.64.0.0/24"]) assert.strictEqual(parsed((s) => (s.networks.serviceCidr = cidr)).networks.serviceCidr, cidr);
+    for (const [cidr, prefix] of [["10.64.0.0/11", 11], ["10.64.0.0/25", 25]]) rejects((s) => (s.networks.serviceCidr = cidr), [`aisc:site.networks.serviceCidr: expected a prefix from /12 to /24 (EKS's limits), got /${prefix}`]);
+    assert.strictEqual(parsed((s) => (s.networks.vpcCidr = "10.10.0.0/22")).networks.vpcCidr, "10.10.0.0/22");
+    for (const [cidr, prefix] of [["10.10.0.0/15", 15], ["10.10.0.0/23", 23]]) rejects((s) => (s.networks.vpcCidr = cidr), [`aisc:site.networks.vpcCidr: expected a prefix from /16 to /22 (room for subnets in two zones), got /${prefix}`]);
+  });
+
+  it("holds only the VPC to the VPC's limits, also when the VPC range is missing", () => {
+    rejects(
+      (s) => {
+        delete s.networks.vpcCidr;
+        s.networks.serviceCidr = "10.64.0.0/24";
+      },
+      ["aisc:site.networks.vpcCidr: expected a non-empty string, got nothing"],
+    );
+  });
+
+  it("checks every pair of ranges for overlap, pods against nodes too", () => {
+    rejects((s) => (s.networks.onPremPodCidrs = ["10.32.0.0/12", "10.20.128.0/17"]), ["aisc:site.networks.onPremPodCidrs[1]: expected a range that does not overlap aisc:site.networks.onPremNodeCidrs[0] (10.20.0.0/16), got 10.20.128.0/17"]);
+  });
+});
+
+describe("parseSite: milestones", () => {
+  it("sorts milestones by date, keeping the order of those on one day", () => {
+    const site = parsed((s) => {
+      s.capacity.milestones = [
+        { name: "C", date: "2027-01-01", pflops: 1 },
+        { name: "A", date: "2026-01-01", pflops: 1 },
+        { name: "B1", date: "2026-06-30", pflops: 1 },
+        { name: "B2", date: "2026-06-30", pflops: 1 },
+      ];
+    });
+    assert.deepStrictEqual(site.capacity.milestones.map((m) => m.name), ["A", "B1", "B2", "C"]);
+  });
+
+  it("allows a site with no milestones", () => {
+    assert.deepStrictEqual(parsed((s) => delete s.capacity.milestones).capacity.milestones, []);
+  });
+
+  it("rejects milestones that are not a list, not mappings, incomplete or repeated", () => {
+    rejects((s) => (s.capacity.milestones = "2026"), ['aisc:site.capacity.milestones: expected a list, got "2026"']);
+    rejects((s) => s.capacity.milestones.push(null, "x"), ["aisc:site.capacity.milestones[1]: expected a mapping, got null", 'aisc:site.capacity.milestones[2]: expected a mapping, got "x"']);
+    rejects((s) => (s.capacity.milestones[0].name = ""), ['aisc:site.capacity.milestones[0].name: expected a non-empty string, got ""']);
+    rejects((s) => (s.capacity.milestones[0].pflops = 0), ["aisc:site.capacity.milestones[0].pflops: expected a number greater than 0 and at most 1000000000, got 0"]);
+    rejects((s) => s.capacity.milestones.push({ name: 7, date: "2027-01-01", pflops: 1 }, { name: 7, date: "2027-01-01", pflops: 1 }, { name: "Opening", date: "2028-01-01", pflops: 1 }), [
+      "aisc:site.capacity.milestones[1].name: expected a non-empty string, got 7",
+      "aisc:site.capacity.milestones[2].name: expected a non-empty string, got 7",
+      'aisc:site.capacity.milestones[3].name: duplicate milestone name "Opening"; also at index 0',
+    ]);
+  });
+});

@@ -1,0 +1,60 @@
+import * as assert from "assert";
+import { parseTenant } from "../../inventory/parse-tenants";
+import { Reader } from "../../inventory/reader";
+import { Tenant } from "../../inventory/types";
+
+/** One tenant parsed on its own: the tenant it yields, or every issue at its key and no tenant. */
+
+function tenant(value: unknown): [Tenant | undefined, string[]] {
+  const r = new Reader();
+  const parsed = parseTenant(r, "t", value);
+  return [parsed, r.issues.map((i) => `${i.path}: ${i.message}`)];
+}
+
+const UNI = { name: "uni-a", kind: "university", gpus: 8, adminGroup: "uni-a-admins" };
+
+function rejects(value: unknown, issues: string[]) {
+  assert.deepStrictEqual(tenant(value), [undefined, issues], JSON.stringify(value));
+}
+
+describe("parseTenant", () => {
+  it("fills the display name, a fair share of its GPUs, no subsidy and no exemption", () => {
+    assert.deepStrictEqual(tenant(UNI), [{ name: "uni-a", displayName: "uni-a", kind: "university", gpus: 8, fairShare: 8, adminGroup: "uni-a-admins", maxShareExempt: false }, []]);
+  });
+
+  it("gives a tenant with no GPUs a fair share of 1", () => {
+    assert.strictEqual(tenant({ ...UNI, gpus: 0 })[0]?.fairShare, 1);
+  });
+
+  it("keeps everything the inventory sets", () => {
+    const value = { ...UNI, displayName: "University A", fairShare: 3, subsidy: { scheme: "ai-subsidy-scheme", share: 0.5 }, maxShareExempt: true };
+    assert.deepStrictEqual(tenant(value), [value, []]);
+  });
+
+  it("rejects what is not a mapping", () => rejects("uni-a", ['t: expected a mapping, got "uni-a"']));
+
+  it("rejects each bad field at its key", () => {
+    rejects({ ...UNI, name: "u".repeat(64) }, ["t.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), usable as a namespace name of at most 63 characters, got 64"]);
+    rejects({ ...UNI, name: "kube-public" }, ['t.name: expected a name that is not a platform namespace (default, kube-*, nvidia-gpu, slinky, slurm, monitoring), got "kube-public"']);
+    rejects({ ...UNI, displayName: "" }, ['t.displayName: expected a non-empty string, got ""']);
+    rejects({ ...UNI, gpus: -1 }, ["t.gpus: expected a non-negative integer, got -1"]);
+    rejects({ ...UNI, fairShare: 0 }, ["t.fairShare: expected an integer from 1 to 1000000, got 0"]);
+    rejects({ ...UNI, maxShareExempt: "yes" }, ['t.maxShareExempt: expected true or false, got "yes"']);
+    rejects({ ...UNI, kind: undefined }, ["t.kind: expected one of university, research-centre, startup, government, enterprise, got nothing"]);
+    assert.strictEqual(tenant({ ...UNI, name: "u".repeat(63) })[0]?.name, "u".repeat(63));
+  });
+
+  it("rejects an administrators' group with spaces at either end, or too long", () => {
+    const what = "a group name with no leading or trailing spaces";
+    for (const group of [" uni-a-admins", "uni-a-admins ", " "]) rejects({ ...UNI, adminGroup: group }, [`t.adminGroup: expected ${what}, got "${group}"`]);
+    rejects({ ...UNI, adminGroup: "g".repeat(257) }, [`t.adminGroup: expected ${what} of at most 256 characters, got 257`]);
+    for (const group of ["g", "CN=AISC Admins,OU=Groups", "g".repeat(256)]) assert.strictEqual(tenant({ ...UNI, adminGroup: group })[0]?.adminGroup, group);
+  });
+
+  it("rejects a subsidy that is not a mapping, of an unknown scheme, or with a share out of range", () => {
+    rejects({ ...UNI, subsidy: "ai-subsidy-scheme" }, ['t.subsidy: expected a mapping, got "ai-subsidy-scheme"']);
+    rejects({ ...UNI, subsidy: { scheme: "innohk", share: 0.5 } }, ['t.subsidy.scheme: expected one of ai-subsidy-scheme, got "innohk"']);
+    rejects({ ...UNI, subsidy: { scheme: "ai-subsidy-scheme", share: 0 } }, ["t.subsidy.share: expected a number greater than 0 and at most 1, got 0"]);
+    rejects({ ...UNI, subsidy: { share: 0.5 } }, ["t.subsidy.scheme: expected one of ai-subsidy-scheme, got nothing"]);
+  });
+});
