@@ -123,19 +123,20 @@ export const slurmLimitMatchesQuota: StackValidationPolicy = {
   description: "Each tenant's Slurm GPU limit equals its Kubernetes GPU quota.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const accounts = new Map<string, PolicyResource>();
+    // Every account labelled for a tenant is checked: a stray second account with another
+    // limit would be loaded by its own Job too.
+    const accounts = new Map<string, PolicyResource[]>();
     for (const c of ofKind(args.resources, K8S.configMap)) {
       const owner = meta(c).labels?.["aisc.hk/slurm-account"];
-      if (owner !== undefined && !accounts.has(owner)) accounts.set(owner, c);
+      if (owner !== undefined) accounts.set(owner, [...(accounts.get(owner) ?? []), c]);
     }
     for (const t of tenants(args.resources)) {
-      const account = accounts.get(t.name);
-      if (!account) {
-        report(`Tenant ${t.name} has no Slurm account (ConfigMap slurm/slurm-account-${t.name}).`, t.namespace.urn);
-        continue;
+      const own = accounts.get(t.name) ?? [];
+      if (own.length === 0) report(`Tenant ${t.name} has no Slurm account (ConfigMap slurm/slurm-account-${t.name}).`, t.namespace.urn);
+      for (const account of own) {
+        const limit = slurmGpuLimit(account);
+        if (limit !== (t.gpus ?? 0)) report(`Tenant ${t.name}'s Slurm GPU limit is ${limit ?? "missing"}, but its Kubernetes GPU quota is ${t.gpus ?? 0}.`, account.urn);
       }
-      const limit = slurmGpuLimit(account);
-      if (limit !== (t.gpus ?? 0)) report(`Tenant ${t.name}'s Slurm GPU limit is ${limit ?? "missing"}, but its Kubernetes GPU quota is ${t.gpus ?? 0}.`, account.urn);
     }
   },
 };

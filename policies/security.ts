@@ -105,7 +105,7 @@ export function images(value: unknown): { path: string; image: string }[] {
     } else if (v !== null && typeof v === "object") {
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
         if (k === "image" && typeof x === "string") found.push({ path: [...at, k].join("."), image: x });
-        else if (x !== null && typeof x === "object") walk(x, [...at, k]);
+        else walk(x, [...at, k]);
       }
     }
   };

@@ -182,6 +182,15 @@ describe("capacity policies", () => {
       }
     });
 
+    it("checks every account labelled for a tenant, not only the first", () => {
+      const base = site({ tenants: { "uni-a": { slurmGpus: null } } });
+      const right = account("uni-a", { qos: "uni-a GrpTRES=gres/gpu=8\n" });
+      const stray = k8s(TYPES.configMap, "uni-a-copy", "slurm", { data: { qos: "uni-a GrpTRES=gres/gpu=16\n" } }, { "aisc.hk/slurm-account": "uni-a" });
+      const expected = ["slurm/uni-a-copy: Tenant uni-a's Slurm GPU limit is 16, but its Kubernetes GPU quota is 8."];
+      assert.deepStrictEqual(violations(slurmLimitMatchesQuota, [...base, right, stray]), expected);
+      assert.deepStrictEqual(violations(slurmLimitMatchesQuota, [...base, stray, right]), expected);
+    });
+
     it("takes a tenant with no GPU quota as having 0 GPUs", () => {
       const resources = site({ tenants: { "uni-a": { slurmGpus: 0 }, "gov-c": { slurmGpus: 4 } } }).filter((r) => !r.name.endsWith("/tenant-quota"));
       assert.deepStrictEqual(violations(slurmLimitMatchesQuota, resources), ["slurm/slurm-account-gov-c: Tenant gov-c's Slurm GPU limit is 4, but its Kubernetes GPU quota is 0."]);
