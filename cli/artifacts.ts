@@ -17,14 +17,15 @@ export function isKubernetesObject(r: PlannedResource): boolean {
 }
 
 /**
- * Manifests are written one file per namespace (`manifests/<namespace>.yaml`, cluster-scoped
- * objects in `manifests/_cluster.yaml`, which `kubectl apply -f manifests/` reads first), each
- * a multi-document YAML stream ordered by kind and name. One file per object was tens of
- * thousands of files for a large site, and creating them was most of the time to write a plan.
+ * Manifests are written one file per namespace (`manifests/namespaces/<namespace>.yaml`) and
+ * one for cluster-scoped objects (`manifests/cluster.yaml`), each a multi-document YAML stream
+ * ordered by kind and name; `kubectl apply -R -f manifests/` reads cluster.yaml, with the
+ * namespaces, before any namespace's file, whatever the namespaces are called. One file per
+ * object was tens of thousands of files for a large site, and creating them was most of the
+ * time to write a plan.
  */
-function manifestScope(r: PlannedResource): string {
-  const meta = (r.inputs.metadata ?? {}) as { namespace?: string };
-  return meta.namespace ?? "_cluster";
+function manifestScope(r: PlannedResource): string | undefined {
+  return ((r.inputs.metadata ?? {}) as { namespace?: string }).namespace;
 }
 
 /** The object's sort key within its file; the Pulumi name stands in for an unset metadata.name. */
@@ -39,21 +40,21 @@ export function manifestOf(r: PlannedResource): Record<string, unknown> {
   return { apiVersion, kind, ...rest };
 }
 
+/** A file's content: its text, or its text in pieces to be written one after another. */
+export type Content = string | Iterable<string>;
+
 /**
  * The files of a plan, one at a time, so that a large site's artifacts are written as they are
  * rendered rather than all held in memory at once.
  */
-/** A file's content: its text, or its text in pieces to be written one after another. */
-export type Content = string | Iterable<string>;
-
 export function* renderArtifacts(plan: Plan): Generator<[string, Content]> {
   yield ["plan.json", planJsonChunks(plan)];
-  const scopes = new Map<string, Map<string, PlannedResource>>();
+  const scopes = new Map<string | undefined, Map<string, PlannedResource>>();
   for (const r of plan.resources.filter(isKubernetesObject)) {
     const scope = manifestScope(r);
     const objects = scopes.get(scope) ?? scopes.set(scope, new Map()).get(scope)!;
     const key = manifestKey(r);
-    if (objects.has(key)) throw new Error(`two Kubernetes objects are ${key} in ${scope}`);
+    if (objects.has(key)) throw new Error(`two Kubernetes objects are ${key} in ${manifestFile(scope)}`);
     objects.set(key, r);
   }
   for (const [scope, objects] of scopes) {
@@ -73,9 +74,9 @@ export function manifestYaml(object: Record<string, unknown>): string {
   return jsYaml.dump(object, { sortKeys: true, lineWidth: -1, noRefs: true });
 }
 
-/** The manifest file of a namespace (or `_cluster`), relative to the stack's output directory. */
-export function manifestFile(scope: string): string {
-  return path.posix.join("manifests", `${scope}.yaml`);
+/** The manifest file of a namespace (cluster-scoped objects: undefined), relative to the stack's output directory. */
+export function manifestFile(namespace: string | undefined): string {
+  return namespace === undefined ? "manifests/cluster.yaml" : path.posix.join("manifests", "namespaces", `${namespace}.yaml`);
 }
 
 /**

@@ -2,9 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 
 /**
- * The offline plan's stand-in for cloud providers: every resource gets a deterministic ID and
- * ARN derived from its type and name, and echoes its inputs back as its state, plus the few
- * outputs that only a provider computes and that the program reads (an EKS endpoint, say).
+ * The offline plan's stand-in for cloud providers: every resource gets a deterministic ID (and
+ * AWS resources an ARN) derived from its type and name, and echoes its inputs back as its
+ * state, plus the few outputs that only a provider computes and that the program reads (an EKS
+ * endpoint, say). Kubernetes objects echo exactly their inputs, as the provider previews them.
  * Deterministic values keep `aisc plan` byte-identical from run to run.
  */
 

@@ -73,6 +73,10 @@ function fail(err: unknown): number {
   return EXIT.internal;
 }
 
+// The program creates tenants asynchronously (components/tenancy/tenants.ts): a failure there
+// may surface as a rejection no one awaits. It is an internal error, never a policy verdict.
+process.on("unhandledRejection", (err) => process.exit(fail(err)));
+
 main(process.argv[2], process.argv[3]).then(
   (code) => process.exit(code),
   (err) => process.exit(fail(err)),

@@ -42,9 +42,6 @@ function defaultsOf(policy: ResourceValidationPolicy | StackValidationPolicy): R
 // tens of thousands of resources, and a copy of each per resource was most of building them.
 const NO_ALIASES: readonly never[] = Object.freeze([]);
 const NO_TIMEOUTS = Object.freeze({ createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 });
-function isType(this: { type: string }, cls: { __pulumiType?: string }): boolean {
-  return cls.__pulumiType === this.type;
-}
 const asType = () => undefined;
 
 /** Policy resources for a plan: inputs as props, options, provider and dependencies resolved. */
@@ -76,7 +73,7 @@ export function policyResources(plan: Plan): PolicyResource[] {
       ...(provider ? { provider } : {}),
       dependencies: [] as PolicyResource[],
       propertyDependencies: {},
-      isType,
+      isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === r.type,
       asType,
     };
     return resource as unknown as PolicyResource;

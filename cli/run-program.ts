@@ -122,15 +122,17 @@ export async function runProgram(stack: StackConfig, region: string, program: st
   const sdkResource = pulumi.Resource as unknown as { stackTrace?: unknown };
   const stackTrace = sdkResource.stackTrace;
   if (typeof stackTrace === "function") sdkResource.stackTrace = () => [];
-  await pulumi.runtime.runInPulumiStack(async () => {
-    // As the language host does: the module's exports are the stack's outputs, and a module
-    // that exports a function has that function's result as its outputs.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(program);
-    return typeof mod === "function" ? await mod() : mod;
-  }).finally(() => {
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => {
+      // As the language host does: the module's exports are the stack's outputs, and a module
+      // that exports a function has that function's result as its outputs.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(program);
+      return typeof mod === "function" ? await mod() : mod;
+    });
+  } finally {
     if (typeof stackTrace === "function") sdkResource.stackTrace = stackTrace;
-  });
+  }
   await pulumi.runtime.disconnect();
   const sorted = [...resources.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
   return { project: PROJECT, stack: stack.stack, resources: sorted, outputs };

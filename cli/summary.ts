@@ -18,8 +18,8 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
 }
 
-export function formatSummary(plan: Plan, outDir: string, manifests: number): string {
-  const lines = [`${plan.stack}: ${plan.resources.length} resources, ${manifests} Kubernetes manifests -> ${outDir}`];
+export function formatSummary(plan: Plan, outDir: string, objects: number): string {
+  const lines = [`${plan.stack}: ${plan.resources.length} resources, ${objects} Kubernetes objects in manifests -> ${outDir}`];
   lines.push(...table([["  type", "count"], ...resourceCounts(plan).map(([t, n]) => [`  ${t}`, String(n)])]));
   const c = plan.outputs.capacity as CapacitySummary | undefined;
   if (c) {

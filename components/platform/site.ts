@@ -57,8 +57,9 @@ export class SitePlatform extends pulumi.ComponentResource {
     // Monitoring first: its operator brings the CRDs that ServiceMonitors and rules need.
     this.monitoring = new MonitoringStack(`${name}-monitoring`, { site, ...deps }, { parent: this });
     this.slurm = new SlurmCluster(`${name}-slurm`, { site, provider: k8sProvider, dependsOn: [namespaces, this.monitoring] }, { parent: this });
-    // Each tenant's account Job needs the Slurm cluster's key and sacctmgr configuration.
-    this.tenants = createTenants(name, { site, provider: k8sProvider, dependsOn: [namespaces, this.slurm] }, { parent: this });
+    // Each tenant's Slurm account objects live in the slurm namespace, and its Job needs the
+    // Slurm cluster's key and sacctmgr configuration; its own namespace needs nothing else.
+    this.tenants = createTenants(name, { site, provider: k8sProvider, slurmAccountDependsOn: [namespaces, this.slurm] }, { parent: this });
     // The runtime keeps the program running until registered outputs resolve, so every tenant
     // is created before the stack completes, and a failure creating one fails the stack.
     this.registerOutputs(this.tenants.then((tenants) => ({ clusterName: this.cluster.clusterName, tenants: Object.keys(tenants).length })));

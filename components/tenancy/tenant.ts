@@ -8,14 +8,15 @@ import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
 
 export const TENANT_TYPE = "aisc:tenancy:Tenant";
 
-/**
- * `dependsOn` is what the tenant's Slurm account objects wait for (the Slurm cluster, whose
- * key and sacctmgr configuration the account Job uses); the objects in the tenant's own
- * namespace wait only for that namespace.
- */
-export interface TenantArgs extends SiteWorkloadArgs {
+export interface TenantArgs extends Omit<SiteWorkloadArgs, "dependsOn"> {
   /** The tenant, from `site.tenants`; the site's pools decide its shared-GPU quota lines. */
   readonly tenant: TenantInventory;
+  /**
+   * What the tenant's Slurm account objects (in the Slurm namespace) wait for: the Slurm
+   * cluster, whose key and sacctmgr configuration the account Job uses. The objects in the
+   * tenant's own namespace wait only for that namespace.
+   */
+  readonly slurmAccountDependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -33,7 +34,7 @@ export class Tenant extends pulumi.ComponentResource {
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TENANT_TYPE, name, {}, opts);
     const objects = chartObjects(new TenantChart(new App(), args.tenant.name, { site: args.site, tenant: args.tenant }));
-    const dependsOnByNamespace = new Map([[PLATFORM_NAMESPACES.slurm as string, args.dependsOn ?? []]]);
+    const dependsOnByNamespace = new Map([[PLATFORM_NAMESPACES.slurm as string, args.slurmAccountDependsOn ?? []]]);
     new ChartResources(`${name}-objects`, { objects, provider: args.provider, dependsOnByNamespace }, { parent: this });
     this.namespace = args.tenant.name;
     this.gpus = gpuEntitlement(args.tenant);

@@ -46,7 +46,7 @@ describe("determinism and secrets", () => {
     for (const [file, text] of files) {
       for (const secret of secrets) assert.ok(!text.includes(secret), `${file} contains a generated secret`);
     }
-    assert.match(files.get("manifests/slurm.yaml")!, /^kind: Secret\nmetadata:\n(?: {2}.*\n)* {2}name: slurm-mariadb\n/m);
-    assert.match(files.get("manifests/slurm.yaml")!, /password: '\[secret\]'/);
+    assert.match(files.get("manifests/namespaces/slurm.yaml")!, /^kind: Secret\nmetadata:\n(?: {2}.*\n)* {2}name: slurm-mariadb\n/m);
+    assert.match(files.get("manifests/namespaces/slurm.yaml")!, /password: '\[secret\]'/);
   });
 });

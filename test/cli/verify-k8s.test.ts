@@ -6,7 +6,7 @@ import { checkK8s, isBuiltInGroup, K8sValidator, K8S_SCHEMA } from "../../cli/ve
 import { realSite, tempDir, writeStackFile } from "../helpers/fixtures";
 import { aisc } from "../helpers/plan";
 
-const DEVICE_PLUGIN = path.join("manifests", "nvidia-gpu.yaml");
+const DEVICE_PLUGIN = path.join("manifests", "namespaces", "nvidia-gpu.yaml");
 
 describe("aisc verify --only k8s", function () {
   let out: string;
@@ -43,7 +43,7 @@ describe("aisc verify --only k8s", function () {
     edit((t) => t.replace("priorityClassName:", "priorityClasName:"));
     const run = aisc("verify", "--stack", "cyberport", "--only", "k8s", "--out", out);
     assert.strictEqual(run.status, 1);
-    assert.match(run.stdout, /manifests\/nvidia-gpu\.yaml: DaemonSet nvidia-gpu\/nvidia-device-plugin: spec\.template\.spec\.priorityClasName: unknown field/);
+    assert.match(run.stdout, /manifests\/namespaces\/nvidia-gpu\.yaml: DaemonSet nvidia-gpu\/nvidia-device-plugin: spec\.template\.spec\.priorityClasName: unknown field/);
   });
 
   it("fails on a wrong type and on a missing required field", () => {

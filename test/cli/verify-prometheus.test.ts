@@ -5,7 +5,7 @@ import { missingCommands } from "../../cli/verify-slurm/engine";
 import { realSite, tempDir, writeStackFile } from "../helpers/fixtures";
 import { aisc } from "../helpers/plan";
 
-const RULES = path.join("manifests", "monitoring.yaml");
+const RULES = path.join("manifests", "namespaces", "monitoring.yaml");
 
 describe("aisc verify --only prometheus", function () {
   let file: string;

@@ -102,12 +102,17 @@ export function violations(policy: Policy, resources: readonly PlannedResource[]
   const out: string[] = [];
   const nameOf = (urn?: string) => (urn === undefined ? "-" : urn.split("::").pop()!);
   const common = { getConfig: <T>() => config as T, stackTags: new Map<string, string>(), notApplicable: (): never => { throw new Error("notApplicable"); } };
+  // Every policy in the pack is synchronous; one that is not would have its violations lost
+  // here, so it fails the test instead (cli/policy-eval awaits them for the real runs).
+  const sync = (result: unknown) => {
+    if (result && typeof (result as Promise<void>).then === "function") throw new Error(`${policy.name} is asynchronous: violations() runs synchronous policies only`);
+  };
   const validateStack = (policy as StackValidationPolicy).validateStack;
-  if (validateStack) void validateStack({ resources: rs, ...common }, (message, urn) => out.push(`${nameOf(urn)}: ${message}`));
+  if (validateStack) sync(validateStack({ resources: rs, ...common }, (message, urn) => out.push(`${nameOf(urn)}: ${message}`)));
   const validateResource = (policy as ResourceValidationPolicy).validateResource;
   if (validateResource) {
     for (const fn of [validateResource].flat()) {
-      for (const r of rs) void fn({ ...r, ...common } as never, (message) => out.push(`${r.name}: ${message}`));
+      for (const r of rs) sync(fn({ ...r, ...common } as never, (message, urn) => out.push(`${urn === undefined ? r.name : nameOf(urn)}: ${message}`)));
     }
   }
   return out;

@@ -66,6 +66,22 @@ describe("tenancy", () => {
         }
       });
 
+      it("makes a tenant's own objects wait for its namespace only, and its Slurm account for the Slurm cluster", () => {
+        const plan = realPlan(stack);
+        const slurmObjects = plan.resources.filter((r) => r.urn.includes("aisc:slurm:Cluster") || r.parent?.includes("aisc:slurm:Cluster"));
+        const slurmControllerUrn = slurmObjects.find((r) => r.inputs.kind === "Controller")!.urn;
+        const slurmNamespaceUrn = plan.resources.find((r) => r.inputs.kind === "Namespace" && meta(r).name === "slurm")!.urn;
+        for (const t of site.tenants) {
+          const nsUrn = plan.resources.find((r) => r.inputs.kind === "Namespace" && meta(r).name === t.name)!.urn;
+          const own = [...objectsIn(plan, t.name).values()].flat();
+          assert.strictEqual(own.length, 9, `${t.name}'s namespaced objects`);
+          for (const r of own) assert.deepStrictEqual(r.options.dependencies, [nsUrn], `${r.name} waits for its namespace only`);
+          const account = (objectsIn(plan, "slurm").get("Job") ?? []).find((r) => meta(r).name === `slurm-account-${t.name}`)!;
+          assert.ok(account.options.dependencies.includes(slurmControllerUrn), `${account.name} waits for the Slurm controller`);
+          assert.ok(account.options.dependencies.includes(slurmNamespaceUrn), `${account.name} waits for the slurm namespace`);
+        }
+      });
+
       it("keeps tenant labels off the platform namespaces", () => {
         const plan = realPlan(stack);
         const platform = plan.resources.filter((r) => r.inputs.kind === "Namespace" && meta(r).labels["aisc.hk/platform"] === "true");
