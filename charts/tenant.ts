@@ -11,7 +11,8 @@ import { accountJob, SLURM_ACCOUNT_LABEL } from "./slurm";
 /**
  * One tenant's isolated namespace: Pod Security `restricted`, a quota whose GPU line is the
  * tenant's entitlement, defaults so unbounded pods cannot exist, default-deny networking with
- * only the holes the platform needs, an admin role confined to the namespace, and the
+ * only the holes the platform needs, the platform's tenant-admin role bound in the namespace
+ * only, and the
  * tenant's Slurm account and QoS, whose GPU limit is the same entitlement number.
  */
 
@@ -61,6 +62,13 @@ export function slurmAccountLine(tenant: Tenant): string {
 }
 
 type Rule = k8s.types.input.rbac.v1.PolicyRule;
+
+/**
+ * The ClusterRole holding what a tenant's administrators may do, which each tenant's RoleBinding
+ * grants in its own namespace only: one definition for every tenant to audit and change, as
+ * Kubernetes' own `admin` and `edit` roles are used.
+ */
+export const TENANT_ADMIN_ROLE = "aisc-tenant-admin";
 
 /** What a tenant's administrators may do in their namespace: run work, never widen access. */
 export const TENANT_ADMIN_RULES: Rule[] = [
@@ -141,9 +149,10 @@ export class TenantChart extends Chart {
       ingress: [{ from: [{ namespaceSelector: namespaceSelector(PLATFORM_NAMESPACES.monitoring) }] }],
     });
 
-    object(this, "role", "rbac.authorization.k8s.io/v1", "Role", meta("tenant-admin"), { rules: TENANT_ADMIN_RULES });
+    // The rights are the platform's one ClusterRole (charts/platform-namespaces.ts); bound by a
+    // RoleBinding, it grants them in this namespace only.
     object(this, "binding", "rbac.authorization.k8s.io/v1", "RoleBinding", meta("tenant-admin"), {
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "tenant-admin" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: TENANT_ADMIN_ROLE },
       subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: tenant.adminGroup }],
     });
 

@@ -92,8 +92,45 @@ export interface ChartResourcesArgs {
 
 /**
  * The bridge from cdk8s to Pulumi: each rendered object becomes one typed Pulumi Kubernetes
- * resource under the site's provider, named from its kind, namespace and name (so reordering a
- * chart replaces nothing), with namespaces and CRDs created before everything else in the set.
+ * resource under the site's provider and `owner`, named from its kind, namespace and name (so
+ * reordering a chart replaces nothing), with namespaces and CRDs created before everything else
+ * in the set. Returns every resource by {@link objectKey}. Components that are nothing but a
+ * chart use {@link ChartResources}; a component with more to it (a tenant) owns its objects
+ * directly, one component fewer per tenant.
+ */
+export function createChartObjects(owner: pulumi.Resource, name: string, args: ChartResourcesArgs): ReadonlyMap<string, pulumi.CustomResource> {
+  const resources = new Map<string, pulumi.CustomResource>();
+  const seen = new Set<string>();
+  for (const o of args.objects) {
+    const key = objectKey(o);
+    if (seen.has(key)) throw new Error(`${name}: two objects are ${key}`);
+    seen.add(key);
+  }
+  const create = (o: K8sObject, dependsOn: pulumi.Input<pulumi.Resource>[]) => {
+    const key = objectKey(o);
+    const ctor = TYPED[`${o.apiVersion}/${o.kind}`];
+    const { apiVersion, kind, ...body } = o;
+    const resourceName = `${name}:${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
+    const options: pulumi.CustomResourceOptions = {
+      parent: owner,
+      provider: args.provider,
+      ...(dependsOn.length ? { dependsOn } : {}),
+      ...(args.protect?.includes(key) ? { protect: true } : {}),
+    };
+    const resource = ctor
+      ? new ctor(resourceName, body, options)
+      : new k8s.apiextensions.CustomResource(resourceName, { apiVersion, kind, ...body } as k8s.apiextensions.CustomResourceArgs, options);
+    resources.set(key, resource);
+    return resource;
+  };
+  const base = (o: K8sObject) => [...(args.dependsOn ?? []), ...(args.dependsOnByNamespace?.get(o.metadata.namespace ?? "") ?? [])];
+  const foundations = args.objects.filter(isFoundation).map((o) => create(o, base(o)));
+  for (const o of args.objects.filter((x) => !isFoundation(x))) create(o, [...base(o), ...foundations]);
+  return resources;
+}
+
+/**
+ * A set of cdk8s objects as one component (see {@link createChartObjects}).
  *
  * @example
  *   new ChartResources("cyberport-nvidia", { objects: chartObjects(chart), provider });
@@ -104,34 +141,7 @@ export class ChartResources extends pulumi.ComponentResource {
 
   constructor(name: string, args: ChartResourcesArgs, opts?: pulumi.ComponentResourceOptions) {
     super(CHART_RESOURCES_TYPE, name, {}, opts);
-    const resources = new Map<string, pulumi.CustomResource>();
-    const seen = new Set<string>();
-    for (const o of args.objects) {
-      const key = objectKey(o);
-      if (seen.has(key)) throw new Error(`${name}: two objects are ${key}`);
-      seen.add(key);
-    }
-    const create = (o: K8sObject, dependsOn: pulumi.Input<pulumi.Resource>[]) => {
-      const key = objectKey(o);
-      const ctor = TYPED[`${o.apiVersion}/${o.kind}`];
-      const { apiVersion, kind, ...body } = o;
-      const resourceName = `${name}:${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
-      const options: pulumi.CustomResourceOptions = {
-        parent: this,
-        provider: args.provider,
-        ...(dependsOn.length ? { dependsOn } : {}),
-        ...(args.protect?.includes(key) ? { protect: true } : {}),
-      };
-      const resource = ctor
-        ? new ctor(resourceName, body, options)
-        : new k8s.apiextensions.CustomResource(resourceName, { apiVersion, kind, ...body } as k8s.apiextensions.CustomResourceArgs, options);
-      resources.set(key, resource);
-      return resource;
-    };
-    const base = (o: K8sObject) => [...(args.dependsOn ?? []), ...(args.dependsOnByNamespace?.get(o.metadata.namespace ?? "") ?? [])];
-    const foundations = args.objects.filter(isFoundation).map((o) => create(o, base(o)));
-    for (const o of args.objects.filter((x) => !isFoundation(x))) create(o, [...base(o), ...foundations]);
-    this.resources = resources;
+    this.resources = createChartObjects(this, name, args);
     this.registerOutputs({});
   }
 }

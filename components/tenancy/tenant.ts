@@ -4,7 +4,7 @@ import { TenantChart } from "../../charts/tenant";
 import { PLATFORM_NAMESPACES } from "../../inventory/platform";
 import { gpuEntitlement } from "../../inventory/tenancy";
 import { Tenant as TenantInventory } from "../../inventory/types";
-import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
+import { chartObjects, createChartObjects, SiteWorkloadArgs } from "../k8s";
 
 export const TENANT_TYPE = "aisc:tenancy:Tenant";
 
@@ -35,7 +35,7 @@ export class Tenant extends pulumi.ComponentResource {
     super(TENANT_TYPE, name, {}, opts);
     const objects = chartObjects(new TenantChart(new App(), args.tenant.name, { site: args.site, tenant: args.tenant }));
     const dependsOnByNamespace = new Map([[PLATFORM_NAMESPACES.slurm as string, args.slurmAccountDependsOn ?? []]]);
-    new ChartResources(`${name}-objects`, { objects, provider: args.provider, dependsOnByNamespace }, { parent: this });
+    createChartObjects(this, `${name}-objects`, { objects, provider: args.provider, dependsOnByNamespace });
     this.namespace = args.tenant.name;
     this.gpus = gpuEntitlement(args.tenant);
     this.registerOutputs({ namespace: this.namespace, gpus: this.gpus });

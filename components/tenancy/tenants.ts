@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Tenant, TenantArgs } from "./tenant";
 
 /**
- * Tenants created per turn of the event loop. One tenant (14 resources) per turn planned 400
+ * Tenants created per turn of the event loop. One tenant (12 resources) per turn planned 400
  * tenants fastest of 1, 4 and 16 (program 2.8 s, 3.3 s and 4.6 s, measured while choosing): the
  * fewer registrations in flight, the less the garbage collector has to copy.
  */

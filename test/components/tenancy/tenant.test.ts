@@ -47,7 +47,8 @@ describe("tenancy", () => {
             "default-deny",
           ]);
           const binding = objects.get("RoleBinding")![0].inputs as any;
-          assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "tenant-admin" });
+          assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "aisc-tenant-admin" });
+          assert.strictEqual(objects.get("Role"), undefined, "the rights are the platform's one ClusterRole, not a copy per tenant");
           assert.deepStrictEqual(binding.subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: t.adminGroup }]);
         }
       });
@@ -74,7 +75,7 @@ describe("tenancy", () => {
         for (const t of site.tenants) {
           const nsUrn = plan.resources.find((r) => r.inputs.kind === "Namespace" && meta(r).name === t.name)!.urn;
           const own = [...objectsIn(plan, t.name).values()].flat();
-          assert.strictEqual(own.length, 9, `${t.name}'s namespaced objects`);
+          assert.strictEqual(own.length, 8, `${t.name}'s namespaced objects`);
           for (const r of own) assert.deepStrictEqual(r.options.dependencies, [nsUrn], `${r.name} waits for its namespace only`);
           const account = (objectsIn(plan, "slurm").get("Job") ?? []).find((r) => meta(r).name === `slurm-account-${t.name}`)!;
           assert.ok(account.options.dependencies.includes(slurmControllerUrn), `${account.name} waits for the Slurm controller`);
@@ -94,6 +95,10 @@ describe("tenancy", () => {
   it("grants tenant admins no cluster-wide rights and no way to widen their own access", () => {
     const objects = new TenantChart(new App(), "t", { site: parseSite(smallSite()), tenant: parseSite(smallSite()).tenants[0] }).toJson();
     assert.ok(!objects.some((o: any) => o.kind.startsWith("Cluster")));
+    // The one ClusterRole the tenants' RoleBindings refer to is the platform's, with exactly these rules.
+    const roles = realPlan("cyberport").resources.filter((r) => r.inputs.kind === "ClusterRole" && meta(r).name === "aisc-tenant-admin");
+    assert.strictEqual(roles.length, 1);
+    assert.deepStrictEqual(roles[0].inputs.rules, JSON.parse(JSON.stringify(TENANT_ADMIN_RULES)));
     for (const rule of TENANT_ADMIN_RULES) {
       assert.ok(!(rule.resources as string[]).some((r) => ["roles", "rolebindings", "*"].includes(r)));
       assert.ok(!(rule.apiGroups as string[]).includes("rbac.authorization.k8s.io"));
@@ -130,7 +135,6 @@ describe("tenancy", () => {
     const removed = [...before.keys()].filter((u) => !after.has(u));
     assert.deepStrictEqual([...after.keys()].filter((u) => !before.has(u)), [], "nothing added");
     assert.deepStrictEqual(removed.map((u) => before.get(u)!.type).sort(), [
-      "aisc:k8s:ChartResources",
       "aisc:tenancy:Tenant",
       "kubernetes:batch/v1:Job",
       "kubernetes:core/v1:ConfigMap",
@@ -138,7 +142,6 @@ describe("tenancy", () => {
       "kubernetes:core/v1:Namespace",
       "kubernetes:core/v1:ResourceQuota",
       ...Array(5).fill("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
-      "kubernetes:rbac.authorization.k8s.io/v1:Role",
       "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
     ]);
     for (const urn of removed) assert.match(urn, /::cyberport-tenant-polyu(-objects(:.*)?)?$/);
