@@ -70,6 +70,9 @@ type Rule = k8s.types.input.rbac.v1.PolicyRule;
  */
 export const TENANT_ADMIN_ROLE = "aisc-tenant-admin";
 
+/** The NetworkPolicy that isolates a tenant namespace and lists the traffic it allows. */
+export const TENANT_NETWORK_POLICY = "tenant-isolation";
+
 /** What a tenant's administrators may do in their namespace: run work, never widen access. */
 export const TENANT_ADMIN_RULES: Rule[] = [
   { apiGroups: [""], resources: ["pods", "pods/log", "pods/exec", "pods/portforward", "services", "configmaps", "secrets", "persistentvolumeclaims", "serviceaccounts"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
@@ -118,35 +121,19 @@ export class TenantChart extends Chart {
       },
     });
 
-    const policy = (id: string, name: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-      object(this, id, "networking.k8s.io/v1", "NetworkPolicy", meta(name), { spec });
-    policy("deny", "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-    policy("same-ns", "allow-same-namespace", {
-      podSelector: {},
-      policyTypes: ["Ingress", "Egress"],
-      ingress: [{ from: [{ podSelector: {} }] }],
-      egress: [{ to: [{ podSelector: {} }] }],
-    });
-    policy("dns", "allow-dns", {
-      podSelector: {},
-      policyTypes: ["Egress"],
-      egress: [{
-        to: [{ namespaceSelector: namespaceSelector("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-      }],
-    });
-    policy("slurm", "allow-slurm-endpoints", {
-      podSelector: {},
-      policyTypes: ["Egress"],
-      egress: [{
-        to: [{ namespaceSelector: namespaceSelector(PLATFORM_NAMESPACES.slurm) }],
-        ports: [{ protocol: "TCP", port: SLURM_ENDPOINTS.login }, { protocol: "TCP", port: SLURM_ENDPOINTS.rest }],
-      }],
-    });
-    policy("monitoring", "allow-monitoring-scrape", {
-      podSelector: {},
-      policyTypes: ["Ingress"],
-      ingress: [{ from: [{ namespaceSelector: namespaceSelector(PLATFORM_NAMESPACES.monitoring) }] }],
+    // One policy isolates every pod both ways (the namespace's default deny) and lists what it
+    // allows: the namespace itself, DNS, the Slurm login and REST endpoints, and scraping.
+    object(this, "isolation", "networking.k8s.io/v1", "NetworkPolicy", meta(TENANT_NETWORK_POLICY), {
+      spec: {
+        podSelector: {},
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ from: [{ podSelector: {} }] }, { from: [{ namespaceSelector: namespaceSelector(PLATFORM_NAMESPACES.monitoring) }] }],
+        egress: [
+          { to: [{ podSelector: {} }] },
+          { to: [{ namespaceSelector: namespaceSelector("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+          { to: [{ namespaceSelector: namespaceSelector(PLATFORM_NAMESPACES.slurm) }], ports: [{ protocol: "TCP", port: SLURM_ENDPOINTS.login }, { protocol: "TCP", port: SLURM_ENDPOINTS.rest }] },
+        ],
+      } satisfies k8s.types.input.networking.v1.NetworkPolicySpec,
     });
 
     // The rights are the platform's one ClusterRole (charts/platform-namespaces.ts); bound by a

@@ -30,17 +30,51 @@ export const namespaceHasLimitRange = perTenant("tenancy-namespace-has-limit-ran
   inNamespace(all, K8S.limitRange, ns).length ? undefined : "has no LimitRange",
 );
 
-/** A NetworkPolicy selecting every pod that allows nothing in either direction. */
-function isDefaultDeny(p: PolicyResource): boolean {
-  const spec = (p.props.spec ?? {}) as { podSelector?: Record<string, unknown>; policyTypes?: string[]; ingress?: unknown[]; egress?: unknown[] };
-  const selectsAll = spec.podSelector !== undefined && Object.keys(spec.podSelector).length === 0;
-  const types = new Set(spec.policyTypes ?? []);
-  return selectsAll && types.has("Ingress") && types.has("Egress") && !(spec.ingress?.length) && !(spec.egress?.length);
+interface NetworkPolicySpec {
+  podSelector?: Record<string, unknown>;
+  policyTypes?: string[];
+  ingress?: { from?: Peer[] }[];
+  egress?: { to?: Peer[] }[];
+}
+interface Peer {
+  podSelector?: Record<string, unknown>;
+  namespaceSelector?: Record<string, unknown>;
+  ipBlock?: { cidr?: string };
 }
 
-export const namespaceDefaultDeny = perTenant("tenancy-namespace-default-deny", "Every tenant namespace denies all ingress and egress by default.", (ns, all) =>
-  inNamespace(all, K8S.networkPolicy, ns).some(isDefaultDeny) ? undefined : "has no default-deny NetworkPolicy for both ingress and egress",
-);
+const specOf = (p: PolicyResource) => (p.props.spec ?? {}) as NetworkPolicySpec;
+const isEmpty = (selector?: Record<string, unknown>) => selector !== undefined && Object.keys(selector).length === 0;
+
+/**
+ * Whether a NetworkPolicy isolates every pod of its namespace for both ingress and egress:
+ * once a pod is selected for a direction, Kubernetes allows only what some policy's rules
+ * allow, so such a policy is the namespace's default deny, whatever it then allows.
+ */
+function isolatesEveryPod(p: PolicyResource): boolean {
+  const spec = specOf(p);
+  const types = new Set(spec.policyTypes ?? []);
+  return isEmpty(spec.podSelector) && types.has("Ingress") && types.has("Egress");
+}
+
+/**
+ * Whether a rule's peers admit everyone: no peers at all (Kubernetes reads a missing or empty
+ * list as every source or destination), every namespace, or every address.
+ */
+function allowsEveryone(peers: Peer[] | undefined): boolean {
+  if (!peers || peers.length === 0) return true;
+  return peers.some((peer) => (isEmpty(peer.namespaceSelector) && (peer.podSelector === undefined || isEmpty(peer.podSelector))) || peer.ipBlock?.cidr === "0.0.0.0/0" || peer.ipBlock?.cidr === "::/0");
+}
+
+export const namespaceDefaultDeny = perTenant("tenancy-namespace-default-deny", "Every tenant namespace denies all ingress and egress by default.", (ns, all) => {
+  const policies = inNamespace(all, K8S.networkPolicy, ns);
+  if (!policies.some(isolatesEveryPod)) return "has no NetworkPolicy isolating every pod for both ingress and egress";
+  for (const p of policies) {
+    const name = meta(p).name;
+    if ((specOf(p).ingress ?? []).some((rule) => allowsEveryone(rule.from))) return `lets NetworkPolicy ${name} allow all ingress`;
+    if ((specOf(p).egress ?? []).some((rule) => allowsEveryone(rule.to))) return `lets NetworkPolicy ${name} allow all egress`;
+  }
+  return undefined;
+});
 
 export const namespacePodSecurityRestricted = perTenant("tenancy-namespace-pod-security-restricted", "Every tenant namespace enforces the restricted Pod Security Standard.", (_ns, _all, namespace) => {
   const level = meta(namespace).labels?.["pod-security.kubernetes.io/enforce"];

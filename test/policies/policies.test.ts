@@ -120,12 +120,12 @@ describe("policy pack", function () {
       const plan = copy(baseline);
       remove(plan, find(plan, "kubernetes:core/v1:ResourceQuota", k8sName("tenant-quota", "gov-c")));
       remove(plan, find(plan, "kubernetes:core/v1:LimitRange", k8sName("tenant-defaults", "gov-c")));
-      remove(plan, find(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy", k8sName("default-deny", "gov-c")));
+      remove(plan, find(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy", k8sName("tenant-isolation", "gov-c")));
       assert.deepStrictEqual(await verdict(plan), [
         "capacity-slurm-limit-matches-quota: Tenant gov-c's Slurm GPU limit is 4, but its Kubernetes GPU quota is 0.",
         "tenancy-namespace-has-gpu-quota: Tenant namespace gov-c has no ResourceQuota limiting requests.nvidia.com/gpu.",
         "tenancy-namespace-has-limit-range: Tenant namespace gov-c has no LimitRange.",
-        "tenancy-namespace-default-deny: Tenant namespace gov-c has no default-deny NetworkPolicy for both ingress and egress.",
+        "tenancy-namespace-default-deny: Tenant namespace gov-c has no NetworkPolicy isolating every pod for both ingress and egress.",
       ]);
     });
 

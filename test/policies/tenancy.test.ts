@@ -47,26 +47,47 @@ describe("tenancy policies", () => {
       assert.deepStrictEqual(check(namespaceHasLimitRange, changed(["gov-c/tenant-defaults"], elsewhere)), ["gov-c: Tenant namespace gov-c has no LimitRange."]);
     });
 
-    it("fails a namespace whose NetworkPolicies do not deny everything by default", () => {
+    it("fails a namespace with no NetworkPolicy isolating every pod both ways", () => {
       const specs: Record<string, unknown>[] = [
         { policyTypes: ["Ingress", "Egress"] },
         { podSelector: { matchLabels: { app: "x" } }, policyTypes: ["Ingress", "Egress"] },
         { podSelector: {}, policyTypes: ["Ingress"] },
         { podSelector: {}, policyTypes: ["Egress"] },
         { podSelector: {} },
-        { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [{ podSelector: {} }] }] },
-        { podSelector: {}, policyTypes: ["Ingress", "Egress"], egress: [{ to: [{ podSelector: {} }] }] },
       ];
-      for (const spec of specs) {
-        assert.deepStrictEqual(check(namespaceDefaultDeny, replaced("gov-c/default-deny", (i) => ({ ...i, spec }))), ["gov-c: Tenant namespace gov-c has no default-deny NetworkPolicy for both ingress and egress."], JSON.stringify(spec));
-      }
-      assert.deepStrictEqual(check(namespaceDefaultDeny, changed(["gov-c/default-deny"])), ["gov-c: Tenant namespace gov-c has no default-deny NetworkPolicy for both ingress and egress."]);
+      const none = ["gov-c: Tenant namespace gov-c has no NetworkPolicy isolating every pod for both ingress and egress."];
+      for (const spec of specs) assert.deepStrictEqual(check(namespaceDefaultDeny, replaced("gov-c/default-deny", (i) => ({ ...i, spec }))), none, JSON.stringify(spec));
+      assert.deepStrictEqual(check(namespaceDefaultDeny, changed(["gov-c/default-deny"])), none);
     });
 
-    it("takes empty ingress and egress lists as denying, and a default deny among other policies", () => {
-      const spec = { podSelector: {}, policyTypes: ["Egress", "Ingress"], ingress: [], egress: [] };
-      const allowDns = k8s(TYPES.networkPolicy, "allow-dns", "gov-c", { spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [] }] } });
-      assert.deepStrictEqual(check(namespaceDefaultDeny, [...replaced("gov-c/default-deny", (i) => ({ ...i, spec })), allowDns]), []);
+    it("passes isolation that lists what it allows, in one policy or among others", () => {
+      const spec = {
+        podSelector: {},
+        policyTypes: ["Egress", "Ingress"],
+        ingress: [{ from: [{ podSelector: {} }] }, { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] }],
+        egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }] }, { to: [{ ipBlock: { cidr: "10.0.0.0/8" } }] }],
+      };
+      const allowSlurm = k8s(TYPES.networkPolicy, "allow-slurm", "gov-c", { spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "slurm" } } }] }] } });
+      assert.deepStrictEqual(check(namespaceDefaultDeny, [...replaced("gov-c/default-deny", (i) => ({ ...i, spec })), allowSlurm]), []);
+      assert.deepStrictEqual(check(namespaceDefaultDeny, [...replaced("gov-c/default-deny", (i) => ({ ...i, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [], egress: [] } }))]), []);
+    });
+
+    it("fails a rule that allows everyone, which no default deny can take back", () => {
+      const opener = (direction: "ingress" | "egress", rule: Record<string, unknown>) =>
+        k8s(TYPES.networkPolicy, "opener", "gov-c", { spec: { podSelector: { matchLabels: { app: "web" } }, policyTypes: [direction === "ingress" ? "Ingress" : "Egress"], [direction]: [rule] } });
+      const cases: [ReturnType<typeof opener>, string][] = [
+        [opener("ingress", {}), "ingress"],
+        [opener("ingress", { from: [], ports: [{ port: 443 }] }), "ingress"],
+        [opener("ingress", { from: [{ namespaceSelector: {} }] }), "ingress"],
+        [opener("egress", { to: [{ namespaceSelector: {}, podSelector: {} }] }), "egress"],
+        [opener("egress", { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }), "egress"],
+        [opener("egress", { to: [{ ipBlock: { cidr: "::/0" } }] }), "egress"],
+      ];
+      for (const [policy, direction] of cases) {
+        assert.deepStrictEqual(check(namespaceDefaultDeny, [...baseline(), policy]), [`gov-c: Tenant namespace gov-c lets NetworkPolicy opener allow all ${direction}.`], JSON.stringify(policy.inputs));
+      }
+      // Every pod of every namespace the selector names is not everyone.
+      assert.deepStrictEqual(check(namespaceDefaultDeny, [...baseline(), opener("egress", { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: "db" } } }] })]), []);
     });
 
     it("fails a namespace that enforces less than restricted Pod Security, or nothing", () => {

@@ -39,13 +39,18 @@ describe("tenancy", () => {
           const quota = (objects.get("ResourceQuota") ?? [])[0]?.inputs.spec as { hard: Record<string, string> };
           assert.strictEqual(quota.hard["requests.nvidia.com/gpu"], String(t.gpus));
           assert.strictEqual(objects.get("LimitRange")?.length, 1);
-          assert.deepStrictEqual(objects.get("NetworkPolicy")?.map((r) => meta(r).name).sort(), [
-            "allow-dns",
-            "allow-monitoring-scrape",
-            "allow-same-namespace",
-            "allow-slurm-endpoints",
-            "default-deny",
-          ]);
+          const [isolation, ...others] = objects.get("NetworkPolicy") ?? [];
+          assert.strictEqual(others.length, 0, "one NetworkPolicy per tenant");
+          assert.deepStrictEqual(isolation.inputs.spec, {
+            egress: [
+              { to: [{ podSelector: {} }] },
+              { ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }], to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }] },
+              { ports: [{ port: 22, protocol: "TCP" }, { port: 6820, protocol: "TCP" }], to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "slurm" } } }] },
+            ],
+            ingress: [{ from: [{ podSelector: {} }] }, { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] }],
+            podSelector: {},
+            policyTypes: ["Ingress", "Egress"],
+          });
           const binding = objects.get("RoleBinding")![0].inputs as any;
           assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "aisc-tenant-admin" });
           assert.strictEqual(objects.get("Role"), undefined, "the rights are the platform's one ClusterRole, not a copy per tenant");
@@ -75,7 +80,7 @@ describe("tenancy", () => {
         for (const t of site.tenants) {
           const nsUrn = plan.resources.find((r) => r.inputs.kind === "Namespace" && meta(r).name === t.name)!.urn;
           const own = [...objectsIn(plan, t.name).values()].flat();
-          assert.strictEqual(own.length, 8, `${t.name}'s namespaced objects`);
+          assert.strictEqual(own.length, 4, `${t.name}'s namespaced objects`);
           for (const r of own) assert.deepStrictEqual(r.options.dependencies, [nsUrn], `${r.name} waits for its namespace only`);
           const account = (objectsIn(plan, "slurm").get("Job") ?? []).find((r) => meta(r).name === `slurm-account-${t.name}`)!;
           assert.ok(account.options.dependencies.includes(slurmControllerUrn), `${account.name} waits for the Slurm controller`);
@@ -141,7 +146,7 @@ describe("tenancy", () => {
       "kubernetes:core/v1:LimitRange",
       "kubernetes:core/v1:Namespace",
       "kubernetes:core/v1:ResourceQuota",
-      ...Array(5).fill("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy",
       "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
     ]);
     for (const urn of removed) assert.match(urn, /::cyberport-tenant-polyu(-objects(:.*)?)?$/);
