@@ -79,6 +79,7 @@ describe("tenancy policies", () => {
         [opener("ingress", {}), "ingress"],
         [opener("ingress", { from: [], ports: [{ port: 443 }] }), "ingress"],
         [opener("ingress", { from: [{ namespaceSelector: {} }] }), "ingress"],
+        [opener("ingress", { from: [{ podSelector: {} }, { namespaceSelector: {} }] }), "ingress"],
         [opener("egress", { to: [{ namespaceSelector: {}, podSelector: {} }] }), "egress"],
         [opener("egress", { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }), "egress"],
         [opener("egress", { to: [{ ipBlock: { cidr: "::/0" } }] }), "egress"],
