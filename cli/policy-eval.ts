@@ -42,6 +42,7 @@ function defaultsOf(policy: ResourceValidationPolicy | StackValidationPolicy): R
 // tens of thousands of resources, and a copy of each per resource was most of building them.
 const NO_ALIASES: readonly never[] = Object.freeze([]);
 const NO_TIMEOUTS = Object.freeze({ createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 });
+const NO_PROPERTY_DEPENDENCIES = Object.freeze({});
 const asType = () => undefined;
 
 /** Policy resources for a plan: inputs as props, options, provider and dependencies resolved. */
@@ -49,12 +50,19 @@ export function policyResources(plan: Plan): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
   const planned = new Map(plan.resources.map((r) => [r.urn, r]));
   // A provider reference is `<provider urn>::<id>`; the ID never contains `::`.
+  // A site has a provider or two and tens of thousands of resources: one object per provider.
+  const providers = new Map<string, { type: string; props: Record<string, unknown>; urn: string; name: string } | undefined>();
   const providerOf = (ref?: string) => {
-    const p = ref ? planned.get(ref.slice(0, ref.lastIndexOf("::"))) : undefined;
-    return p ? { type: p.type, props: p.inputs as Record<string, unknown>, urn: p.urn, name: p.name } : undefined;
+    if (!ref) return undefined;
+    if (!providers.has(ref)) {
+      const p = planned.get(ref.slice(0, ref.lastIndexOf("::")));
+      providers.set(ref, p ? { type: p.type, props: p.inputs as Record<string, unknown>, urn: p.urn, name: p.name } : undefined);
+    }
+    return providers.get(ref);
   };
   const make = (r: PlannedResource): PolicyResource => {
     const provider = providerOf(r.provider);
+    let dependencies: PolicyResource[] | undefined;
     const resource = {
       type: r.type,
       props: r.inputs as Record<string, unknown>,
@@ -71,19 +79,22 @@ export function policyResources(plan: Plan): PolicyResource[] {
         ...(r.parent ? { parent: r.parent } : {}),
       },
       ...(provider ? { provider } : {}),
-      dependencies: [] as PolicyResource[],
-      propertyDependencies: {},
+      // Resolved when a policy asks: few do, and resolving every resource's up front was the
+      // largest part of building them.
+      get dependencies(): PolicyResource[] {
+        dependencies ??= r.options.dependencies.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined);
+        return dependencies;
+      },
+      get parent(): PolicyResource | undefined {
+        return r.parent === undefined ? undefined : byUrn.get(r.parent);
+      },
+      propertyDependencies: NO_PROPERTY_DEPENDENCIES,
       isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === r.type,
       asType,
     };
     return resource as unknown as PolicyResource;
   };
   for (const r of plan.resources) byUrn.set(r.urn, make(r));
-  for (const r of plan.resources) {
-    const pr = byUrn.get(r.urn)! as { dependencies: PolicyResource[]; parent?: PolicyResource };
-    pr.dependencies = r.options.dependencies.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined);
-    if (r.parent && byUrn.get(r.parent)) pr.parent = byUrn.get(r.parent);
-  }
   return [...byUrn.values()];
 }
 
@@ -104,7 +115,9 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
     const where = at ?? urn;
     violations.push({ policy: current.name, level: current.level, message, ...(where ? { urn: where } : {}) });
   };
-  const perResource = resources.map((r) => ({ args: { ...r, stackTags, getConfig, notApplicable } as unknown as ResourceValidationArgs, report: reporter(r.urn) }));
+  // Each resource's arguments are the resource itself (as their prototype, so its lazily
+  // resolved members stay lazy) plus what the engine adds for resource policies.
+  const perResource = resources.map((r) => ({ args: Object.assign(Object.create(r) as object, { stackTags, getConfig, notApplicable }) as unknown as ResourceValidationArgs, report: reporter(r.urn) }));
   for (const policy of policies) {
     const { enforcementLevel, ...settings } = config[policy.name] ?? {};
     const level = (enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "advisory";

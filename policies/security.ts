@@ -98,18 +98,30 @@ export const statefulProtected: ResourceValidationPolicy = {
 /** Every container image reference in a resource's inputs, with where it is. */
 export function images(value: unknown): { path: string; image: string }[] {
   const found: { path: string; image: string }[] = [];
-  // The path is kept as segments and joined only for an image found: most values are not images.
-  const walk = (v: unknown, at: string[]) => {
+  // One path, extended and shortened as the walk goes, joined only for an image found: a large
+  // plan has hundreds of thousands of values, very few of them images.
+  const at: string[] = [];
+  const walk = (v: unknown) => {
     if (Array.isArray(v)) {
-      v.forEach((x, i) => walk(x, [...at.slice(0, -1), `${at[at.length - 1] ?? ""}[${i}]`]));
+      // An array's items extend its own key: `containers[0]`, not `containers.[0]`.
+      const named = at.length > 0;
+      const key = named ? at.pop()! : "";
+      v.forEach((x, i) => {
+        at.push(`${key}[${i}]`);
+        walk(x);
+        at.pop();
+      });
+      if (named) at.push(key);
     } else if (v !== null && typeof v === "object") {
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if (k === "image" && typeof x === "string") found.push({ path: [...at, k].join("."), image: x });
-        else walk(x, [...at, k]);
+        at.push(k);
+        if (k === "image" && typeof x === "string") found.push({ path: at.join("."), image: x });
+        else walk(x);
+        at.pop();
       }
     }
   };
-  walk(value, []);
+  walk(value);
   return found;
 }
 
@@ -121,6 +133,15 @@ export function isPinned(image: string): boolean {
   return tag !== "" && tag !== "latest";
 }
 
+/**
+ * Kubernetes kinds whose schema has no container image: a key called `image` in them (a
+ * ConfigMap's data, say) is not one, and walking them was most of this policy's time.
+ */
+const IMAGELESS_KINDS = new Set([
+  "Namespace", "ConfigMap", "Secret", "ResourceQuota", "LimitRange", "NetworkPolicy", "Service", "ServiceAccount", "PersistentVolumeClaim",
+  "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "StorageClass",
+]);
+
 export const imagesAndChartsPinned: ResourceValidationPolicy = {
   name: "security-images-and-charts-pinned",
   description: "Every container image is pinned to a tag other than latest (or a digest), and every Helm chart to a version.",
@@ -131,7 +152,7 @@ export const imagesAndChartsPinned: ResourceValidationPolicy = {
       if (!version || version === "latest") report(`Helm chart ${args.props.chart ?? args.name} is not pinned to a version.`);
       return;
     }
-    if (!args.type.startsWith("kubernetes:")) return;
+    if (!args.type.startsWith("kubernetes:") || IMAGELESS_KINDS.has(args.type.split(":").pop()!)) return;
     for (const i of images(args.props).filter((x) => !isPinned(x.image))) report(`${args.name} runs image ${i.image} (at ${i.path}), which is not pinned to a tag or digest.`);
   },
 };

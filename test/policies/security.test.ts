@@ -183,6 +183,12 @@ describe("security policies", () => {
       for (const [image, pinned] of cases) assert.strictEqual(isPinned(image), pinned, image);
     });
 
+    it("reads no image out of kinds that cannot run one, such as a ConfigMap's data", () => {
+      const config = plannedResource("kubernetes:core/v1:ConfigMap", "uni-a/settings", { data: { image: "app" } });
+      const pod = plannedResource("kubernetes:core/v1:Pod", "uni-a/p", { spec: { containers: [{ name: "a", image: "app" }] } });
+      assert.deepStrictEqual(violations(imagesAndChartsPinned, [config, pod]), ["uni-a/p: uni-a/p runs image app (at spec.containers[0].image), which is not pinned to a tag or digest."]);
+    });
+
     it("fails unpinned images in Kubernetes resources, each at its path", () => {
       const pod = { containers: [{ name: "a", image: "app:latest" }, { name: "b", image: "app:1.0" }], initContainers: [{ name: "i", image: "busybox" }] };
       assert.deepStrictEqual(violations(imagesAndChartsPinned, [workload("w", "uni-a", pod), plannedResource("aws:ecs/taskDefinition:TaskDefinition", "t", { image: "app:latest" })]), [
