@@ -20,7 +20,7 @@ export interface TenantArgs extends Omit<SiteWorkloadArgs, "dependsOn"> {
 }
 
 /**
- * One tenant: its isolated namespace, GPU quota, defaults, network policies, admin role and
+ * One tenant: its isolated namespace, GPU quota, defaults, isolating network policy, admin binding and
  * Slurm account, all from its one entitlement. Named after the tenant's key, so adding,
  * removing or reordering tenants touches no other tenant's resources.
  *
