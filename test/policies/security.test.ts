@@ -184,9 +184,13 @@ describe("security policies", () => {
     });
 
     it("reads no image out of kinds that cannot run one, such as a ConfigMap's data", () => {
-      const config = plannedResource("kubernetes:core/v1:ConfigMap", "uni-a/settings", { data: { image: "app" } });
+      const imageless = [
+        "core/v1:Namespace", "core/v1:ConfigMap", "core/v1:Secret", "core/v1:ResourceQuota", "core/v1:LimitRange", "networking.k8s.io/v1:NetworkPolicy",
+        "core/v1:Service", "core/v1:ServiceAccount", "core/v1:PersistentVolumeClaim", "rbac.authorization.k8s.io/v1:Role", "rbac.authorization.k8s.io/v1:RoleBinding",
+        "rbac.authorization.k8s.io/v1:ClusterRole", "rbac.authorization.k8s.io/v1:ClusterRoleBinding", "scheduling.k8s.io/v1:PriorityClass", "storage.k8s.io/v1:StorageClass",
+      ].map((t) => plannedResource(`kubernetes:${t}`, `uni-a/${t}`, { data: { image: "app" }, metadata: { annotations: { image: "app" } } }));
       const pod = plannedResource("kubernetes:core/v1:Pod", "uni-a/p", { spec: { containers: [{ name: "a", image: "app" }] } });
-      assert.deepStrictEqual(violations(imagesAndChartsPinned, [config, pod]), ["uni-a/p: uni-a/p runs image app (at spec.containers[0].image), which is not pinned to a tag or digest."]);
+      assert.deepStrictEqual(violations(imagesAndChartsPinned, [...imageless, pod]), ["uni-a/p: uni-a/p runs image app (at spec.containers[0].image), which is not pinned to a tag or digest."]);
     });
 
     it("fails unpinned images in Kubernetes resources, each at its path", () => {
