@@ -2,6 +2,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { parseSite } from "../../inventory/parse";
+import { InventoryError } from "../../inventory/reader";
 
 /**
  * A small, valid site inventory to mutate in tests: two on-prem pools (one time-sliced, so
@@ -34,6 +36,24 @@ export function smallSite(): Record<string, any> {
       login: { ldapUri: "ldaps://ldap.test.example", searchBase: "dc=test,dc=example" },
     },
   };
+}
+
+/** {@link smallSite} with `change` made to it. */
+export function mutated(change: (s: Record<string, any>) => void): Record<string, any> {
+  const s = smallSite();
+  change(s);
+  return s;
+}
+
+/** The issues parsing `site` reports, as `path: message` lines (none when it parses). */
+export function issuesOf(site: unknown): string[] {
+  try {
+    parseSite(site);
+  } catch (err) {
+    if (err instanceof InventoryError) return err.issues.map((i) => `${i.path}: ${i.message}`);
+    throw err;
+  }
+  return [];
 }
 
 /** The YAML text of a stack file holding `site` (and any extra config keys). */

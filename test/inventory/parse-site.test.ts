@@ -1,30 +1,13 @@
 import * as assert from "assert";
 import { parseSite } from "../../inventory/parse";
-import { InventoryError } from "../../inventory/reader";
 import { Site } from "../../inventory/types";
-import { smallSite } from "../helpers/fixtures";
+import { issuesOf, mutated } from "../helpers/fixtures";
 
 /**
  * The site-level parts of the parser: top-level keys, cluster settings, networks and
  * milestones, each accepted value checked in the parsed site and each mistake by its exact
  * keyed message (the sections with their own parsers have their own test files).
  */
-
-function issuesOf(site: unknown): string[] {
-  try {
-    parseSite(site);
-  } catch (err) {
-    if (err instanceof InventoryError) return err.issues.map((i) => `${i.path}: ${i.message}`);
-    throw err;
-  }
-  return [];
-}
-
-function mutated(change: (s: Record<string, any>) => void): Record<string, any> {
-  const s = smallSite();
-  change(s);
-  return s;
-}
 
 const parsed = (change: (s: Record<string, any>) => void): Site => parseSite(mutated(change));
 const rejects = (change: (s: Record<string, any>) => void, expected: string[]) => assert.deepStrictEqual(issuesOf(mutated(change)), expected);

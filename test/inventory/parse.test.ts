@@ -1,24 +1,6 @@
 import * as assert from "assert";
 import { parseSite } from "../../inventory/parse";
-import { InventoryError } from "../../inventory/reader";
-import { realSite, smallSite } from "../helpers/fixtures";
-
-/** The issues a parse reports, as `path: message` lines. */
-function issuesOf(site: unknown): string[] {
-  try {
-    parseSite(site);
-  } catch (err) {
-    if (err instanceof InventoryError) return err.issues.map((i) => `${i.path}: ${i.message}`);
-    throw err;
-  }
-  return [];
-}
-
-function mutated(change: (s: Record<string, any>) => void): Record<string, any> {
-  const s = smallSite();
-  change(s);
-  return s;
-}
+import { issuesOf, mutated, realSite } from "../helpers/fixtures";
 
 describe("parseSite", () => {
   describe("the real stacks", () => {
