@@ -48,20 +48,17 @@ const asType = () => undefined;
 /** Policy resources for a plan: inputs as props, options, provider and dependencies resolved. */
 export function policyResources(plan: Plan): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
-  const planned = new Map(plan.resources.map((r) => [r.urn, r]));
-  // A provider reference is `<provider urn>::<id>`; the ID never contains `::`.
-  // A site has a provider or two and tens of thousands of resources: one object per provider.
+  // A provider reference is `<provider urn>::<id>`; the ID never contains `::`. A site has a
+  // provider or two and tens of thousands of resources: one object per provider.
   const providers = new Map<string, { type: string; props: Record<string, unknown>; urn: string; name: string } | undefined>();
-  const providerOf = (ref?: string) => {
-    if (!ref) return undefined;
+  const providerOf = (ref: string) => {
     if (!providers.has(ref)) {
-      const p = planned.get(ref.slice(0, ref.lastIndexOf("::")));
-      providers.set(ref, p ? { type: p.type, props: p.inputs as Record<string, unknown>, urn: p.urn, name: p.name } : undefined);
+      const p = byUrn.get(ref.slice(0, ref.lastIndexOf("::")));
+      providers.set(ref, p ? { type: p.type, props: p.props, urn: p.urn, name: p.name } : undefined);
     }
     return providers.get(ref);
   };
   const make = (r: PlannedResource): PolicyResource => {
-    const provider = providerOf(r.provider);
     let dependencies: PolicyResource[] | undefined;
     const resource = {
       type: r.type,
@@ -78,9 +75,11 @@ export function policyResources(plan: Plan): PolicyResource[] {
         additionalSecretOutputs: r.options.additionalSecretOutputs,
         ...(r.parent ? { parent: r.parent } : {}),
       },
-      ...(provider ? { provider } : {}),
-      // Resolved when a policy asks: few do, and resolving every resource's up front was the
-      // largest part of building them.
+      // Provider, dependencies and parent are resolved when a policy asks: few do, and
+      // resolving every resource's up front was the largest part of building them.
+      get provider() {
+        return r.provider === undefined ? undefined : providerOf(r.provider);
+      },
       get dependencies(): PolicyResource[] {
         dependencies ??= r.options.dependencies.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined);
         return dependencies;

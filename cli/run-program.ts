@@ -40,7 +40,7 @@ interface WireStruct {
 
 interface OutputsRequest {
   getUrn(): string;
-  getOutputs(): { toJavaScript(): unknown } | undefined;
+  getOutputs(): WireStruct | undefined;
 }
 
 type Callback = (err: unknown, resp: { getUrn(): string } | unknown) => void;

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { evaluatePolicies } from "../../cli/policy-eval";
+import { evaluatePolicies, policyResources } from "../../cli/policy-eval";
 import { Plan } from "../../cli/record";
 import { plannedResource } from "../helpers/plan";
 
@@ -62,5 +62,18 @@ describe("evaluatePolicies", () => {
   it("fails on an error that is not notApplicable, rather than passing the policy", async () => {
     const broken: ResourceValidationPolicy = { name: "test-broken", description: "Throws.", enforcementLevel: "mandatory", validateResource: () => { throw new Error("bug in a policy"); } };
     await assert.rejects(evaluatePolicies(plan, {}, [broken]), /bug in a policy/);
+  });
+
+  it("resolves each resource's provider, parent and dependencies from the plan", () => {
+    const provider = plannedResource("pulumi:providers:aws", "site-aws", { region: "ap-east-1" });
+    const parent = plannedResource("aisc:platform:Site", "site", {});
+    const key = plannedResource("aws:kms/key:Key", "key", {}, {}, parent.urn);
+    const cluster = { ...plannedResource("aws:eks/cluster:Cluster", "eks", {}, { dependencies: [key.urn, "urn:pulumi:s::aisc::gone::x"] }, parent.urn), provider: `${provider.urn}::provider-id` };
+    const [, , , eks] = policyResources({ project: "aisc", stack: "s", outputs: {}, resources: [provider, parent, key, cluster] });
+    assert.deepStrictEqual(eks.provider, { type: "pulumi:providers:aws", props: { region: "ap-east-1" }, urn: provider.urn, name: "site-aws" });
+    assert.strictEqual(eks.parent?.urn, parent.urn);
+    assert.deepStrictEqual(eks.dependencies.map((d) => d.urn), [key.urn], "a dependency not in the plan is left out");
+    assert.strictEqual(eks.opts.parent, parent.urn);
+    assert.ok(eks.isType({ __pulumiType: "aws:eks/cluster:Cluster" } as never) && !eks.isType({ __pulumiType: "aws:kms/key:Key" } as never));
   });
 });
