@@ -1,4 +1,4 @@
-import { InputError } from "./stack-config";
+import { UsageError } from "./stack-config";
 
 /**
  * A strict flag parser: each command declares its flags, anything else is a usage error
@@ -31,17 +31,17 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     const eq = arg.indexOf("=");
     const flag = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     const s = spec[flag];
-    if (!s) throw new InputError(`unknown flag --${flag}; expected one of ${Object.keys(spec).map((f) => `--${f}`).join(", ")}`);
+    if (!s) throw new UsageError(`unknown flag --${flag}; expected one of ${Object.keys(spec).map((f) => `--${f}`).join(", ")}`);
     if (!s.value) {
-      if (eq >= 0) throw new InputError(`--${flag} takes no value`);
+      if (eq >= 0) throw new UsageError(`--${flag} takes no value`);
       switches.add(flag);
       continue;
     }
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === "" || (eq < 0 && value.startsWith("--"))) throw new InputError(`--${flag} expects a value`);
-    if (values[flag] && !s.repeat) throw new InputError(`--${flag} given more than once`);
+    if (value === undefined || value === "" || (eq < 0 && value.startsWith("--"))) throw new UsageError(`--${flag} expects a value`);
+    if (values[flag] && !s.repeat) throw new UsageError(`--${flag} given more than once`);
     (values[flag] ??= []).push(value);
   }
-  if (positional.length > maxPositional) throw new InputError(`unexpected argument ${positional[maxPositional]}`);
+  if (positional.length > maxPositional) throw new UsageError(`unexpected argument ${positional[maxPositional]}`);
   return { values, switches, positional };
 }

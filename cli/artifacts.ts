@@ -3,12 +3,13 @@ import * as path from "path";
 import * as jsYaml from "js-yaml";
 import { Plan, PlannedResource, planJsonChunks } from "./record";
 import { slurmArtifacts } from "./slurm-artifacts";
+import { InputError } from "./stack-config";
 
 /**
  * Turns a plan into the files `aisc plan` writes, as a map from relative path to content, so
  * that what is written is a pure function of the plan (and byte-identical for the same plan).
- * Files are swapped into place only once all are rendered: a failed plan leaves the previous
- * artifacts as they were, never half of a new set.
+ * Files are written into a fresh folder that is swapped into place only once all are written
+ * (./out-dir.ts): a failed plan leaves the previous artifacts as they were, never half a set.
  */
 
 /** Kubernetes resources the plan renders as manifests: typed objects, not providers or charts. */
@@ -80,29 +81,43 @@ export function manifestFile(namespace: string | undefined): string {
 }
 
 /**
- * Writes `files` as `dir`, replacing whatever was there only when every file is written: they
- * go to a staging directory first, so a failure part-way (a render error, a full disk) leaves
- * the previous artifacts as they were.
+ * Writes `files` into `dir`, a fresh folder of the plan's own ({@link stagePlan}): nothing a
+ * reader sees changes until the folder is published whole.
  */
 export function writeArtifacts(dir: string, files: Iterable<[string, Content]>): void {
-  const staging = `${dir}.staging-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  try {
-    const made = new Set<string>();
-    const written = new Set<string>();
-    for (const [file, content] of files) {
-      if (written.has(file)) throw new Error(`two artifacts are ${file}`);
-      written.add(file);
-      const target = path.join(staging, file);
-      const parent = path.dirname(target);
-      if (!made.has(parent)) fs.mkdirSync(parent, { recursive: true });
-      made.add(parent);
-      writeContent(target, content);
+  const made = new Set<string>([dir]);
+  const written = new Set<string>();
+  for (const [file, content] of files) {
+    if (written.has(file)) throw new Error(`two artifacts are ${file}`);
+    written.add(file);
+    const target = path.join(dir, file);
+    const parent = path.dirname(target);
+    if (!made.has(parent)) fs.mkdirSync(parent, { recursive: true });
+    made.add(parent);
+    writeContent(target, content);
+  }
+}
+
+/**
+ * The most a rendered Kubernetes object may weigh: the API server refuses a ConfigMap or Secret
+ * whose data passes 1 MiB, and etcd any request past 1.5 MiB. Checked on the whole object.
+ */
+export const MAX_OBJECT_BYTES = 1024 * 1024;
+
+/**
+ * Refuses a plan with a Kubernetes object the API server would refuse, naming the object and
+ * its size, before anything is written. The inventory's limits keep every object aisc renders
+ * under this; the check makes sure a change to a chart cannot quietly break that.
+ */
+export function checkObjectSizes(plan: Plan): void {
+  for (const r of plan.resources) {
+    if (!isKubernetesObject(r)) continue;
+    const bytes = Buffer.byteLength(JSON.stringify(r.inputs));
+    if (bytes > MAX_OBJECT_BYTES) {
+      const meta = (r.inputs.metadata ?? {}) as { name?: string; namespace?: string };
+      const name = `${String(r.inputs.kind)} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name ?? r.name}`;
+      throw new InputError(`${name} would be ${(bytes / 1048576).toFixed(2)} MiB, over Kubernetes' 1 MiB object limit; the inventory is too large for it (see the README's limits)`);
     }
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(staging, dir);
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 

@@ -4,31 +4,53 @@ import { parseArgs } from "./args";
 import { diffMarkdown, diffPlans, PlanDiff } from "./diff-plans";
 import { EXIT } from "./exit";
 import { Plan, stableJson } from "./record";
-import { InputError } from "./stack-config";
+import { onDisk, stackEntries } from "./out-dir";
+import { InputError, isStackName } from "./stack-config";
 
 export const DIFF_USAGE = "aisc diff BASE HEAD [--format markdown|json]";
 
+/** What `file` must hold to be read as a plan: the fields `aisc diff` reads, with their types. */
+function asPlan(file: string, json: unknown): Plan {
+  const bad = (what: string) => new InputError(`${file}: not a plan written by aisc plan (${what})`);
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (!isObj(json)) throw bad(`expected a JSON object, got ${json === null ? "null" : Array.isArray(json) ? "a list" : typeof json}`);
+  if (typeof json.stack !== "string" || !isStackName(json.stack)) throw bad("expected stack: a stack name");
+  if (!Array.isArray(json.resources)) throw bad("expected resources: a list");
+  json.resources.forEach((r: unknown, i: number) => {
+    if (!isObj(r)) throw bad(`resources[${i}]: expected an object`);
+    for (const key of ["urn", "type", "name"]) if (typeof r[key] !== "string") throw bad(`resources[${i}].${key}: expected a string`);
+    if (r.parent !== undefined && typeof r.parent !== "string") throw bad(`resources[${i}].parent: expected a string`);
+    if (!isObj(r.inputs)) throw bad(`resources[${i}].inputs: expected an object`);
+    if (!isObj(r.options)) throw bad(`resources[${i}].options: expected an object`);
+  });
+  return json as unknown as Plan;
+}
+
 /**
- * The plans under a path: a plan.json, a stack's output directory, or an output root holding
- * one directory per stack. Returned by stack name.
+ * The plans under a path: a plan.json, a stack's output folder, or an OUT holding one entry per
+ * stack (aisc's bookkeeping in OUT, such as unfinished plans, is never read). Returned by stack
+ * name; anything that is not a plan is exit 2.
  */
 export function loadPlans(where: string): Map<string, Plan> {
   const read = (file: string) => {
+    let json: unknown;
     try {
-      return JSON.parse(fs.readFileSync(file, "utf8")) as Plan;
+      json = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
-      throw new InputError(`${file}: not a plan written by aisc plan (${(err as Error).message.split("\n")[0]})`);
+      throw new InputError(`${file}: not a plan written by aisc plan (${(err as NodeJS.ErrnoException).code ?? (err as Error).message.split("\n")[0]})`);
     }
+    return asPlan(file, json);
   };
-  if (!fs.existsSync(where)) throw new InputError(`${where}: no such file or directory`);
   const plans = new Map<string, Plan>();
   const add = (file: string) => {
     const plan = read(file);
+    if (plans.has(plan.stack)) throw new InputError(`${file}: a second plan of stack ${plan.stack} in ${where}`);
     plans.set(plan.stack, plan);
   };
-  if (fs.statSync(where).isFile()) add(where);
+  const stat = onDisk(where, () => fs.statSync(where));
+  if (stat.isFile()) add(where);
   else if (fs.existsSync(path.join(where, "plan.json"))) add(path.join(where, "plan.json"));
-  else for (const d of fs.readdirSync(where).sort()) if (fs.existsSync(path.join(where, d, "plan.json"))) add(path.join(where, d, "plan.json"));
+  else for (const d of onDisk(where, () => stackEntries(where))) if (fs.existsSync(path.join(where, d, "plan.json"))) add(path.join(where, d, "plan.json"));
   if (plans.size === 0) throw new InputError(`${where}: no plan.json found (give a plan.json, OUT/<stack> or OUT)`);
   return plans;
 }

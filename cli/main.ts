@@ -1,6 +1,7 @@
 import { EXIT } from "./exit";
 import { plan, PLAN_USAGE } from "./plan";
-import { InputError } from "./stack-config";
+import { InventoryError } from "../inventory/reader";
+import { InputError, UsageError } from "./stack-config";
 import { verify, VERIFY_USAGE } from "./verify";
 import { diff, DIFF_USAGE } from "./diff";
 import { report, REPORT_USAGE } from "./report";
@@ -16,10 +17,14 @@ const USAGE = `usage: ${PLAN_USAGE}
          none): k8s (schemas), slurm (real Slurm daemons), prometheus (promtool)
   diff   compare two plans (plan.json, OUT/<stack> or OUT): resources added, removed and changed,
          with the changed property paths under their component; data-losing changes flagged
-  report the city view across all stacks: capacity against the 2026 and 2030 milestones, and
+  report the city view across the chosen stacks (all by default): capacity against the 2026 and 2030 milestones, and
          allocation by tenant kind and subsidy, as Markdown and an SVG chart (Vega-Lite)
 
-exit status: 0 clean, 1 a mandatory policy failed, 2 invalid input, 3 internal error`;
+OUT holds aisc's output only: aisc creates it (marking it with .aisc-out), refuses a folder it
+did not create, and swaps each OUT/<stack> in whole.
+
+exit status: 0 clean, 1 a mandatory policy failed or a check failed, 2 a user's mistake (one
+line on stderr, nothing written), 3 internal error`;
 
 /** The `aisc` command line. Returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -40,11 +45,16 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(`${USAGE}\n`);
         return EXIT.ok;
       default:
-        throw new InputError(command ? `unknown command ${command}` : "no command given");
+        throw new UsageError(command ? `unknown command ${command}; expected plan, verify, diff, report or help` : "no command given; expected plan, verify, diff, report or help");
     }
   } catch (err) {
-    if (err instanceof InputError) {
-      process.stderr.write(`aisc: ${err.message}\n${USAGE}\n`);
+    // A user's mistake is the message alone, never a stack trace; usage only on request.
+    if (err instanceof UsageError) {
+      process.stderr.write(`aisc: ${err.message} (aisc help shows the usage)\n`);
+      return EXIT.invalidInput;
+    }
+    if (err instanceof InputError || err instanceof InventoryError) {
+      process.stderr.write(`aisc: ${err.message}\n`);
       return EXIT.invalidInput;
     }
     process.stderr.write(`aisc: internal error: ${(err as Error)?.stack ?? String(err)}\n`);

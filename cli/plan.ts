@@ -1,10 +1,14 @@
 import { spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
+import { parseSite, SITE_CONFIG_KEY } from "../inventory/parse";
+import { InventoryError } from "../inventory/reader";
+import { Site } from "../inventory/types";
 import { FlagSpec, parseArgs, ParsedArgs } from "./args";
 import { EXIT } from "./exit";
-import { DEFAULT_OUT, STACKS_DIR } from "./paths";
-import { InputError, listStacks, stackNameOf } from "./stack-config";
+import { checkStackSlot, claimOutDir, cleanStaleStaging, lockOutDir } from "./out-dir";
+import { DEFAULT_OUT, PROJECT, STACKS_DIR } from "./paths";
+import { InputError, listStacks, readStackFile, stackNameOf } from "./stack-config";
 
 export const PLAN_USAGE = "aisc plan [--stack NAME]... [--all] [--config FILE]... [--out DIR] [--policy-config FILE]";
 
@@ -13,6 +17,21 @@ export interface WorkerResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/** The validated inventory of a stack file; every mistake in it is one InputError (exit 2). */
+export function readInventory(file: string): Site {
+  const stack = readStackFile(file, PROJECT);
+  try {
+    return parseSite(stack.raw[SITE_CONFIG_KEY]);
+  } catch (err) {
+    if (err instanceof InventoryError) {
+      // One problem is one line; several are listed one a line under the file's name.
+      const n = err.issues.length;
+      throw new InputError(n === 1 ? `${file}: invalid site inventory: ${err.message}` : `${file}: invalid site inventory, ${n} problems:\n${err.message}`);
+    }
+    throw err;
+  }
 }
 
 /** The flags that choose stacks and the output directory, shared by plan and verify. */
@@ -54,7 +73,7 @@ export const WORKER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=64"]
 /** Where the plan worker is: one stack per process, since the SDK's runtime is process-global. */
 export const PLAN_WORKER = path.join(__dirname, "plan-worker.js");
 
-/** Plans one stack file into `out` in a worker process. */
+/** Plans one stack file into `out` in a worker process; the caller holds the OUT's lock. */
 export function runWorker(file: string, out: string, policyConfig?: string): Promise<WorkerResult> {
   return new Promise((resolve) => {
     const env = { ...process.env, ...(policyConfig ? { AISC_POLICY_CONFIG: path.resolve(policyConfig) } : {}) };
@@ -63,30 +82,65 @@ export function runWorker(file: string, out: string, policyConfig?: string): Pro
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code, signal) => resolve({ stack: stackNameOf(file), code: code ?? (signal ? EXIT.internal : EXIT.ok), stdout, stderr }));
+    child.on("close", (code, signal) => {
+      const stack = stackNameOf(file);
+      // A worker killed from outside (the OOM killer, a signal) has written nothing visible.
+      if (code === null) resolve({ stack, code: EXIT.internal, stdout, stderr: `${stderr}aisc plan: the plan of ${stack} was stopped by ${signal}; ${out}/${stack} is unchanged\n` });
+      else resolve({ stack, code, stdout, stderr });
+    });
   });
 }
 
 /**
- * Plans stacks offline, one worker process per stack, as many at once as there are cores.
- * Output is printed in stack order whatever order the workers finish in; the exit status is
- * the worst of the stacks'.
+ * Plans `files` into `out`, one worker process per stack, as many at once as there are cores,
+ * after checking everything a user can get wrong: every inventory, the OUT folder and each
+ * stack's place in it. A mistake there is exit 2 with nothing written. Output is printed in
+ * stack order whatever order the workers finish in; the status is the worst of the stacks'.
  */
+export async function planInto(files: readonly string[], out: string, policyConfig?: string): Promise<WorkerResult[]> {
+  const problems: string[] = [];
+  for (const file of files) {
+    try {
+      readInventory(file);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(err.message);
+    }
+  }
+  if (policyConfig) {
+    // Loaded only when asked: the policy pack brings the Pulumi SDK with it.
+    const { readPolicyConfig } = await import("./policy-config");
+    const { POLICIES } = await import("../policies/pack");
+    readPolicyConfig(policyConfig, POLICIES);
+  }
+  if (problems.length > 0) throw new InputError(problems.join("\n"));
+  claimOutDir(out);
+  const release = lockOutDir(out);
+  try {
+    cleanStaleStaging(out);
+    for (const file of files) checkStackSlot(out, stackNameOf(file));
+    const results: WorkerResult[] = new Array(files.length);
+    let next = 0;
+    const lanes = Math.max(1, Math.min(os.cpus().length, files.length));
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (next < files.length) {
+          const i = next++;
+          results[i] = await runWorker(files[i], out, policyConfig);
+        }
+      }),
+    );
+    return results;
+  } finally {
+    release();
+  }
+}
+
+/** `aisc plan`: plans the chosen stacks offline and prints each one's summary. */
 export async function plan(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { ...STACK_FLAGS, "policy-config": { value: true } });
   const { files, out } = selectStackFiles(args);
-  const policyConfig = args.values["policy-config"]?.[0];
-  const results: WorkerResult[] = new Array(files.length);
-  let next = 0;
-  const lanes = Math.max(1, Math.min(os.cpus().length, files.length));
-  await Promise.all(
-    Array.from({ length: lanes }, async () => {
-      while (next < files.length) {
-        const i = next++;
-        results[i] = await runWorker(files[i], out, policyConfig);
-      }
-    }),
-  );
+  const results = await planInto(files, out, args.values["policy-config"]?.[0]);
   for (const r of results) {
     if (r.stdout) process.stdout.write(r.stdout);
     if (r.stderr) process.stderr.write(r.stderr);

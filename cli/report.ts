@@ -4,15 +4,14 @@ import * as vega from "vega";
 import * as vegaLite from "vega-lite";
 import { SUBSIDY_SCHEMES, SubsidyScheme } from "../inventory/catalog";
 import { allocationByKind, capacityAtMilestones, CITY_MILESTONES, subsidySummary } from "../inventory/city";
-import { parseSite, SITE_CONFIG_KEY } from "../inventory/parse";
 import { Site } from "../inventory/types";
 import { parseArgs } from "./args";
 import { EXIT } from "./exit";
-import { STACKS_DIR } from "./paths";
-import { PROJECT } from "./run-program";
-import { listStacks, readStackFile } from "./stack-config";
+import { claimOutDir, makeDirs, onDisk } from "./out-dir";
+import { DEFAULT_OUT } from "./paths";
+import { readInventory, selectStackFiles, STACK_FLAGS } from "./plan";
 
-export const REPORT_USAGE = "aisc report [--out DIR]";
+export const REPORT_USAGE = "aisc report [--stack NAME]... [--all] [--config FILE]... [--out DIR]";
 
 /** The Vega-Lite spec of the city chart: each site's planned PFLOPS stacked per milestone year, against the target. */
 export function cityChartSpec(sites: readonly Site[]): vegaLite.TopLevelSpec {
@@ -71,15 +70,27 @@ export function cityMarkdown(sites: readonly Site[]): string {
   return lines.join("\n");
 }
 
-/** Writes city-report.md and city-capacity.svg for every stack in stacks/. */
+/** Writes city-report.md and city-capacity.svg for the chosen stacks (every stack in stacks/ by default). */
 export async function report(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { out: { value: true } });
-  const out = path.resolve(args.values.out?.[0] ?? path.join("out", "report"));
-  const sites = listStacks(STACKS_DIR).map((stack) => parseSite(readStackFile(path.join(STACKS_DIR, `Pulumi.${stack}.yaml`), PROJECT).raw[SITE_CONFIG_KEY]));
+  const args = parseArgs(argv, STACK_FLAGS);
+  // Every stack by default; --stack and --config choose, so a candidate site can be seen in the city view.
+  const sites = selectStackFiles(args).files.map(readInventory);
   const svg = await renderSvg(cityChartSpec(sites));
-  fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(path.join(out, "city-report.md"), cityMarkdown(sites));
-  fs.writeFileSync(path.join(out, "city-capacity.svg"), svg);
+  // The default folder lies inside the default OUT, which must be aisc's as for a plan; a
+  // folder given with --out is an OUT of its own.
+  let out: string;
+  if (args.values.out) {
+    out = path.resolve(args.values.out[0]);
+    claimOutDir(out);
+  } else {
+    claimOutDir(path.resolve(DEFAULT_OUT));
+    out = path.resolve(DEFAULT_OUT, "report");
+    onDisk(`cannot create ${out}`, () => makeDirs(out));
+  }
+  onDisk(`cannot write the city report into ${out}`, () => {
+    fs.writeFileSync(path.join(out, "city-report.md"), cityMarkdown(sites));
+    fs.writeFileSync(path.join(out, "city-capacity.svg"), svg);
+  });
   process.stdout.write(`city report for ${sites.map((s) => s.name).join(", ")} -> ${path.join(out, "city-report.md")}, ${path.join(out, "city-capacity.svg")}\n`);
   return EXIT.ok;
 }

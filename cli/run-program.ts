@@ -3,6 +3,7 @@ import * as path from "path";
 import { RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 import { echoesInputs, offlineId, offlineMocks } from "./mocks";
 import { normalise, Plan, PlannedResource } from "./record";
+import { PROJECT } from "./paths";
 import { StackConfig } from "./stack-config";
 
 /**
@@ -12,7 +13,7 @@ import { StackConfig } from "./stack-config";
  * runtime is process-global, so this runs once per process; `aisc plan` forks one per stack.
  */
 
-export const PROJECT = "aisc";
+export { PROJECT };
 /** The compiled program entry, beside this file in dist/. */
 export const PROGRAM = path.resolve(__dirname, "..", "stacks", "index.js");
 

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_ROOT } from "./paths";
+import { InputError } from "./stack-config";
 
 /**
  * Strict schema checks of rendered Kubernetes objects, as they are on disk: every built-in
@@ -148,14 +149,36 @@ function listYaml(dir: string): string[] {
     .sort();
 }
 
-/** Parses every document of every YAML file under `dir`; a file that is not YAML is a failure. */
-export function readManifests(dir: string, relativeTo: string): { file: string; docs: Doc[]; error?: string }[] {
+/**
+ * Parses every document of every YAML file under `dir`. A file that cannot be read as
+ * manifests (a YAML error, an alias bomb, a document that is not an object) is the user's
+ * edit gone wrong: exit 2 naming the file and line, since nothing in it can be checked.
+ */
+export function readManifests(dir: string, relativeTo: string): { file: string; docs: Doc[] }[] {
   return listYaml(dir).map((full) => {
     const file = path.relative(relativeTo, full);
-    const parsed = YAML.parseAllDocuments(fs.readFileSync(full, "utf8"));
-    const bad = parsed.find((d) => d.errors.length > 0);
-    if (bad) return { file, docs: [], error: bad.errors[0].message.split("\n")[0] };
-    return { file, docs: parsed.map((d) => d.toJSON() as Doc).filter((d) => d !== null) };
+    const lineCounter = new YAML.LineCounter();
+    const parsed = YAML.parseAllDocuments(fs.readFileSync(full, "utf8"), { prettyErrors: false, logLevel: "silent", lineCounter });
+    const fail = (message: string, pos?: readonly number[]) => {
+      const at = pos ? lineCounter.linePos(pos[0]) : undefined;
+      return new InputError(`${full}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${message.split("\n")[0].replace(/[:\s]+$/, "")}; fix the edit or re-run aisc plan`);
+    };
+    const docs: Doc[] = [];
+    for (const d of parsed) {
+      const error = d.errors[0];
+      if (error) throw fail(error.message, error.pos);
+      let value: unknown;
+      try {
+        // The YAML library's default alias limit (100) stops an alias bomb from expanding.
+        value = d.toJS({ maxAliasCount: 100 });
+      } catch (err) {
+        throw fail((err as Error).message, d.range as unknown as number[]);
+      }
+      if (value === null || value === undefined) continue;
+      if (typeof value !== "object" || Array.isArray(value)) throw fail("a document that is not a Kubernetes object", d.range as unknown as number[]);
+      docs.push(value as Doc);
+    }
+    return { file, docs };
   });
 }
 
@@ -169,7 +192,6 @@ export function checkK8s(stackDir: string): K8sCheck {
   const skipped: Record<string, number> = {};
   let objects = 0;
   for (const m of manifests) {
-    if (m.error) failures.push({ file: m.file, object: "-", field: "-", message: `not valid YAML: ${m.error}` });
     for (const doc of m.docs) {
       objects++;
       const apiVersion = String(doc.apiVersion);

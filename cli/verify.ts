@@ -3,20 +3,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "./args";
 import { EXIT } from "./exit";
-import { runWorker, selectStackFiles, STACK_FLAGS } from "./plan";
-import { parseSite, SITE_CONFIG_KEY } from "../inventory/parse";
-import { PROJECT } from "./run-program";
-import { InputError, readStackFile, stackNameOf } from "./stack-config";
+import { planInto, readInventory, selectStackFiles, STACK_FLAGS } from "./plan";
+import { InputError, stackNameOf } from "./stack-config";
 import { checkK8s } from "./verify-k8s";
 import { checkPrometheus } from "./verify-prometheus";
 import { checkSlurm } from "./verify-slurm";
 
 export const VERIFY_USAGE = "aisc verify [--stack NAME]... [--all] [--config FILE]... [--only CHECK]... [--out DIR]";
-
-/** The validated inventory of a stack file. */
-function siteOf(stackFile: string) {
-  return parseSite(readStackFile(stackFile, PROJECT).raw[SITE_CONFIG_KEY]);
-}
 
 type Check = (stackDir: string, stackFile: string) => Promise<{ ok: boolean; report: readonly string[] }>;
 
@@ -39,12 +32,12 @@ const CHECKS: Record<string, Check> = {
   },
   slurm: async (stackDir, stackFile) => {
     // What Slurm must show comes from the inventory, the source of truth, not from the files.
-    const result = await checkSlurm(stackDir, siteOf(stackFile));
+    const result = await checkSlurm(stackDir, readInventory(stackFile));
     const head = `the site's Slurm files on real slurmctld, slurmd and slurmdbd (Slurm ${slurmVersion()})`;
     return { ok: result.status !== "failed", report: [`${head}: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
   prometheus: async (stackDir, stackFile) => {
-    const result = checkPrometheus(stackDir, siteOf(stackFile));
+    const result = checkPrometheus(stackDir, readInventory(stackFile));
     return { ok: result.status !== "failed", report: [`alert rules with the real promtool: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
 };
@@ -65,12 +58,14 @@ export async function verify(argv: readonly string[]): Promise<number> {
   const only = args.values.only ?? Object.keys(CHECKS);
   for (const c of only) if (!CHECKS[c]) throw new InputError(`unknown check --only ${c}; expected one of ${Object.keys(CHECKS).join(", ")}`);
 
+  // Every inventory is checked first: a mistake in any is exit 2 before anything runs.
+  for (const file of files) readInventory(file);
   let status: number = EXIT.ok;
   for (const file of files) {
     const stack = stackNameOf(file);
     const stackDir = path.join(out, stack);
     if (!fs.existsSync(path.join(stackDir, "plan.json"))) {
-      const planned = await runWorker(file, out);
+      const [planned] = await planInto([file], out);
       if (planned.code !== EXIT.ok) {
         process.stderr.write(planned.stderr);
         status = Math.max(status, planned.code);

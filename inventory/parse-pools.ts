@@ -1,6 +1,7 @@
 import { GPU_CATALOG, GPU_MODELS } from "./catalog";
 import { CLOUD_INSTANCE_TYPES, findInstanceType, InstanceType, instanceTypesFor } from "./instances";
 import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
+import { LIMITS } from "./limits";
 import { CAPACITY_TYPES, CloudPool, GpuPool, MIG_STRATEGIES, PLACEMENTS, SharedReplicas, Sharing } from "./types";
 
 /**
@@ -108,8 +109,9 @@ export function parsePool(r: Reader, path: string, value: unknown): GpuPool | un
   const model = r.oneOf(`${path}.gpu`, o.gpu, GPU_MODELS);
   const gpu = model === undefined ? undefined : GPU_CATALOG[model];
   const gpusPerNode = r.integer(`${path}.gpusPerNode`, o.gpusPerNode, 1, 16);
-  const nodes = r.integer(`${path}.nodes`, o.nodes, 1, 100000);
   const placement = o.placement === undefined ? "on-prem" : r.oneOf(`${path}.placement`, o.placement, PLACEMENTS);
+  // An on-premises pool's SSM activation registers at most 1,000 servers; a managed node group scales to 450.
+  const nodes = r.integer(`${path}.nodes`, o.nodes, 1, placement === "cloud" ? LIMITS.nodesPerCloudPool : LIMITS.nodesPerOnPremPool);
   const sharing = parseSharing(r, `${path}.sharing`, o.sharing, gpu?.migCapable, model);
   const inService = o.inService === undefined ? undefined : r.date(`${path}.inService`, o.inService);
   const nodeWatts =

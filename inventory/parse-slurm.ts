@@ -1,3 +1,4 @@
+import { LIMITS } from "./limits";
 import { DNS_LABEL, Reader, show } from "./reader";
 import { GpuPool, Partition, SlurmSettings } from "./types";
 
@@ -19,11 +20,13 @@ export function isWholeGpuPool(pool: GpuPool): boolean {
  * GPUs are advertised to Kubernetes as slices or replicas, which a slurmd pod cannot claim as
  * whole GPUs), and at most one partition is the default.
  */
-function parsePartitions(r: Reader, path: string, value: unknown, poolNames: readonly string[], pools: readonly GpuPool[]): Partition[] {
-  const items = r.list(path, value, { minItems: 1 });
+function parsePartitions(r: Reader, path: string, value: unknown, poolNames: readonly string[] | undefined, pools: readonly GpuPool[]): Partition[] {
+  const items = r.list(path, value, { minItems: 1, maxItems: LIMITS.partitions, what: "partitions" });
   if (!items) return [];
   // Judge only pools that parsed and whose name is unique; other mistakes are reported at the pool.
-  const unique = pools.filter((p) => poolNames.filter((n) => n === p.name).length === 1);
+  const counts = new Map<string, number>();
+  for (const n of poolNames ?? []) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const unique = pools.filter((p) => counts.get(p.name) === 1);
   const shared = new Set(unique.filter((p) => !isWholeGpuPool(p)).map((p) => p.name));
   const whole = unique.filter(isWholeGpuPool).map((p) => p.name);
   const partitions: Partition[] = [];
@@ -34,10 +37,11 @@ function parsePartitions(r: Reader, path: string, value: unknown, poolNames: rea
     const before = r.issues.length;
     const name = r.string(`${p}.name`, o.name, { pattern: /^[a-z][a-z0-9_-]*$/, what: "a partition name (lower-case letters, digits, '-' or '_', starting with a letter)", maxLength: 40 });
     const names: string[] = [];
-    const list = r.list(`${p}.pools`, o.pools, { minItems: 1 });
+    const list = r.list(`${p}.pools`, o.pools, { minItems: 1, maxItems: LIMITS.pools, what: "pools" });
     list?.forEach((poolName, j) => {
-      if (typeof poolName !== "string" || !poolNames.includes(poolName)) {
-        r.fail(`${p}.pools[${j}]`, `expected the name of a pool in aisc:site.pools (${poolNames.join(", ")}), got ${show(poolName)}`);
+      // Without the pools' names (the pool list is over its limit) only the names' type is checked.
+      if (typeof poolName !== "string" || (poolNames !== undefined && !poolNames.includes(poolName))) {
+        r.fail(`${p}.pools[${j}]`, `expected the name of a pool in aisc:site.pools (${(poolNames ?? []).join(", ")}), got ${show(poolName)}`);
       } else if (shared.has(poolName)) {
         r.fail(`${p}.pools[${j}]`, `expected a whole-GPU pool; ${poolName} shares its GPUs (MIG, time-slicing or MPS) with Kubernetes pods, and Slurm allocates whole GPUs`);
       } else names.push(poolName);
@@ -59,7 +63,7 @@ function parsePartitions(r: Reader, path: string, value: unknown, poolNames: rea
   return partitions;
 }
 
-export function parseSlurm(r: Reader, path: string, value: unknown, poolNames: readonly string[], pools: readonly GpuPool[]): SlurmSettings | undefined {
+export function parseSlurm(r: Reader, path: string, value: unknown, poolNames: readonly string[] | undefined, pools: readonly GpuPool[]): SlurmSettings | undefined {
   const o = r.object(path, value, SLURM_KEYS);
   if (!o) return undefined;
   const partitions = parsePartitions(r, `${path}.partitions`, o.partitions, poolNames, pools);

@@ -8,8 +8,12 @@ import { Subsidy, Tenant, TENANT_KINDS } from "./types";
 const TENANT_KEYS = ["name", "displayName", "kind", "gpus", "fairShare", "subsidy", "adminGroup", "maxShareExempt"];
 const SUBSIDY_KEYS = ["scheme", "share"];
 
-/** Slurm account names are case-insensitive and at most 64 characters; our DNS labels fit. */
-const TENANT_NAME_MAX = 63;
+/**
+ * A tenant's name is its namespace (at most 63 characters) and its Slurm account and QoS, which
+ * slurmdbd keeps unique on their first 42 characters only (its MariaDB keys index `name(42)`):
+ * two longer names sharing 42 characters would be one account.
+ */
+const TENANT_NAME_MAX = 42;
 
 function parseSubsidy(r: Reader, path: string, value: unknown): Subsidy | undefined {
   const o = r.object(path, value, SUBSIDY_KEYS);

@@ -5,6 +5,7 @@ import { parsePool } from "./parse-pools";
 import { parseMonitoring } from "./parse-monitoring";
 import { parseSlurm } from "./parse-slurm";
 import { parseTenant } from "./parse-tenants";
+import { LIMITS } from "./limits";
 import { DNS_LABEL, DNS_LABEL_WHAT, InventoryError, Reader, show } from "./reader";
 import { ClusterSettings, CLUSTER_KINDS, GpuPool, Milestone, Networks, Site, Tenant } from "./types";
 
@@ -25,6 +26,14 @@ export const DEFAULT_KUBERNETES_VERSION = "1.33";
 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
+/**
+ * A folder inside the Pulumi project, relative to it: the Kubernetes provider writes every
+ * manifest there, Secrets included in plain text, so it may not point anywhere else on the
+ * machine (`../../etc`, `/etc`) nor into the repository's own `.git`.
+ */
+const PROJECT_PATH = /^(?!\.git(\/|$))(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+const PROJECT_PATH_WHAT = "a folder inside the project, relative to it, such as rendered/cyberport (letters, digits, '.', '_', '-' and '/'; no '..', '.git' or leading '/')";
+
 function parseCluster(r: Reader, path: string, value: unknown): ClusterSettings | undefined {
   const o = value === undefined ? {} : r.object(path, value, CLUSTER_KEYS);
   if (!o) return undefined;
@@ -34,14 +43,17 @@ function parseCluster(r: Reader, path: string, value: unknown): ClusterSettings 
       ? DEFAULT_KUBERNETES_VERSION
       : r.string(`${path}.kubernetesVersion`, o.kubernetesVersion, { pattern: /^1\.\d{2}$/, what: 'a Kubernetes minor version such as "1.33" (quoted)' });
   const endpointPublicAccess = o.endpointPublicAccess === undefined ? false : r.boolean(`${path}.endpointPublicAccess`, o.endpointPublicAccess);
-  const renderYamlToDirectory = o.renderYamlToDirectory === undefined ? undefined : r.string(`${path}.renderYamlToDirectory`, o.renderYamlToDirectory);
+  const renderYamlToDirectory =
+    o.renderYamlToDirectory === undefined
+      ? undefined
+      : r.string(`${path}.renderYamlToDirectory`, o.renderYamlToDirectory, { pattern: PROJECT_PATH, what: PROJECT_PATH_WHAT });
   if (kind === undefined || kubernetesVersion === undefined || endpointPublicAccess === undefined) return undefined;
   return { kind, kubernetesVersion, endpointPublicAccess, ...(renderYamlToDirectory ? { renderYamlToDirectory } : {}) };
 }
 
 function cidrList(r: Reader, path: string, value: unknown): string[] | undefined {
   if (value === undefined) return [];
-  const list = r.list(path, value);
+  const list = r.list(path, value, { maxItems: LIMITS.onPremCidrs, what: "CIDRs (EKS takes at most 15 remote node and 15 remote pod CIDRs per cluster)" });
   return list?.map((v, i) => r.string(`${path}[${i}]`, v) ?? "");
 }
 
@@ -99,7 +111,7 @@ function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boole
 }
 
 function parseMilestones(r: Reader, path: string, value: unknown): Milestone[] {
-  const items = value === undefined ? [] : r.list(path, value);
+  const items = value === undefined ? [] : r.list(path, value, { maxItems: LIMITS.milestones, what: "milestones" });
   const out: Milestone[] = [];
   items?.forEach((item, i) => {
     const p = `${path}[${i}]`;
@@ -114,8 +126,8 @@ function parseMilestones(r: Reader, path: string, value: unknown): Milestone[] {
   return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
 
-function parseList<T>(r: Reader, path: string, value: unknown, parseItem: (r: Reader, path: string, v: unknown) => T | undefined, minItems: number): T[] {
-  const items = r.list(path, value, { minItems });
+function parseList<T>(r: Reader, path: string, value: unknown, parseItem: (r: Reader, path: string, v: unknown) => T | undefined, minItems: number, maxItems: number, what: string): T[] {
+  const items = r.list(path, value, { minItems, maxItems, what });
   if (!items) return [];
   const out: T[] = [];
   items.forEach((item, i) => {
@@ -149,16 +161,23 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   const precision = capacity && r.oneOf(`${key}.capacity.precision`, capacity.precision, PRECISIONS);
   const milestones = capacity ? parseMilestones(r, `${key}.capacity.milestones`, capacity.milestones) : [];
   const cluster = parseCluster(r, `${key}.cluster`, o.cluster);
-  const pools: GpuPool[] = parseList(r, `${key}.pools`, o.pools, parsePool, 1);
+  const pools: GpuPool[] = parseList(r, `${key}.pools`, o.pools, parsePool, 1, LIMITS.pools, "pools");
   const hasOnPrem = pools.some((p) => p.placement === "on-prem");
+  const nodes = pools.reduce((n, p) => n + p.nodes, 0);
+  if (nodes > LIMITS.nodesPerSite) r.fail(`${key}.pools`, `expected at most ${LIMITS.nodesPerSite} nodes across the pools (Kubernetes' tested limit for one cluster), got ${nodes}`);
   const networks = parseNetworks(r, `${key}.networks`, o.networks, hasOnPrem, region);
   if (cluster?.kind === "existing" && pools.some((p) => p.placement === "cloud")) {
     r.fail(`${key}.cluster.kind`, "expected eks: cloud pools are EKS managed node groups, and an existing cluster gets no AWS resources");
   }
-  const tenants: Tenant[] = parseList(r, `${key}.tenants`, o.tenants, parseTenant, 0);
+  const tenants: Tenant[] = parseList(r, `${key}.tenants`, o.tenants, parseTenant, 0, LIMITS.tenants, "tenants");
   // Partitions are checked against every pool the inventory names, valid or not, so that one
   // bad pool does not also surface as a dangling reference in every partition that lists it.
-  const poolNames = Array.isArray(o.pools) ? (o.pools as { name?: unknown }[]).map((p) => p?.name).filter((n): n is string => typeof n === "string") : [];
+  // A pool list over its limit was not read at all, and neither are its names.
+  const poolNames = !Array.isArray(o.pools)
+    ? []
+    : o.pools.length <= LIMITS.pools
+      ? (o.pools as { name?: unknown }[]).map((p) => p?.name).filter((n): n is string => typeof n === "string")
+      : undefined;
   const slurm = parseSlurm(r, `${key}.slurm`, o.slurm, poolNames, pools);
   const monitoring = parseMonitoring(r, `${key}.monitoring`, o.monitoring);
   if (r.issues.length > 0) throw new InventoryError(r.issues);

@@ -1,3 +1,5 @@
+import { LIMITS } from "./limits";
+
 /**
  * A small validating reader for untyped config: every accessor records a problem with the full
  * key path instead of throwing, so one run reports every mistake in an inventory at once.
@@ -9,23 +11,45 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
+/** The most issues an error message lists; the rest are counted, so a huge bad inventory still gets a short answer. */
+export const MAX_LISTED_ISSUES = 50;
+
 /**
  * A user's mistake in the stack configuration. Carries every issue found; its message lists
- * them one per line. The CLI and the Pulumi program print it without a stack trace.
+ * them one per line (the first {@link MAX_LISTED_ISSUES}, then how many more). The CLI and the
+ * Pulumi program print it without a stack trace.
  */
 export class InventoryError extends Error {
   constructor(readonly issues: readonly ConfigIssue[]) {
-    super(issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
+    const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `${i.path}: ${i.message}`);
+    const more = issues.length - listed.length;
+    super([...listed, ...(more > 0 ? [`... and ${more} more problem${more === 1 ? "" : "s"}`] : [])].join("\n"));
     this.name = "InventoryError";
   }
 }
 
-/** Renders a config value for an error message, short and unambiguous. */
+/**
+ * Renders a config value for an error message, short and unambiguous, in time bounded by the
+ * message's length: a 50 MB string or a list of a million items is never serialised whole.
+ */
 export function show(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = JSON.stringify(value);
-  if (text === undefined) return String(value);
+  const text = preview(value, 61);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** JSON text of `value`, cut off once it is longer than `budget` characters. */
+function preview(value: unknown, budget: number): string {
+  if (typeof value === "string") return JSON.stringify(value.length > budget ? value.slice(0, budget) : value);
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? String(value);
+  const array = Array.isArray(value);
+  const entries = array ? (value as unknown[]).entries() : Object.entries(value as object)[Symbol.iterator]();
+  let out = array ? "[" : "{";
+  for (const [k, v] of entries) {
+    if (out.length > budget) break;
+    out += `${out.length > 1 ? "," : ""}${array ? "" : `${JSON.stringify(k)}:`}${preview(v, budget - out.length)}`;
+  }
+  return out + (array ? "]" : "}");
 }
 
 export type Obj = Record<string, unknown>;
@@ -52,19 +76,27 @@ export class Reader {
     return value;
   }
 
-  list(path: string, value: unknown, opts: { minItems?: number } = {}): unknown[] | undefined {
+  /**
+   * A list of at least `minItems` and at most `maxItems` items. A list over its limit is
+   * reported by its length alone and its items are not returned, so no caller does per-item
+   * (or pairwise) work on an inventory far past what the real systems accept.
+   */
+  list(path: string, value: unknown, opts: { minItems?: number; maxItems?: number; what?: string } = {}): unknown[] | undefined {
     if (!Array.isArray(value)) return this.fail(path, `expected a list, got ${show(value)}`);
     const min = opts.minItems ?? 0;
     if (value.length < min) return this.fail(path, `expected at least ${min} item${min === 1 ? "" : "s"}, got ${value.length}`);
+    if (opts.maxItems !== undefined && value.length > opts.maxItems) {
+      return this.fail(path, `expected at most ${opts.maxItems} ${opts.what ?? "items"}, got ${value.length}`);
+    }
     return value;
   }
 
+  /** A non-empty string of at most `maxLength` characters (default {@link LIMITS.stringLength}). */
   string(path: string, value: unknown, opts: { pattern?: RegExp; what?: string; maxLength?: number } = {}): string | undefined {
     const what = opts.what ?? "a non-empty string";
     if (typeof value !== "string" || value.length === 0) return this.fail(path, `expected ${what}, got ${show(value)}`);
-    if (opts.maxLength !== undefined && value.length > opts.maxLength) {
-      return this.fail(path, `expected ${what} of at most ${opts.maxLength} characters, got ${value.length}`);
-    }
+    const max = opts.maxLength ?? LIMITS.stringLength;
+    if (value.length > max) return this.fail(path, `expected ${what} of at most ${max} characters, got ${value.length}`);
     if (opts.pattern && !opts.pattern.test(value)) return this.fail(path, `expected ${what}, got ${show(value)}`);
     return value;
   }

@@ -2,6 +2,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { onDisk } from "../out-dir";
 import { Site } from "../../inventory/types";
 import { chooseProbe, comparePartitions, compareQos, expectedGres, nodeGres, Probe, representativeNodes } from "./checks";
 import { Daemons, freePort, missingCommands, run, waitFor } from "./engine";
@@ -42,7 +43,7 @@ export async function checkSlurm(stackDir: string, site: Site): Promise<SlurmChe
   if (missing.length) return { status: "skipped", report: [`skipped: not installed: ${missing.join(", ")} (apt-get install slurmctld slurmd slurmdbd slurm-client munge mariadb-server)`] };
   if (process.getuid?.() !== 0) return { status: "skipped", report: ["skipped: needs root to make fake GPU device nodes (mknod) and run slurmd"] };
 
-  const files = Object.fromEntries(FILES.map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+  const files = Object.fromEntries(FILES.map((f) => [f, onDisk(`${path.join(dir, f)}: cannot read it (re-run aisc plan)`, () => fs.readFileSync(path.join(dir, f), "utf8"))]));
   const probe = chooseProbe(site);
   const nodes = representativeNodes(site, probe);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aisc-slurm-"));

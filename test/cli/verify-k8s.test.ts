@@ -61,11 +61,9 @@ describe("aisc verify --only k8s", function () {
     ]);
   });
 
-  it("fails on a file that is not YAML", () => {
+  it("refuses a file that is not YAML as the user's mistake, naming the file and line", () => {
     edit(() => "spec: [unclosed\n");
-    const failures = checkK8s(stackDir).failures;
-    assert.strictEqual(failures.length, 1);
-    assert.match(failures[0].message, /^not valid YAML: /);
+    assert.throws(() => checkK8s(stackDir), { name: "InputError", message: /manifests\/namespaces\/nvidia-gpu\.yaml: not valid YAML at line \d+, column \d+: .+; fix the edit or re-run aisc plan$/ });
   });
 
   it("validates custom resources strictly against their CRD", () => {

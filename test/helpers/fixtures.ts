@@ -69,9 +69,17 @@ export function writeStackFile(stack: string, site: unknown, extra: Record<strin
   return file;
 }
 
-/** A fresh temporary directory. */
+/**
+ * A path for aisc's output that does not exist yet, in a fresh temporary folder: aisc writes
+ * only into folders it creates itself.
+ */
 export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "aisc-out-"));
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aisc-out-")), "out");
+}
+
+/** The stacks planned into an OUT: its entries less aisc's hidden bookkeeping. */
+export function stacksIn(out: string): string[] {
+  return fs.readdirSync(out).filter((e) => !e.startsWith(".")).sort();
 }
 
 /** The `aisc:site` value of a stack in stacks/. */

@@ -91,7 +91,7 @@ describe("parseSite: cluster settings", () => {
     rejects((s) => (s.cluster.kind = "gke"), ['aisc:site.cluster.kind: expected one of eks, existing, got "gke"']);
     for (const v of ["v1.33", "1.333", "1.3"]) rejects((s) => (s.cluster.kubernetesVersion = v), [`aisc:site.cluster.kubernetesVersion: expected a Kubernetes minor version such as "1.33" (quoted), got "${v}"`]);
     rejects((s) => (s.cluster.endpointPublicAccess = "no"), ['aisc:site.cluster.endpointPublicAccess: expected true or false, got "no"']);
-    rejects((s) => (s.cluster.renderYamlToDirectory = ""), ['aisc:site.cluster.renderYamlToDirectory: expected a non-empty string, got ""']);
+    rejects((s) => (s.cluster.renderYamlToDirectory = ""), [`aisc:site.cluster.renderYamlToDirectory: expected a folder inside the project, relative to it, such as rendered/cyberport (letters, digits, '.', '_', '-' and '/'; no '..', '.git' or leading '/'), got ""`]);
   });
 });
 

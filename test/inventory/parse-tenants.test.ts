@@ -34,14 +34,14 @@ describe("parseTenant", () => {
   it("rejects what is not a mapping", () => rejects("uni-a", ['t: expected a mapping, got "uni-a"']));
 
   it("rejects each bad field at its key", () => {
-    rejects({ ...UNI, name: "u".repeat(64) }, ["t.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), usable as a namespace name of at most 63 characters, got 64"]);
+    rejects({ ...UNI, name: "u".repeat(43) }, ["t.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), usable as a namespace name of at most 42 characters, got 43"]);
     rejects({ ...UNI, name: "kube-public" }, ['t.name: expected a name that is not a platform namespace (default, kube-*, nvidia-gpu, slinky, slurm, monitoring), got "kube-public"']);
     rejects({ ...UNI, displayName: "" }, ['t.displayName: expected a non-empty string, got ""']);
     rejects({ ...UNI, gpus: -1 }, ["t.gpus: expected a non-negative integer, got -1"]);
     rejects({ ...UNI, fairShare: 0 }, ["t.fairShare: expected an integer from 1 to 1000000, got 0"]);
     rejects({ ...UNI, maxShareExempt: "yes" }, ['t.maxShareExempt: expected true or false, got "yes"']);
     rejects({ ...UNI, kind: undefined }, ["t.kind: expected one of university, research-centre, startup, government, enterprise, got nothing"]);
-    assert.strictEqual(tenant({ ...UNI, name: "u".repeat(63) })[0]?.name, "u".repeat(63));
+    assert.strictEqual(tenant({ ...UNI, name: "u".repeat(42) })[0]?.name, "u".repeat(42));
   });
 
   it("rejects an administrators' group with spaces at either end, or too long", () => {

@@ -63,7 +63,7 @@ describe("parseSite", () => {
     const cases: [string, (s: Record<string, any>) => void, string[]][] = [
       ["a negative gpusPerNode", (s) => (s.pools[2].gpusPerNode = -8), ["aisc:site.pools[2].gpusPerNode: expected an integer from 1 to 16, got -8"]],
       ["a pool named like the device plugin's fallback config", (s) => (s.pools[0].name = "aisc-default"), ["aisc:site.pools[0].name: expected a name other than aisc-default, the device plugin's fallback config", "aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (aisc-default, l40s-ts, h100-cloud), got \"h100-a\""]],
-      ["a pool with zero nodes", (s) => (s.pools[0].nodes = 0), ["aisc:site.pools[0].nodes: expected an integer from 1 to 100000, got 0"]],
+      ["a pool with zero nodes", (s) => (s.pools[0].nodes = 0), ["aisc:site.pools[0].nodes: expected an integer from 1 to 1000, got 0"]],
       ["a GPU model not in the catalog", (s) => (s.pools[0].gpu = "H20"), ["aisc:site.pools[0].gpu: expected one of A100, H100, H200, H800, B200, GB200, L40S, got \"H20\""]],
       ["a misspelled key", (s) => (s.pools[0].gpuPerNode = 8), ["aisc:site.pools[0].gpuPerNode: unknown key; expected one of name, gpu, gpusPerNode, nodes, placement, sharing, inService, nodeWatts, cloud"]],
       ["a missing power block", (s) => delete s.power, ["aisc:site.power: expected a mapping, got nothing"]],
@@ -118,7 +118,7 @@ describe("parseSite", () => {
       }));
       assert.deepStrictEqual(issues, [
         "aisc:site.power.envelopeMW: expected a number greater than 0 and at most 10000, got 0",
-        "aisc:site.pools[0].nodes: expected an integer from 1 to 100000, got -1",
+        "aisc:site.pools[0].nodes: expected an integer from 1 to 1000, got -1",
         "aisc:site.tenants[1].gpus: expected a non-negative integer, got \"lots\"",
       ]);
     });

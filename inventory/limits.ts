@@ -1,0 +1,43 @@
+/**
+ * The largest inventory aisc accepts, limit by limit, each taken from what the system it
+ * configures accepts. The parser checks counts before it looks at any item, so an inventory far
+ * over a limit is refused at once with a keyed error, never after minutes of work; and every
+ * check that compares items with each other runs only on lists within these limits.
+ */
+export const LIMITS = {
+  /**
+   * GPU pools per site. Each pool is a Slurm NodeSet, a device-plugin config, an SSM activation
+   * or a managed node group (EKS allows 30 per cluster by default, adjustable), with its own
+   * labels and taints; 100 is well past any site's hardware generations and shapes.
+   */
+  pools: 100,
+  /**
+   * Nodes in one on-premises pool: the pool's SSM hybrid activation registers at most this many
+   * servers (SSM CreateActivation's RegistrationLimit is 1 to 1,000).
+   */
+  nodesPerOnPremPool: 1000,
+  /** Nodes in one cloud pool: an EKS managed node group scales to at most 450 nodes. */
+  nodesPerCloudPool: 450,
+  /** Nodes across the site: Kubernetes' scalability thresholds are tested to 5,000 nodes per cluster. */
+  nodesPerSite: 5000,
+  /**
+   * Tenants per site. Each is a namespace, and Kubernetes' scalability thresholds are tested to
+   * 10,000 namespaces per cluster.
+   */
+  tenants: 10000,
+  /**
+   * On-premises node and pod CIDRs, each list: EKS takes one remote node network and one remote
+   * pod network, of at most 15 CIDRs each, and that quota is not adjustable.
+   */
+  onPremCidrs: 15,
+  /** Slurm partitions: Slurm sets no hard limit; every partition lists at least one pool. */
+  partitions: 100,
+  /** Capacity milestones: a plan's dated targets, a handful in practice. */
+  milestones: 100,
+  /**
+   * Any free-text string (display names, groups, LDAP names): SSM's Description and
+   * DefaultInstanceName take at most 256 characters, and the display names land in ConfigMaps,
+   * dashboards and Slurm's descriptions.
+   */
+  stringLength: 256,
+} as const;
