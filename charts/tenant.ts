@@ -38,8 +38,10 @@ export function tenantQuota(site: Site, tenant: Tenant): Record<string, string> 
     "requests.storage": `${BASE.storageTi + PER_GPU.storageTi * gpus}Ti`,
     persistentvolumeclaims: String(BASE.claims + PER_GPU.claims * gpus),
     pods: String(BASE.pods + PER_GPU.pods * gpus),
-    "count/services.loadbalancer": "0",
-    "count/services.nodeports": "0",
+    // Kubernetes' names (verify --only k8s checks every key): no tenant exposes a node port or
+    // a cloud load balancer.
+    "services.loadbalancers": "0",
+    "services.nodeports": "0",
   };
 }
 

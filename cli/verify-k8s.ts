@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_ROOT } from "./paths";
+import { quotaKeyProblem, resourceNames } from "./quota-keys";
 import { InputError } from "./stack-config";
 
 /**
@@ -114,6 +115,11 @@ export class K8sValidator {
     }
   }
 
+  /** The resource names of the built-in kinds (`deployments.apps`, `pods`). */
+  builtInResources(): Set<string> {
+    return resourceNames(Object.keys(this.builtIn));
+  }
+
   /** Whether there is a schema to check objects of this `apiVersion/kind` against. */
   knows(apiVersion: string, kind: string): boolean {
     const key = `${apiVersion}/${kind}`;
@@ -188,6 +194,9 @@ export function checkK8s(stackDir: string): K8sCheck {
   const vendored = readManifests(CRD_DIR, CRD_DIR).flatMap((m) => m.docs);
   const rendered = manifests.flatMap((m) => m.docs).filter((d) => d.kind === "CustomResourceDefinition");
   const validator = new K8sValidator(K8S_SCHEMA, [...vendored, ...rendered]);
+  // What a quota's count/<resource> may name: every built-in kind's resource and every CRD's.
+  const crdResources = [...vendored, ...rendered].map((d) => d.spec as { group?: string; names?: { plural?: string } }).map((s) => `${s?.names?.plural}.${s?.group}`);
+  const resources = new Set([...validator.builtInResources(), ...crdResources]);
   const failures: SchemaFailure[] = [];
   const skipped: Record<string, number> = {};
   let objects = 0;
@@ -203,6 +212,12 @@ export function checkK8s(stackDir: string): K8sCheck {
       const meta = (doc.metadata ?? {}) as { name?: string; namespace?: string };
       const object = `${String(doc.kind)} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name ?? "(unnamed)"}`;
       for (const p of validator.validate(doc)) failures.push({ file: m.file, object, ...p });
+      if (doc.kind === "ResourceQuota" && apiVersion === "v1") {
+        for (const key of Object.keys(((doc.spec ?? {}) as { hard?: object }).hard ?? {})) {
+          const problem = quotaKeyProblem(key, resources);
+          if (problem) failures.push({ file: m.file, object, field: `spec.hard.${key}`, message: problem });
+        }
+      }
     }
   }
   return { objects, files: manifests.length, failures, skipped };

@@ -61,6 +61,20 @@ describe("aisc verify --only k8s", function () {
     ]);
   });
 
+  it("fails on a ResourceQuota key Kubernetes does not count", () => {
+    const quota = { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "typo", namespace: "nvidia-gpu" }, spec: { hard: { "requests.cpu": "1", "count/services.loadbalancer": "0" } } };
+    edit((doc) => `${doc}---\n${JSON.stringify(quota)}\n`);
+    const failures = checkK8s(stackDir).failures;
+    assert.deepStrictEqual(failures, [
+      {
+        file: DEVICE_PLUGIN,
+        object: "ResourceQuota nvidia-gpu/typo",
+        field: "spec.hard.count/services.loadbalancer",
+        message: "count/services.loadbalancer names no resource Kubernetes serves here (expected count/<plural>.<group>, core resources without a group, such as count/deployments.apps or count/services)",
+      },
+    ]);
+  });
+
   it("refuses a file that is not YAML as the user's mistake, naming the file and line", () => {
     edit(() => "spec: [unclosed\n");
     assert.throws(() => checkK8s(stackDir), { name: "InputError", message: /manifests\/namespaces\/nvidia-gpu\.yaml: not valid YAML at line \d+, column \d+: .+; fix the edit or re-run aisc plan$/ });

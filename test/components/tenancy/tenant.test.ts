@@ -124,8 +124,8 @@ describe("tenancy", () => {
       "requests.storage": "33Ti",
       persistentvolumeclaims: "42",
       pods: "84",
-      "count/services.loadbalancer": "0",
-      "count/services.nodeports": "0",
+      "services.loadbalancers": "0",
+      "services.nodeports": "0",
     });
     assert.strictEqual(slurmQos(site.tenants[1]), "lab-b GrpTRES=gres/gpu=16\n");
   });
