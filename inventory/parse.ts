@@ -6,6 +6,7 @@ import { parseMonitoring } from "./parse-monitoring";
 import { parseSlurm } from "./parse-slurm";
 import { parseTenant } from "./parse-tenants";
 import { LIMITS } from "./limits";
+import { NODE_GROUP_NAME_MAX, nodeGroupName } from "./platform";
 import { DNS_LABEL, DNS_LABEL_WHAT, InventoryError, Reader, show } from "./reader";
 import { ClusterSettings, CLUSTER_KINDS, GpuPool, Milestone, Networks, Site, Tenant } from "./types";
 
@@ -110,6 +111,19 @@ function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boole
   return { availabilityZones, vpcCidr, serviceCidr, onPremNodeCidrs, onPremPodCidrs };
 }
 
+/** Each cloud pool's node group name (`aisc-<site>-<pool>`) must fit EKS's limit: the pool's name is shortened, keyed. */
+function checkNodeGroupNames(r: Reader, key: string, site: string, raw: unknown, pools: readonly GpuPool[]): void {
+  if (!Array.isArray(raw) || raw.length > LIMITS.pools) return;
+  raw.forEach((item, i) => {
+    const pool = pools.find((p) => p.name === (item as { name?: unknown })?.name);
+    if (pool?.placement !== "cloud") return;
+    const group = nodeGroupName(site, pool.name);
+    if (group.length > NODE_GROUP_NAME_MAX) {
+      r.fail(`${key}.pools[${i}].name`, `expected at most ${NODE_GROUP_NAME_MAX - group.length + pool.name.length} characters for a cloud pool of site ${site}: its EKS node group ${group} would be ${group.length} characters, over EKS's ${NODE_GROUP_NAME_MAX}`);
+    }
+  });
+}
+
 function parseMilestones(r: Reader, path: string, value: unknown): Milestone[] {
   const items = value === undefined ? [] : r.list(path, value, { maxItems: LIMITS.milestones, what: "milestones" });
   const out: Milestone[] = [];
@@ -162,6 +176,7 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   const milestones = capacity ? parseMilestones(r, `${key}.capacity.milestones`, capacity.milestones) : [];
   const cluster = parseCluster(r, `${key}.cluster`, o.cluster);
   const pools: GpuPool[] = parseList(r, `${key}.pools`, o.pools, parsePool, 1, LIMITS.pools, "pools");
+  if (name) checkNodeGroupNames(r, key, name, o.pools, pools);
   const hasOnPrem = pools.some((p) => p.placement === "on-prem");
   const nodes = pools.reduce((n, p) => n + p.nodes, 0);
   if (nodes > LIMITS.nodesPerSite) r.fail(`${key}.pools`, `expected at most ${LIMITS.nodesPerSite} nodes across the pools (Kubernetes' tested limit for one cluster), got ${nodes}`);

@@ -18,6 +18,19 @@ export function isReservedNamespace(name: string): boolean {
   return RESERVED.has(name) || name.startsWith("kube-");
 }
 
+/** The EKS cluster's name: stable, so replacing it is never an accident of renaming. */
+export function eksClusterName(siteName: string): string {
+  return `aisc-${siteName}`;
+}
+
+/** A cloud pool's EKS managed node group name. */
+export function nodeGroupName(siteName: string, poolName: string): string {
+  return `${eksClusterName(siteName)}-${poolName}`;
+}
+
+/** EKS refuses a node group name longer than this (the EKS user guide's node group rules). */
+export const NODE_GROUP_NAME_MAX = 63;
+
 /** Labels every node of a GPU pool carries; every GPU workload selects on them. */
 export const NODE_LABELS = {
   pool: "aisc.hk/pool",

@@ -1,5 +1,5 @@
 import { parseCidr, subnets } from "../../inventory/cidr";
-import { GPU_TAINT, NODE_LABELS } from "../../inventory/platform";
+import { eksClusterName, GPU_TAINT, NODE_LABELS, nodeGroupName } from "../../inventory/platform";
 import { CapacityType, GpuPool, Site } from "../../inventory/types";
 
 /**
@@ -19,7 +19,7 @@ export const HYBRID_NODE_LABEL = { key: "eks.amazonaws.com/compute-type", value:
 
 /** The EKS cluster's name: stable, so replacing it is never an accident of renaming. */
 export function clusterName(site: Site): string {
-  return `aisc-${site.name}`;
+  return eksClusterName(site.name);
 }
 
 /** Labels every node of `pool` carries, hybrid or cloud. */
@@ -107,7 +107,7 @@ export function nodeGroups(site: Site): NodeGroupSpec[] {
     return [
       {
         pool: p.name,
-        nodeGroupName: `${clusterName(site)}-${p.name}`,
+        nodeGroupName: nodeGroupName(site.name, p.name),
         instanceType: p.cloud.instanceType.name,
         amiType: p.gpu.model === "GB200" ? "AL2023_ARM_64_NVIDIA" : "AL2023_x86_64_NVIDIA",
         capacityType: CAPACITY_TYPE[p.cloud.capacityType],

@@ -66,6 +66,21 @@ describe("the inventory's limits", () => {
     assert.match(issuesOf(mutated((s) => (s.tenants[0].name = "a".repeat(43))))[0], /^aisc:site\.tenants\[0\]\.name: expected a DNS label .* of at most 42 characters, got 43$/);
   });
 
+  it("keeps a cloud pool's EKS node group name, aisc-<site>-<pool>, within EKS's 63 characters", () => {
+    const named = (site: string, pool: string) =>
+      mutated((s) => {
+        s.name = site;
+        s.pools[2].name = pool;
+        s.slurm.partitions[1].pools = [pool];
+      });
+    assert.deepStrictEqual(issuesOf(named("x".repeat(24), "c".repeat(33))), []);
+    assert.deepStrictEqual(issuesOf(named("x".repeat(24), "c".repeat(34))), [
+      `aisc:site.pools[2].name: expected at most 33 characters for a cloud pool of site ${"x".repeat(24)}: its EKS node group aisc-${"x".repeat(24)}-${"c".repeat(34)} would be 64 characters, over EKS's 63`,
+    ]);
+    // On-premises pools make no node group: their names may use all 40 characters.
+    assert.deepStrictEqual(issuesOf(mutated((s) => ((s.name = "x".repeat(24)), (s.pools[0].name = "a".repeat(40)), (s.slurm.partitions[0].pools = ["a".repeat(40)])))), []);
+  });
+
   it("shows a huge value in a message without serialising it whole", () => {
     assert.strictEqual(show("x".repeat(10_000_000)), `"${"x".repeat(56)}...`);
     assert.strictEqual(show(Array(1_000_000).fill(7)), `[${"7,".repeat(28)}...`);
