@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
-import { GPU_TAINT, NODE_LABELS } from "../inventory/platform";
+import { GPU_TAINT, NODE_LABELS, SYSTEM_NODE_LABEL } from "../inventory/platform";
 
 /**
  * Building blocks every chart shares: typed objects, platform namespaces, GPU scheduling, and
@@ -47,6 +47,15 @@ export const GPU_TOLERATION = { key: GPU_TAINT.key, operator: "Exists", effect: 
 /** Node affinity to the nodes of any GPU pool (every GPU node carries `aisc.hk/pool`). */
 export function gpuNodeAffinity(pools?: readonly string[]): k8s.types.input.core.v1.Affinity {
   const expression = pools ? { key: NODE_LABELS.pool, operator: "In", values: [...pools] } : { key: NODE_LABELS.pool, operator: "Exists" };
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [expression] }] } } };
+}
+
+/**
+ * Node affinity to the site's system nodes, for charts whose pods take an affinity but no
+ * nodeSelector (the Slinky operator chart's operator and webhook at 1.1.2).
+ */
+export function systemNodeAffinity(): k8s.types.input.core.v1.Affinity {
+  const expression = { key: SYSTEM_NODE_LABEL.key, operator: "In", values: [SYSTEM_NODE_LABEL.value] };
   return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [expression] }] } } };
 }
 

@@ -1,6 +1,6 @@
 import { Chart } from "cdk8s";
 import { Construct } from "constructs";
-import { GPU_TAINT, NODE_LABELS, PLATFORM_NAMESPACES } from "../inventory/platform";
+import { GPU_TAINT, NODE_LABELS, PLATFORM_NAMESPACES, SYSTEM_NODE_SELECTOR } from "../inventory/platform";
 import { Site } from "../inventory/types";
 import { commonLabels, Container, object, RESTRICTED_CONTAINER } from "./common";
 import { cgroupConf, gresConf, nodeConf, slurmConfExtra, slurmPools } from "./slurm-config";
@@ -13,6 +13,13 @@ import { cgroupConf, gresConf, nodeConf, slurmConfExtra, slurmPools } from "./sl
  */
 
 export const SLINKY_API = "slinky.slurm.net/v1beta1";
+
+/**
+ * The pod template of every Slinky object that is not a NodeSet (Controller, LoginSet, RestApi,
+ * Accounting: each takes `spec.template`, a PodTemplate, in v1beta1): the platform's system
+ * nodes, never the tainted GPU nodes.
+ */
+const ON_SYSTEM_NODES = { spec: { nodeSelector: SYSTEM_NODE_SELECTOR } } as const;
 
 /** Slurm images, pinned: Slinky's builds of Slurm 25.11. */
 export const SLURM_IMAGES = {
@@ -109,6 +116,7 @@ export function accountJob(tenant: string, digest: string): Record<string, unkno
       template: {
         metadata: { labels, annotations: { "aisc.hk/account-digest": digest } },
         spec: {
+          nodeSelector: { ...SYSTEM_NODE_SELECTOR },
           restartPolicy: "OnFailure",
           containers: [{
             name: "sacctmgr",
@@ -171,6 +179,7 @@ export class SlurmChart extends Chart {
         extraConf: slurmConfExtra(site),
         configFileRefs: [ref(SLURM_NAMES.configFiles)],
         persistence: { enabled: true, resources: { requests: { storage: "50Gi" } } },
+        template: ON_SYSTEM_NODES,
         // slurmctld's own OpenMetrics endpoints, scraped through the operator's ServiceMonitor.
         metrics: {
           enabled: true,
@@ -206,10 +215,11 @@ export class SlurmChart extends Chart {
         replicas: site.slurm.login.replicas,
         login: { image: SLURM_IMAGES.login },
         sssdConfRef: { name: SLURM_NAMES.sssdSecret, key: "sssd.conf" },
+        template: ON_SYSTEM_NODES,
       },
     });
     object(this, "restapi", SLINKY_API, "RestApi", meta(SLURM_NAMES.restApi), {
-      spec: { controllerRef: ref(SLURM_NAMES.controller), replicas: 2, slurmrestd: { image: SLURM_IMAGES.slurmrestd } },
+      spec: { controllerRef: ref(SLURM_NAMES.controller), replicas: 2, slurmrestd: { image: SLURM_IMAGES.slurmrestd }, template: ON_SYSTEM_NODES },
     });
     object(this, "accounting", SLINKY_API, "Accounting", meta(SLURM_NAMES.accounting), {
       spec: {
@@ -222,6 +232,7 @@ export class SlurmChart extends Chart {
           username: SLURM_NAMES.databaseUser,
           passwordKeyRef: { name: SLURM_NAMES.databaseSecret, key: "password" },
         },
+        template: ON_SYSTEM_NODES,
       },
     });
     this.mariadb(ns);
@@ -261,6 +272,7 @@ export class SlurmChart extends Chart {
         template: {
           metadata: { labels },
           spec: {
+            nodeSelector: { ...SYSTEM_NODE_SELECTOR },
             securityContext: { fsGroup: 999, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
             containers: [db],
             volumes: [

@@ -2,6 +2,7 @@ import { GPU_CATALOG, GPU_MODELS } from "./catalog";
 import { CLOUD_INSTANCE_TYPES, findInstanceType, InstanceType, instanceTypesFor } from "./instances";
 import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
 import { LIMITS } from "./limits";
+import { SYSTEM_POOL } from "./platform";
 import { CAPACITY_TYPES, CloudPool, GpuPool, MIG_STRATEGIES, PLACEMENTS, SharedReplicas, Sharing } from "./types";
 
 /**
@@ -106,6 +107,7 @@ export function parsePool(r: Reader, path: string, value: unknown): GpuPool | un
   const before = r.issues.length;
   const name = r.string(`${path}.name`, o.name, { pattern: DNS_LABEL, what: DNS_LABEL_WHAT, maxLength: 40 });
   if (name === RESERVED_POOL_NAME) r.fail(`${path}.name`, `expected a name other than ${RESERVED_POOL_NAME}, the device plugin's fallback config`);
+  if (name === SYSTEM_POOL) r.fail(`${path}.name`, `expected a name other than ${SYSTEM_POOL}, which names the site's system nodes`);
   const model = r.oneOf(`${path}.gpu`, o.gpu, GPU_MODELS);
   const gpu = model === undefined ? undefined : GPU_CATALOG[model];
   const gpusPerNode = r.integer(`${path}.gpusPerNode`, o.gpusPerNode, 1, 16);

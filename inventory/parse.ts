@@ -4,6 +4,7 @@ import { isPrivate, overlaps, parseCidr } from "./cidr";
 import { parsePool } from "./parse-pools";
 import { parseMonitoring } from "./parse-monitoring";
 import { parseSlurm } from "./parse-slurm";
+import { parseSystem } from "./parse-system";
 import { parseTenant } from "./parse-tenants";
 import { LIMITS } from "./limits";
 import { NODE_GROUP_NAME_MAX, nodeGroupName } from "./platform";
@@ -13,7 +14,7 @@ import { ClusterSettings, CLUSTER_KINDS, GpuPool, Milestone, Networks, Site, Ten
 /** The stack config key that holds a site's inventory. */
 export const SITE_CONFIG_KEY = "aisc:site";
 
-const SITE_KEYS = ["name", "displayName", "region", "power", "capacity", "cluster", "networks", "pools", "tenants", "slurm", "monitoring"];
+const SITE_KEYS = ["name", "displayName", "region", "power", "capacity", "cluster", "system", "networks", "pools", "tenants", "slurm", "monitoring"];
 const POWER_KEYS = ["envelopeMW", "pue"];
 const CAPACITY_KEYS = ["precision", "milestones"];
 const MILESTONE_KEYS = ["name", "date", "pflops"];
@@ -177,9 +178,10 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   const cluster = parseCluster(r, `${key}.cluster`, o.cluster);
   const pools: GpuPool[] = parseList(r, `${key}.pools`, o.pools, parsePool, 1, LIMITS.pools, "pools");
   if (name) checkNodeGroupNames(r, key, name, o.pools, pools);
-  const hasOnPrem = pools.some((p) => p.placement === "on-prem");
-  const nodes = pools.reduce((n, p) => n + p.nodes, 0);
-  if (nodes > LIMITS.nodesPerSite) r.fail(`${key}.pools`, `expected at most ${LIMITS.nodesPerSite} nodes across the pools (Kubernetes' tested limit for one cluster), got ${nodes}`);
+  const system = parseSystem(r, `${key}.system`, o.system, cluster?.kind);
+  const hasOnPrem = pools.some((p) => p.placement === "on-prem") || system?.placement === "on-prem";
+  const nodes = pools.reduce((n, p) => n + p.nodes, system?.nodes ?? 0);
+  if (nodes > LIMITS.nodesPerSite) r.fail(`${key}.pools`, `expected at most ${LIMITS.nodesPerSite} nodes across the pools (Kubernetes' tested limit for one cluster), got ${nodes}${system?.nodes ? ` (${system.nodes} of them system nodes)` : ""}`);
   const networks = parseNetworks(r, `${key}.networks`, o.networks, hasOnPrem, region);
   if (cluster?.kind === "existing" && pools.some((p) => p.placement === "cloud")) {
     r.fail(`${key}.cluster.kind`, "expected eks: cloud pools are EKS managed node groups, and an existing cluster gets no AWS resources");
@@ -203,6 +205,7 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
     power: { envelopeMW: envelopeMW!, pue: pue! },
     capacity: siteCapacity(pools, tenants, precision!, pue!, milestones),
     cluster: cluster!,
+    system: system!,
     networks: networks!,
     pools,
     tenants,

@@ -31,6 +31,13 @@ export function nodeGroupName(siteName: string, poolName: string): string {
 /** EKS refuses a node group name longer than this (the EKS user guide's node group rules). */
 export const NODE_GROUP_NAME_MAX = 63;
 
+/** The key of the site's system nodes among its pools' resources (node group, activation): no GPU pool may take it. */
+export const SYSTEM_POOL = "system";
+
+/** The label of the nodes the platform's own pods run on, and the selector every one of those pods carries. */
+export const SYSTEM_NODE_LABEL = { key: "aisc.hk/node-role", value: "system" } as const;
+export const SYSTEM_NODE_SELECTOR: Readonly<Record<string, string>> = { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value };
+
 /** Labels every node of a GPU pool carries; every GPU workload selects on them. */
 export const NODE_LABELS = {
   pool: "aisc.hk/pool",

@@ -18,6 +18,23 @@ export const CLUSTER_KINDS = ["eks", "existing"] as const;
 export type ClusterKind = (typeof CLUSTER_KINDS)[number];
 
 /**
+ * Where the platform's own pods run (operators, Slurm's controller, databases, Prometheus):
+ * an EKS managed node group, on-premises CPU servers joined as hybrid nodes, or an existing
+ * cluster's nodes that carry the system label. Never on GPU nodes, which are tainted.
+ */
+export const SYSTEM_PLACEMENTS = ["cloud", "on-prem", "existing"] as const;
+export type SystemPlacement = (typeof SYSTEM_PLACEMENTS)[number];
+
+/** The site's system nodes. */
+export interface SystemNodes {
+  readonly placement: SystemPlacement;
+  /** Nodes aisc creates (cloud and on-prem); an existing cluster's are the operator's own. */
+  readonly nodes?: number;
+  /** The EC2 instance type of a cloud node group. */
+  readonly instanceType?: string;
+}
+
+/**
  * How a pool's GPUs are shared, mirroring the NVIDIA device plugin's config file: a MIG
  * strategy, and at most one of time-slicing or MPS. No MIG, no time-slicing and no MPS is an
  * exclusive pool, one container per GPU.
@@ -146,6 +163,7 @@ export interface SiteInventory {
   readonly power: { readonly envelopeMW: number; readonly pue: number };
   readonly capacity: { readonly precision: Precision; readonly milestones: readonly Milestone[] };
   readonly cluster: ClusterSettings;
+  readonly system: SystemNodes;
   readonly networks: Networks;
   readonly pools: readonly GpuPool[];
   readonly tenants: readonly Tenant[];

@@ -44,11 +44,11 @@ export class CloudGpuPools extends pulumi.ComponentResource {
       );
       for (const spec of specs) {
         const template = new aws.ec2.LaunchTemplate(`${name}-${spec.pool}`, {
-          description: `GPU nodes of ${args.site.name} pool ${spec.pool}`,
+          description: spec.description,
           metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" },
           blockDeviceMappings: [{
             deviceName: "/dev/xvda",
-            ebs: { volumeSize: 500, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            ebs: { volumeSize: spec.diskGi, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
           }],
           ...(spec.efa
             ? { networkInterfaces: [{ deviceIndex: 0, networkCardIndex: 0, interfaceType: "efa", deleteOnTermination: "true", securityGroups: [args.clusterSecurityGroupId] }] }

@@ -1,5 +1,5 @@
 import { parseCidr, subnets } from "../../inventory/cidr";
-import { eksClusterName, GPU_TAINT, NODE_LABELS, nodeGroupName } from "../../inventory/platform";
+import { eksClusterName, GPU_TAINT, NODE_LABELS, nodeGroupName, SYSTEM_NODE_LABEL, SYSTEM_NODE_SELECTOR, SYSTEM_POOL } from "../../inventory/platform";
 import { CapacityType, GpuPool, Site } from "../../inventory/types";
 
 /**
@@ -55,16 +55,29 @@ export function zoneKey(zone: string): string {
   return zone.slice(-1);
 }
 
+/** A kubelet taint, as a node registers with it. */
+export interface NodeTaint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: string;
+}
+
 export interface HybridActivationSpec {
   readonly pool: string;
   readonly registrationLimit: number;
   readonly description: string;
   readonly tags: Record<string, string>;
+  /** What each server registers with: hybrid nodes are in no node group, so they declare these themselves. */
+  readonly labels: Record<string, string>;
+  readonly taints: readonly NodeTaint[];
 }
 
-/** One SSM activation per on-premises pool, limited to the pool's node count. */
+/**
+ * One SSM activation per on-premises pool, limited to the pool's node count: each GPU pool's,
+ * and the system nodes' when they are on premises (untainted, labelled for the platform).
+ */
 export function hybridActivations(site: Site): HybridActivationSpec[] {
-  return site.pools
+  const gpuPools = site.pools
     .filter((p) => p.placement === "on-prem")
     .map((p) => ({
       pool: p.name,
@@ -75,7 +88,22 @@ export function hybridActivations(site: Site): HybridActivationSpec[] {
         "aisc.hk/gpu-model": p.gpu.model,
         "aisc.hk/gpus-per-node": String(p.gpusPerNode),
       },
+      labels: gpuNodeLabels(p),
+      taints: [GPU_TAINT],
     }));
+  const { system } = site;
+  if (system.placement !== "on-prem" || !system.nodes) return gpuPools;
+  return [
+    {
+      pool: SYSTEM_POOL,
+      registrationLimit: system.nodes,
+      description: `EKS Hybrid Nodes for ${site.name} system nodes: ${system.nodes} servers for the platform's own pods`,
+      tags: { "aisc.hk/pool": SYSTEM_POOL, [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
+      labels: { ...SYSTEM_NODE_SELECTOR },
+      taints: [],
+    },
+    ...gpuPools,
+  ];
 }
 
 const CAPACITY_TYPE: Record<CapacityType, string> = {
@@ -95,6 +123,36 @@ export interface NodeGroupSpec {
   readonly capacityReservationId?: string;
   readonly labels: Record<string, string>;
   readonly taints: { key: string; value: string; effect: string }[];
+  /** What the launch template says the nodes are for. */
+  readonly description: string;
+  /** The root volume's size. */
+  readonly diskGi: number;
+}
+
+/** Graviton families (m7g, c6gn, r8gd, ...) are ARM; everything else aisc may pick is x86_64. */
+function isArm(instanceType: string): boolean {
+  return /^[a-z]+\d+g[a-z]*\./.test(instanceType);
+}
+
+/** The system node group of an eks site whose platform runs in the cloud: untainted, labelled, on-demand. */
+function systemNodeGroup(site: Site): NodeGroupSpec[] {
+  const { system } = site;
+  if (system.placement !== "cloud" || !system.nodes || !system.instanceType) return [];
+  return [
+    {
+      pool: SYSTEM_POOL,
+      nodeGroupName: nodeGroupName(site.name, SYSTEM_POOL),
+      instanceType: system.instanceType,
+      amiType: isArm(system.instanceType) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
+      capacityType: "ON_DEMAND",
+      nodes: system.nodes,
+      efa: false,
+      labels: { ...SYSTEM_NODE_SELECTOR },
+      taints: [],
+      description: `System nodes of ${site.name}: the platform's own pods`,
+      diskGi: 100,
+    },
+  ];
 }
 
 /**
@@ -102,6 +160,10 @@ export interface NodeGroupSpec {
  * fixed size equal to the pool's nodes, and the same labels and GPU taint as hybrid nodes.
  */
 export function nodeGroups(site: Site): NodeGroupSpec[] {
+  return [...systemNodeGroup(site), ...gpuNodeGroups(site)];
+}
+
+function gpuNodeGroups(site: Site): NodeGroupSpec[] {
   return site.pools.flatMap((p) => {
     if (p.placement !== "cloud" || !p.cloud) return [];
     return [
@@ -116,6 +178,8 @@ export function nodeGroups(site: Site): NodeGroupSpec[] {
         ...(p.cloud.capacityReservationId ? { capacityReservationId: p.cloud.capacityReservationId } : {}),
         labels: gpuNodeLabels(p),
         taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
+        description: `GPU nodes of ${site.name} pool ${p.name}`,
+        diskGi: 500,
       },
     ];
   });
@@ -178,15 +242,16 @@ export function eksKubeconfig(name: string, endpoint: string, caData: string, re
  * the cluster, the pool's SSM activation, and the pool's labels and GPU taint as kubelet flags
  * (hybrid nodes are not in a node group, so the node itself must declare them).
  */
-export function nodeadmConfig(cluster: string, region: string, activationId: string, activationCode: string, pool: GpuPool): string {
-  const labels = Object.entries(gpuNodeLabels(pool)).map(([k, v]) => `${k}=${v}`).join(",");
+export function nodeadmConfig(cluster: string, region: string, activationId: string, activationCode: string, spec: Pick<HybridActivationSpec, "labels" | "taints">): string {
+  const labels = Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(",");
+  const taints = spec.taints.map((t) => `${t.key}=${t.value}:${t.effect}`).join(",");
   return JSON.stringify({
     apiVersion: "node.eks.aws/v1alpha1",
     kind: "NodeConfig",
     spec: {
       cluster: { name: cluster, region },
       hybrid: { ssm: { activationId, activationCode } },
-      kubelet: { flags: [`--node-labels=${labels}`, `--register-with-taints=${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect}`] },
+      kubelet: { flags: [`--node-labels=${labels}`, ...(taints ? [`--register-with-taints=${taints}`] : [])] },
     },
   });
 }

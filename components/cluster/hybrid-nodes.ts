@@ -59,7 +59,6 @@ export class HybridNodes extends pulumi.ComponentResource {
     this.activationIds = {};
     this.nodeConfigParameters = {};
     for (const spec of hybridActivations(site)) {
-      const pool = site.pools.find((p) => p.name === spec.pool)!;
       const activation = new aws.ssm.Activation(`${name}-${spec.pool}`, {
         name: pulumi.interpolate`${args.clusterName}-${spec.pool}`,
         description: spec.description,
@@ -75,7 +74,7 @@ export class HybridNodes extends pulumi.ComponentResource {
         value: pulumi.secret(
           pulumi
             .all([args.clusterName, activation.id, activation.activationCode])
-            .apply(([cluster, id, code]) => nodeadmConfig(cluster, site.region, id, code, pool)),
+            .apply(([cluster, id, code]) => nodeadmConfig(cluster, site.region, id, code, spec)),
         ),
         tags: spec.tags,
       }, child);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { App } from "cdk8s";
 import { DASHBOARD_LABEL, MonitoringChart } from "../../charts/monitoring";
-import { PLATFORM_NAMESPACES } from "../../inventory/platform";
+import { PLATFORM_NAMESPACES, SYSTEM_NODE_SELECTOR } from "../../inventory/platform";
 import { Site } from "../../inventory/types";
 import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
 
@@ -18,12 +18,21 @@ export const PROMETHEUS_STACK_CHART = {
 
 export type MonitoringStackArgs = SiteWorkloadArgs;
 
-/** The chart's values: retention and a retained volume from the inventory; every monitor and rule selected. */
+/**
+ * The chart's values: retention and a retained volume from the inventory; every monitor and rule
+ * selected; every Deployment, StatefulSet and Job the chart renders by default on the system
+ * nodes (the keys its templates read at 75.15.0, and its subcharts' at the versions it pins).
+ * node-exporter stays a DaemonSet on every node: its default tolerates NoSchedule taints.
+ */
 export function prometheusStackValues(site: Site, grafanaSecret: string): Record<string, unknown> {
   const m = site.monitoring;
+  const nodeSelector = { ...SYSTEM_NODE_SELECTOR };
   return {
+    prometheusOperator: { nodeSelector, admissionWebhooks: { patch: { nodeSelector } } },
+    alertmanager: { alertmanagerSpec: { nodeSelector } },
     prometheus: {
       prometheusSpec: {
+        nodeSelector,
         retention: `${m.retentionDays}d`,
         // Select every ServiceMonitor, PodMonitor and rule in the cluster, not only the chart's own.
         serviceMonitorSelectorNilUsesHelmValues: false,
@@ -42,11 +51,12 @@ export function prometheusStackValues(site: Site, grafanaSecret: string): Record
       },
     },
     grafana: {
+      nodeSelector,
       admin: { existingSecret: grafanaSecret, userKey: "admin-user", passwordKey: "admin-password" },
       sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL.key, labelValue: DASHBOARD_LABEL.value, searchNamespace: PLATFORM_NAMESPACES.monitoring } },
     },
     // Node pool labels on kube_node_labels, so rules and dashboards can group nodes by pool.
-    "kube-state-metrics": { metricLabelsAllowlist: ["nodes=[aisc.hk/pool,aisc.hk/gpu-model]"] },
+    "kube-state-metrics": { nodeSelector, metricLabelsAllowlist: ["nodes=[aisc.hk/pool,aisc.hk/gpu-model]"] },
   };
 }
 

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { App } from "cdk8s";
+import { systemNodeAffinity } from "../../charts/common";
 import { SLURM_NAMES, SlurmChart } from "../../charts/slurm";
 import { PLATFORM_NAMESPACES } from "../../inventory/platform";
 import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
@@ -15,6 +16,16 @@ export const SLINKY_CHARTS = {
 } as const;
 
 export type SlurmClusterArgs = SiteWorkloadArgs;
+
+/**
+ * The operator chart's values: CRDs come from their own chart, and the operator and its webhook
+ * run on the system nodes. At 1.1.2 the chart's templates read `affinity` for both Deployments;
+ * `webhook.nodeSelector` is declared in its values but no template uses it.
+ */
+export function slinkyOperatorValues(): Record<string, unknown> {
+  const onSystem = { affinity: systemNodeAffinity() };
+  return { crds: { enabled: false }, operator: onSystem, webhook: onSystem };
+}
 
 /**
  * Slurm on Kubernetes for one site: SchedMD's Slinky operator (pinned charts) and, from the
@@ -44,7 +55,7 @@ export class SlurmCluster extends pulumi.ComponentResource {
       chart: `${SLINKY_CHARTS.registry}/slurm-operator`,
       version: SLINKY_CHARTS.version,
       namespace: PLATFORM_NAMESPACES.slurmOperator,
-      values: { crds: { enabled: false } },
+      values: slinkyOperatorValues(),
     }, { ...k8sOpts, dependsOn: [...deps, crds] });
 
     const ns = PLATFORM_NAMESPACES.slurm;

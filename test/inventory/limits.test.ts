@@ -52,10 +52,13 @@ describe("the inventory's limits", () => {
     assert.deepStrictEqual(issuesOf(mutated((s) => (s.pools[2].nodes = 451))), ["aisc:site.pools[2].nodes: expected an integer from 1 to 450, got 451"]);
     const many = (nodes: number) =>
       mutated((s) => {
-        s.pools = [...pools(5).map((p) => ({ ...p, nodes: 1000 })), { name: "extra", gpu: "H100", gpusPerNode: 8, nodes }];
+        s.pools = [...pools(4).map((p) => ({ ...p, nodes: 1000 })), { name: "big", gpu: "H100", gpusPerNode: 8, nodes: 996 }, { name: "extra", gpu: "H100", gpusPerNode: 8, nodes }];
         s.slurm.partitions = [{ name: "all", pools: (s.pools as { name: string }[]).map((p) => p.name) }];
       });
-    assert.deepStrictEqual(issuesOf(many(1)), ["aisc:site.pools: expected at most 5000 nodes across the pools (Kubernetes' tested limit for one cluster), got 5001"]);
+    // The default system node group's three nodes count too: 4,997 GPU nodes and 3 system nodes fit.
+    assert.deepStrictEqual(issuesOf(many(1)), []);
+    assert.deepStrictEqual(issuesOf(many(2)), ["aisc:site.pools: expected at most 5000 nodes across the pools (Kubernetes' tested limit for one cluster), got 5001 (3 of them system nodes)"]);
+    assert.deepStrictEqual(issuesOf({ ...many(1), system: { placement: "on-prem", nodes: 4 } }), ["aisc:site.pools: expected at most 5000 nodes across the pools (Kubernetes' tested limit for one cluster), got 5001 (4 of them system nodes)"]);
   });
 
   it("bounds every free-text string at 256 characters, and tenant names at Slurm's 42", () => {

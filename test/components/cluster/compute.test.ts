@@ -23,8 +23,21 @@ describe("cluster decisions", () => {
     ]);
   });
 
-  it("makes a fixed-size NVIDIA AL2023 node group per cloud pool with the GPU taint", () => {
+  it("makes an untainted on-demand system node group, then a fixed-size NVIDIA AL2023 node group per cloud pool with the GPU taint", () => {
     assert.deepStrictEqual(nodeGroups(site), [
+      {
+        pool: "system",
+        nodeGroupName: "aisc-testsite-system",
+        instanceType: "m5.2xlarge",
+        amiType: "AL2023_x86_64_STANDARD",
+        capacityType: "ON_DEMAND",
+        nodes: 3,
+        efa: false,
+        labels: { "aisc.hk/node-role": "system" },
+        taints: [],
+        description: "System nodes of testsite: the platform's own pods",
+        diskGi: 100,
+      },
       {
         pool: "h100-cloud",
         nodeGroupName: "aisc-testsite-h100-cloud",
@@ -35,6 +48,8 @@ describe("cluster decisions", () => {
         efa: true,
         labels: { "aisc.hk/pool": "h100-cloud", "aisc.hk/gpu-model": "H100", "nvidia.com/device-plugin.config": "h100-cloud" },
         taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }],
+        description: "GPU nodes of testsite pool h100-cloud",
+        diskGi: 500,
       },
     ]);
   });
@@ -43,11 +58,27 @@ describe("cluster decisions", () => {
     const s = smallSite();
     s.pools[2] = { name: "gb", gpu: "GB200", gpusPerNode: 4, nodes: 18, placement: "cloud", cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" } };
     s.slurm.partitions[1].pools = ["gb"];
-    const [group] = nodeGroups(parseSite(s));
+    const [, group] = nodeGroups(parseSite(s));
     assert.strictEqual(group.amiType, "AL2023_ARM_64_NVIDIA");
     assert.strictEqual(group.capacityType, "CAPACITY_BLOCK");
     assert.strictEqual(group.capacityReservationId, "cr-0123456789abcdef0");
     assert.strictEqual(group.instanceType, "p6e-gb200.36xlarge");
+  });
+
+  it("puts system nodes on premises as an untainted hybrid activation when asked, and Graviton system nodes on the ARM AMI", () => {
+    const onPrem = parseSite({ ...smallSite(), system: { placement: "on-prem", nodes: 5 } });
+    assert.deepStrictEqual(nodeGroups(onPrem).map((g) => g.pool), ["h100-cloud"]);
+    const [system] = hybridActivations(onPrem);
+    assert.deepStrictEqual(system, {
+      pool: "system",
+      registrationLimit: 5,
+      description: "EKS Hybrid Nodes for testsite system nodes: 5 servers for the platform's own pods",
+      tags: { "aisc.hk/pool": "system", "aisc.hk/node-role": "system" },
+      labels: { "aisc.hk/node-role": "system" },
+      taints: [],
+    });
+    assert.deepStrictEqual(JSON.parse(nodeadmConfig("aisc-testsite", "ap-east-1", "act-1", "code-1", system)).spec.kubelet.flags, ["--node-labels=aisc.hk/node-role=system"]);
+    assert.strictEqual(nodeGroups(parseSite({ ...smallSite(), system: { instanceType: "m7g.2xlarge" } }))[0].amiType, "AL2023_ARM_64_STANDARD");
   });
 
   it("gives Cilium the on-prem pod ranges and confines it to hybrid nodes", () => {
@@ -58,7 +89,7 @@ describe("cluster decisions", () => {
   });
 
   it("writes a nodeadm config with the pool's labels and the GPU taint as kubelet flags", () => {
-    const config = JSON.parse(nodeadmConfig("aisc-testsite", "ap-east-1", "act-1", "code-1", site.pools[0]));
+    const config = JSON.parse(nodeadmConfig("aisc-testsite", "ap-east-1", "act-1", "code-1", hybridActivations(site)[0]));
     assert.deepStrictEqual(config.spec.hybrid, { ssm: { activationId: "act-1", activationCode: "code-1" } });
     assert.deepStrictEqual(config.spec.kubelet.flags, [
       "--node-labels=aisc.hk/pool=h100-a,aisc.hk/gpu-model=H100,nvidia.com/device-plugin.config=h100-a",

@@ -1,22 +1,28 @@
 import * as assert from "assert";
-import { Plan } from "../../../cli/record";
+import { Plan, PlannedResource } from "../../../cli/record";
 import { findInstanceType } from "../../../inventory/instances";
 import { parseSite } from "../../../inventory/parse";
 import { realSite, smallSite, tempDir, writeStackFile } from "../../helpers/fixtures";
 import { ofType, one, planFile, realPlan } from "../../helpers/plan";
 
-/** The GPUs the plan's hybrid activations and node groups admit, from their own inputs. */
+/** The GPUs the plan's hybrid activations and node groups admit, from their own inputs (system nodes have none). */
 function plannedGpus(plan: Plan): number {
-  const hybrid = ofType(plan, "aws:ssm/activation:Activation").reduce((sum, a) => {
+  const hybrid = ofType(plan, "aws:ssm/activation:Activation").filter((a) => !isSystem(a)).reduce((sum, a) => {
     const tags = a.inputs.tags as Record<string, string>;
     return sum + (a.inputs.registrationLimit as number) * Number(tags["aisc.hk/gpus-per-node"]);
   }, 0);
-  const cloud = ofType(plan, "aws:eks/nodeGroup:NodeGroup").reduce((sum, g) => {
+  const cloud = ofType(plan, "aws:eks/nodeGroup:NodeGroup").filter((g) => !isSystem(g)).reduce((sum, g) => {
     const scaling = g.inputs.scalingConfig as { desiredSize: number };
     const type = findInstanceType((g.inputs.instanceTypes as string[])[0])!.type;
     return sum + scaling.desiredSize * type.gpus;
   }, 0);
   return hybrid + cloud;
+}
+
+/** Whether an activation or node group is for the system nodes (by its tags or labels). */
+function isSystem(r: PlannedResource): boolean {
+  const marks = { ...(r.inputs.tags as object), ...(r.inputs.labels as object) } as Record<string, string>;
+  return marks["aisc.hk/node-role"] === "system";
 }
 
 describe("GpuCluster under the offline plan", function () {
@@ -59,13 +65,33 @@ describe("GpuCluster under the offline plan", function () {
       it("gives each on-prem pool one SSM activation limited to its nodes, and hybrid nodes one HYBRID_LINUX access entry", () => {
         const site = parseSite(realSite(stack));
         const onPrem = site.pools.filter((p) => p.placement === "on-prem");
-        const activations = ofType(plans[stack], "aws:ssm/activation:Activation");
+        const activations = ofType(plans[stack], "aws:ssm/activation:Activation").filter((a) => !isSystem(a));
         assert.deepStrictEqual(
           activations.map((a) => [(a.inputs.tags as any)["aisc.hk/pool"], a.inputs.registrationLimit]).sort(),
           onPrem.map((p) => [p.name, p.nodes]).sort(),
         );
         assert.deepStrictEqual(ofType(plans[stack], "aws:eks/accessEntry:AccessEntry").map((e) => e.inputs.type), ["HYBRID_LINUX"]);
-        assert.strictEqual(ofType(plans[stack], "aws:ssm/parameter:Parameter").length, onPrem.length);
+        const systemOnPrem = site.system.placement === "on-prem" ? 1 : 0;
+        assert.strictEqual(ofType(plans[stack], "aws:ssm/parameter:Parameter").length, onPrem.length + systemOnPrem);
+      });
+
+      it("makes the inventory's system nodes, untainted and labelled, as a node group or an activation", () => {
+        const site = parseSite(realSite(stack));
+        const groups = ofType(plans[stack], "aws:eks/nodeGroup:NodeGroup").filter(isSystem);
+        const activations = ofType(plans[stack], "aws:ssm/activation:Activation").filter(isSystem);
+        if (site.system.placement === "cloud") {
+          assert.strictEqual(activations.length, 0);
+          assert.strictEqual(groups.length, 1);
+          assert.deepStrictEqual([groups[0].inputs.scalingConfig, groups[0].inputs.taints, groups[0].inputs.labels, groups[0].inputs.instanceTypes], [
+            { desiredSize: site.system.nodes, minSize: site.system.nodes, maxSize: site.system.nodes },
+            [],
+            { "aisc.hk/node-role": "system" },
+            [site.system.instanceType],
+          ]);
+        } else {
+          assert.strictEqual(groups.length, 0);
+          assert.deepStrictEqual(activations.map((a) => a.inputs.registrationLimit), [site.system.nodes]);
+        }
       });
 
       it("admits exactly the inventory's GPUs through activations and node groups", () => {
