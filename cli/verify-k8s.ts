@@ -76,7 +76,8 @@ function describe(e: ErrorObject, doc: Doc): { field: string; message: string } 
 /**
  * Makes a CRD's structural schema strict: an object that lists its properties accepts no
  * others unless it says `x-kubernetes-preserve-unknown-fields`, which is what pruning does to
- * unknown fields on the server (silently); here it is an error instead.
+ * unknown fields on the server (silently); here it is an error instead. OpenAPI's `nullable`
+ * becomes a null type.
  */
 export function strictCrdSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(strictCrdSchema);
@@ -87,12 +88,45 @@ export function strictCrdSchema(schema: unknown): unknown {
     out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([p, sub]) => [p, strictCrdSchema(sub)])) : strictCrdSchema(v);
   }
   if (s.properties && s.additionalProperties === undefined && !s["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
+  // OpenAPI's `nullable` is JSON Schema's null type; JSON Schema validators refuse the keyword
+  // without a type (controller-gen writes it so on fields that keep unknown content).
+  if (s.nullable !== undefined) {
+    delete out.nullable;
+    if (s.nullable === true && typeof s.type === "string") out.type = [s.type, "null"];
+  }
   return out;
 }
 
+/**
+ * A CRD's `pattern` as a JavaScript RegExp. CRD patterns are Go (RE2) expressions, checked by
+ * the API server's Go code: a leading `(?i)`, after `^` or not (prometheus-operator's CRDs use it), becomes the
+ * `i` flag and `(?P<name>` a named group. A pattern JavaScript still cannot read is treated
+ * as matching everything, as a check of the pattern would otherwise stop every check.
+ */
+export function goRegExp(pattern: string, flags: string): RegExp {
+  let source = pattern.replace(/\(\?P</g, "(?<");
+  let extra = "";
+  const caseless = /^(\^?)\(\?i\)/.exec(source);
+  if (caseless) {
+    source = caseless[1] + source.slice(caseless[0].length);
+    extra = "i";
+  }
+  for (const f of [`${flags}${extra}`, `${flags}${extra}`.replace("u", "")]) {
+    try {
+      return new RegExp(source, f);
+    } catch {
+      // Try without the unicode flag, which refuses some escapes RE2 accepts.
+    }
+  }
+  return /(?:)/;
+}
+
+/** {@link goRegExp} as ajv's RegExp engine (`code` names it in standalone code, which aisc does not generate). */
+const GO_REGEXP = Object.assign((pattern: string, flags: string) => goRegExp(pattern, flags), { code: "goRegExp" });
+
 /** Validators by `apiVersion/kind`, from the generated schema and the CRDs given. */
 export class K8sValidator {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: GO_REGEXP } });
   private readonly builtIn: Record<string, string>;
   private readonly crds = new Map<string, unknown>();
   private readonly compiled = new Map<string, ValidateFunction>();
