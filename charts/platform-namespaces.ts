@@ -15,6 +15,7 @@ export const PLATFORM_POD_SECURITY = {
   [PLATFORM_NAMESPACES.slurmOperator]: "restricted",
   [PLATFORM_NAMESPACES.slurm]: "privileged",
   [PLATFORM_NAMESPACES.monitoring]: "privileged",
+  [PLATFORM_NAMESPACES.certManager]: "restricted",
 } as const;
 
 export class PlatformNamespacesChart extends Chart {

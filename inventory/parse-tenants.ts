@@ -1,5 +1,5 @@
 import { SUBSIDY_SCHEMES, SubsidyScheme } from "./catalog";
-import { isReservedNamespace } from "./platform";
+import { isReservedNamespace, RESERVED_NAMESPACES_TEXT } from "./platform";
 import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
 import { Subsidy, Tenant, TENANT_KINDS } from "./types";
 
@@ -29,7 +29,7 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
   const before = r.issues.length;
   const name = r.string(`${path}.name`, o.name, { pattern: DNS_LABEL, what: `${DNS_LABEL_WHAT}, usable as a namespace name`, maxLength: TENANT_NAME_MAX });
   if (name !== undefined && isReservedNamespace(name)) {
-    r.fail(`${path}.name`, `expected a name that is not a platform namespace (default, kube-*, nvidia-gpu, slinky, slurm, monitoring), got ${show(name)}`);
+    r.fail(`${path}.name`, `expected a name that is not a platform namespace (${RESERVED_NAMESPACES_TEXT}), got ${show(name)}`);
   }
   const displayName = o.displayName === undefined ? name : r.string(`${path}.displayName`, o.displayName);
   const kind = r.oneOf(`${path}.kind`, o.kind, TENANT_KINDS);

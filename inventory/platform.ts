@@ -8,10 +8,14 @@ export const PLATFORM_NAMESPACES = {
   slurmOperator: "slinky",
   slurm: "slurm",
   monitoring: "monitoring",
+  certManager: "cert-manager",
   cilium: "kube-system",
 } as const;
 
 const RESERVED = new Set<string>(["default", ...Object.values(PLATFORM_NAMESPACES)]);
+
+/** The reserved names, as a tenant's error message lists them. */
+export const RESERVED_NAMESPACES_TEXT = ["default", "kube-*", ...new Set(Object.values(PLATFORM_NAMESPACES).filter((n) => !n.startsWith("kube-")))].join(", ");
 
 /** Whether a tenant may not use `name` as its namespace. */
 export function isReservedNamespace(name: string): boolean {

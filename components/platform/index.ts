@@ -1,2 +1,3 @@
+export * from "./cert-manager";
 export * from "./namespaces";
 export * from "./site";

@@ -6,6 +6,7 @@ import { NvidiaGpu } from "../gpu";
 import { MonitoringStack } from "../monitoring";
 import { SlurmCluster } from "../slurm";
 import { createTenants, Tenant } from "../tenancy";
+import { CertManager } from "./cert-manager";
 import { PlatformNamespaces } from "./namespaces";
 
 export const SITE_TYPE = "aisc:platform:Site";
@@ -28,6 +29,7 @@ export class SitePlatform extends pulumi.ComponentResource {
   public readonly gpu: NvidiaGpu;
   public readonly slurm: SlurmCluster;
   public readonly monitoring: MonitoringStack;
+  public readonly certManager: CertManager;
   /**
    * Tenants by name, once all are created: they are created in batches (see
    * {@link createTenants}), and the site's outputs wait for the last of them.
@@ -56,7 +58,9 @@ export class SitePlatform extends pulumi.ComponentResource {
     this.gpu = new NvidiaGpu(`${name}-nvidia`, { site, ...deps }, { parent: this });
     // Monitoring first: its operator brings the CRDs that ServiceMonitors and rules need.
     this.monitoring = new MonitoringStack(`${name}-monitoring`, { site, ...deps }, { parent: this });
-    this.slurm = new SlurmCluster(`${name}-slurm`, { site, provider: k8sProvider, dependsOn: [namespaces, this.monitoring] }, { parent: this });
+    // The Slinky operator's webhook takes its certificate from cert-manager, which must be up first.
+    this.certManager = new CertManager(`${name}-cert-manager`, { site, ...deps }, { parent: this });
+    this.slurm = new SlurmCluster(`${name}-slurm`, { site, provider: k8sProvider, dependsOn: [namespaces, this.monitoring, this.certManager] }, { parent: this });
     // Each tenant's Slurm account objects live in the slurm namespace, and its Job needs the
     // Slurm cluster's key and sacctmgr configuration; its own namespace needs nothing else.
     this.tenants = createTenants(name, { site, provider: k8sProvider, slurmAccountDependsOn: [namespaces, this.slurm] }, { parent: this });

@@ -18,13 +18,15 @@ export const SLINKY_CHARTS = {
 export type SlurmClusterArgs = SiteWorkloadArgs;
 
 /**
- * The operator chart's values: CRDs come from their own chart, and the operator and its webhook
+ * The operator chart's values: CRDs come from their own chart, the admission webhook's
+ * certificate from cert-manager (the chart's templates/cert-manager/pki.yaml), and the operator and its webhook
  * run on the system nodes. At 1.1.2 the chart's templates read `affinity` for both Deployments;
  * `webhook.nodeSelector` is declared in its values but no template uses it.
  */
 export function slinkyOperatorValues(): Record<string, unknown> {
   const onSystem = { affinity: systemNodeAffinity() };
-  return { crds: { enabled: false }, operator: onSystem, webhook: onSystem };
+  // The webhook's serving certificate comes from cert-manager (installed before the operator).
+  return { crds: { enabled: false }, certManager: { enabled: true }, operator: onSystem, webhook: { enabled: true, ...onSystem } };
 }
 
 /**

@@ -94,6 +94,13 @@ describe("Slurm chart", () => {
         ["oci://ghcr.io/slinkyproject/charts/slurm-operator", "1.1.2"],
         ["oci://ghcr.io/slinkyproject/charts/slurm-operator-crds", "1.1.2"],
       ]);
+      // cert-manager, pinned, with its CRDs, before the operator whose webhook certificate it issues.
+      const certManager = ofType(plan, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "cert-manager")!;
+      assert.deepStrictEqual([certManager.inputs.version, certManager.inputs.repositoryOpts, certManager.inputs.namespace], ["v1.19.6", { repo: "https://charts.jetstack.io" }, "cert-manager"]);
+      assert.deepStrictEqual(certManager.inputs.values, { crds: { enabled: true, keep: true }, global: { nodeSelector: { "aisc.hk/node-role": "system" } }, startupapicheck: { enabled: false } });
+      const operator = ofType(plan, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "oci://ghcr.io/slinkyproject/charts/slurm-operator")!;
+      assert.ok(operator.options.dependencies.includes(certManager.urn), "the operator waits for cert-manager");
+      assert.deepStrictEqual([(operator.inputs.values as any).certManager, (operator.inputs.values as any).webhook.enabled], [{ enabled: true }, true]);
       const kinds = (k: string) => ofType(plan, `kubernetes:slinky.slurm.net/v1beta1:${k}`);
       assert.strictEqual(kinds("Controller").length, 1);
       assert.deepStrictEqual(kinds("NodeSet").map((n) => (n.inputs.metadata as any).name).sort(), site.slurm.partitions.flatMap((p) => p.pools).sort());

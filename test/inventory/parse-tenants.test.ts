@@ -35,7 +35,7 @@ describe("parseTenant", () => {
 
   it("rejects each bad field at its key", () => {
     rejects({ ...UNI, name: "u".repeat(43) }, ["t.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), usable as a namespace name of at most 42 characters, got 43"]);
-    rejects({ ...UNI, name: "kube-public" }, ['t.name: expected a name that is not a platform namespace (default, kube-*, nvidia-gpu, slinky, slurm, monitoring), got "kube-public"']);
+    rejects({ ...UNI, name: "kube-public" }, ['t.name: expected a name that is not a platform namespace (default, kube-*, nvidia-gpu, slinky, slurm, monitoring, cert-manager), got "kube-public"']);
     rejects({ ...UNI, displayName: "" }, ['t.displayName: expected a non-empty string, got ""']);
     rejects({ ...UNI, gpus: -1 }, ["t.gpus: expected a non-negative integer, got -1"]);
     rejects({ ...UNI, fairShare: 0 }, ["t.fairShare: expected an integer from 1 to 1000000, got 0"]);

@@ -73,7 +73,7 @@ describe("parseSite", () => {
       ["duplicate pool names", (s) => (s.pools[1].name = "h100-a"), ["aisc:site.pools[1].name: duplicate name \"h100-a\"; also at index 0"]],
       ["an unknown tenant kind", (s) => (s.tenants[2].kind = "ngo"), ["aisc:site.tenants[2].kind: expected one of university, research-centre, startup, government, enterprise, got \"ngo\""]],
       ["a tenant name that is not a namespace name", (s) => (s.tenants[0].name = "Uni_A"), ["aisc:site.tenants[0].name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), usable as a namespace name, got \"Uni_A\""]],
-      ["a tenant named after a platform namespace", (s) => (s.tenants[0].name = "monitoring"), ["aisc:site.tenants[0].name: expected a name that is not a platform namespace (default, kube-*, nvidia-gpu, slinky, slurm, monitoring), got \"monitoring\""]],
+      ["a tenant named after a platform namespace", (s) => (s.tenants[0].name = "monitoring"), ["aisc:site.tenants[0].name: expected a name that is not a platform namespace (default, kube-*, nvidia-gpu, slinky, slurm, monitoring, cert-manager), got \"monitoring\""]],
       ["an unknown subsidy scheme", (s) => (s.tenants[0].subsidy.scheme = "innohk"), ["aisc:site.tenants[0].subsidy.scheme: expected one of ai-subsidy-scheme, got \"innohk\""]],
       ["a subsidy share above 1", (s) => (s.tenants[0].subsidy.share = 1.5), ["aisc:site.tenants[0].subsidy.share: expected a number greater than 0 and at most 1, got 1.5"]],
       ["a partition naming a missing pool", (s) => (s.slurm.partitions[1].pools = ["h100-cloud", "a100"]), ["aisc:site.slurm.partitions[1].pools[1]: expected the name of a pool in aisc:site.pools (h100-a, l40s-ts, h100-cloud), got \"a100\""]],

@@ -86,7 +86,7 @@ describe("policy helpers", () => {
   });
 
   it("takes kube-*, the platform's namespaces and cluster scope as platform, and nothing else", () => {
-    for (const ns of [undefined, "kube-system", "kube-public", "nvidia-gpu", "slinky", "slurm", "monitoring"]) assert.strictEqual(isPlatformNamespace(ns), true, ns);
+    for (const ns of [undefined, "kube-system", "kube-public", "nvidia-gpu", "slinky", "slurm", "monitoring", "cert-manager"]) assert.strictEqual(isPlatformNamespace(ns), true, ns);
     for (const ns of ["default", "kubeflow", "uni-a", "", "slurm-dev"]) assert.strictEqual(isPlatformNamespace(ns), false, ns);
   });
 

@@ -91,7 +91,7 @@ describe("tenancy", () => {
       it("keeps tenant labels off the platform namespaces", () => {
         const plan = realPlan(stack);
         const platform = plan.resources.filter((r) => r.inputs.kind === "Namespace" && meta(r).labels["aisc.hk/platform"] === "true");
-        assert.deepStrictEqual(platform.map((r) => meta(r).name).sort(), ["monitoring", "nvidia-gpu", "slinky", "slurm"]);
+        assert.deepStrictEqual(platform.map((r) => meta(r).name).sort(), ["cert-manager", "monitoring", "nvidia-gpu", "slinky", "slurm"]);
         for (const ns of platform) assert.ok(!Object.keys(meta(ns).labels).some((k) => k.startsWith("aisc.hk/tenant") || k.startsWith("aisc.hk/subsidy")));
       });
     });
