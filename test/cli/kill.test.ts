@@ -53,7 +53,8 @@ function planAndKill(file: string, out: string, ms: number): Promise<void> {
 }
 
 describe("aisc plan killed at random instants", function () {
-  this.timeout(0);
+  // Bounded, so that a hang fails the run rather than stalling CI: 100 kills take about 4 minutes.
+  this.timeout(1_200_000);
 
   it(`leaves OUT/<stack> as the old or the new plan, whole, after each of ${RUNS} SIGKILLs (seed ${SEED})`, async () => {
     const a = smallSite();
@@ -100,21 +101,27 @@ describe("aisc plan killed at random instants", function () {
 });
 
 describe("aisc plan whose CLI alone is killed", function () {
-  this.timeout(0);
+  this.timeout(600_000);
 
   it("stops its orphaned worker, so the next plan owns OUT and leaves one whole plan", async () => {
     const file = writeStackFile("orphan", smallSite());
     const out = tempDir();
-    const start = process.hrtime.bigint();
-    assert.strictEqual(spawnSync(process.execPath, [AISC, "plan", "--config", file, "--out", out]).status, 0);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    // How long a plan takes here, warm: the quicker of two runs.
+    let seconds = Infinity;
+    for (let i = 0; i < 2; i++) {
+      const start = process.hrtime.bigint();
+      assert.strictEqual(spawnSync(process.execPath, [AISC, "plan", "--config", file, "--out", out]).status, 0);
+      seconds = Math.min(seconds, Number(process.hrtime.bigint() - start) / 1e9);
+    }
     const whole = readTree(path.join(out, "orphan"));
-    for (const fraction of [0.5, 0.7, 0.8, 0.9]) {
+    let orphaned = 0;
+    for (const fraction of [0.4, 0.55, 0.7, 0.8, 0.9]) {
       // Only the CLI is killed (not its process group): its worker is orphaned mid-plan.
       const cli = spawn(process.execPath, [AISC, "plan", "--config", file, "--out", out], { stdio: "ignore" });
+      const exited = new Promise<number | null>((r) => cli.on("exit", (code) => r(code)));
       await new Promise((r) => setTimeout(r, seconds * 1000 * fraction));
-      cli.kill("SIGKILL");
-      await new Promise((r) => cli.on("exit", r));
+      if (cli.kill("SIGKILL")) orphaned++;
+      await exited;
       const next = spawnSync(process.execPath, [AISC, "plan", "--config", file, "--out", out], { encoding: "utf8" });
       assert.strictEqual(next.status, 0, next.stderr);
       // Give an orphan time to notice; it must not publish anything after the takeover.
@@ -122,6 +129,7 @@ describe("aisc plan whose CLI alone is killed", function () {
       assert.ok(isSame(readTree(path.join(out, "orphan")), whole), `after killing the CLI at ${fraction} of a plan`);
       assert.strictEqual(fs.readdirSync(path.join(out, PLANS_DIR)).length, 1, fs.readdirSync(path.join(out, PLANS_DIR)).join(", "));
     }
+    assert.ok(orphaned > 0, "at least one CLI was killed while its plan ran");
   });
 });
 
