@@ -178,7 +178,7 @@ export class SlurmChart extends Chart {
         slurmctld: { image: SLURM_IMAGES.slurmctld },
         extraConf: slurmConfExtra(site),
         configFileRefs: [ref(SLURM_NAMES.configFiles)],
-        persistence: { enabled: true, resources: { requests: { storage: "50Gi" } } },
+        persistence: { enabled: true, storageClassName: site.system.storageClass, resources: { requests: { storage: "50Gi" } } },
         template: ON_SYSTEM_NODES,
         // slurmctld's own OpenMetrics endpoints, scraped through the operator's ServiceMonitor.
         metrics: {

@@ -1,10 +1,11 @@
 import { LIMITS } from "./limits";
-import { Reader, show } from "./reader";
+import { EBS_STORAGE_CLASS } from "./platform";
+import { DNS_LABEL, Reader, show } from "./reader";
 import { ClusterKind, SYSTEM_PLACEMENTS, SystemNodes, SystemPlacement } from "./types";
 
 /** Parses the `system` block: where the platform's own pods run. */
 
-const SYSTEM_KEYS = ["placement", "nodes", "instanceType"];
+const SYSTEM_KEYS = ["placement", "nodes", "instanceType", "storageClass"];
 
 /**
  * Defaults: three nodes, so the operators' and Slurm's pods survive losing one; m5.2xlarge
@@ -28,11 +29,12 @@ export function parseSystem(r: Reader, path: string, value: unknown, kind: Clust
   if (kind === "eks" && placement === "existing") {
     return r.fail(`${path}.placement`, "expected cloud or on-prem for an eks cluster: a new cluster has no nodes of its own to place the platform on");
   }
+  const storageClass = parseStorageClass(r, `${path}.storageClass`, o.storageClass, placement);
   if (placement === "existing") {
     for (const key of ["nodes", "instanceType"]) {
       if (o[key] !== undefined) r.fail(`${path}.${key}`, "expected nothing for existing system nodes: aisc creates none (label yours aisc.hk/node-role=system)");
     }
-    return { placement };
+    return storageClass ? { placement, storageClass } : undefined;
   }
   const max = placement === "cloud" ? LIMITS.nodesPerCloudPool : LIMITS.nodesPerOnPremPool;
   const nodes = o.nodes === undefined ? SYSTEM_DEFAULTS.nodes : r.integer(`${path}.nodes`, o.nodes, 2, max);
@@ -43,6 +45,13 @@ export function parseSystem(r: Reader, path: string, value: unknown, kind: Clust
   } else if (o.instanceType !== undefined) {
     r.fail(`${path}.instanceType`, "expected no instanceType for on-prem system nodes (set placement: cloud for an EKS node group)");
   }
-  if (nodes === undefined || (placement === "cloud" && instanceType === undefined)) return undefined;
-  return { placement, nodes, ...(instanceType ? { instanceType } : {}) };
+  if (nodes === undefined || (placement === "cloud" && instanceType === undefined) || !storageClass) return undefined;
+  return { placement, nodes, ...(instanceType ? { instanceType } : {}), storageClass };
+}
+
+/** The platform's StorageClass: aisc's EBS class by default in the cloud, the site's own (required) elsewhere. */
+function parseStorageClass(r: Reader, path: string, value: unknown, placement: SystemPlacement): string | undefined {
+  if (value !== undefined) return r.string(path, value, { pattern: DNS_LABEL, what: "a StorageClass name" });
+  if (placement === "cloud") return EBS_STORAGE_CLASS;
+  return r.fail(path, `expected the StorageClass of the site's own storage for the platform's volumes: ${placement} system nodes cannot attach EBS volumes`);
 }

@@ -35,6 +35,9 @@ export function nodeGroupName(siteName: string, poolName: string): string {
 /** EKS refuses a node group name longer than this (the EKS user guide's node group rules). */
 export const NODE_GROUP_NAME_MAX = 63;
 
+/** The StorageClass aisc makes on the EBS CSI driver for cloud system nodes: gp3, encrypted, retained. */
+export const EBS_STORAGE_CLASS = "aisc-gp3";
+
 /** The key of the site's system nodes among its pools' resources (node group, activation): no GPU pool may take it. */
 export const SYSTEM_POOL = "system";
 

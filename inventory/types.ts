@@ -32,6 +32,12 @@ export interface SystemNodes {
   readonly nodes?: number;
   /** The EC2 instance type of a cloud node group. */
   readonly instanceType?: string;
+  /**
+   * The StorageClass of the platform's volumes (slurmctld's state, MariaDB, Prometheus) unless
+   * a block names its own: aisc's encrypted gp3 class on EBS for cloud system nodes; for
+   * on-premises or existing nodes, the site's own (EBS cannot attach to them).
+   */
+  readonly storageClass: string;
 }
 
 /**

@@ -3,9 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Site } from "../../inventory/types";
 import { CloudGpuPools } from "./cloud-pools";
-import { clusterName as clusterNameOf, CONTROL_PLANE_LOGS, eksKubeconfig, LOG_RETENTION_DAYS } from "./compute";
+import { clusterName as clusterNameOf, CONTROL_PLANE_LOGS, eksKubeconfig, hybridActivations, LOG_RETENTION_DAYS } from "./compute";
 import { HybridNodes } from "./hybrid-nodes";
 import { Network } from "./network";
+import { Storage } from "./storage";
 
 export const GPU_CLUSTER_TYPE = "aisc:cluster:GpuCluster";
 
@@ -84,7 +85,8 @@ export class GpuCluster extends pulumi.ComponentResource {
       policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
     }, child);
     const network = new Network(`${name}-network`, { site, provider, clusterName: eksName }, { parent: this });
-    const onPrem = site.pools.some((p) => p.placement === "on-prem");
+    // Hybrid nodes: any on-premises GPU pool, or on-premises system nodes.
+    const onPrem = hybridActivations(site).length > 0;
 
     const cluster = new aws.eks.Cluster(`${name}-eks`, {
       name: eksName,
@@ -131,13 +133,16 @@ export class GpuCluster extends pulumi.ComponentResource {
         kmsKeyArn: key.arn,
       }, { parent: this });
     }
-    new CloudGpuPools(`${name}-cloud`, {
+    const nodeGroups = new CloudGpuPools(`${name}-cloud`, {
       site,
       provider,
       clusterName: cluster.name,
       clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
       privateSubnetIds: network.privateSubnetIds,
     }, { parent: this });
+    if (site.system.placement === "cloud") {
+      new Storage(`${name}-storage`, { site, provider, k8sProvider: this.k8sProvider, clusterName: cluster.name, dependsOn: [nodeGroups] }, { parent: this });
+    }
     this.registerOutputs({ clusterName: this.clusterName, endpoint: this.endpoint, kubeconfig: this.kubeconfig, kmsKeyArn: this.kmsKeyArn });
   }
 }

@@ -3,3 +3,4 @@ export * from "./compute";
 export * from "./gpu-cluster";
 export * from "./hybrid-nodes";
 export * from "./network";
+export * from "./storage";

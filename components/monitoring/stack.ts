@@ -42,7 +42,7 @@ export function prometheusStackValues(site: Site, grafanaSecret: string): Record
         storageSpec: {
           volumeClaimTemplate: {
             spec: {
-              ...(m.storageClass ? { storageClassName: m.storageClass } : {}),
+              storageClassName: m.storageClass ?? site.system.storageClass,
               accessModes: ["ReadWriteOnce"],
               resources: { requests: { storage: `${m.storageGi}Gi` } },
             },

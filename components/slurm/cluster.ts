@@ -80,7 +80,8 @@ export class SlurmCluster extends pulumi.ComponentResource {
       metadata: { name: SLURM_NAMES.databaseVolume, namespace: ns, labels: { "app.kubernetes.io/name": "mariadb", "app.kubernetes.io/part-of": "aisc" } },
       spec: {
         accessModes: ["ReadWriteOnce"],
-        ...(site.slurm.accounting.storageClass ? { storageClassName: site.slurm.accounting.storageClass } : {}),
+        // Every claim names its class: the accounting block's, else the platform's.
+        storageClassName: site.slurm.accounting.storageClass ?? site.system.storageClass,
         resources: { requests: { storage: `${site.slurm.accounting.storageGi}Gi` } },
       },
     }, { ...kept, retainOnDelete: true, dependsOn: deps });

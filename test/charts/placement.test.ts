@@ -73,6 +73,19 @@ describe("placement of every pod aisc renders", function () {
     });
   }
 
+  for (const stack of ["cyberport", "sandy-ridge"]) {
+    it(`${stack}: every volume claim names its StorageClass, the platform's unless its block names one`, () => {
+      const site = parseSite(realSite(stack));
+      const plan = realPlan(stack);
+      const claims = plan.resources.filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim").map((r) => (r.inputs.spec as { storageClassName?: string }).storageClassName);
+      assert.deepStrictEqual(claims, [site.slurm.accounting.storageClass ?? site.system.storageClass]);
+      const controller = plan.resources.find((r) => r.type === "kubernetes:slinky.slurm.net/v1beta1:Controller")!;
+      assert.strictEqual((controller.inputs.spec as any).persistence.storageClassName, site.system.storageClass);
+      const values = prometheusStackValues(site, "grafana-admin") as any;
+      assert.strictEqual(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName, site.monitoring.storageClass ?? site.system.storageClass);
+    });
+  }
+
   it("asks the charts to place every workload they render by default on the system nodes", () => {
     const values = prometheusStackValues(parseSite(realSite("cyberport")), "grafana-admin") as Record<string, any>;
     const system = { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value };

@@ -58,7 +58,7 @@ describe("the inventory's limits", () => {
     // The default system node group's three nodes count too: 4,997 GPU nodes and 3 system nodes fit.
     assert.deepStrictEqual(issuesOf(many(1)), []);
     assert.deepStrictEqual(issuesOf(many(2)), ["aisc:site.pools: expected at most 5000 nodes across the pools (Kubernetes' tested limit for one cluster), got 5001 (3 of them system nodes)"]);
-    assert.deepStrictEqual(issuesOf({ ...many(1), system: { placement: "on-prem", nodes: 4 } }), ["aisc:site.pools: expected at most 5000 nodes across the pools (Kubernetes' tested limit for one cluster), got 5001 (4 of them system nodes)"]);
+    assert.deepStrictEqual(issuesOf({ ...many(1), system: { placement: "on-prem", nodes: 4, storageClass: "ceph-rbd" } }), ["aisc:site.pools: expected at most 5000 nodes across the pools (Kubernetes' tested limit for one cluster), got 5001 (4 of them system nodes)"]);
   });
 
   it("bounds every free-text string at 256 characters, and tenant names at Slurm's 42", () => {

@@ -83,6 +83,7 @@ describe("parseSite: cluster settings", () => {
     assert.strictEqual(parsed((s) => {
       onPremOnly(s);
       s.cluster.kind = "existing";
+      s.system = { storageClass: "local-nvme" };
     }).cluster.kind, "existing");
   });
 

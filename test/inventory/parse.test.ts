@@ -102,7 +102,7 @@ describe("parseSite", () => {
         [`aisc:site.pools[1].sharing.timeSlicing.resourceName: expected a resource name nvidia.com/<name> with a name of at most 63 letters, digits, '-', '_' or '.', got "nvidia.com/${"g".repeat(45)}...`],
       ],
       ["a resource name outside nvidia.com", (s) => (s.pools[1].sharing.timeSlicing.resourceName = "example.com/gpu"), ["aisc:site.pools[1].sharing.timeSlicing.resourceName: expected a resource name nvidia.com/<name> with a name of at most 63 letters, digits, '-', '_' or '.', got \"example.com/gpu\""]],
-      ["an existing cluster with cloud pools", (s) => (s.cluster.kind = "existing"), ["aisc:site.cluster.kind: expected eks: cloud pools are EKS managed node groups, and an existing cluster gets no AWS resources"]],
+      ["an existing cluster with cloud pools", (s) => ((s.cluster.kind = "existing"), (s.system = { storageClass: "local-nvme" })), ["aisc:site.cluster.kind: expected eks: cloud pools are EKS managed node groups, and an existing cluster gets no AWS resources"]],
       ["an unquoted Kubernetes version", (s) => (s.cluster.kubernetesVersion = 1.3), ["aisc:site.cluster.kubernetesVersion: expected a Kubernetes minor version such as \"1.33\" (quoted), got 1.3"]],
       ["a zone outside the region", (s) => (s.networks.availabilityZones = ["ap-east-1a", "us-east-1b"]), ["aisc:site.networks.availabilityZones[1]: expected a zone of ap-east-1, got \"us-east-1b\""]],
     ];

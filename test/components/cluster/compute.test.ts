@@ -66,7 +66,7 @@ describe("cluster decisions", () => {
   });
 
   it("puts system nodes on premises as an untainted hybrid activation when asked, and Graviton system nodes on the ARM AMI", () => {
-    const onPrem = parseSite({ ...smallSite(), system: { placement: "on-prem", nodes: 5 } });
+    const onPrem = parseSite({ ...smallSite(), system: { placement: "on-prem", nodes: 5, storageClass: "ceph-rbd" } });
     assert.deepStrictEqual(nodeGroups(onPrem).map((g) => g.pool), ["h100-cloud"]);
     const [system] = hybridActivations(onPrem);
     assert.deepStrictEqual(system, {

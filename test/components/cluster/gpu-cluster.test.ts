@@ -94,6 +94,37 @@ describe("GpuCluster under the offline plan", function () {
         }
       });
 
+      it("gives cloud system nodes the EBS CSI add-on through Pod Identity and an encrypted, retained gp3 class; none on premises", () => {
+        const site = parseSite(realSite(stack));
+        const addons = ofType(plans[stack], "aws:eks/addon:Addon");
+        const classes = ofType(plans[stack], "kubernetes:storage.k8s.io/v1:StorageClass");
+        if (site.system.placement !== "cloud") {
+          assert.deepStrictEqual([addons.length, classes.length], [0, 0]);
+          return;
+        }
+        assert.deepStrictEqual(addons.map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "eks-pod-identity-agent"]);
+        const ebs = addons.find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!;
+        assert.deepStrictEqual(JSON.parse(ebs.inputs.configurationValues as string), { controller: { nodeSelector: { "aisc.hk/node-role": "system" } }, node: { nodeSelector: { "aisc.hk/node-role": "system" } } });
+        const [association] = ebs.inputs.podIdentityAssociations as { roleArn: string; serviceAccount: string }[];
+        assert.strictEqual(association.serviceAccount, "ebs-csi-controller-sa");
+        const role = ofType(plans[stack], "aws:iam/role:Role").find((r) => String(r.inputs.description).startsWith("EBS CSI controller"))!;
+        assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement, [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }]);
+        const attached = ofType(plans[stack], "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.parent === role.parent && a.name.includes("ebs-csi"));
+        assert.deepStrictEqual(attached.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]);
+        assert.deepStrictEqual(classes.map((c) => c.inputs), [
+          {
+            apiVersion: "storage.k8s.io/v1",
+            kind: "StorageClass",
+            metadata: { name: "aisc-gp3", labels: { "app.kubernetes.io/part-of": "aisc" } },
+            provisioner: "ebs.csi.aws.com",
+            parameters: { type: "gp3", encrypted: "true" },
+            reclaimPolicy: "Retain",
+            volumeBindingMode: "WaitForFirstConsumer",
+            allowVolumeExpansion: true,
+          },
+        ]);
+      });
+
       it("admits exactly the inventory's GPUs through activations and node groups", () => {
         assert.strictEqual(plannedGpus(plans[stack]), parseSite(realSite(stack)).capacity.gpus);
       });
@@ -130,6 +161,7 @@ describe("GpuCluster under the offline plan", function () {
   it("creates no AWS resource for an existing cluster and keeps its kubeconfig secret", () => {
     const s = smallSite();
     s.cluster = { kind: "existing" };
+    s.system = { storageClass: "local-nvme" };
     s.pools = s.pools.filter((p: any) => p.placement !== "cloud");
     s.slurm.partitions = [s.slurm.partitions[0]];
     const plan = planFile(writeStackFile("onprem", s, { "aisc:kubeconfig": { secure: "v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA" } }), tempDir());
