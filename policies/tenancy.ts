@@ -168,6 +168,43 @@ export const noClusterBindingForTenantGroup: StackValidationPolicy = {
   },
 };
 
+/**
+ * NetworkPolicy is only words unless the CNI of the node a pod runs on enforces it. On EKS the
+ * VPC CNI enforces it only with its network policy agent turned on (the add-on's
+ * `enableNetworkPolicy`); hybrid nodes run Cilium, which enforces unless
+ * `policyEnforcementMode` is `never`. Node groups and hybrid activations are the nodes a
+ * tenant pod can land on; an existing cluster's CNI is outside what the plan can see.
+ */
+export const networkPolicyEnforced: StackValidationPolicy = {
+  name: "tenancy-network-policy-enforced",
+  description: "Every node that can run a tenant pod has a CNI that enforces NetworkPolicy: the VPC CNI with its network policy agent on cloud nodes, Cilium on hybrid nodes.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const addonConfig = (name: string): Record<string, unknown> | undefined => {
+      const addon = args.resources.find((r) => r.type === "aws:eks/addon:Addon" && r.props.addonName === name);
+      if (!addon) return undefined;
+      try {
+        return JSON.parse(String(addon.props.configurationValues ?? "{}")) as Record<string, unknown>;
+      } catch {
+        return {};
+      }
+    };
+    const vpcCni = addonConfig("vpc-cni");
+    for (const group of args.resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")) {
+      if (String(vpcCni?.enableNetworkPolicy) !== "true") {
+        report(`Node group ${group.props.nodeGroupName ?? group.name} runs pods on the VPC CNI, which enforces no NetworkPolicy: add the vpc-cni add-on with configurationValues {"enableNetworkPolicy": "true"}.`, group.urn);
+      }
+    }
+    const cilium = args.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && String(r.props.chart).endsWith("cilium"));
+    const mode = (cilium?.props.values as { policyEnforcementMode?: string } | undefined)?.policyEnforcementMode;
+    for (const activation of args.resources.filter((r) => r.type === "aws:ssm/activation:Activation")) {
+      if (!cilium || mode === "never") {
+        report(`Hybrid nodes of activation ${activation.name} have ${cilium ? "Cilium with policyEnforcementMode never" : "no Cilium"}: NetworkPolicy is not enforced there.`, activation.urn);
+      }
+    }
+  },
+};
+
 export const TENANCY_POLICIES = [
   namespaceHasGpuQuota,
   namespaceHasLimitRange,
@@ -177,4 +214,5 @@ export const TENANCY_POLICIES = [
   noHostAccessOutsidePlatform,
   gpuRequestsNeedQuota,
   noClusterBindingForTenantGroup,
+  networkPolicyEnforced,
 ];

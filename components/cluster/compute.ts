@@ -12,6 +12,12 @@ import { CapacityType, GpuPool, Site } from "../../inventory/types";
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"] as const;
 /** How long control-plane logs are kept, in days. */
 export const LOG_RETENTION_DAYS = 365;
+/**
+ * The VPC CNI add-on's configuration: its network policy agent on, so cloud nodes enforce the
+ * tenants' NetworkPolicies as Cilium does on hybrid nodes (off by default in EKS).
+ */
+export const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true" });
+
 /** The Cilium chart that runs as the CNI on hybrid nodes, pinned. */
 export const CILIUM_CHART = { chart: "cilium", version: "1.17.6", repo: "https://helm.cilium.io" } as const;
 /** EKS labels hybrid nodes with this, and the hybrid CNI is confined to them. */

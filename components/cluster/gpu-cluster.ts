@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Site } from "../../inventory/types";
 import { CloudGpuPools } from "./cloud-pools";
-import { clusterName as clusterNameOf, CONTROL_PLANE_LOGS, eksKubeconfig, hybridActivations, LOG_RETENTION_DAYS } from "./compute";
+import { clusterName as clusterNameOf, CONTROL_PLANE_LOGS, eksKubeconfig, hybridActivations, LOG_RETENTION_DAYS, nodeGroups as nodeGroupSpecs, VPC_CNI_CONFIGURATION } from "./compute";
 import { HybridNodes } from "./hybrid-nodes";
 import { Network } from "./network";
 import { Storage } from "./storage";
@@ -133,13 +133,22 @@ export class GpuCluster extends pulumi.ComponentResource {
         kmsKeyArn: key.arn,
       }, { parent: this });
     }
+    // EKS installs the VPC CNI itself; the managed add-on takes it over to turn on NetworkPolicy.
+    const vpcCni = nodeGroupSpecs(site).length > 0
+      ? [new aws.eks.Addon(`${name}-vpc-cni`, {
+          clusterName: cluster.name,
+          addonName: "vpc-cni",
+          resolveConflictsOnCreate: "OVERWRITE",
+          configurationValues: VPC_CNI_CONFIGURATION,
+        }, child)]
+      : [];
     const nodeGroups = new CloudGpuPools(`${name}-cloud`, {
       site,
       provider,
       clusterName: cluster.name,
       clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
       privateSubnetIds: network.privateSubnetIds,
-    }, { parent: this });
+    }, { parent: this, dependsOn: vpcCni });
     if (site.system.placement === "cloud") {
       new Storage(`${name}-storage`, { site, provider, k8sProvider: this.k8sProvider, clusterName: cluster.name, dependsOn: [nodeGroups] }, { parent: this });
     }

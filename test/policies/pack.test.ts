@@ -27,6 +27,7 @@ describe("the aisc policy pack", () => {
       "tenancy-no-host-access-outside-platform",
       "tenancy-gpu-requests-need-quota",
       "tenancy-no-cluster-binding-for-tenant-group",
+      "tenancy-network-policy-enforced",
       "security-aws-region-hong-kong",
       "security-eks-endpoint-private",
       "security-eks-secrets-encrypted",

@@ -7,6 +7,7 @@ import {
   namespaceHasGpuQuota,
   namespaceHasLimitRange,
   namespacePodSecurityRestricted,
+  networkPolicyEnforced,
   noClusterBindingForTenantGroup,
   noHostAccessOutsidePlatform,
   podSpec,
@@ -204,6 +205,31 @@ describe("tenancy policies", () => {
       const crb = k8s(TYPES.clusterRoleBinding, "oops", undefined, { subjects: [{ kind: "User", name: "uni-a-admins" }, { kind: "Group", name: "ops" }, { kind: "Group", name: "gov-c-admins" }] });
       const empty = k8s(TYPES.clusterRoleBinding, "empty", undefined, {});
       assert.deepStrictEqual(check(noClusterBindingForTenantGroup, [...baseline(), crb, empty]), ["oops: ClusterRoleBinding oops grants group gov-c-admins (tenant gov-c) cluster-wide rights."]);
+    });
+  });
+
+  describe("tenancy-network-policy-enforced", () => {
+    const group = plannedResource("aws:eks/nodeGroup:NodeGroup", "burst", { nodeGroupName: "aisc-x-burst" });
+    const activation = plannedResource("aws:ssm/activation:Activation", "h100", {});
+    const cni = (config?: string) => plannedResource("aws:eks/addon:Addon", "vpc-cni", { addonName: "vpc-cni", ...(config !== undefined ? { configurationValues: config } : {}) });
+    const cilium = (values: Record<string, unknown> = {}) => plannedResource("kubernetes:helm.sh/v4:Chart", "cilium", { chart: "cilium", version: "1.17.6", values });
+
+    it("passes cloud nodes with the VPC CNI's network policy agent on and hybrid nodes with Cilium", () => {
+      assert.deepStrictEqual(check(networkPolicyEnforced, changed([], group, cni('{"enableNetworkPolicy":"true"}'), activation, cilium())), []);
+    });
+
+    it("fails each node group when the VPC CNI add-on is missing or leaves the agent off", () => {
+      const message = 'burst: Node group aisc-x-burst runs pods on the VPC CNI, which enforces no NetworkPolicy: add the vpc-cni add-on with configurationValues {"enableNetworkPolicy": "true"}.';
+      assert.deepStrictEqual(check(networkPolicyEnforced, changed([], group)), [message]);
+      assert.deepStrictEqual(check(networkPolicyEnforced, changed([], group, cni())), [message]);
+      assert.deepStrictEqual(check(networkPolicyEnforced, changed([], group, cni('{"enableNetworkPolicy":"false"}'))), [message]);
+    });
+
+    it("fails hybrid nodes without Cilium, or with Cilium told never to enforce", () => {
+      assert.deepStrictEqual(check(networkPolicyEnforced, changed([], activation)), ["h100: Hybrid nodes of activation h100 have no Cilium: NetworkPolicy is not enforced there."]);
+      assert.deepStrictEqual(check(networkPolicyEnforced, changed([], activation, cilium({ policyEnforcementMode: "never" }))), [
+        "h100: Hybrid nodes of activation h100 have Cilium with policyEnforcementMode never: NetworkPolicy is not enforced there.",
+      ]);
     });
   });
 });

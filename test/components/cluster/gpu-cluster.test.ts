@@ -99,10 +99,14 @@ describe("GpuCluster under the offline plan", function () {
         const addons = ofType(plans[stack], "aws:eks/addon:Addon");
         const classes = ofType(plans[stack], "kubernetes:storage.k8s.io/v1:StorageClass");
         if (site.system.placement !== "cloud") {
+          // No node group at all here (every node is a hybrid node), so no VPC CNI add-on either.
           assert.deepStrictEqual([addons.length, classes.length], [0, 0]);
           return;
         }
-        assert.deepStrictEqual(addons.map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "eks-pod-identity-agent"]);
+        assert.deepStrictEqual(addons.map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "eks-pod-identity-agent", "vpc-cni"]);
+        // Cloud nodes enforce NetworkPolicy: the VPC CNI's agent is turned on.
+        const vpcCni = addons.find((a) => a.inputs.addonName === "vpc-cni")!;
+        assert.deepStrictEqual([JSON.parse(vpcCni.inputs.configurationValues as string), vpcCni.inputs.resolveConflictsOnCreate], [{ enableNetworkPolicy: "true" }, "OVERWRITE"]);
         const ebs = addons.find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!;
         assert.deepStrictEqual(JSON.parse(ebs.inputs.configurationValues as string), { controller: { nodeSelector: { "aisc.hk/node-role": "system" } }, node: { nodeSelector: { "aisc.hk/node-role": "system" } } });
         const [association] = ebs.inputs.podIdentityAssociations as { roleArn: string; serviceAccount: string }[];
