@@ -15,6 +15,21 @@ function resourceOf(v: Violation): string {
   return `${parts[2].split("$").pop()} ${parts[3]}`;
 }
 
+/**
+ * The packaged components (Helm charts, remote components) whose children the offline plan
+ * cannot see: the engine expands them only against a real cluster, so no policy judged what
+ * they create. Listed so a reviewer knows where the verdict stops.
+ */
+export function unseenComponents(plan: Plan): string[] {
+  return plan.resources
+    .filter((r) => r.remote)
+    .map((r) => {
+      const chart = r.inputs.chart === undefined ? "" : ` (${String(r.inputs.chart)}${r.inputs.version === undefined ? "" : ` ${String(r.inputs.version)}`})`;
+      return `${r.type} ${r.name}${chart}`;
+    })
+    .sort();
+}
+
 export function policyReportJson(plan: Plan, result: PolicyResult): string {
   return stableJson({
     stack: plan.stack,
@@ -26,6 +41,7 @@ export function policyReportJson(plan: Plan, result: PolicyResult): string {
     },
     policies: result.policies.map((p) => ({ ...p, status: p.violations === 0 ? "pass" : "fail" })),
     violations: result.violations.map((v) => ({ ...v, resource: resourceOf(v) })),
+    unseenByOfflinePlan: unseenComponents(plan),
   });
 }
 
@@ -49,6 +65,10 @@ export function policyReportMarkdown(plan: Plan, result: PolicyResult): string {
   }
   const failing = result.policies.filter((p) => p.violations > 0).map((p) => `\`${p.name}\``);
   if (failing.length) lines.push(`Failing: ${failing.join(", ")}.`, "");
+  const unseen = unseenComponents(plan);
+  if (unseen.length) {
+    lines.push(`Not seen by the offline plan (packaged components whose children only the engine expands; \`pulumi preview --policy-pack policies\` judges them): ${unseen.map((u) => `\`${u}\``).join(", ")}.`, "");
+  }
   return `${lines.join("\n")}`;
 }
 

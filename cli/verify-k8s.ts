@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_ROOT } from "./paths";
+import { checkChartValues, ChartValuesCheck } from "./chart-values";
 import { quotaKeyProblem, resourceNames } from "./quota-keys";
 import { InputError } from "./stack-config";
 
@@ -35,6 +36,8 @@ export interface K8sCheck {
   readonly failures: readonly SchemaFailure[];
   /** Custom resources not checked, by `apiVersion/kind`: no CRD schema was available. */
   readonly skipped: Readonly<Record<string, number>>;
+  /** The Helm charts in plan.json whose values were checked against their pinned defaults, and those that could not be. */
+  readonly charts: { readonly checked: readonly string[]; readonly skipped: readonly string[] };
 }
 
 /**
@@ -254,5 +257,22 @@ export function checkK8s(stackDir: string): K8sCheck {
       }
     }
   }
-  return { objects, files: manifests.length, failures, skipped };
+  const charts = chartValuesOf(stackDir);
+  for (const u of charts.unknown) {
+    failures.push({ file: "plan.json", object: `Helm chart ${u.chart}`, field: `values.${u.path}`, message: "not a value of the chart at this version (its values.yaml has no such key, so Helm would ignore it)" });
+  }
+  return { objects, files: manifests.length, failures, skipped, charts: { checked: charts.checked, skipped: charts.skipped } };
+}
+
+/** The chart values check over the stack's plan.json (none when there is no plan). */
+function chartValuesOf(stackDir: string): ChartValuesCheck {
+  const file = path.join(stackDir, "plan.json");
+  if (!fs.existsSync(file)) return { checked: [], skipped: [], unknown: [] };
+  let plan: { resources?: { type: string; inputs: Record<string, unknown> }[] };
+  try {
+    plan = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new InputError(`${file}: not a plan written by aisc plan (${(err as Error).message.split("\n")[0]}); re-run aisc plan`);
+  }
+  return checkChartValues(plan.resources ?? []);
 }

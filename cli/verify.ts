@@ -24,6 +24,8 @@ const CHECKS: Record<string, Check> = {
     const skips = skipped.length
       ? [`  skipped ${skippedCount} custom resources with no CRD schema in charts/imports/crds: ${skipped.map(([k, n]) => `${k} (${n})`).join(", ")}`]
       : [];
+    skips.push(`  Helm chart values checked against the pinned charts' defaults (charts/imports/values): ${result.charts.checked.join(", ") || "none"}`);
+    if (result.charts.skipped.length) skips.push(`  skipped Helm charts with no vendored defaults: ${result.charts.skipped.join(", ")}`);
     if (result.failures.length === 0) return { ok: true, report: [`${head}: ok`, ...skips] };
     return {
       ok: false,
