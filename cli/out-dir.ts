@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { InputError } from "./stack-config";
+import { InputError, isStackName } from "./stack-config";
 
 /**
  * The rules by which aisc owns an output folder (OUT), so that it never deletes or replaces a
@@ -104,11 +104,6 @@ export function makeDirs(dir: string): string[] {
   return missing;
 }
 
-/** Whether a name may be a stack's entry in OUT (a DNS label); hidden bookkeeping never is. */
-function isStackEntry(name: string): boolean {
-  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
-}
-
 /** The folder under `OUT/.aisc-plans/` that `OUT/<stack>` points to, or undefined when it is not aisc's link. */
 function linkedPlan(out: string, stack: string): string | undefined {
   let target: string;
@@ -183,7 +178,7 @@ export function discardPlan(staged: string): void {
 export function cleanStaleStaging(out: string): void {
   const plans = path.join(out, PLANS_DIR);
   if (!fs.existsSync(plans)) return;
-  const live = new Set(fs.readdirSync(out).filter(isStackEntry).map((s) => linkedPlan(out, s)));
+  const live = new Set(fs.readdirSync(out).filter(isStackName).map((s) => linkedPlan(out, s)));
   for (const entry of fs.readdirSync(plans)) {
     if (!live.has(entry)) fs.rmSync(path.join(plans, entry), { recursive: true, force: true });
   }
@@ -242,5 +237,5 @@ function readOrEmpty(file: string): string {
 
 /** The names of the stack entries in an OUT (its links), for readers such as `aisc diff`. */
 export function stackEntries(out: string): string[] {
-  return fs.readdirSync(out).filter(isStackEntry).sort();
+  return fs.readdirSync(out).filter(isStackName).sort();
 }
