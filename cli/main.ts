@@ -14,7 +14,8 @@ const USAGE = `usage: ${PLAN_USAGE}
   plan   run the Pulumi program for each stack offline, under the SDK's mock runtime, and
          write OUT/<stack>/plan.json and OUT/<stack>/manifests/ (OUT defaults to out/)
   verify check the artifacts in OUT/<stack>/ as they are on disk (planning first if there are
-         none): k8s (schemas), slurm (real Slurm daemons), prometheus (promtool)
+         none): k8s (schemas), slurm (real Slurm daemons), placement (pods on declared
+         nodes), prometheus (promtool)
   diff   compare two plans (plan.json, OUT/<stack> or OUT): resources added, removed and changed,
          with the changed property paths under their component; data-losing changes flagged
   report the city view across the chosen stacks (all by default): capacity against the 2026 and 2030 milestones, and

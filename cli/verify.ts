@@ -6,6 +6,7 @@ import { EXIT } from "./exit";
 import { planInto, readInventory, selectStackFiles, STACK_FLAGS } from "./plan";
 import { InputError, stackNameOf } from "./stack-config";
 import { checkK8s } from "./verify-k8s";
+import { checkPlacement } from "./verify-placement";
 import { checkPrometheus } from "./verify-prometheus";
 import { checkSlurm } from "./verify-slurm";
 
@@ -37,6 +38,10 @@ const CHECKS: Record<string, Check> = {
     const result = await checkSlurm(stackDir, readInventory(stackFile));
     const head = `the site's Slurm files on real slurmctld, slurmd and slurmdbd (Slurm ${slurmVersion()})`;
     return { ok: result.status !== "failed", report: [`${head}: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
+  },
+  placement: async (stackDir, stackFile) => {
+    const result = checkPlacement(stackDir, readInventory(stackFile));
+    return { ok: result.status !== "failed", report: [`pod templates on the site's declared nodes: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
   prometheus: async (stackDir, stackFile) => {
     const result = checkPrometheus(stackDir, readInventory(stackFile));

@@ -1,0 +1,173 @@
+import * as path from "path";
+import { gpuNodeLabels } from "../components/cluster/compute";
+import { GPU_TAINT, SYSTEM_NODE_LABEL, SYSTEM_POOL } from "../inventory/platform";
+import { GpuPool, Site } from "../inventory/types";
+import { readManifests } from "./verify-k8s";
+
+/**
+ * `aisc verify --only placement`: every pod template aisc renders must fit some node the site
+ * declares, with the labels and taints aisc gives it: its nodeSelector and required node
+ * affinity match, it tolerates the node's taints, and the node has the CPU, memory and GPUs its
+ * containers request. GPU agents (DaemonSets that tolerate the GPU taint) must fit every GPU
+ * pool; everything else that is not GPU work must fit the system nodes.
+ */
+
+/** A kind of node the site has: a GPU pool, or the system nodes. */
+export interface NodeClass {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly { key: string; value?: string; effect: string }[];
+  /** What a node offers pods, by resource; a resource not listed is not checked (unknown). */
+  readonly allocatable: Readonly<Record<string, number>>;
+  readonly gpu: boolean;
+}
+
+/** vCPUs and GiB of the general-purpose types a system node group is likely to use; others are not checked for CPU and memory. */
+const SYSTEM_INSTANCE_TYPES: Readonly<Record<string, { cpu: number; memoryGi: number }>> = Object.fromEntries(
+  ["m5", "m6i", "m7i", "m6g", "m7g"].flatMap((family) =>
+    [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["8xlarge", 32]].map(([size, cpu]) => [`${family}.${size}`, { cpu: cpu as number, memoryGi: (cpu as number) * 4 }]),
+  ),
+);
+
+const HYBRID = { "eks.amazonaws.com/compute-type": "hybrid" } as const;
+/** What the kubelet keeps for itself and the OS, roughly, so that a pod sized to the whole node does not pass. */
+const RESERVED = { cpu: 0.5, memoryGi: 2 };
+
+/** The GPU resource a pool advertises and how many per node (whole GPUs, shared replicas; MIG slices are not counted). */
+function gpuResources(pool: GpuPool): Record<string, number> {
+  const s = pool.sharing;
+  if (s.timeSlicing) return { [s.timeSlicing.resourceName]: pool.gpusPerNode * s.timeSlicing.replicas };
+  if (s.mps) return { [s.mps.resourceName]: pool.gpusPerNode * s.mps.replicas };
+  if (s.migStrategy === "mixed") return {};
+  return { "nvidia.com/gpu": pool.gpusPerNode };
+}
+
+/** The node classes a site declares, from its inventory. */
+export function declaredNodes(site: Site): NodeClass[] {
+  const pools = site.pools.map((pool) => ({
+    name: pool.name,
+    labels: { "kubernetes.io/os": "linux", ...gpuNodeLabels(pool), ...(pool.placement === "on-prem" ? HYBRID : {}) },
+    taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: GPU_TAINT.effect }],
+    allocatable: { cpu: pool.gpu.cpusPerGpu * pool.gpusPerNode - RESERVED.cpu, memory: (pool.gpu.memoryGBPerGpu * pool.gpusPerNode - RESERVED.memoryGi) * 2 ** 30, ...gpuResources(pool) },
+    gpu: true,
+  }));
+  const { system } = site;
+  const size = system.instanceType ? SYSTEM_INSTANCE_TYPES[system.instanceType] : undefined;
+  const systemNodes: NodeClass = {
+    name: SYSTEM_POOL,
+    labels: { "kubernetes.io/os": "linux", [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value, ...(system.placement === "on-prem" ? HYBRID : {}) },
+    taints: [],
+    allocatable: size ? { cpu: size.cpu - RESERVED.cpu, memory: (size.memoryGi - RESERVED.memoryGi) * 2 ** 30 } : {},
+    gpu: false,
+  };
+  return [systemNodes, ...pools];
+}
+
+type Expr = { key: string; operator: string; values?: string[] };
+interface PodSpec {
+  nodeSelector?: Record<string, string>;
+  tolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
+  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: Expr[] }[] } } };
+  containers?: { resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> } }[];
+  initContainers?: PodSpec["containers"];
+}
+
+/**
+ * The main container of each Slinky kind (slurm-operator 1.1.2's v1beta1 types): a
+ * ContainerWrapper beside the PodTemplate, whose resources the operator puts on the pod.
+ */
+const SLINKY_CONTAINERS: Readonly<Record<string, string>> = { Controller: "slurmctld", NodeSet: "slurmd", LoginSet: "login", RestApi: "slurmrestd", Accounting: "slurmdbd" };
+
+/** Where each kind keeps its pod template: built-in workloads and Slinky's PodTemplates with their main container. */
+export function podSpecOf(doc: Record<string, any>): PodSpec | undefined {
+  if (doc.kind === "Pod") return doc.spec;
+  if (doc.kind === "CronJob") return doc.spec?.jobTemplate?.spec?.template?.spec ?? {};
+  if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(doc.kind)) return doc.spec?.template?.spec ?? {};
+  const main = SLINKY_CONTAINERS[doc.kind];
+  if (main === undefined) return undefined;
+  const spec: PodSpec = doc.spec?.template?.spec ?? {};
+  return { ...spec, containers: [...(spec.containers ?? []), ...(doc.spec?.[main] ? [doc.spec[main]] : [])] };
+}
+
+/** A Kubernetes quantity as a number (cores for CPU, bytes for memory). */
+export function quantity(value: string | number): number {
+  if (typeof value === "number") return value;
+  const m = /^([0-9.]+)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const scale: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  return Number(m[1]) * (m[2] ? scale[m[2]] : 1);
+}
+
+/** What a pod requests: its containers' sum or its largest init container, whichever is more (requests default to limits). */
+export function podRequests(spec: PodSpec): Record<string, number> {
+  const of = (c: NonNullable<PodSpec["containers"]>[number]) => ({ ...(c.resources?.limits ?? {}), ...(c.resources?.requests ?? {}) });
+  const total: Record<string, number> = {};
+  for (const c of spec.containers ?? []) for (const [k, v] of Object.entries(of(c))) total[k] = (total[k] ?? 0) + quantity(v);
+  for (const c of spec.initContainers ?? []) for (const [k, v] of Object.entries(of(c))) total[k] = Math.max(total[k] ?? 0, quantity(v));
+  return total;
+}
+
+/** Why a pod does not fit a node class, or undefined when it does. */
+export function misfit(spec: PodSpec, node: NodeClass): string | undefined {
+  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (node.labels[k] !== v) return `nodeSelector ${k}=${v} (its nodes have ${k in node.labels ? `${k}=${node.labels[k]}` : `no ${k}`})`;
+  const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  const holds = (e: Expr) => {
+    const has = e.key in node.labels;
+    if (e.operator === "Exists") return has;
+    if (e.operator === "DoesNotExist") return !has;
+    if (e.operator === "In") return has && (e.values ?? []).includes(node.labels[e.key]);
+    if (e.operator === "NotIn") return !has || !(e.values ?? []).includes(node.labels[e.key]);
+    return false;
+  };
+  if (terms.length && !terms.some((t) => (t.matchExpressions ?? []).every(holds))) return "its required node affinity";
+  for (const taint of node.taints) {
+    if (taint.effect === "PreferNoSchedule") continue;
+    const tolerated = (spec.tolerations ?? []).some((t) => (t.operator === "Exists" && (!t.key || t.key === taint.key)) || (t.key === taint.key && (t.value ?? "") === (taint.value ?? ""))) ;
+    if (!tolerated) return `the taint ${taint.key}=${taint.value}:${taint.effect}`;
+  }
+  for (const [resource, wanted] of Object.entries(podRequests(spec))) {
+    const has = node.allocatable[resource];
+    if (has === undefined) {
+      if (resource.includes("/")) return `${resource} (its nodes offer none)`;
+      continue;
+    }
+    if (wanted > has) return `${resource}: requests ${wanted}, a node offers ${Math.floor(has * 100) / 100}`;
+  }
+  return undefined;
+}
+
+export interface PlacementCheck {
+  readonly status: "passed" | "failed";
+  readonly report: readonly string[];
+}
+
+/** Checks every pod template in `<stackDir>/manifests` against the site's declared nodes. */
+export function checkPlacement(stackDir: string, site: Site): PlacementCheck {
+  const nodes = declaredNodes(site);
+  const gpuPools = nodes.filter((n) => n.gpu);
+  const system = nodes.find((n) => !n.gpu)!;
+  const failures: string[] = [];
+  let templates = 0;
+  for (const m of readManifests(path.join(stackDir, "manifests"), stackDir)) {
+    for (const doc of m.docs as Record<string, any>[]) {
+      const spec = podSpecOf(doc);
+      if (!spec) continue;
+      templates++;
+      const name = `${m.file}: ${doc.kind} ${doc.metadata?.namespace ? `${doc.metadata.namespace}/` : ""}${doc.metadata?.name}`;
+      const why = (n: NodeClass) => `${n.name}: ${misfit(spec, n)}`;
+      const gpuWork = (spec.tolerations ?? []).some((t) => t.key === GPU_TAINT.key || (t.operator === "Exists" && !t.key));
+      if (doc.kind === "DaemonSet" && gpuWork) {
+        const missed = gpuPools.filter((n) => misfit(spec, n) !== undefined);
+        if (missed.length) failures.push(`${name}: a GPU agent that does not land on every GPU pool; ${missed.map(why).join("; ")}`);
+      } else if (gpuWork) {
+        if (!gpuPools.some((n) => misfit(spec, n) === undefined)) failures.push(`${name}: fits no GPU pool; ${gpuPools.map(why).join("; ")}`);
+      } else if (misfit(spec, system) !== undefined) {
+        failures.push(`${name}: platform work that does not fit the system nodes; ${why(system)}`);
+      }
+    }
+  }
+  const unsized = nodes.filter((n) => n.allocatable.cpu === undefined).map((n) => n.name);
+  const head = `${templates} pod templates against ${nodes.length} kinds of node (${nodes.map((n) => n.name).join(", ")})`;
+  const notes = unsized.length ? [`CPU and memory not checked on ${unsized.join(", ")}: aisc knows no size for them`] : [];
+  return failures.length ? { status: "failed", report: [head, ...failures, ...notes] } : { status: "passed", report: [head, ...notes] };
+}
