@@ -66,7 +66,9 @@ export function parsePolicyConfig(file: string, text: string, policies: Policies
 export function readPolicyConfig(file: string, policies: Policies): PolicyConfig {
   let text: string;
   try {
-    if (fs.statSync(file).size > MAX_BYTES) throw new InputError(`--policy-config ${file}: larger than ${MAX_BYTES / 1048576} MiB; expected a JSON object of policy settings`);
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new InputError(`--policy-config ${file}: not a regular file; expected a JSON file of policy settings`);
+    if (stat.size > MAX_BYTES) throw new InputError(`--policy-config ${file}: larger than ${MAX_BYTES / 1048576} MiB; expected a JSON object of policy settings`);
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
     if (err instanceof InputError) throw err;

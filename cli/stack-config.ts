@@ -150,7 +150,10 @@ export function readStackFile(file: string, project: string): StackConfig {
   const stack = stackNameOf(file);
   let text: string;
   try {
-    const size = fs.statSync(file).size;
+    const stat = fs.statSync(file);
+    // A device or a pipe (/dev/zero, a FIFO) would be read forever: only regular files are read.
+    if (!stat.isFile()) throw new InputError(`${file}: not a regular file; expected a stack file`);
+    const size = stat.size;
     if (size > MAX_STACK_FILE_BYTES) {
       throw new InputError(
         `${file}: ${(size / 1048576).toFixed(1)} MiB; expected a stack file of at most ${MAX_STACK_FILE_BYTES / 1048576} MiB (a site at every limit, ${LIMITS.tenants} tenants and ${LIMITS.pools} pools, is about 2 MiB; strings hold at most ${LIMITS.stringLength} characters)`,

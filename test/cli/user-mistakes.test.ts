@@ -47,6 +47,18 @@ describe("aisc on its users' mistakes", function () {
     refused(aisc("plan", "--config", duplicate, "--out", tempDir()), `aisc: ${duplicate}: not valid YAML at line 3, column 3: duplicated mapping key`);
   });
 
+  it("reads only regular files: a device, a pipe or a folder named as a stack or policy file is refused at once", () => {
+    const dir = path.dirname(writeStackFile("x", {}));
+    const device = path.join(dir, "Pulumi.zero.yaml");
+    fs.symlinkSync("/dev/zero", device);
+    refused(aisc("plan", "--config", device, "--out", tempDir()), `aisc: ${device}: not a regular file; expected a stack file`);
+    const folder = path.join(dir, "Pulumi.folder.yaml");
+    fs.mkdirSync(folder);
+    refused(aisc("plan", "--config", folder, "--out", tempDir()), `aisc: ${folder}: not a regular file; expected a stack file`);
+    const good = writeStackFile("good", smallSite());
+    refused(aisc("plan", "--config", good, "--out", tempDir(), "--policy-config", "/dev/zero"), "aisc: --policy-config /dev/zero: not a regular file; expected a JSON file of policy settings");
+  });
+
   it("an inventory with one problem is one line, keyed", () => {
     const site = smallSite();
     site.tenants[0].gpus = -1;
