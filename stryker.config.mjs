@@ -26,7 +26,8 @@ export default {
     "inventory/reader.ts",
   ],
   // A clean build in the sandbox, never a stale dist/ from the work tree.
-  ignorePatterns: ["dist", "reports"],
+  // out/ holds plans (and aisc's links into OUT/.aisc-plans/), never sources.
+  ignorePatterns: ["dist", "reports", "out"],
   // Mutants are often ill-typed (a string where a number was); tsc must still emit them.
   disableTypeChecks: "{policies,inventory}/**/*.ts",
   mochaOptions: { config: "stryker.mocharc.json" },

@@ -101,3 +101,13 @@ export function readTree(dir: string): Map<string, string> {
   walk(dir);
   return files;
 }
+
+/** `count` tenants named apart, each entitled to nothing (so capacity never objects), for limit tests. */
+export function manyTenants(count: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => ({ name: `t${i}`, kind: "startup", gpus: 0, adminGroup: `g${i}` }));
+}
+
+/** `count` on-premises H100 pools of one node each, named apart, for limit tests. */
+export function manyPools(count: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => ({ name: `p${i}`, gpu: "H100", gpusPerNode: 8, nodes: 1 }));
+}
