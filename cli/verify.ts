@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "./args";
 import { EXIT } from "./exit";
+import { Site } from "../inventory/types";
 import { planInto, readInventory, selectStackFiles, STACK_FLAGS } from "./plan";
 import { InputError, stackNameOf } from "./stack-config";
 import { checkK8s } from "./verify-k8s";
@@ -12,7 +13,7 @@ import { checkSlurm } from "./verify-slurm";
 
 export const VERIFY_USAGE = "aisc verify [--stack NAME]... [--all] [--config FILE]... [--only CHECK]... [--out DIR]";
 
-type Check = (stackDir: string, stackFile: string) => Promise<{ ok: boolean; report: readonly string[] }>;
+type Check = (stackDir: string, site: Site) => Promise<{ ok: boolean; report: readonly string[] }>;
 
 /** The checks `verify` knows, by the name `--only` takes. Each reads OUT/<stack>/ as it is. */
 const CHECKS: Record<string, Check> = {
@@ -33,18 +34,18 @@ const CHECKS: Record<string, Check> = {
       report: [`${head}: ${result.failures.length} problem${result.failures.length === 1 ? "" : "s"}`, ...result.failures.map((f) => `  ${f.file}: ${f.object}: ${f.field}: ${f.message}`), ...skips],
     };
   },
-  slurm: async (stackDir, stackFile) => {
+  slurm: async (stackDir, site) => {
     // What Slurm must show comes from the inventory, the source of truth, not from the files.
-    const result = await checkSlurm(stackDir, readInventory(stackFile));
+    const result = await checkSlurm(stackDir, site);
     const head = `the site's Slurm files on real slurmctld, slurmd and slurmdbd (Slurm ${slurmVersion()})`;
     return { ok: result.status !== "failed", report: [`${head}: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
-  placement: async (stackDir, stackFile) => {
-    const result = checkPlacement(stackDir, readInventory(stackFile));
+  placement: async (stackDir, site) => {
+    const result = checkPlacement(stackDir, site);
     return { ok: result.status !== "failed", report: [`pod templates on the site's declared nodes: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
-  prometheus: async (stackDir, stackFile) => {
-    const result = checkPrometheus(stackDir, readInventory(stackFile));
+  prometheus: async (stackDir, site) => {
+    const result = checkPrometheus(stackDir, site);
     return { ok: result.status !== "failed", report: [`alert rules with the real promtool: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
 };
@@ -65,8 +66,8 @@ export async function verify(argv: readonly string[]): Promise<number> {
   const only = args.values.only ?? Object.keys(CHECKS);
   for (const c of only) if (!CHECKS[c]) throw new InputError(`unknown check --only ${c}; expected one of ${Object.keys(CHECKS).join(", ")}`);
 
-  // Every inventory is checked first: a mistake in any is exit 2 before anything runs.
-  for (const file of files) readInventory(file);
+  // Every inventory is read once, first: a mistake in any is exit 2 before anything runs.
+  const sites = new Map(files.map((file) => [file, readInventory(file)]));
   let status: number = EXIT.ok;
   for (const file of files) {
     const stack = stackNameOf(file);
@@ -80,7 +81,7 @@ export async function verify(argv: readonly string[]): Promise<number> {
       }
     }
     for (const check of only) {
-      const { ok, report } = await CHECKS[check](stackDir, file);
+      const { ok, report } = await CHECKS[check](stackDir, sites.get(file)!);
       process.stdout.write(`${stack} ${check}: ${report.join("\n")}\n`);
       if (!ok) status = Math.max(status, EXIT.failed);
     }
