@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { gpuNodeLabels } from "../components/cluster/compute";
 import { GPU_TAINT, SYSTEM_NODE_LABEL, SYSTEM_POOL } from "../inventory/platform";
@@ -5,8 +6,9 @@ import { GpuPool, Site } from "../inventory/types";
 import { readManifests } from "./verify-k8s";
 
 /**
- * `aisc verify --only placement`: every pod template aisc renders must fit some node the site
- * declares, with the labels and taints aisc gives it: its nodeSelector and required node
+ * `aisc verify --only placement`: every pod template aisc renders must fit some node the plan
+ * brings up (plan.json's node groups and hybrid-node activations), with the labels and taints
+ * aisc gives it: its nodeSelector and required node
  * affinity match, it tolerates the node's taints, and the node has the CPU, memory and GPUs its
  * containers request. GPU agents (DaemonSets that tolerate the GPU taint) must fit every GPU
  * pool; everything else that is not GPU work must fit the system nodes.
@@ -42,7 +44,7 @@ function gpuResources(pool: GpuPool): Record<string, number> {
   return { "nvidia.com/gpu": pool.gpusPerNode };
 }
 
-/** The node classes a site declares, from its inventory. */
+/** What each node class looks like by the inventory (labels as the NodeConfig gives hybrid nodes). */
 export function declaredNodes(site: Site): NodeClass[] {
   const pools = site.pools.map((pool) => ({
     name: pool.name,
@@ -61,6 +63,46 @@ export function declaredNodes(site: Site): NodeClass[] {
     gpu: false,
   };
   return [systemNodes, ...pools];
+}
+
+/** The plan's resources that bring nodes: EKS node groups and SSM activations for hybrid nodes. */
+type PlanResource = { type: string; name: string; inputs?: Record<string, any> };
+const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+const ACTIVATION = "aws:ssm/activation:Activation";
+const TAINT_EFFECT: Readonly<Record<string, string>> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
+
+/** The label that tells one node class from the others: the system role, or the pool's name. */
+function classKey(node: NodeClass): [string, string] {
+  return node.gpu ? ["aisc.hk/pool", node.name] : [SYSTEM_NODE_LABEL.key, SYSTEM_NODE_LABEL.value];
+}
+
+/**
+ * The node classes the plan really brings up, not those the inventory merely describes: a cloud
+ * class needs an EKS node group with its label, and its labels and taints are read from that
+ * node group as planned; an on-premises class needs the SSM activation its servers register
+ * with; existing system nodes are the site's own. `absent` names the classes the plan lacks.
+ */
+export function plannedNodes(site: Site, resources: readonly PlanResource[]): { nodes: NodeClass[]; absent: string[] } {
+  const groups = resources.filter((r) => r.type === NODE_GROUP);
+  const activated = new Set(resources.filter((r) => r.type === ACTIVATION).map((r) => r.inputs?.tags?.["aisc.hk/pool"]));
+  const nodes: NodeClass[] = [];
+  const absent: string[] = [];
+  for (const node of declaredNodes(site)) {
+    const placement = node.gpu ? site.pools.find((p) => p.name === node.name)!.placement : site.system.placement;
+    const [key, value] = classKey(node);
+    if (placement === "existing" || (placement === "on-prem" && activated.has(node.name))) {
+      nodes.push(node);
+      continue;
+    }
+    const group = placement === "cloud" ? groups.find((g) => g.inputs?.labels?.[key] === value) : undefined;
+    if (!group) {
+      absent.push(`${node.name} (${placement === "cloud" ? `no EKS node group labelled ${key}=${value}` : `no SSM activation tagged aisc.hk/pool=${node.name}`})`);
+      continue;
+    }
+    const taints = ((group.inputs?.taints ?? []) as { key: string; value?: string; effect: string }[]).map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECT[t.effect] ?? t.effect }));
+    nodes.push({ ...node, labels: { "kubernetes.io/os": "linux", ...(group.inputs?.labels ?? {}) }, taints });
+  }
+  return { nodes, absent };
 }
 
 type Expr = { key: string; operator: string; values?: string[] };
@@ -143,9 +185,10 @@ export interface PlacementCheck {
 
 /** Checks every pod template in `<stackDir>/manifests` against the site's declared nodes. */
 export function checkPlacement(stackDir: string, site: Site): PlacementCheck {
-  const nodes = declaredNodes(site);
+  const plan = JSON.parse(fs.readFileSync(path.join(stackDir, "plan.json"), "utf8")) as { resources?: PlanResource[] };
+  const { nodes, absent } = plannedNodes(site, plan.resources ?? []);
   const gpuPools = nodes.filter((n) => n.gpu);
-  const system = nodes.find((n) => !n.gpu)!;
+  const system = nodes.find((n) => !n.gpu);
   const failures: string[] = [];
   let templates = 0;
   for (const m of readManifests(path.join(stackDir, "manifests"), stackDir)) {
@@ -161,6 +204,8 @@ export function checkPlacement(stackDir: string, site: Site): PlacementCheck {
         if (missed.length) failures.push(`${name}: a GPU agent that does not land on every GPU pool; ${missed.map(why).join("; ")}`);
       } else if (gpuWork) {
         if (!gpuPools.some((n) => misfit(spec, n) === undefined)) failures.push(`${name}: fits no GPU pool; ${gpuPools.map(why).join("; ")}`);
+      } else if (!system) {
+        failures.push(`${name}: platform work with no system nodes to run on`);
       } else if (misfit(spec, system) !== undefined) {
         failures.push(`${name}: platform work that does not fit the system nodes; ${why(system)}`);
       }
@@ -169,5 +214,7 @@ export function checkPlacement(stackDir: string, site: Site): PlacementCheck {
   const unsized = nodes.filter((n) => n.allocatable.cpu === undefined).map((n) => n.name);
   const head = `${templates} pod templates against ${nodes.length} kinds of node (${nodes.map((n) => n.name).join(", ")})`;
   const notes = unsized.length ? [`CPU and memory not checked on ${unsized.join(", ")}: aisc knows no size for them`] : [];
-  return failures.length ? { status: "failed", report: [head, ...failures, ...notes] } : { status: "passed", report: [head, ...notes] };
+  const missing = absent.map((a) => `the plan brings up no nodes for ${a}`);
+  if (failures.length || absent.length) return { status: "failed", report: [head, ...missing, ...failures, ...notes] };
+  return { status: "passed", report: [head, ...notes] };
 }

@@ -60,4 +60,42 @@ describe("aisc verify --only placement", function () {
     assert.ok(lines.some((l) => /^manifests\/namespaces\/slurm\.yaml: NodeSet slurm\/h100-a: fits no GPU pool; .*h100-a: nvidia\.com\/gpu: requests 16, a node offers 8/.test(l)), lines.join("\n"));
     assert.ok(lines.some((l) => l.startsWith("manifests/namespaces/slurm.yaml: Controller slurm/slurm: platform work")), lines.join("\n"));
   });
+
+  it("fails every platform workload when the plan brings up no system nodes, and a pool whose nodes the plan lacks", () => {
+    const out = tempDir();
+    const file = writeStackFile("bare", smallSite());
+    assert.strictEqual(aisc("plan", "--config", file, "--out", out).status, 0);
+    const planFile = path.join(out, "bare", "plan.json");
+    const plan = JSON.parse(fs.readFileSync(planFile, "utf8"));
+    const before = plan.resources.length;
+    plan.resources = plan.resources.filter(
+      (r: { type: string; inputs: Record<string, any> }) =>
+        !(r.type === "aws:eks/nodeGroup:NodeGroup" && r.inputs.labels?.["aisc.hk/node-role"] === "system") &&
+        !(r.type === "aws:ssm/activation:Activation" && r.inputs.tags?.["aisc.hk/pool"] === "h100-a"),
+    );
+    assert.strictEqual(plan.resources.length, before - 2);
+    fs.writeFileSync(planFile, JSON.stringify(plan));
+    const run = aisc("verify", "--config", file, "--only", "placement", "--out", out);
+    assert.strictEqual(run.status, 1, run.stdout + run.stderr);
+    const lines = run.stdout.split("\n").map((l) => l.trim());
+    assert.ok(lines.includes("the plan brings up no nodes for system (no EKS node group labelled aisc.hk/node-role=system)"), run.stdout);
+    assert.ok(lines.includes("the plan brings up no nodes for h100-a (no SSM activation tagged aisc.hk/pool=h100-a)"), run.stdout);
+    for (const workload of ["Accounting slurm/slurm", "StatefulSet slurm/mariadb", "Controller slurm/slurm", "Job slurm/slurm-account-uni-a"]) {
+      assert.ok(lines.some((l) => l.endsWith(`: ${workload}: platform work with no system nodes to run on`)), `${workload}\n${run.stdout}`);
+    }
+    assert.ok(lines.some((l) => /: NodeSet slurm\/h100-a: fits no GPU pool; /.test(l)), run.stdout);
+  });
+
+  it("reads a cloud pool's labels and taints from its planned node group", () => {
+    const out = tempDir();
+    const file = writeStackFile("relabelled", smallSite());
+    assert.strictEqual(aisc("plan", "--config", file, "--out", out).status, 0);
+    const plan = JSON.parse(fs.readFileSync(path.join(out, "relabelled", "plan.json"), "utf8"));
+    const group = plan.resources.find((r: { type: string; inputs: Record<string, any> }) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.inputs.labels?.["aisc.hk/pool"] === "h100-cloud");
+    group.inputs.taints = [{ key: "nvidia.com/gpu", value: "present", effect: "NO_EXECUTE" }, { key: "dedicated", value: "x", effect: "NO_SCHEDULE" }];
+    fs.writeFileSync(path.join(out, "relabelled", "plan.json"), JSON.stringify(plan));
+    const result = checkPlacement(path.join(out, "relabelled"), parseSite(smallSite()));
+    assert.strictEqual(result.status, "failed");
+    assert.ok(result.report.some((l) => /DaemonSet .*: a GPU agent that does not land on every GPU pool; h100-cloud: the taint dedicated=x:NoSchedule/.test(l)), result.report.join("\n"));
+  });
 });
