@@ -13,7 +13,7 @@ export function syntheticSite(tenants: number): Record<string, unknown> {
     region: "ap-east-1",
     power: { envelopeMW: 10 * poolCount, pue: 1.3 },
     capacity: { precision: "fp8-dense", milestones: [{ name: "Scale", date: "2030-12-31", pflops: 1000 }] },
-    networks: { vpcCidr: "10.40.0.0/16", onPremNodeCidrs: ["10.80.0.0/16"], onPremPodCidrs: ["10.96.0.0/12"] },
+    networks: { vpcCidr: "10.40.0.0/16", onPremNodeCidrs: ["10.80.0.0/16"], onPremPodCidrs: ["10.96.0.0/12"], podRouting: { mode: "bgp", localAsn: 65010, peers: [{ address: "10.80.0.1", asn: 65000 }] } },
     pools,
     tenants: Array.from({ length: tenants }, (_, i) => ({
       name: `tenant-${String(i).padStart(5, "0")}`,

@@ -30,6 +30,11 @@ export const LIMITS = {
    * pod network, of at most 15 CIDRs each, and that quota is not adjustable.
    */
   onPremCidrs: 15,
+  /**
+   * BGP peers of the hybrid nodes: every node holds a session with each, so a rack's two or
+   * four top-of-rack routers is the norm; 16 is far past any leaf-spine design.
+   */
+  bgpPeers: 16,
   /** Slurm partitions: Slurm sets no hard limit; every partition lists at least one pool. */
   partitions: 100,
   /** Capacity milestones: a plan's dated targets, a handful in practice. */

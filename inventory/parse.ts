@@ -4,11 +4,12 @@ import { isPrivate, overlaps, parseCidr } from "./cidr";
 import { parsePool } from "./parse-pools";
 import { parseMonitoring } from "./parse-monitoring";
 import { parseSlurm } from "./parse-slurm";
+import { parsePodRouting } from "./parse-routing";
 import { parseSystem } from "./parse-system";
 import { parseTenant } from "./parse-tenants";
 import { LIMITS } from "./limits";
 import { NODE_GROUP_NAME_MAX, nodeGroupName } from "./platform";
-import { DNS_LABEL, DNS_LABEL_WHAT, InventoryError, Reader, show } from "./reader";
+import { DNS_LABEL, DNS_LABEL_WHAT, InventoryError, isObj, Reader, show } from "./reader";
 import { ClusterSettings, CLUSTER_KINDS, GpuPool, Milestone, Networks, Site, Tenant } from "./types";
 
 /** The stack config key that holds a site's inventory. */
@@ -19,7 +20,7 @@ const POWER_KEYS = ["envelopeMW", "pue"];
 const CAPACITY_KEYS = ["precision", "milestones"];
 const MILESTONE_KEYS = ["name", "date", "pflops"];
 const CLUSTER_KEYS = ["kind", "kubernetesVersion", "endpointPublicAccess", "renderYamlToDirectory"];
-const NETWORK_KEYS = ["availabilityZones", "vpcCidr", "serviceCidr", "onPremNodeCidrs", "onPremPodCidrs"];
+const NETWORK_KEYS = ["availabilityZones", "vpcCidr", "serviceCidr", "onPremNodeCidrs", "onPremPodCidrs", "podRouting"];
 
 /** EKS's default service range; sites whose on-premises networks use it must choose another. */
 export const DEFAULT_SERVICE_CIDR = "172.20.0.0/16";
@@ -63,7 +64,7 @@ function cidrList(r: Reader, path: string, value: unknown): string[] | undefined
  * Parses the networks and checks what EKS checks only at creation: every range well-formed and
  * private, and no two of VPC, services, on-premises nodes and pods overlapping.
  */
-function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boolean, region: string | undefined): Networks | undefined {
+function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boolean, declaredOnPrem: boolean | undefined, region: string | undefined): Networks | undefined {
   const o = r.object(path, value, NETWORK_KEYS);
   if (!o) return undefined;
   let availabilityZones: string[] | undefined = region ? [`${region}a`, `${region}b`] : undefined;
@@ -108,8 +109,24 @@ function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boole
       if (a.cidr && b.cidr && overlaps(a.cidr, b.cidr)) r.fail(b.path, `expected a range that does not overlap ${a.path} (${a.text}), got ${b.text}`);
     }
   }
-  if (!availabilityZones || !vpcCidr || !serviceCidr || !onPremNodeCidrs || !onPremPodCidrs) return undefined;
-  return { availabilityZones, vpcCidr, serviceCidr, onPremNodeCidrs, onPremPodCidrs };
+  // Routers are checked against the node networks only when those are all valid: a bad node
+  // CIDR is reported once, at its own key, not again at every router.
+  const nodeNetworks = parsed.filter((n) => n.path.startsWith(`${path}.onPremNodeCidrs[`));
+  const validNodeNetworks = nodeNetworks.length > 0 && nodeNetworks.every((n) => n.cidr && isPrivate(n.cidr)) ? nodeNetworks.map((n) => n.cidr!) : undefined;
+  const podRouting = parsePodRouting(r, `${path}.podRouting`, o.podRouting, declaredOnPrem, validNodeNetworks);
+  if (!availabilityZones || !vpcCidr || !serviceCidr || !onPremNodeCidrs || !onPremPodCidrs || (hasOnPrem && !podRouting)) return undefined;
+  return { availabilityZones, vpcCidr, serviceCidr, onPremNodeCidrs, onPremPodCidrs, ...(podRouting ? { podRouting } : {}) };
+}
+
+/**
+ * Whether the inventory as written puts nodes on premises, read from the raw pools so that a
+ * pool with a mistake still counts where it says it is; undefined when the pools could not be
+ * read at all (not a list, or past the limit), so nothing is concluded from them.
+ */
+function declaresOnPrem(pools: unknown, system: unknown): boolean | undefined {
+  if (isObj(system) && system.placement === "on-prem") return true;
+  if (!Array.isArray(pools) || pools.length === 0 || pools.length > LIMITS.pools) return undefined;
+  return pools.some((p) => isObj(p) && (p.placement === undefined || p.placement === "on-prem"));
 }
 
 /** Each cloud pool's node group name (`aisc-<site>-<pool>`) must fit EKS's limit: the pool's name is shortened, keyed. */
@@ -182,7 +199,7 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   const hasOnPrem = pools.some((p) => p.placement === "on-prem") || system?.placement === "on-prem";
   const nodes = pools.reduce((n, p) => n + p.nodes, system?.nodes ?? 0);
   if (nodes > LIMITS.nodesPerSite) r.fail(`${key}.pools`, `expected at most ${LIMITS.nodesPerSite} nodes across the pools (Kubernetes' tested limit for one cluster), got ${nodes}${system?.nodes ? ` (${system.nodes} of them system nodes)` : ""}`);
-  const networks = parseNetworks(r, `${key}.networks`, o.networks, hasOnPrem, region);
+  const networks = parseNetworks(r, `${key}.networks`, o.networks, hasOnPrem, declaresOnPrem(o.pools, o.system), region);
   if (cluster?.kind === "existing" && pools.some((p) => p.placement === "cloud")) {
     r.fail(`${key}.cluster.kind`, "expected eks: cloud pools are EKS managed node groups, and an existing cluster gets no AWS resources");
   }

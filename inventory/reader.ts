@@ -54,7 +54,7 @@ function preview(value: unknown, budget: number): string {
 
 export type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 

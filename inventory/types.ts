@@ -93,7 +93,23 @@ export interface Networks {
   readonly serviceCidr: string;
   readonly onPremNodeCidrs: readonly string[];
   readonly onPremPodCidrs: readonly string[];
+  /** How the site's routers reach pods on hybrid nodes; present exactly when the site has on-premises nodes. */
+  readonly podRouting?: PodRouting;
 }
+
+export const POD_ROUTING_MODES = ["bgp", "static"] as const;
+
+/** A router the hybrid nodes hold BGP sessions with. */
+export interface BgpPeer {
+  readonly address: string;
+  readonly asn: number;
+}
+
+/**
+ * `bgp`: Cilium's BGP control plane on every hybrid node advertises the node's pod block to
+ * `peers` from `localAsn`. `static`: the site's routers carry the routes; aisc renders no BGP.
+ */
+export type PodRouting = { readonly mode: "bgp"; readonly localAsn: number; readonly peers: readonly BgpPeer[] } | { readonly mode: "static" };
 
 export interface Subsidy {
   readonly scheme: SubsidyScheme;

@@ -3,7 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PLATFORM_NAMESPACES } from "../../inventory/platform";
 import { Site } from "../../inventory/types";
-import { CILIUM_CHART, ciliumValues, hybridActivations, nodeadmConfig } from "./compute";
+import { App } from "cdk8s";
+import { CiliumBgpChart } from "../../charts/cilium-bgp";
+import { chartObjects, createChartObjects } from "../k8s/chart-resources";
+import { CILIUM_CHART, ciliumValues, HYBRID_NODE_LABEL, hybridActivations, nodeadmConfig } from "./compute";
 
 export const HYBRID_NODES_TYPE = "aisc:cluster:HybridNodes";
 
@@ -24,7 +27,8 @@ export interface HybridNodesArgs {
  * whose registration limit is the pool's node count, so no more servers can join a pool than
  * the inventory declares. Each pool's nodeadm configuration (holding the activation code) is
  * kept as an encrypted SecureString for provisioning to fetch, never written out in plain text.
- * Cilium, pinned, is the CNI on hybrid nodes, with IPAM over the on-premises pod ranges.
+ * Cilium, pinned, is the CNI on hybrid nodes, with IPAM over the on-premises pod ranges and,
+ * when the site routes pods by BGP, its BGP control plane advertising each node's pod block.
  */
 export class HybridNodes extends pulumi.ComponentResource {
   public readonly roleArn: pulumi.Output<string>;
@@ -82,13 +86,23 @@ export class HybridNodes extends pulumi.ComponentResource {
       this.nodeConfigParameters[spec.pool] = parameter.name;
     }
 
-    new k8s.helm.v4.Chart(`${name}-cilium`, {
+    const cilium = new k8s.helm.v4.Chart(`${name}-cilium`, {
       chart: CILIUM_CHART.chart,
       version: CILIUM_CHART.version,
       repositoryOpts: { repo: CILIUM_CHART.repo },
       namespace: PLATFORM_NAMESPACES.cilium,
       values: ciliumValues(site),
     }, { parent: this, provider: args.k8sProvider });
+    const routing = site.networks.podRouting;
+    if (routing?.mode === "bgp") {
+      // The Cilium operator registers the BGP CRDs when it starts, so these wait for the chart.
+      const app = new App();
+      createChartObjects(this, `${name}-bgp`, {
+        objects: chartObjects(new CiliumBgpChart(app, "bgp", routing, HYBRID_NODE_LABEL)),
+        provider: args.k8sProvider,
+        dependsOn: [cilium],
+      });
+    }
 
     this.roleArn = role.arn;
     this.registerOutputs({ roleArn: this.roleArn, activationIds: this.activationIds, nodeConfigParameters: this.nodeConfigParameters });

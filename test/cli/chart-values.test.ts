@@ -66,7 +66,7 @@ describe("Helm chart values", () => {
     const plan = realPlan("cyberport");
     const unseen = [
       "kubernetes:helm.sh/v4:Chart cyberport-cert-manager-chart (cert-manager v1.19.6)",
-      "kubernetes:helm.sh/v4:Chart cyberport-cluster-hybrid-cilium (cilium 1.17.6)",
+      "kubernetes:helm.sh/v4:Chart cyberport-cluster-hybrid-cilium (cilium 1.17.5)",
       "kubernetes:helm.sh/v4:Chart cyberport-monitoring-prometheus (kube-prometheus-stack 75.15.0)",
       "kubernetes:helm.sh/v4:Chart cyberport-slurm-operator (oci://ghcr.io/slinkyproject/charts/slurm-operator 1.1.2)",
       "kubernetes:helm.sh/v4:Chart cyberport-slurm-operator-crds (oci://ghcr.io/slinkyproject/charts/slurm-operator-crds 1.1.2)",

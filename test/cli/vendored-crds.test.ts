@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { CILIUM_CHART } from "../../components/cluster/compute";
 import { PROMETHEUS_STACK_CHART } from "../../components/monitoring";
 import { SLINKY_CHARTS } from "../../components/slurm/cluster";
 import { CRD_DIR, goRegExp, readManifests } from "../../cli/verify-k8s";
@@ -23,6 +24,8 @@ describe("vendored CRDs", () => {
     const dirs: Record<string, string> = {
       slinky: `SlinkyProject/slurm-operator v${SLINKY_CHARTS.version}`,
       "prometheus-operator": `prometheus-community/helm-charts ${PROMETHEUS_STACK_CHART.chart}-${PROMETHEUS_STACK_CHART.version}`,
+      // The Cilium operator registers these itself; they are cilium/cilium's at the chart's tag.
+      cilium: `cilium/cilium v${CILIUM_CHART.version}`,
     };
     assert.deepStrictEqual(fs.readdirSync(CRD_DIR).sort(), Object.keys(dirs).sort());
     for (const [dir, tag] of Object.entries(dirs)) {
@@ -32,7 +35,7 @@ describe("vendored CRDs", () => {
 
   it("define every custom kind aisc renders", () => {
     const kinds = readManifests(CRD_DIR, CRD_DIR).flatMap((m) => m.docs).map((d) => `${(d.spec as { group: string }).group}/${(d.spec as { names: { kind: string } }).names.kind}`);
-    for (const k of ["slinky.slurm.net/Controller", "slinky.slurm.net/NodeSet", "slinky.slurm.net/LoginSet", "slinky.slurm.net/RestApi", "slinky.slurm.net/Accounting", "monitoring.coreos.com/PrometheusRule", "monitoring.coreos.com/ServiceMonitor"]) {
+    for (const k of ["slinky.slurm.net/Controller", "slinky.slurm.net/NodeSet", "slinky.slurm.net/LoginSet", "slinky.slurm.net/RestApi", "slinky.slurm.net/Accounting", "monitoring.coreos.com/PrometheusRule", "monitoring.coreos.com/ServiceMonitor", "cilium.io/CiliumBGPClusterConfig", "cilium.io/CiliumBGPPeerConfig", "cilium.io/CiliumBGPAdvertisement"]) {
       assert.ok(kinds.includes(k), k);
     }
   });

@@ -17,7 +17,7 @@ export function smallSite(): Record<string, any> {
     power: { envelopeMW: 2, pue: 1.25 },
     capacity: { precision: "fp8-dense", milestones: [{ name: "Opening", date: "2026-01-31", pflops: 60 }] },
     cluster: { kind: "eks", kubernetesVersion: "1.33" },
-    networks: { vpcCidr: "10.10.0.0/16", onPremNodeCidrs: ["10.20.0.0/16"], onPremPodCidrs: ["10.32.0.0/12"] },
+    networks: { vpcCidr: "10.10.0.0/16", onPremNodeCidrs: ["10.20.0.0/16"], onPremPodCidrs: ["10.32.0.0/12"], podRouting: { mode: "bgp", localAsn: 65010, peers: [{ address: "10.20.0.1", asn: 65000 }] } },
     pools: [
       { name: "h100-a", gpu: "H100", gpusPerNode: 8, nodes: 4 },
       { name: "l40s-ts", gpu: "L40S", gpusPerNode: 4, nodes: 2, sharing: { timeSlicing: { replicas: 4 } }, inService: "2027-01-01" },

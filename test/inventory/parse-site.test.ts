@@ -126,8 +126,9 @@ describe("parseSite: networks", () => {
       s.slurm.partitions = [s.slurm.partitions[1]];
       delete s.networks.onPremNodeCidrs;
       delete s.networks.onPremPodCidrs;
+      delete s.networks.podRouting;
     });
-    assert.deepStrictEqual([site.networks.onPremNodeCidrs, site.networks.onPremPodCidrs, site.networks.vpcCidr], [[], [], "10.10.0.0/16"]);
+    assert.deepStrictEqual([site.networks.onPremNodeCidrs, site.networks.onPremPodCidrs, site.networks.vpcCidr, site.networks.podRouting], [[], [], "10.10.0.0/16", undefined]);
   });
 
   it("rejects on-prem pools with no pod network", () => {

@@ -23,6 +23,7 @@ describe("parseSite: system nodes", () => {
     assert.deepStrictEqual(issuesOf(cloudOnly), [
       "aisc:site.networks.onPremNodeCidrs: expected at least one CIDR: on-prem pools join as hybrid nodes from these networks",
       "aisc:site.networks.onPremPodCidrs: expected at least one CIDR: pods on hybrid nodes take addresses from these networks",
+      "aisc:site.networks.podRouting: expected how the site's routers reach pods on hybrid nodes, which EKS needs for webhooks and metrics there: {mode: bgp, localAsn, peers: [{address, asn}]} or {mode: static}",
     ]);
   });
 

@@ -212,7 +212,7 @@ describe("tenancy policies", () => {
     const group = plannedResource("aws:eks/nodeGroup:NodeGroup", "burst", { nodeGroupName: "aisc-x-burst" });
     const activation = plannedResource("aws:ssm/activation:Activation", "h100", {});
     const cni = (config?: string) => plannedResource("aws:eks/addon:Addon", "vpc-cni", { addonName: "vpc-cni", ...(config !== undefined ? { configurationValues: config } : {}) });
-    const cilium = (values: Record<string, unknown> = {}) => plannedResource("kubernetes:helm.sh/v4:Chart", "cilium", { chart: "cilium", version: "1.17.6", values });
+    const cilium = (values: Record<string, unknown> = {}) => plannedResource("kubernetes:helm.sh/v4:Chart", "cilium", { chart: "cilium", version: "1.17.5", values });
 
     it("passes cloud nodes with the VPC CNI's network policy agent on and hybrid nodes with Cilium", () => {
       assert.deepStrictEqual(check(networkPolicyEnforced, changed([], group, cni('{"enableNetworkPolicy":"true"}'), activation, cilium())), []);

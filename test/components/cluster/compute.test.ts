@@ -88,6 +88,15 @@ describe("cluster decisions", () => {
     assert.deepStrictEqual(term.matchExpressions, [{ key: "eks.amazonaws.com/compute-type", operator: "In", values: ["hybrid"] }]);
   });
 
+  it("turns on Cilium's BGP control plane exactly when the site routes pods by BGP, and rolls Cilium when its config changes", () => {
+    const values = ciliumValues(site) as any;
+    assert.deepStrictEqual(values.bgpControlPlane, { enabled: true });
+    assert.strictEqual(values.rollOutCiliumPods, true);
+    assert.strictEqual(values.operator.rollOutPods, true);
+    const staticRouted = parseSite({ ...smallSite(), networks: { ...smallSite().networks, podRouting: { mode: "static" } } });
+    assert.strictEqual((ciliumValues(staticRouted) as any).bgpControlPlane, undefined);
+  });
+
   it("writes a nodeadm config with the pool's labels and the GPU taint as kubelet flags", () => {
     const config = JSON.parse(nodeadmConfig("aisc-testsite", "ap-east-1", "act-1", "code-1", hybridActivations(site)[0]));
     assert.deepStrictEqual(config.spec.hybrid, { ssm: { activationId: "act-1", activationCode: "code-1" } });
