@@ -8,7 +8,7 @@ import { parsePodRouting } from "./parse-routing";
 import { parseSystem } from "./parse-system";
 import { parseTenant } from "./parse-tenants";
 import { LIMITS } from "./limits";
-import { NODE_GROUP_NAME_MAX, nodeGroupName } from "./platform";
+import { EKS_REGISTRY_ACCOUNTS, NODE_GROUP_NAME_MAX, nodeGroupName } from "./platform";
 import { DNS_LABEL, DNS_LABEL_WHAT, InventoryError, isObj, Reader, show } from "./reader";
 import { ClusterSettings, CLUSTER_KINDS, GpuPool, Milestone, Networks, Site, Tenant } from "./types";
 
@@ -200,6 +200,9 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   const nodes = pools.reduce((n, p) => n + p.nodes, system?.nodes ?? 0);
   if (nodes > LIMITS.nodesPerSite) r.fail(`${key}.pools`, `expected at most ${LIMITS.nodesPerSite} nodes across the pools (Kubernetes' tested limit for one cluster), got ${nodes}${system?.nodes ? ` (${system.nodes} of them system nodes)` : ""}`);
   const networks = parseNetworks(r, `${key}.networks`, o.networks, hasOnPrem, declaresOnPrem(o.pools, o.system), region);
+  if (region && !EKS_REGISTRY_ACCOUNTS[region] && pools.some((p) => p.placement === "on-prem")) {
+    r.fail(`${key}.region`, `expected a region whose EKS image registry aisc knows for hybrid GPU nodes (${Object.keys(EKS_REGISTRY_ACCOUNTS).sort().join(", ")}), got ${show(region)}`);
+  }
   if (cluster?.kind === "existing" && pools.some((p) => p.placement === "cloud")) {
     r.fail(`${key}.cluster.kind`, "expected eks: cloud pools are EKS managed node groups, and an existing cluster gets no AWS resources");
   }

@@ -55,3 +55,42 @@ export const NODE_LABELS = {
 
 /** The taint on every GPU node, so that only pods that tolerate it land there. */
 export const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" } as const;
+
+/**
+ * NVIDIA's container runtime as containerd knows it on every GPU node: the runtime handler and
+ * the RuntimeClass of the same name that the GPU agents (device plugin, feature discovery, DCGM
+ * exporter, MPS daemon) run under. Tenants' pods never do: they get their GPUs through CDI.
+ */
+export const NVIDIA_RUNTIME = { name: "nvidia", binary: "/usr/bin/nvidia-container-runtime" } as const;
+
+/**
+ * The AWS account of EKS's image registry in each region, as nodeadm knows it (aws/eks-hybrid
+ * v1.0.8, commit db3fa4c1, `internal/aws/ecr/ecr.go` `accountsByRegion`; the same accounts as
+ * the EKS user guide's registry table): 602401143452 in the regions open to every account,
+ * their own in opt-in regions and GovCloud. A hybrid node's pause image comes from here, as
+ * nodeadm would pull it. China and the isolated partitions (other DNS suffixes) are left out;
+ * a region not listed is refused for hybrid GPU pools rather than guessed.
+ */
+export const EKS_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "sa-east-1"].map((r) => [r, "602401143452"]),
+  ),
+  "af-south-1": "877085696533",
+  "ap-east-1": "800184023465",
+  "ap-east-2": "533267051163",
+  "ap-south-2": "900889452093",
+  "ap-southeast-3": "296578399912",
+  "ap-southeast-4": "491585149902",
+  "ap-southeast-5": "151610086707",
+  "ap-southeast-7": "121268973566",
+  "ca-west-1": "761377655185",
+  "eu-central-2": "900612956339",
+  "eu-south-1": "590381155156",
+  "eu-south-2": "455263428931",
+  "il-central-1": "066635153087",
+  "me-central-1": "759879836304",
+  "me-south-1": "558608220178",
+  "mx-central-1": "730335286997",
+  "us-gov-east-1": "151742754352",
+  "us-gov-west-1": "013241004608",
+};

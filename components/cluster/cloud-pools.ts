@@ -19,8 +19,8 @@ export interface CloudGpuPoolsArgs {
  * Cloud burst GPU pools as EKS managed node groups, one per pool. Each node group has a launch
  * template that requires IMDSv2, encrypts the root volume (with the account's EBS key: a
  * customer key would need grants for the Auto Scaling service role), attaches an EFA
- * interface where the instance type has one and targets the pool's Capacity Block when it runs
- * in one. EFA pools are kept in the first zone, since RDMA between GPUs does not cross zones.
+ * interface where the instance type has one, targets the pool's Capacity Block when it runs
+ * in one, and for GPU pools carries the containerd config of every GPU node (./containerd). EFA pools are kept in the first zone, since RDMA between GPUs does not cross zones.
  */
 export class CloudGpuPools extends pulumi.ComponentResource {
   /** Node group names by pool. */
@@ -60,6 +60,7 @@ export class CloudGpuPools extends pulumi.ComponentResource {
               }
             : {}),
           tagSpecifications: [{ resourceType: "instance", tags: { "aisc.hk/pool": spec.pool, "aisc.hk/site": args.site.name } }],
+          ...(spec.userData ? { userData: spec.userData } : {}),
         }, child);
         const group = new aws.eks.NodeGroup(`${name}-${spec.pool}`, {
           clusterName: args.clusterName,

@@ -1,6 +1,7 @@
 import { parseCidr, subnets } from "../../inventory/cidr";
 import { eksClusterName, GPU_TAINT, NODE_LABELS, nodeGroupName, SYSTEM_NODE_LABEL, SYSTEM_NODE_SELECTOR, SYSTEM_POOL } from "../../inventory/platform";
 import { CapacityType, GpuPool, Site } from "../../inventory/types";
+import { cloudGpuContainerdConfig, gpuContainerdConfig, nodeConfigUserData } from "./containerd";
 
 /**
  * Pure decisions about a site's cluster: names, subnet layout, node labels and the shape of
@@ -76,6 +77,8 @@ export interface HybridActivationSpec {
   /** What each server registers with: hybrid nodes are in no node group, so they declare these themselves. */
   readonly labels: Record<string, string>;
   readonly taints: readonly NodeTaint[];
+  /** GPU pools only: the containerd drop-in that registers NVIDIA's runtime and CDI (see ./containerd). */
+  readonly containerdConfig?: string;
 }
 
 /**
@@ -96,6 +99,7 @@ export function hybridActivations(site: Site): HybridActivationSpec[] {
       },
       labels: gpuNodeLabels(p),
       taints: [GPU_TAINT],
+      containerdConfig: gpuContainerdConfig(site.region),
     }));
   const { system } = site;
   if (system.placement !== "on-prem" || !system.nodes) return gpuPools;
@@ -133,6 +137,8 @@ export interface NodeGroupSpec {
   readonly description: string;
   /** The root volume's size. */
   readonly diskGi: number;
+  /** GPU pools only: the launch template's user data, a NodeConfig with their containerd config (see ./containerd). */
+  readonly userData?: string;
 }
 
 /** Graviton families (m7g, c6gn, r8gd, ...) are ARM; everything else aisc may pick is x86_64. */
@@ -186,6 +192,7 @@ function gpuNodeGroups(site: Site): NodeGroupSpec[] {
         taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
         description: `GPU nodes of ${site.name} pool ${p.name}`,
         diskGi: 500,
+        userData: nodeConfigUserData(cloudGpuContainerdConfig()),
       },
     ];
   });
@@ -250,10 +257,11 @@ export function eksKubeconfig(name: string, endpoint: string, caData: string, re
 
 /**
  * The nodeadm `NodeConfig` an on-premises server of `pool` boots with to join as a hybrid node:
- * the cluster, the pool's SSM activation, and the pool's labels and GPU taint as kubelet flags
- * (hybrid nodes are not in a node group, so the node itself must declare them).
+ * the cluster, the pool's SSM activation, the pool's labels and GPU taint as kubelet flags
+ * (hybrid nodes are not in a node group, so the node itself must declare them) and, for GPU
+ * pools, the containerd config that gives the node NVIDIA's runtime and CDI.
  */
-export function nodeadmConfig(cluster: string, region: string, activationId: string, activationCode: string, spec: Pick<HybridActivationSpec, "labels" | "taints">): string {
+export function nodeadmConfig(cluster: string, region: string, activationId: string, activationCode: string, spec: Pick<HybridActivationSpec, "labels" | "taints" | "containerdConfig">): string {
   const labels = Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(",");
   const taints = spec.taints.map((t) => `${t.key}=${t.value}:${t.effect}`).join(",");
   return JSON.stringify({
@@ -263,6 +271,7 @@ export function nodeadmConfig(cluster: string, region: string, activationId: str
       cluster: { name: cluster, region },
       hybrid: { ssm: { activationId, activationCode } },
       kubelet: { flags: [`--node-labels=${labels}`, ...(taints ? [`--register-with-taints=${taints}`] : [])] },
+      ...(spec.containerdConfig ? { containerd: { config: spec.containerdConfig } } : {}),
     },
   });
 }

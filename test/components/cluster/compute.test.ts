@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { cloudGpuContainerdConfig, nodeConfigUserData } from "../../../components/cluster/containerd";
 import { ciliumValues, clusterName, hybridActivations, nodeadmConfig, nodeGroups, subnetLayout } from "../../../components/cluster/compute";
 import { parseSite } from "../../../inventory/parse";
 import { smallSite } from "../../helpers/fixtures";
@@ -50,6 +51,7 @@ describe("cluster decisions", () => {
         taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }],
         description: "GPU nodes of testsite pool h100-cloud",
         diskGi: 500,
+        userData: nodeConfigUserData(cloudGpuContainerdConfig()),
       },
     ]);
   });
