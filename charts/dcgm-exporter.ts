@@ -1,6 +1,6 @@
 import { Chart } from "cdk8s";
 import { Construct } from "constructs";
-import { PLATFORM_NAMESPACES } from "../inventory/platform";
+import { NVIDIA_RUNTIME, PLATFORM_NAMESPACES } from "../inventory/platform";
 import { commonLabels, Container, fieldEnv, GPU_TOLERATION, gpuNodeAffinity, hostPath, object, RESTRICTED_CONTAINER } from "./common";
 import { IMAGES } from "./images";
 
@@ -92,6 +92,8 @@ export class DcgmExporterChart extends Chart {
           spec: {
             serviceAccountName: DCGM_EXPORTER.name,
             priorityClassName: "system-node-critical",
+            // It reads every GPU on the node without allocating one: NVIDIA's runtime, as the agents.
+            runtimeClassName: NVIDIA_RUNTIME.name,
             affinity: gpuNodeAffinity(),
             tolerations: [GPU_TOLERATION],
             containers: [exporter],

@@ -2,9 +2,9 @@ import { Chart } from "cdk8s";
 import { Construct } from "constructs";
 import * as YAML from "yaml";
 import { RESERVED_POOL_NAME } from "../inventory/parse-pools";
-import { NODE_LABELS, PLATFORM_NAMESPACES } from "../inventory/platform";
+import { NODE_LABELS, NVIDIA_RUNTIME, PLATFORM_NAMESPACES } from "../inventory/platform";
 import { GpuPool, SharedReplicas, Site } from "../inventory/types";
-import { commonLabels, Container, Volume, fieldEnv, GPU_TOLERATION, gpuNodeAffinity, hostPath, object, PodSpec, RESTRICTED_CONTAINER } from "./common";
+import { commonLabels, Container, fieldEnv, GPU_TOLERATION, gpuNodeAffinity, hostPath, object, PodSpec, RESTRICTED_CONTAINER, SecurityContext, Volume } from "./common";
 import { IMAGES } from "./images";
 
 /**
@@ -29,6 +29,16 @@ export const DEVICE_PLUGIN = {
 
 const GPU_RESOURCE = "nvidia.com/gpu";
 
+/**
+ * Flags every pool's config carries. `cdi-cri`: the plugin answers each allocation with CDI
+ * device names, which the kubelet passes to containerd, so a container gets exactly its GPUs
+ * under the default runc runtime; the environment variable strategy would let any container
+ * run under NVIDIA's runtime pick GPUs by `NVIDIA_VISIBLE_DEVICES`. The host's driver is at
+ * `/`, mounted read-only at the plugin's default `/driver-root` so the CDI specs it writes
+ * name host paths.
+ */
+const COMMON_FLAGS = { failOnInitError: true, nvidiaDriverRoot: "/", plugin: { deviceListStrategy: ["cdi-cri"], deviceIDStrategy: "uuid" } } as const;
+
 function sharedResource(shared: SharedReplicas) {
   return {
     name: GPU_RESOURCE,
@@ -52,7 +62,7 @@ export function devicePluginConfig(pool: GpuPool): Record<string, unknown> {
       : undefined;
   return {
     version: "v1",
-    flags: { migStrategy, failOnInitError: true },
+    flags: { migStrategy, ...COMMON_FLAGS },
     ...(sharing ? { sharing } : {}),
   };
 }
@@ -62,13 +72,28 @@ export function devicePluginConfig(pool: GpuPool): Record<string, unknown> {
  * a GPU node whose label names no pool (whole GPUs, nothing shared).
  */
 export function devicePluginConfigs(site: Site): Record<string, string> {
-  const data: Record<string, string> = { [DEVICE_PLUGIN.defaultConfig]: YAML.stringify({ version: "v1", flags: { migStrategy: "none", failOnInitError: true } }) };
+  const data: Record<string, string> = { [DEVICE_PLUGIN.defaultConfig]: YAML.stringify({ version: "v1", flags: { migStrategy: "none", ...COMMON_FLAGS } }) };
   for (const pool of [...site.pools].sort((a, b) => (a.name < b.name ? -1 : 1))) data[pool.name] = YAML.stringify(devicePluginConfig(pool));
   return data;
 }
 
+/**
+ * Whether any pool's config uses MIG: the upstream chart (v0.17.1 `_helpers.tpl`,
+ * `allPossibleMigStrategiesAreNone`) then sets `NVIDIA_MIG_MONITOR_DEVICES=all` on the agents
+ * and gives the device plugin `SYS_ADMIN`, which NVIDIA's runtime requires of a container that
+ * monitors MIG devices; otherwise neither.
+ */
+export function anyMig(site: Site): boolean {
+  return site.pools.some((p) => p.sharing.migStrategy !== "none");
+}
+
+/** The device plugin's security context as the upstream chart's `nvidia-device-plugin.securityContext` gives it. */
+export function pluginSecurityContext(site: Site): SecurityContext {
+  return anyMig(site) ? { capabilities: { add: ["SYS_ADMIN"] } } : { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+}
+
 /** The config-manager: writes the node's named config and signals `process` when it changes. */
-function configManager(name: string, oneshot: boolean, defaultConfig: string, process: string): Container {
+function configManager(name: string, oneshot: boolean, defaultConfig: string, process: string, securityContext?: SecurityContext): Container {
   return {
     name,
     image: IMAGES.devicePlugin,
@@ -86,8 +111,9 @@ function configManager(name: string, oneshot: boolean, defaultConfig: string, pr
       { name: "SIGNAL", value: oneshot ? "" : "1" },
       { name: "PROCESS_TO_SIGNAL", value: oneshot ? "" : process },
     ],
-    // The config-manager signals the plugin in a shared PID namespace, as the same user.
-    securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: false, runAsUser: 0 },
+    // The sidecar signals its agent in the shared PID namespace with the agent's own context
+    // (as upstream); the one-shot init container needs no privilege at all.
+    securityContext: securityContext ?? { ...RESTRICTED_CONTAINER, runAsNonRoot: false, runAsUser: 0 },
     resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
     volumeMounts: [
       { name: "available-configs", mountPath: "/available-configs", readOnly: true },
@@ -96,16 +122,23 @@ function configManager(name: string, oneshot: boolean, defaultConfig: string, pr
   };
 }
 
-/** Pod spec shared by the agents: GPU nodes only, node-critical, the node's config selected. */
-function agentPod(serviceAccount: string, defaultConfig: string, process: string, main: Container, volumes: Volume[]): PodSpec {
+/**
+ * Pod spec shared by the agents: GPU nodes only, node-critical, under NVIDIA's runtime (they
+ * enumerate every GPU through NVML), the node's config selected. `sidecar` is the config
+ * sidecar's security context where upstream gives it the agent's own, and `signal` the process
+ * name the sidecar signals, as upstream's templates name them.
+ */
+function agentPod(serviceAccount: string, defaultConfig: string, signal: string, main: Container, volumes: Volume[], sidecar?: SecurityContext): PodSpec {
+  const process = main.name as string;
   return {
     serviceAccountName: serviceAccount,
     priorityClassName: "system-node-critical",
+    runtimeClassName: NVIDIA_RUNTIME.name,
     affinity: gpuNodeAffinity(),
     tolerations: [GPU_TOLERATION],
     shareProcessNamespace: true,
-    initContainers: [configManager(`${process}-init`, true, defaultConfig, process)],
-    containers: [configManager(`${process}-config`, false, defaultConfig, process), main],
+    initContainers: [configManager(`${process}-init`, true, defaultConfig, signal)],
+    containers: [configManager(`${process}-config`, false, defaultConfig, signal, sidecar), main],
     volumes: [
       { name: "available-configs", configMap: { name: DEVICE_PLUGIN.configMap } },
       { name: "config", emptyDir: {} },
@@ -144,6 +177,7 @@ export class NvidiaDevicePluginChart extends Chart {
     const { site } = props;
     const ns = PLATFORM_NAMESPACES.nvidia;
     const defaultConfig = DEVICE_PLUGIN.defaultConfig;
+    const mig = anyMig(site);
 
     object(this, "configs", "v1", "ConfigMap", { name: DEVICE_PLUGIN.configMap, namespace: ns, labels: commonLabels(DEVICE_PLUGIN.name) }, { data: devicePluginConfigs(site) });
     object(this, "sa", "v1", "ServiceAccount", { name: DEVICE_PLUGIN.serviceAccount, namespace: ns, labels: commonLabels(DEVICE_PLUGIN.name) }, { automountServiceAccountToken: true });
@@ -160,66 +194,88 @@ export class NvidiaDevicePluginChart extends Chart {
       name: DEVICE_PLUGIN.name,
       image: IMAGES.devicePlugin,
       command: ["nvidia-device-plugin"],
+      // The upstream template's environment (daemonset-device-plugin.yml at v0.17.1), with the
+      // driver root set as its `nvidiaDriverRoot` value sets it.
       env: [
-        { name: "CONFIG_FILE", value: "/config/config.yaml" },
         { name: "MPS_ROOT", value: DEVICE_PLUGIN.mpsRoot },
-        { name: "NVIDIA_MIG_MONITOR_DEVICES", value: "all" },
+        { name: "NVIDIA_DRIVER_ROOT", value: COMMON_FLAGS.nvidiaDriverRoot },
+        { name: "CONFIG_FILE", value: "/config/config.yaml" },
+        ...(mig ? [{ name: "NVIDIA_MIG_MONITOR_DEVICES", value: "all" }] : []),
         { name: "NVIDIA_VISIBLE_DEVICES", value: "all" },
         { name: "NVIDIA_DRIVER_CAPABILITIES", value: "compute,utility" },
       ],
-      // Registers with the kubelet over a socket in a host directory: root, but no privilege.
-      securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: false, runAsUser: 0 },
+      securityContext: pluginSecurityContext(site),
       resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
       volumeMounts: [
-        { name: "device-plugins", mountPath: "/var/lib/kubelet/device-plugins" },
-        { name: "mps-root", mountPath: "/mps" },
+        { name: "device-plugin", mountPath: "/var/lib/kubelet/device-plugins" },
+        { name: "driver-root", mountPath: "/driver-root", readOnly: true },
         { name: "mps-shm", mountPath: "/dev/shm" },
+        { name: "mps-root", mountPath: "/mps" },
+        { name: "cdi-root", mountPath: "/var/run/cdi" },
+        { name: "available-configs", mountPath: "/available-configs", readOnly: true },
         { name: "config", mountPath: "/config", readOnly: true },
       ],
     };
     daemonSet(this, DEVICE_PLUGIN.name, agentPod(DEVICE_PLUGIN.serviceAccount, defaultConfig, "nvidia-device-plugin", plugin, [
-      hostPath("device-plugins", "/var/lib/kubelet/device-plugins", "Directory"),
+      { name: "device-plugin", hostPath: { path: "/var/lib/kubelet/device-plugins" } },
+      { name: "driver-root", hostPath: { path: COMMON_FLAGS.nvidiaDriverRoot } },
       hostPath("mps-root", DEVICE_PLUGIN.mpsRoot, "DirectoryOrCreate"),
-      hostPath("mps-shm", `${DEVICE_PLUGIN.mpsRoot}/shm`, "DirectoryOrCreate"),
-    ]));
+      { name: "mps-shm", hostPath: { path: `${DEVICE_PLUGIN.mpsRoot}/shm` } },
+      hostPath("cdi-root", "/var/run/cdi", "DirectoryOrCreate"),
+    ], plugin.securityContext as SecurityContext));
 
     const gfd: Container = {
       name: DEVICE_PLUGIN.gfd,
       image: IMAGES.devicePlugin,
       command: ["gpu-feature-discovery"],
+      // The upstream template's environment (daemonset-gfd.yml at v0.17.1); the image itself
+      // sets NVIDIA_VISIBLE_DEVICES=all for NVIDIA's runtime.
       env: [
         fieldEnv("NODE_NAME", "spec.nodeName"),
         fieldEnv("NAMESPACE", "metadata.namespace"),
-        { name: "CONFIG_FILE", value: "/config/config.yaml" },
         { name: "GFD_SLEEP_INTERVAL", value: "60s" },
-        { name: "NVIDIA_MIG_MONITOR_DEVICES", value: "all" },
-        { name: "NVIDIA_VISIBLE_DEVICES", value: "all" },
+        { name: "CONFIG_FILE", value: "/config/config.yaml" },
+        ...(mig ? [{ name: "NVIDIA_MIG_MONITOR_DEVICES", value: "all" }] : []),
       ],
-      securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: false, runAsUser: 0 },
+      // The chart's default `gfd.securityContext`: GFD reads vGPU and PCI details from the host.
+      securityContext: { privileged: true },
       resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
       volumeMounts: [
-        { name: "features", mountPath: "/etc/kubernetes/node-feature-discovery/features.d" },
+        { name: "output-dir", mountPath: "/etc/kubernetes/node-feature-discovery/features.d" },
         { name: "host-sys", mountPath: "/sys", readOnly: true },
+        { name: "available-configs", mountPath: "/available-configs", readOnly: true },
         { name: "config", mountPath: "/config", readOnly: true },
       ],
     };
     daemonSet(this, DEVICE_PLUGIN.gfd, agentPod(DEVICE_PLUGIN.serviceAccount, defaultConfig, "gpu-feature-discovery", gfd, [
-      hostPath("features", "/etc/kubernetes/node-feature-discovery/features.d", "DirectoryOrCreate"),
-      hostPath("host-sys", "/sys", "Directory"),
-    ]));
+      { name: "output-dir", hostPath: { path: "/etc/kubernetes/node-feature-discovery/features.d" } },
+      { name: "host-sys", hostPath: { path: "/sys" } },
+    ], gfd.securityContext as SecurityContext));
+
+    object(this, "runtime-class", "node.k8s.io/v1", "RuntimeClass", { name: NVIDIA_RUNTIME.name, labels: commonLabels(DEVICE_PLUGIN.name) }, { handler: NVIDIA_RUNTIME.name });
 
     const mpsPools = site.pools.filter((p) => p.sharing.mps).map((p) => p.name).sort();
-    if (mpsPools.length > 0) this.mpsControlDaemon(mpsPools);
+    if (mpsPools.length > 0) this.mpsControlDaemon(mpsPools, mig);
   }
 
-  /** The MPS control daemon runs `nvidia-cuda-mps-control` for the GPUs of MPS pools only. */
-  private mpsControlDaemon(pools: string[]): void {
+  /**
+   * The MPS control daemon runs `nvidia-cuda-mps-control` for the GPUs of MPS pools only, as
+   * upstream's daemonset-mps-control-daemon.yml (v0.17.1) runs it: a privileged init container
+   * mounts the shared memory the daemon and the clients' containers meet in, with bidirectional
+   * propagation so the host sees it; the daemon manages the GPUs' compute mode, privileged too.
+   */
+  private mpsControlDaemon(pools: string[], mig: boolean): void {
     const daemon: Container = {
       name: "mps-control-daemon",
       image: IMAGES.devicePlugin,
       command: ["mps-control-daemon"],
-      env: [fieldEnv("NODE_NAME", "spec.nodeName"), { name: "CONFIG_FILE", value: "/config/config.yaml" }, { name: "NVIDIA_VISIBLE_DEVICES", value: "all" }],
-      // MPS needs to manage the GPUs' compute mode: the one privileged container here.
+      env: [
+        fieldEnv("NODE_NAME", "spec.nodeName"),
+        { name: "CONFIG_FILE", value: "/config/config.yaml" },
+        ...(mig ? [{ name: "NVIDIA_MIG_MONITOR_DEVICES", value: "all" }] : []),
+        { name: "NVIDIA_VISIBLE_DEVICES", value: "all" },
+        { name: "NVIDIA_DRIVER_CAPABILITIES", value: "compute,utility" },
+      ],
       securityContext: { privileged: true },
       resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
       volumeMounts: [
@@ -228,10 +284,19 @@ export class NvidiaDevicePluginChart extends Chart {
         { name: "config", mountPath: "/config", readOnly: true },
       ],
     };
-    const pod = agentPod(DEVICE_PLUGIN.serviceAccount, pools[0], "mps-control-daemon", daemon, [
+    const pod = agentPod(DEVICE_PLUGIN.serviceAccount, pools[0], "/usr/bin/mps-control-daemon", daemon, [
       hostPath("mps-root", DEVICE_PLUGIN.mpsRoot, "DirectoryOrCreate"),
-      hostPath("mps-shm", `${DEVICE_PLUGIN.mpsRoot}/shm`, "DirectoryOrCreate"),
+      { name: "mps-shm", hostPath: { path: `${DEVICE_PLUGIN.mpsRoot}/shm` } },
     ]);
-    daemonSet(this, DEVICE_PLUGIN.mps, { ...pod, affinity: gpuNodeAffinity(pools), hostPID: true });
+    const mounts: Container = {
+      name: "mps-control-daemon-mounts",
+      image: IMAGES.devicePlugin,
+      command: ["mps-control-daemon", "mount-shm"],
+      securityContext: { privileged: true },
+      resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+      volumeMounts: [{ name: "mps-root", mountPath: "/mps", mountPropagation: "Bidirectional" }],
+    };
+    const initContainers = [mounts, ...(pod.initContainers as Container[])];
+    daemonSet(this, DEVICE_PLUGIN.mps, { ...pod, initContainers, affinity: gpuNodeAffinity(pools) });
   }
 }

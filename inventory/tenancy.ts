@@ -23,10 +23,13 @@ export function sharedEntitlements(pools: readonly GpuPool[], tenant: Tenant): R
   return Object.fromEntries([...replicas.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, n]) => [name, gpuEntitlement(tenant) * n]));
 }
 
+/** The label every tenant namespace carries, with the tenant's name; admission policies select tenants by it. */
+export const TENANT_LABEL = "aisc.hk/tenant";
+
 /** The labels that mark a namespace and its objects as a tenant's; platform objects never carry them. */
 export function tenantLabels(tenant: Tenant): Record<string, string> {
   return {
-    "aisc.hk/tenant": tenant.name,
+    [TENANT_LABEL]: tenant.name,
     "aisc.hk/tenant-kind": tenant.kind,
     "aisc.hk/subsidy-scheme": tenant.subsidy?.scheme ?? "none",
     ...(tenant.subsidy ? { "aisc.hk/subsidy-share": String(tenant.subsidy.share) } : {}),

@@ -21,18 +21,19 @@ function find(objs: K8sObject[], kind: string, name: string): any {
 
 describe("NVIDIA charts", () => {
   it("gives each pool a named device-plugin config: exclusive, MIG mixed, time-sliced", () => {
+    const FLAGS = { failOnInitError: true, nvidiaDriverRoot: "/", plugin: { deviceListStrategy: ["cdi-cri"], deviceIDStrategy: "uuid" } };
     const s = smallSite();
     s.pools[0].sharing = { migStrategy: "mixed" };
     s.slurm.partitions = [s.slurm.partitions[1]];
     const site = parseSite(s);
     const data = find(objects(site), "ConfigMap", "nvidia-device-plugin-configs").data;
     assert.deepStrictEqual(Object.keys(data), ["aisc-default", "h100-a", "h100-cloud", "l40s-ts"]);
-    assert.deepStrictEqual(YAML.parse(data["aisc-default"]), { version: "v1", flags: { migStrategy: "none", failOnInitError: true } });
-    assert.deepStrictEqual(YAML.parse(data["h100-a"]), { version: "v1", flags: { migStrategy: "mixed", failOnInitError: true } });
-    assert.deepStrictEqual(YAML.parse(data["h100-cloud"]), { version: "v1", flags: { migStrategy: "none", failOnInitError: true } });
+    assert.deepStrictEqual(YAML.parse(data["aisc-default"]), { version: "v1", flags: { migStrategy: "none", ...FLAGS } });
+    assert.deepStrictEqual(YAML.parse(data["h100-a"]), { version: "v1", flags: { migStrategy: "mixed", ...FLAGS } });
+    assert.deepStrictEqual(YAML.parse(data["h100-cloud"]), { version: "v1", flags: { migStrategy: "none", ...FLAGS } });
     assert.deepStrictEqual(YAML.parse(data["l40s-ts"]), {
       version: "v1",
-      flags: { migStrategy: "none", failOnInitError: true },
+      flags: { migStrategy: "none", ...FLAGS },
       sharing: { timeSlicing: { failRequestsGreaterThanOne: true, resources: [{ name: "nvidia.com/gpu", rename: "nvidia.com/gpu.shared", replicas: 4 }] } },
     });
   });

@@ -1,0 +1,51 @@
+import { StackValidationPolicy } from "@pulumi/policy";
+import { NVIDIA_RUNTIME } from "../inventory/platform";
+import { TENANT_LABEL } from "../inventory/tenancy";
+import { isPlatformNamespace, meta } from "./common";
+import { podSpec } from "./tenancy";
+
+const VAP = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
+const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
+const GPU_NODES = ["aws:eks/nodeGroup:NodeGroup", "aws:ssm/activation:Activation"];
+
+type Vap = { failurePolicy?: string; matchConstraints?: { resourceRules?: { resources?: string[]; operations?: string[] }[] }; validations?: { expression?: string }[] };
+type Binding = { policyName?: string; validationActions?: string[]; matchResources?: { namespaceSelector?: { matchExpressions?: { key: string; operator: string }[] } } };
+
+/** Whether an admission policy refuses pods that ask for NVIDIA's runtime, on create and update, failing closed. */
+function refusesNvidiaRuntime(spec: Vap): boolean {
+  const rule = (spec.matchConstraints?.resourceRules ?? []).some((r) => (r.resources ?? []).includes("pods") && ["CREATE", "UPDATE"].every((op) => (r.operations ?? []).includes(op) || (r.operations ?? []).includes("*")));
+  const check = (spec.validations ?? []).some((v) => (v.expression ?? "").includes("runtimeClassName") && (v.expression ?? "").includes(`'${NVIDIA_RUNTIME.name}'`));
+  return spec.failurePolicy === "Fail" && rule && check;
+}
+
+/** Whether a binding denies, in every tenant namespace, what its policy refuses. */
+function bindsEveryTenant(spec: Binding): boolean {
+  const selects = (spec.matchResources?.namespaceSelector?.matchExpressions ?? []).some((e) => e.key === TENANT_LABEL && e.operator === "Exists");
+  return (spec.validationActions ?? []).includes("Deny") && selects;
+}
+
+/**
+ * Tenants reach GPUs only by requesting them. A pod under NVIDIA's runtime could name any GPU
+ * of its node in `NVIDIA_VISIBLE_DEVICES`, so wherever the plan brings up GPU nodes the cluster
+ * must refuse that runtime in tenant namespaces (an admission policy, bound with Deny to every
+ * namespace labelled as a tenant's), and nothing aisc renders in a tenant namespace may ask for it.
+ */
+export const gpuRuntimePlatformOnly: StackValidationPolicy = {
+  name: "tenancy-gpu-runtime-platform-only",
+  description: `Tenant pods never run under the ${NVIDIA_RUNTIME.name} runtime: an admission policy refuses it in every tenant namespace, and no tenant workload in the plan asks for it.`,
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    for (const r of args.resources) {
+      const ns = meta(r).namespace;
+      if (isPlatformNamespace(ns)) continue;
+      if (podSpec(r)?.runtimeClassName === NVIDIA_RUNTIME.name) report(`${meta(r).name} in tenant namespace ${ns ?? "default"} runs under the ${NVIDIA_RUNTIME.name} runtime, which would let it pick any GPU of its node.`, r.urn);
+    }
+    const gpuNodes = args.resources.filter((r) => GPU_NODES.includes(r.type));
+    if (gpuNodes.length === 0) return;
+    const policies = new Set(args.resources.filter((r) => r.type === VAP && refusesNvidiaRuntime((r.props.spec ?? {}) as Vap)).map((r) => meta(r).name));
+    const bound = args.resources.some((r) => r.type === BINDING && policies.has((r.props.spec as Binding | undefined)?.policyName) && bindsEveryTenant(r.props.spec as Binding));
+    if (!bound) {
+      report(`No admission policy refuses the ${NVIDIA_RUNTIME.name} runtime in tenant namespaces (a ValidatingAdmissionPolicy that checks runtimeClassName on pod create and update with failurePolicy Fail, bound with Deny to namespaces labelled ${TENANT_LABEL}): a tenant pod under it could use every GPU of its node.`);
+    }
+  },
+};
