@@ -1,3 +1,4 @@
+import { nodeResources } from "../inventory/gpu-resources";
 import { PLATFORM_NAMESPACES } from "../inventory/platform";
 import { GpuPool, Site } from "../inventory/types";
 import { DCGM_EXPORTER } from "./dcgm-exporter";
@@ -33,11 +34,10 @@ export function byNode(expr: string): string {
 }
 
 /** The Kubernetes resource a pool's GPUs are allocatable as, as kube-state-metrics names it, and how many per node. */
-export function advertisedGpus(pool: GpuPool): { resource: string; count: number } | undefined {
-  const shared = pool.sharing.timeSlicing ?? pool.sharing.mps;
-  if (shared) return { resource: shared.resourceName.replace(/[./-]/g, "_"), count: pool.gpusPerNode * shared.replicas };
-  if (pool.sharing.migStrategy !== "none") return undefined; // MIG slices are advertised per profile.
-  return { resource: "nvidia_com_gpu", count: pool.gpusPerNode };
+export function advertisedGpus(pool: GpuPool): { resource: string; count: number } {
+  // One resource per pool (whole GPUs, one MIG profile's slices, or shared replicas).
+  const [[name, count]] = Object.entries(nodeResources(pool));
+  return { resource: name.replace(/[./-]/g, "_"), count };
 }
 
 const critical = { severity: "critical" };

@@ -51,6 +51,19 @@ export function gpuNodeAffinity(pools?: readonly string[]): k8s.types.input.core
 }
 
 /**
+ * Node affinity of a GPU agent the MIG manager pauses (see MIG_CLIENTS): any GPU node, unless
+ * its `nvidia.com/gpu.deploy.<agent>` label says other than "true" (the manager's pause).
+ */
+export function gpuAgentAffinity(deployLabel: string): k8s.types.input.core.v1.Affinity {
+  const gpu = { key: NODE_LABELS.pool, operator: "Exists" };
+  const terms = [
+    { matchExpressions: [gpu, { key: deployLabel, operator: "DoesNotExist" }] },
+    { matchExpressions: [gpu, { key: deployLabel, operator: "In", values: ["true"] }] },
+  ];
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } };
+}
+
+/**
  * Node affinity to the site's system nodes, for charts whose pods take an affinity but no
  * nodeSelector (the Slinky operator chart's operator and webhook at 1.1.2).
  */

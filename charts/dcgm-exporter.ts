@@ -1,7 +1,7 @@
 import { Chart } from "cdk8s";
 import { Construct } from "constructs";
-import { NVIDIA_RUNTIME, PLATFORM_NAMESPACES } from "../inventory/platform";
-import { commonLabels, Container, fieldEnv, GPU_TOLERATION, gpuNodeAffinity, hostPath, object, RESTRICTED_CONTAINER } from "./common";
+import { EVERY_GPU_POOL, MIG_CLIENTS, NVIDIA_RUNTIME, PLATFORM_NAMESPACES } from "../inventory/platform";
+import { commonLabels, Container, fieldEnv, GPU_TOLERATION, gpuAgentAffinity, hostPath, object, RESTRICTED_CONTAINER } from "./common";
 import { IMAGES } from "./images";
 
 /**
@@ -83,18 +83,18 @@ export class DcgmExporterChart extends Chart {
         { name: "pod-resources", mountPath: "/var/lib/kubelet/pod-resources", readOnly: true },
       ],
     };
-    object(this, "ds", "apps/v1", "DaemonSet", { name: DCGM_EXPORTER.name, namespace: ns, labels }, {
+    object(this, "ds", "apps/v1", "DaemonSet", { name: DCGM_EXPORTER.name, namespace: ns, labels, annotations: { [EVERY_GPU_POOL.key]: EVERY_GPU_POOL.value } }, {
       spec: {
         selector: { matchLabels: { "app.kubernetes.io/name": DCGM_EXPORTER.name } },
         updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
         template: {
-          metadata: { labels },
+          metadata: { labels: { ...labels, app: MIG_CLIENTS.dcgmExporter.app } },
           spec: {
             serviceAccountName: DCGM_EXPORTER.name,
             priorityClassName: "system-node-critical",
             // It reads every GPU on the node without allocating one: NVIDIA's runtime, as the agents.
             runtimeClassName: NVIDIA_RUNTIME.name,
-            affinity: gpuNodeAffinity(),
+            affinity: gpuAgentAffinity(MIG_CLIENTS.dcgmExporter.deployLabel),
             tolerations: [GPU_TOLERATION],
             containers: [exporter],
             volumes: [

@@ -2,9 +2,9 @@ import { Chart } from "cdk8s";
 import { Construct } from "constructs";
 import * as YAML from "yaml";
 import { RESERVED_POOL_NAME } from "../inventory/parse-pools";
-import { NODE_LABELS, NVIDIA_RUNTIME, PLATFORM_NAMESPACES } from "../inventory/platform";
+import { EVERY_GPU_POOL, MIG_CLIENTS, NODE_LABELS, NVIDIA_RUNTIME, PLATFORM_NAMESPACES } from "../inventory/platform";
 import { GpuPool, SharedReplicas, Site } from "../inventory/types";
-import { commonLabels, Container, fieldEnv, GPU_TOLERATION, gpuNodeAffinity, hostPath, object, PodSpec, RESTRICTED_CONTAINER, SecurityContext, Volume } from "./common";
+import { commonLabels, Container, fieldEnv, GPU_TOLERATION, gpuAgentAffinity, gpuNodeAffinity, hostPath, object, PodSpec, RESTRICTED_CONTAINER, SecurityContext, Volume } from "./common";
 import { IMAGES } from "./images";
 
 /**
@@ -128,13 +128,13 @@ function configManager(name: string, oneshot: boolean, defaultConfig: string, pr
  * sidecar's security context where upstream gives it the agent's own, and `signal` the process
  * name the sidecar signals, as upstream's templates name them.
  */
-function agentPod(serviceAccount: string, defaultConfig: string, signal: string, main: Container, volumes: Volume[], sidecar?: SecurityContext): PodSpec {
+function agentPod(serviceAccount: string, defaultConfig: string, signal: string, main: Container, volumes: Volume[], sidecar?: SecurityContext, deployLabel?: string): PodSpec {
   const process = main.name as string;
   return {
     serviceAccountName: serviceAccount,
     priorityClassName: "system-node-critical",
     runtimeClassName: NVIDIA_RUNTIME.name,
-    affinity: gpuNodeAffinity(),
+    affinity: deployLabel ? gpuAgentAffinity(deployLabel) : gpuNodeAffinity(),
     tolerations: [GPU_TOLERATION],
     shareProcessNamespace: true,
     initContainers: [configManager(`${process}-init`, true, defaultConfig, signal)],
@@ -147,13 +147,16 @@ function agentPod(serviceAccount: string, defaultConfig: string, signal: string,
   };
 }
 
-function daemonSet(scope: Construct, name: string, pod: PodSpec): void {
+/** A DaemonSet of the agents; `app` is the pod label the MIG manager waits on, where it pauses the agent. */
+function daemonSet(scope: Construct, name: string, pod: PodSpec, app?: string): void {
   const labels = commonLabels(name);
-  object(scope, `ds-${name}`, "apps/v1", "DaemonSet", { name, namespace: PLATFORM_NAMESPACES.nvidia, labels }, {
+  // The agents paused by the MIG manager are those every GPU node runs.
+  const annotations = app ? { [EVERY_GPU_POOL.key]: EVERY_GPU_POOL.value } : undefined;
+  object(scope, `ds-${name}`, "apps/v1", "DaemonSet", { name, namespace: PLATFORM_NAMESPACES.nvidia, labels, ...(annotations ? { annotations } : {}) }, {
     spec: {
       selector: { matchLabels: { "app.kubernetes.io/name": name } },
       updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
-      template: { metadata: { labels }, spec: pod },
+      template: { metadata: { labels: { ...labels, ...(app ? { app } : {}) } }, spec: pod },
     },
   });
 }
@@ -222,7 +225,7 @@ export class NvidiaDevicePluginChart extends Chart {
       hostPath("mps-root", DEVICE_PLUGIN.mpsRoot, "DirectoryOrCreate"),
       { name: "mps-shm", hostPath: { path: `${DEVICE_PLUGIN.mpsRoot}/shm` } },
       hostPath("cdi-root", "/var/run/cdi", "DirectoryOrCreate"),
-    ], plugin.securityContext as SecurityContext));
+    ], plugin.securityContext as SecurityContext, MIG_CLIENTS.devicePlugin.deployLabel), MIG_CLIENTS.devicePlugin.app);
 
     const gfd: Container = {
       name: DEVICE_PLUGIN.gfd,
@@ -250,7 +253,7 @@ export class NvidiaDevicePluginChart extends Chart {
     daemonSet(this, DEVICE_PLUGIN.gfd, agentPod(DEVICE_PLUGIN.serviceAccount, defaultConfig, "gpu-feature-discovery", gfd, [
       { name: "output-dir", hostPath: { path: "/etc/kubernetes/node-feature-discovery/features.d" } },
       { name: "host-sys", hostPath: { path: "/sys" } },
-    ], gfd.securityContext as SecurityContext));
+    ], gfd.securityContext as SecurityContext, MIG_CLIENTS.gfd.deployLabel), MIG_CLIENTS.gfd.app);
 
     object(this, "runtime-class", "node.k8s.io/v1", "RuntimeClass", { name: NVIDIA_RUNTIME.name, labels: commonLabels(DEVICE_PLUGIN.name) }, { handler: NVIDIA_RUNTIME.name });
 

@@ -1,8 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { gpuNodeLabels } from "../components/cluster/compute";
-import { GPU_TAINT, SYSTEM_NODE_LABEL, SYSTEM_POOL } from "../inventory/platform";
-import { GpuPool, Site } from "../inventory/types";
+import { EVERY_GPU_POOL, GPU_TAINT, SYSTEM_NODE_LABEL, SYSTEM_POOL } from "../inventory/platform";
+import { nodeResources } from "../inventory/gpu-resources";
+import { Site } from "../inventory/types";
 import { readManifests } from "./verify-k8s";
 
 /**
@@ -35,22 +36,13 @@ const HYBRID = { "eks.amazonaws.com/compute-type": "hybrid" } as const;
 /** What the kubelet keeps for itself and the OS, roughly, so that a pod sized to the whole node does not pass. */
 const RESERVED = { cpu: 0.5, memoryGi: 2 };
 
-/** The GPU resource a pool advertises and how many per node (whole GPUs, shared replicas; MIG slices are not counted). */
-function gpuResources(pool: GpuPool): Record<string, number> {
-  const s = pool.sharing;
-  if (s.timeSlicing) return { [s.timeSlicing.resourceName]: pool.gpusPerNode * s.timeSlicing.replicas };
-  if (s.mps) return { [s.mps.resourceName]: pool.gpusPerNode * s.mps.replicas };
-  if (s.migStrategy === "mixed") return {};
-  return { "nvidia.com/gpu": pool.gpusPerNode };
-}
-
 /** What each node class looks like by the inventory (labels as the NodeConfig gives hybrid nodes). */
 export function declaredNodes(site: Site): NodeClass[] {
   const pools = site.pools.map((pool) => ({
     name: pool.name,
     labels: { "kubernetes.io/os": "linux", ...gpuNodeLabels(pool), ...(pool.placement === "on-prem" ? HYBRID : {}) },
     taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: GPU_TAINT.effect }],
-    allocatable: { cpu: pool.gpu.cpusPerGpu * pool.gpusPerNode - RESERVED.cpu, memory: (pool.gpu.memoryGBPerGpu * pool.gpusPerNode - RESERVED.memoryGi) * 2 ** 30, ...gpuResources(pool) },
+    allocatable: { cpu: pool.gpu.cpusPerGpu * pool.gpusPerNode - RESERVED.cpu, memory: (pool.gpu.memoryGBPerGpu * pool.gpusPerNode - RESERVED.memoryGi) * 2 ** 30, ...nodeResources(pool) },
     gpu: true,
   }));
   const { system } = site;
@@ -151,6 +143,11 @@ export function podRequests(spec: PodSpec): Record<string, number> {
 
 /** Why a pod does not fit a node class, or undefined when it does. */
 export function misfit(spec: PodSpec, node: NodeClass): string | undefined {
+  return selectorMisfit(spec, node) ?? capacityMisfit(spec, node);
+}
+
+/** Why the pod's nodeSelector or required node affinity rules the node class out, if they do. */
+function selectorMisfit(spec: PodSpec, node: NodeClass): string | undefined {
   for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (node.labels[k] !== v) return `nodeSelector ${k}=${v} (its nodes have ${k in node.labels ? `${k}=${node.labels[k]}` : `no ${k}`})`;
   const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   const holds = (e: Expr) => {
@@ -162,6 +159,11 @@ export function misfit(spec: PodSpec, node: NodeClass): string | undefined {
     return false;
   };
   if (terms.length && !terms.some((t) => (t.matchExpressions ?? []).every(holds))) return "its required node affinity";
+  return undefined;
+}
+
+/** Why the node class's taints or allocatable resources keep the pod off, if they do. */
+function capacityMisfit(spec: PodSpec, node: NodeClass): string | undefined {
   for (const taint of node.taints) {
     if (taint.effect === "PreferNoSchedule") continue;
     const tolerated = (spec.tolerations ?? []).some((t) => (t.operator === "Exists" && (!t.key || t.key === taint.key)) || (t.key === taint.key && (t.value ?? "") === (taint.value ?? ""))) ;
@@ -199,9 +201,16 @@ export function checkPlacement(stackDir: string, site: Site): PlacementCheck {
       const name = `${m.file}: ${doc.kind} ${doc.metadata?.namespace ? `${doc.metadata.namespace}/` : ""}${doc.metadata?.name}`;
       const why = (n: NodeClass) => `${n.name}: ${misfit(spec, n)}`;
       const gpuWork = (spec.tolerations ?? []).some((t) => t.key === GPU_TAINT.key || (t.operator === "Exists" && !t.key));
-      if (doc.kind === "DaemonSet" && gpuWork) {
+      if (doc.kind === "DaemonSet" && gpuWork && doc.metadata?.annotations?.[EVERY_GPU_POOL.key] === EVERY_GPU_POOL.value) {
         const missed = gpuPools.filter((n) => misfit(spec, n) !== undefined);
         if (missed.length) failures.push(`${name}: a GPU agent that does not land on every GPU pool; ${missed.map(why).join("; ")}`);
+      } else if (doc.kind === "DaemonSet" && gpuWork) {
+        // An agent for some pools (the MPS daemon, the MIG manager): it must select at least
+        // one, and fit every pool its selectors pick.
+        const selected = gpuPools.filter((n) => selectorMisfit(spec, n) === undefined);
+        if (!selected.length) failures.push(`${name}: a GPU agent that selects no GPU pool; ${gpuPools.map(why).join("; ")}`);
+        const unfit = selected.filter((n) => capacityMisfit(spec, n) !== undefined);
+        if (unfit.length) failures.push(`${name}: a GPU agent that does not fit the pools it selects; ${unfit.map(why).join("; ")}`);
       } else if (gpuWork) {
         if (!gpuPools.some((n) => misfit(spec, n) === undefined)) failures.push(`${name}: fits no GPU pool; ${gpuPools.map(why).join("; ")}`);
       } else if (!system) {

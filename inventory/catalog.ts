@@ -38,6 +38,16 @@ export interface GpuSpec {
   readonly denseTflops: Readonly<Partial<Record<NumberFormat, number>>>;
   /** Whether the GPU can be partitioned with Multi-Instance GPU. */
   readonly migCapable: boolean;
+  /**
+   * MIG profiles and how many instances of each one GPU holds when partitioned into that
+   * profile alone (mig-parted's `all-<profile>` layouts in the GPU Operator's default config,
+   * v25.10.1, checked against it by a test); empty for a GPU without MIG.
+   */
+  readonly migProfiles: Readonly<Record<string, number>>;
+  /** The PCI device ID mig-parted's configs filter by (`0x<device><vendor>`), for the same test. */
+  readonly pciDeviceId: string;
+  /** The host CPU architecture of the model's servers: GB200's Grace is ARM. */
+  readonly cpuArch: "x86_64" | "arm64";
   /** CPU cores of the reference server per GPU, for Slurm node definitions and quotas. */
   readonly cpusPerGpu: number;
   /** System memory of the reference server per GPU, in GB. */
@@ -61,6 +71,9 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 812.5,
     denseTflops: { bf16: 312 },
     migCapable: true,
+    migProfiles: { "1g.10gb": 7, "1g.20gb": 4, "2g.20gb": 3, "3g.40gb": 2, "4g.40gb": 1, "7g.80gb": 1 },
+    pciDeviceId: "0x20B210DE",
+    cpuArch: "x86_64",
     cpusPerGpu: 16,
     memoryGBPerGpu: 128,
   },
@@ -72,6 +85,9 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 1275,
     denseTflops: { bf16: 989, fp8: 1979 },
     migCapable: true,
+    migProfiles: { "1g.10gb": 7, "1g.20gb": 4, "2g.20gb": 3, "3g.40gb": 2, "4g.40gb": 1, "7g.80gb": 1 },
+    pciDeviceId: "0x233010DE",
+    cpuArch: "x86_64",
     cpusPerGpu: 14,
     memoryGBPerGpu: 256,
   },
@@ -83,6 +99,9 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 1275,
     denseTflops: { bf16: 989, fp8: 1979 },
     migCapable: true,
+    migProfiles: { "1g.18gb": 7, "1g.35gb": 4, "2g.35gb": 3, "3g.71gb": 2, "4g.71gb": 1, "7g.141gb": 1 },
+    pciDeviceId: "0x233510DE",
+    cpuArch: "x86_64",
     cpusPerGpu: 14,
     memoryGBPerGpu: 256,
   },
@@ -94,6 +113,9 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 1275,
     denseTflops: { bf16: 989, fp8: 1979 },
     migCapable: true,
+    migProfiles: { "1g.10gb": 7, "1g.20gb": 4, "2g.20gb": 3, "3g.40gb": 2, "4g.40gb": 1, "7g.80gb": 1 },
+    pciDeviceId: "0x232410DE",
+    cpuArch: "x86_64",
     cpusPerGpu: 14,
     memoryGBPerGpu: 256,
   },
@@ -105,6 +127,9 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 1787.5,
     denseTflops: { bf16: 2250, fp8: 4500 },
     migCapable: true,
+    migProfiles: { "1g.23gb": 7, "1g.45gb": 4, "2g.45gb": 3, "3g.90gb": 2, "4g.90gb": 1, "7g.180gb": 1 },
+    pciDeviceId: "0x290110DE",
+    cpuArch: "x86_64",
     cpusPerGpu: 14,
     memoryGBPerGpu: 256,
   },
@@ -116,6 +141,9 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 1833,
     denseTflops: { bf16: 2500, fp8: 5000 },
     migCapable: true,
+    migProfiles: { "1g.23gb": 7, "1g.47gb": 4, "2g.47gb": 3, "3g.93gb": 2, "4g.93gb": 1, "7g.186gb": 1 },
+    pciDeviceId: "0x294110DE",
+    cpuArch: "arm64",
     cpusPerGpu: 36,
     memoryGBPerGpu: 240,
   },
@@ -127,6 +155,9 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     serverWattsPerGpu: 560,
     denseTflops: { bf16: 362, fp8: 733 },
     migCapable: false,
+    migProfiles: {},
+    pciDeviceId: "0x26B910DE",
+    cpuArch: "x86_64",
     cpusPerGpu: 8,
     memoryGBPerGpu: 128,
   },

@@ -1,9 +1,9 @@
-import { GPU_CATALOG, GPU_MODELS } from "./catalog";
+import { GPU_CATALOG, GPU_MODELS, GpuSpec } from "./catalog";
 import { CLOUD_INSTANCE_TYPES, findInstanceType, InstanceType, instanceTypesFor } from "./instances";
 import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
 import { LIMITS } from "./limits";
 import { SYSTEM_POOL } from "./platform";
-import { CAPACITY_TYPES, CloudPool, GpuPool, MIG_STRATEGIES, PLACEMENTS, SharedReplicas, Sharing } from "./types";
+import { CAPACITY_TYPES, CloudPool, GpuPool, MIG_STRATEGIES, MigLayout, PLACEMENTS, SharedReplicas, Sharing } from "./types";
 
 /**
  * Parses GPU pools, including the NVIDIA device plugin's own rules for sharing, so that a
@@ -11,7 +11,7 @@ import { CAPACITY_TYPES, CloudPool, GpuPool, MIG_STRATEGIES, PLACEMENTS, SharedR
  */
 
 const POOL_KEYS = ["name", "gpu", "gpusPerNode", "nodes", "placement", "sharing", "inService", "nodeWatts", "cloud"];
-const SHARING_KEYS = ["migStrategy", "timeSlicing", "mps"];
+const SHARING_KEYS = ["migStrategy", "migLayout", "timeSlicing", "mps"];
 const REPLICA_KEYS = ["replicas", "resourceName"];
 const CLOUD_KEYS = ["capacityType", "instanceType", "capacityReservationId"];
 
@@ -41,13 +41,37 @@ function parseReplicas(r: Reader, path: string, value: unknown): SharedReplicas 
   return replicas === undefined || resourceName === undefined ? undefined : { replicas, resourceName };
 }
 
-function parseSharing(r: Reader, path: string, value: unknown, migCapable: boolean | undefined, model: string | undefined): Sharing | undefined {
+/**
+ * A MIG pool's layout: `all-<profile>`, every GPU cut into instances of one profile the GPU
+ * model has (mig-parted's uniform layouts), so the plan knows what the pool advertises.
+ */
+function parseMigLayout(r: Reader, path: string, value: unknown, gpu: GpuSpec | undefined): MigLayout | undefined {
+  const profiles = gpu ? Object.keys(gpu.migProfiles) : [];
+  const what = gpu ? `all-<profile> with a ${gpu.model} MIG profile (${profiles.map((p) => `all-${p}`).join(", ")})` : "all-<profile>";
+  if (value === undefined) return r.fail(path, `expected the pool's MIG layout, ${what}: without one no GPU is partitioned and the pool advertises nothing`);
+  const name = r.string(path, value, { what });
+  if (name === undefined || !gpu) return undefined;
+  const profile = name.startsWith("all-") ? name.slice(4) : "";
+  const perGpu = gpu.migProfiles[profile];
+  if (perGpu === undefined) return r.fail(path, `expected ${what}, got ${show(name)}`);
+  return { name, profile, perGpu };
+}
+
+function parseSharing(r: Reader, path: string, value: unknown, gpu: GpuSpec | undefined): Sharing | undefined {
   if (value === undefined) return { migStrategy: "none" };
   const o = r.object(path, value, SHARING_KEYS);
   if (!o) return undefined;
   const migStrategy = o.migStrategy === undefined ? "none" : r.oneOf(`${path}.migStrategy`, o.migStrategy, MIG_STRATEGIES);
-  if (migStrategy !== undefined && migStrategy !== "none" && migCapable === false) {
-    r.fail(`${path}.migStrategy`, `expected none: ${model} does not support MIG, got ${show(migStrategy)}`);
+  if (migStrategy !== undefined && migStrategy !== "none" && gpu?.migCapable === false) {
+    r.fail(`${path}.migStrategy`, `expected none: ${gpu.model} does not support MIG, got ${show(migStrategy)}`);
+  } else if (migStrategy === "single") {
+    r.fail(`${path}.migStrategy`, "expected none or mixed: with single, every MIG slice is advertised as nvidia.com/gpu, and tenants' whole-GPU quotas would count slices as GPUs");
+  }
+  let migLayout: MigLayout | undefined;
+  if (migStrategy === "mixed" && gpu?.migCapable) migLayout = parseMigLayout(r, `${path}.migLayout`, o.migLayout, gpu);
+  else if (o.migLayout !== undefined && migStrategy === "none") r.fail(`${path}.migLayout`, "expected no migLayout without migStrategy mixed");
+  if (o.timeSlicing !== undefined && migStrategy !== undefined && migStrategy !== "none") {
+    r.fail(`${path}.timeSlicing`, `expected no timeSlicing on a MIG pool (migStrategy ${migStrategy}): its slices are already the unit tenants share`);
   }
   const timeSlicing = o.timeSlicing === undefined ? undefined : parseReplicas(r, `${path}.timeSlicing`, o.timeSlicing);
   const mps = o.mps === undefined ? undefined : parseReplicas(r, `${path}.mps`, o.mps);
@@ -57,8 +81,8 @@ function parseSharing(r: Reader, path: string, value: unknown, migCapable: boole
   if (o.mps !== undefined && migStrategy !== undefined && migStrategy !== "none") {
     r.fail(`${path}.mps`, `expected no mps on a MIG pool (migStrategy ${migStrategy}): the device plugin does not run MPS on MIG devices`);
   }
-  if (migStrategy === undefined) return undefined;
-  return { migStrategy, ...(timeSlicing ? { timeSlicing } : {}), ...(mps ? { mps } : {}) };
+  if (migStrategy === undefined || (migStrategy === "mixed" && !migLayout)) return undefined;
+  return { migStrategy, ...(migLayout ? { migLayout } : {}), ...(timeSlicing ? { timeSlicing } : {}), ...(mps ? { mps } : {}) };
 }
 
 function parseCloud(r: Reader, path: string, value: unknown, model: string | undefined, gpusPerNode: number | undefined): CloudPool | undefined {
@@ -114,7 +138,7 @@ export function parsePool(r: Reader, path: string, value: unknown): GpuPool | un
   const placement = o.placement === undefined ? "on-prem" : r.oneOf(`${path}.placement`, o.placement, PLACEMENTS);
   // An on-premises pool's SSM activation registers at most 1,000 servers; a managed node group scales to 450.
   const nodes = r.integer(`${path}.nodes`, o.nodes, 1, placement === "cloud" ? LIMITS.nodesPerCloudPool : LIMITS.nodesPerOnPremPool);
-  const sharing = parseSharing(r, `${path}.sharing`, o.sharing, gpu?.migCapable, model);
+  const sharing = parseSharing(r, `${path}.sharing`, o.sharing, gpu);
   const inService = o.inService === undefined ? undefined : r.date(`${path}.inService`, o.inService);
   const nodeWatts =
     o.nodeWatts === undefined

@@ -5,7 +5,7 @@ import { Subsidy, Tenant, TENANT_KINDS } from "./types";
 
 /** Parses tenants: who gets which GPUs, under which subsidy, administered by whom. */
 
-const TENANT_KEYS = ["name", "displayName", "kind", "gpus", "fairShare", "subsidy", "adminGroup", "maxShareExempt"];
+const TENANT_KEYS = ["name", "displayName", "kind", "gpus", "fairShare", "subsidy", "adminGroup", "maxShareExempt", "migSlices"];
 const SUBSIDY_KEYS = ["scheme", "share"];
 
 /**
@@ -42,6 +42,7 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
     maxLength: 256,
   });
   const maxShareExempt = o.maxShareExempt === undefined ? false : r.boolean(`${path}.maxShareExempt`, o.maxShareExempt);
+  const migSlices = o.migSlices === undefined ? {} : parseMigSlices(r, `${path}.migSlices`, o.migSlices);
   if (r.issues.length > before) return undefined;
   return {
     name: name!,
@@ -52,5 +53,24 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
     ...(subsidy ? { subsidy } : {}),
     adminGroup: adminGroup!,
     maxShareExempt: maxShareExempt!,
+    migSlices: migSlices!,
   };
+}
+
+/** MIG profile names as mig-parted spells them: `<n>g.<m>gb`, optionally with `+me`-style suffixes. */
+const MIG_PROFILE = /^[1-8]g\.[0-9]+gb(\+[a-z]+)?$/;
+
+/**
+ * `migSlices`: slices by MIG profile. Whether the site advertises each profile is checked with
+ * the pools (parse.ts), where the whole site is known.
+ */
+function parseMigSlices(r: Reader, path: string, value: unknown): Record<string, number> | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return r.fail(path, `expected a mapping of MIG profile to slices, such as {1g.10gb: 14}, got ${show(value)}`);
+  const out: Record<string, number> = {};
+  for (const [profile, n] of Object.entries(value)) {
+    if (!MIG_PROFILE.test(profile)) r.fail(`${path}.${profile}`, "expected a MIG profile such as 1g.10gb as the key");
+    const slices = r.integer(`${path}.${profile}`, n, 0);
+    if (slices !== undefined) out[profile] = slices;
+  }
+  return out;
 }

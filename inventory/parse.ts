@@ -1,6 +1,7 @@
 import { PRECISIONS } from "./catalog";
 import { siteCapacity } from "./capacity";
 import { isPrivate, overlaps, parseCidr } from "./cidr";
+import { siteMigProfiles } from "./gpu-resources";
 import { parsePool } from "./parse-pools";
 import { parseMonitoring } from "./parse-monitoring";
 import { parseSlurm } from "./parse-slurm";
@@ -119,6 +120,21 @@ function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boole
 }
 
 /**
+ * Each tenant's MIG slices must be of a profile some pool advertises: a quota line for a
+ * resource no node offers would promise what cannot be had. Checked only when every pool
+ * parsed, so a pool's own mistake is not repeated at every tenant.
+ */
+function checkMigSlices(r: Reader, path: string, tenants: unknown, profiles: readonly string[]): void {
+  if (!Array.isArray(tenants) || tenants.length > LIMITS.tenants) return;
+  tenants.forEach((t, i) => {
+    if (!isObj(t) || !isObj(t.migSlices)) return;
+    for (const profile of Object.keys(t.migSlices)) {
+      if (!profiles.includes(profile)) r.fail(`${path}[${i}].migSlices.${profile}`, `expected a MIG profile the site's pools advertise (${profiles.join(", ") || "none: no pool has a migLayout"}), got ${show(profile)}`);
+    }
+  });
+}
+
+/**
  * Whether the inventory as written puts nodes on premises, read from the raw pools so that a
  * pool with a mistake still counts where it says it is; undefined when the pools could not be
  * read at all (not a list, or past the limit), so nothing is concluded from them.
@@ -207,6 +223,7 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
     r.fail(`${key}.cluster.kind`, "expected eks: cloud pools are EKS managed node groups, and an existing cluster gets no AWS resources");
   }
   const tenants: Tenant[] = parseList(r, `${key}.tenants`, o.tenants, parseTenant, 0, LIMITS.tenants, "tenants");
+  if (Array.isArray(o.pools) && pools.length === o.pools.length) checkMigSlices(r, `${key}.tenants`, o.tenants, siteMigProfiles(pools));
   // Partitions are checked against every pool the inventory names, valid or not, so that one
   // bad pool does not also surface as a dangling reference in every partition that lists it.
   // A pool list over its limit was not read at all, and neither are its names.

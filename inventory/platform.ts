@@ -51,6 +51,30 @@ export const NODE_LABELS = {
   gpuModel: "aisc.hk/gpu-model",
   /** The device plugin reads this label to pick the pool's named config. */
   devicePluginConfig: "nvidia.com/device-plugin.config",
+  /** NVIDIA's MIG manager applies the mig-parted layout this label names (MIG pools only). */
+  migConfig: "nvidia.com/mig.config",
+  /** The MIG manager runs where this is "true" (MIG pools only). */
+  migManager: "nvidia.com/gpu.deploy.mig-manager",
+} as const;
+
+/**
+ * The annotation of a GPU agent DaemonSet that must run on every GPU pool (the device plugin,
+ * GPU Feature Discovery, the DCGM exporter): `verify --only placement` holds it to that; agents
+ * for some pools only must fit those their selectors pick.
+ */
+export const EVERY_GPU_POOL = { key: "aisc.hk/runs-on", value: "every-gpu-pool" } as const;
+
+/**
+ * The GPU agents NVIDIA's MIG manager (k8s-mig-manager v0.13.1, `reconfigure-mig.sh`) stops
+ * while it repartitions a node: it sets `nvidia.com/gpu.deploy.<agent>` to
+ * `paused-for-mig-change`, waits until no pod labelled `app=<app>` is left on the node in the
+ * GPU clients' namespace, and sets the label back to `true`. The agents' node affinity honours
+ * the label, so their DaemonSets step aside and return.
+ */
+export const MIG_CLIENTS = {
+  devicePlugin: { deployLabel: "nvidia.com/gpu.deploy.device-plugin", app: "nvidia-device-plugin-daemonset" },
+  gfd: { deployLabel: "nvidia.com/gpu.deploy.gpu-feature-discovery", app: "gpu-feature-discovery" },
+  dcgmExporter: { deployLabel: "nvidia.com/gpu.deploy.dcgm-exporter", app: "nvidia-dcgm-exporter" },
 } as const;
 
 /** The taint on every GPU node, so that only pods that tolerate it land there. */

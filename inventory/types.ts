@@ -47,8 +47,18 @@ export interface SystemNodes {
  */
 export interface Sharing {
   readonly migStrategy: MigStrategy;
+  /** Present exactly with `migStrategy: mixed`: how every GPU of the pool is partitioned. */
+  readonly migLayout?: MigLayout;
   readonly timeSlicing?: SharedReplicas;
   readonly mps?: SharedReplicas;
+}
+
+/** A uniform MIG layout (`all-<profile>`): every GPU cut into `perGpu` instances of `profile`. */
+export interface MigLayout {
+  /** The mig-parted config name the MIG manager applies, `all-<profile>`. */
+  readonly name: string;
+  readonly profile: string;
+  readonly perGpu: number;
 }
 
 /** Replicas of each GPU that time-slicing or MPS advertises, and under which resource name. */
@@ -131,6 +141,8 @@ export interface Tenant {
   readonly adminGroup: string;
   /** Exempt from the per-tenant maximum share of the site (an anchor tenant such as HKGAI). */
   readonly maxShareExempt: boolean;
+  /** MIG slices the tenant is entitled to, by profile (`1g.10gb`); a profile not listed is 0. */
+  readonly migSlices: Readonly<Record<string, number>>;
 }
 
 export interface Partition {

@@ -31,10 +31,12 @@ export function clusterName(site: Site): string {
 
 /** Labels every node of `pool` carries, hybrid or cloud. */
 export function gpuNodeLabels(pool: GpuPool): Record<string, string> {
+  const layout = pool.sharing.migLayout;
   return {
     [NODE_LABELS.pool]: pool.name,
     [NODE_LABELS.gpuModel]: pool.gpu.model,
     [NODE_LABELS.devicePluginConfig]: pool.name,
+    ...(layout ? { [NODE_LABELS.migConfig]: layout.name, [NODE_LABELS.migManager]: "true" } : {}),
   };
 }
 

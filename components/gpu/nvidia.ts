@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "cdk8s";
 import { DcgmExporterChart } from "../../charts/dcgm-exporter";
+import { MigManagerChart, needsMigManager } from "../../charts/mig-manager";
 import { NvidiaDevicePluginChart } from "../../charts/nvidia-device-plugin";
 import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
 
@@ -11,7 +12,7 @@ export type NvidiaGpuArgs = SiteWorkloadArgs;
 
 /**
  * What makes a site's GPUs schedulable and observable: the NVIDIA device plugin with a config
- * per pool, GPU Feature Discovery and the DCGM exporter, rendered by cdk8s and created as typed
+ * per pool, GPU Feature Discovery, the DCGM exporter and, for MIG pools, the MIG manager, rendered by cdk8s and created as typed
  * resources in the `nvidia-gpu` namespace.
  */
 export class NvidiaGpu extends pulumi.ComponentResource {
@@ -20,7 +21,9 @@ export class NvidiaGpu extends pulumi.ComponentResource {
   constructor(name: string, args: NvidiaGpuArgs, opts?: pulumi.ComponentResourceOptions) {
     super(NVIDIA_GPU_TYPE, name, {}, opts);
     const app = new App();
-    const objects = chartObjects(new NvidiaDevicePluginChart(app, "nvidia-device-plugin", { site: args.site }), new DcgmExporterChart(app, "dcgm-exporter"));
+    const charts = [new NvidiaDevicePluginChart(app, "nvidia-device-plugin", { site: args.site }), new DcgmExporterChart(app, "dcgm-exporter")];
+    if (needsMigManager(args.site)) charts.push(new MigManagerChart(app, "mig-manager", { site: args.site }));
+    const objects = chartObjects(...charts);
     this.objects = new ChartResources(`${name}-objects`, { objects, provider: args.provider, ...(args.dependsOn ? { dependsOn: args.dependsOn } : {}) }, { parent: this });
     this.registerOutputs({});
   }

@@ -28,9 +28,9 @@ describe("monitoring", () => {
       ["l40s-ts", "16", "nvidia_com_gpu_shared"],
     ]);
     const s = smallSite();
-    s.pools[0].sharing = { migStrategy: "mixed" };
+    s.pools[0].sharing = { migStrategy: "mixed", migLayout: "all-1g.10gb" };
     s.slurm.partitions = [s.slurm.partitions[1]];
-    assert.strictEqual(advertisedGpus(parseSite(s).pools[0]), undefined);
+    assert.deepStrictEqual(advertisedGpus(parseSite(s).pools[0]), { resource: "nvidia_com_mig_1g_10gb", count: 56 });
   });
 
   it("alerts on capacity above the site's target, tenants at quota, and Slurm's health", () => {

@@ -23,7 +23,7 @@ describe("NVIDIA charts", () => {
   it("gives each pool a named device-plugin config: exclusive, MIG mixed, time-sliced", () => {
     const FLAGS = { failOnInitError: true, nvidiaDriverRoot: "/", plugin: { deviceListStrategy: ["cdi-cri"], deviceIDStrategy: "uuid" } };
     const s = smallSite();
-    s.pools[0].sharing = { migStrategy: "mixed" };
+    s.pools[0].sharing = { migStrategy: "mixed", migLayout: "all-1g.10gb" };
     s.slurm.partitions = [s.slurm.partitions[1]];
     const site = parseSite(s);
     const data = find(objects(site), "ConfigMap", "nvidia-device-plugin-configs").data;
@@ -51,7 +51,13 @@ describe("NVIDIA charts", () => {
     assert.strictEqual(ds.metadata.namespace, "nvidia-gpu");
     assert.strictEqual(pod.priorityClassName, "system-node-critical");
     assert.deepStrictEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
-    assert.deepStrictEqual(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [{ matchExpressions: [{ key: "aisc.hk/pool", operator: "Exists" }] }]);
+    // Any GPU node, unless the MIG manager has paused the plugin there.
+    const gpu = { key: "aisc.hk/pool", operator: "Exists" };
+    assert.deepStrictEqual(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [
+      { matchExpressions: [gpu, { key: "nvidia.com/gpu.deploy.device-plugin", operator: "DoesNotExist" }] },
+      { matchExpressions: [gpu, { key: "nvidia.com/gpu.deploy.device-plugin", operator: "In", values: ["true"] }] },
+    ]);
+    assert.strictEqual(ds.spec.template.metadata.labels.app, "nvidia-device-plugin-daemonset");
     const plugin = pod.containers.find((c: any) => c.name === "nvidia-device-plugin");
     assert.strictEqual(plugin.image, "nvcr.io/nvidia/k8s-device-plugin:v0.17.1");
     assert.strictEqual(plugin.securityContext.allowPrivilegeEscalation, false);

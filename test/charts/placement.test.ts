@@ -61,7 +61,8 @@ describe("placement of every pod aisc renders", function () {
         assert.ok(spec, `${name} has no pod template to place`);
         const wants = demands(spec);
         if ((spec.tolerations ?? []).some((t) => t.key === GPU_TAINT.key)) {
-          assert.ok(wants.has(NODE_LABELS.pool), `${name} tolerates the GPU taint but selects no GPU pool`);
+          // Every GPU node carries aisc.hk/pool; the MIG manager selects its own label, which only MIG pools carry.
+          assert.ok(wants.has(NODE_LABELS.pool) || wants.get(NODE_LABELS.migManager) === "true", `${name} tolerates the GPU taint but selects no GPU pool`);
           assert.ok(!wants.has(SYSTEM_NODE_LABEL.key), name);
         } else {
           assert.strictEqual(wants.get(SYSTEM_NODE_LABEL.key), SYSTEM_NODE_LABEL.value, `${name} selects no system node`);

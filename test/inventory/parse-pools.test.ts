@@ -53,7 +53,7 @@ describe("parsePool", () => {
     it("fills time-slicing's shared resource name, and keeps MPS's own", () => {
       assert.deepStrictEqual(pool({ ...H100, sharing: { timeSlicing: { replicas: 4 } } })[0]?.sharing, { migStrategy: "none", timeSlicing: { replicas: 4, resourceName: "nvidia.com/gpu.shared" } });
       assert.deepStrictEqual(pool({ ...H100, sharing: { mps: { replicas: 2, resourceName: "nvidia.com/gpu-mps" } } })[0]?.sharing, { migStrategy: "none", mps: { replicas: 2, resourceName: "nvidia.com/gpu-mps" } });
-      assert.deepStrictEqual(pool({ ...H100, sharing: { migStrategy: "mixed" } })[0]?.sharing, { migStrategy: "mixed" });
+      assert.deepStrictEqual(pool({ ...H100, sharing: { migStrategy: "mixed", migLayout: "all-3g.40gb" } })[0]?.sharing, { migStrategy: "mixed", migLayout: { name: "all-3g.40gb", profile: "3g.40gb", perGpu: 2 } });
       assert.deepStrictEqual(pool({ ...H100, sharing: {} })[0]?.sharing, { migStrategy: "none" });
     });
 
@@ -75,10 +75,20 @@ describe("parsePool", () => {
       rejects({ ...H100, sharing: { migStrategy: "bogus", mps: { replicas: 2 } } }, ['p.sharing.migStrategy: expected one of none, single, mixed, got "bogus"']);
     });
 
-    it("rejects MPS with time-slicing or on MIG, but allows time-slicing on MIG", () => {
+    it("rejects MPS with time-slicing, and MPS or time-slicing on MIG", () => {
       rejects({ ...H100, sharing: { timeSlicing: { replicas: 2 }, mps: { replicas: 2 } } }, ["p.sharing.mps: expected either timeSlicing or mps, not both: the device plugin shares a GPU one way"]);
-      rejects({ ...H100, sharing: { migStrategy: "mixed", mps: { replicas: 2 } } }, ["p.sharing.mps: expected no mps on a MIG pool (migStrategy mixed): the device plugin does not run MPS on MIG devices"]);
-      assert.deepStrictEqual(pool({ ...H100, sharing: { migStrategy: "single", timeSlicing: { replicas: 2 } } })[1], []);
+      rejects({ ...H100, sharing: { migStrategy: "mixed", migLayout: "all-1g.10gb", mps: { replicas: 2 } } }, ["p.sharing.mps: expected no mps on a MIG pool (migStrategy mixed): the device plugin does not run MPS on MIG devices"]);
+      rejects({ ...H100, sharing: { migStrategy: "mixed", migLayout: "all-1g.10gb", timeSlicing: { replicas: 2 } } }, ["p.sharing.timeSlicing: expected no timeSlicing on a MIG pool (migStrategy mixed): its slices are already the unit tenants share"]);
+    });
+
+    it("takes MIG as mixed with a layout of the model's own profiles, keyed otherwise", () => {
+      const h100 = "all-<profile> with a H100 MIG profile (all-1g.10gb, all-1g.20gb, all-2g.20gb, all-3g.40gb, all-4g.40gb, all-7g.80gb)";
+      rejects({ ...H100, sharing: { migStrategy: "mixed" } }, [`p.sharing.migLayout: expected the pool's MIG layout, ${h100}: without one no GPU is partitioned and the pool advertises nothing`]);
+      rejects({ ...H100, sharing: { migStrategy: "mixed", migLayout: "all-1g.18gb" } }, [`p.sharing.migLayout: expected ${h100}, got "all-1g.18gb"`]);
+      rejects({ ...H100, sharing: { migStrategy: "mixed", migLayout: "all-balanced" } }, [`p.sharing.migLayout: expected ${h100}, got "all-balanced"`]);
+      rejects({ ...H100, sharing: { migLayout: "all-1g.10gb" } }, ["p.sharing.migLayout: expected no migLayout without migStrategy mixed"]);
+      rejects({ ...H100, sharing: { migStrategy: "single" } }, ["p.sharing.migStrategy: expected none or mixed: with single, every MIG slice is advertised as nvidia.com/gpu, and tenants' whole-GPU quotas would count slices as GPUs"]);
+      assert.deepStrictEqual(pool({ ...H100, gpu: "H200", sharing: { migStrategy: "mixed", migLayout: "all-1g.18gb" } })[0]?.sharing.migLayout, { name: "all-1g.18gb", profile: "1g.18gb", perGpu: 7 });
     });
   });
 

@@ -19,7 +19,7 @@ function rejects(value: unknown, issues: string[]) {
 
 describe("parseTenant", () => {
   it("fills the display name, a fair share of its GPUs, no subsidy and no exemption", () => {
-    assert.deepStrictEqual(tenant(UNI), [{ name: "uni-a", displayName: "uni-a", kind: "university", gpus: 8, fairShare: 8, adminGroup: "uni-a-admins", maxShareExempt: false }, []]);
+    assert.deepStrictEqual(tenant(UNI), [{ name: "uni-a", displayName: "uni-a", kind: "university", gpus: 8, fairShare: 8, adminGroup: "uni-a-admins", maxShareExempt: false, migSlices: {} }, []]);
   });
 
   it("gives a tenant with no GPUs a fair share of 1", () => {
@@ -27,7 +27,7 @@ describe("parseTenant", () => {
   });
 
   it("keeps everything the inventory sets", () => {
-    const value = { ...UNI, displayName: "University A", fairShare: 3, subsidy: { scheme: "ai-subsidy-scheme", share: 0.5 }, maxShareExempt: true };
+    const value = { ...UNI, displayName: "University A", fairShare: 3, subsidy: { scheme: "ai-subsidy-scheme", share: 0.5 }, maxShareExempt: true, migSlices: { "1g.10gb": 7, "3g.40gb": 0 } };
     assert.deepStrictEqual(tenant(value), [value, []]);
   });
 

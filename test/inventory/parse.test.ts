@@ -94,7 +94,7 @@ describe("parseSite", () => {
       ["a capacity block without its reservation", (s) => (s.pools[2].cloud.capacityType = "capacity-block"), ["aisc:site.pools[2].cloud.capacityReservationId: expected the ID of the purchased EC2 Capacity Block (cr- and 17 hex digits), got nothing"]],
       ["time-slicing with one replica", (s) => (s.pools[1].sharing.timeSlicing.replicas = 1), ["aisc:site.pools[1].sharing.timeSlicing.replicas: expected an integer from 2 to 1024, got 1"]],
       ["time-slicing and MPS together", (s) => (s.pools[1].sharing.mps = { replicas: 2 }), ["aisc:site.pools[1].sharing.mps: expected either timeSlicing or mps, not both: the device plugin shares a GPU one way"]],
-      ["MPS on a MIG pool", (s) => (s.pools[0].sharing = { migStrategy: "single", mps: { replicas: 2 } }), ["aisc:site.pools[0].sharing.mps: expected no mps on a MIG pool (migStrategy single): the device plugin does not run MPS on MIG devices"]],
+      ["MPS on a MIG pool", (s) => (s.pools[0].sharing = { migStrategy: "mixed", migLayout: "all-1g.10gb", mps: { replicas: 2 } }), ["aisc:site.pools[0].sharing.mps: expected no mps on a MIG pool (migStrategy mixed): the device plugin does not run MPS on MIG devices"]],
       ["MIG on a GPU without MIG", (s) => (s.pools[1].sharing = { migStrategy: "mixed" }), ["aisc:site.pools[1].sharing.migStrategy: expected none: L40S does not support MIG, got \"mixed\""]],
       [
         "a shared resource name over 63 characters",
