@@ -1,7 +1,9 @@
 import { Chart } from "cdk8s";
 import { Construct } from "constructs";
+import { poolResources } from "../inventory/gpu-resources";
 import { Site } from "../inventory/types";
 import { commonLabels, object } from "./common";
+import { cloudGpuContainerdConfig, gpuContainerdConfig } from "./containerd";
 
 /**
  * The site's declared shape as ConfigMaps in kube-system: one for the site (region, power
@@ -31,6 +33,13 @@ export interface PoolFacts {
   readonly placement: string;
   readonly nodeWatts: number;
   readonly inService?: string;
+  /** The extended resources the whole pool advertises (inventory/gpu-resources), by name. */
+  readonly advertises: Readonly<Record<string, number>>;
+  /**
+   * The containerd config the pool's nodes join with (./containerd), shown
+   * here because the hybrid NodeConfig that carries it is a secret (it holds the activation code).
+   */
+  readonly containerd: string;
 }
 
 export function siteFacts(site: Site): SiteFacts {
@@ -53,6 +62,8 @@ export function poolFacts(site: Site): PoolFacts[] {
     placement: p.placement,
     nodeWatts: p.nodeWatts,
     ...(p.inService ? { inService: p.inService } : {}),
+    advertises: poolResources(p),
+    containerd: p.placement === "cloud" ? cloudGpuContainerdConfig() : gpuContainerdConfig(site.region),
   }));
 }
 

@@ -27,6 +27,11 @@ export function formatSummary(plan: Plan, outDir: string, objects: number): stri
     lines.push(`  power at full load: ${c.itPowerMW} MW IT, ${c.facilityPowerMW} MW facility of a ${c.envelopeMW} MW envelope`);
     const rows = [["  GPUs by model", "GPUs"], ...Object.entries(c.gpusByModel).map(([m, n]) => [`  ${m}`, String(n)])];
     lines.push(...table(rows));
+    // Each class of GPU resource against what tenants are promised of it (cloud burst is never promised).
+    lines.push(...table([
+      ["  GPU resource", "class", "on-prem", "cloud", "entitled"],
+      ...(c.gpuResources ?? []).map((r) => [`  ${r.resource}`, r.class, String(r.onPrem), String(r.cloud), String(r.entitled)]),
+    ]));
     if (c.milestones.length) {
       lines.push(...table([
         ["  milestone", "date", "target PFLOPS", "planned PFLOPS", "met"],

@@ -47,3 +47,8 @@ export function siteResources(pools: readonly GpuPool[]): string[] {
 export function siteMigProfiles(pools: readonly GpuPool[]): string[] {
   return [...new Set(pools.flatMap((p) => (p.sharing.migLayout ? [p.sharing.migLayout.profile] : [])))].sort();
 }
+
+/** The shared-GPU resources (time-slicing or MPS replicas under their own name) the site's pools advertise, sorted. */
+export function siteSharedResources(pools: readonly GpuPool[]): string[] {
+  return [...new Set(pools.filter((p) => resourceClass(p) === "shared").flatMap((p) => Object.keys(nodeResources(p))))].sort();
+}

@@ -5,7 +5,7 @@ import { Subsidy, Tenant, TENANT_KINDS } from "./types";
 
 /** Parses tenants: who gets which GPUs, under which subsidy, administered by whom. */
 
-const TENANT_KEYS = ["name", "displayName", "kind", "gpus", "fairShare", "subsidy", "adminGroup", "maxShareExempt", "migSlices"];
+const TENANT_KEYS = ["name", "displayName", "kind", "gpus", "fairShare", "subsidy", "adminGroup", "maxShareExempt", "migSlices", "sharedGpus"];
 const SUBSIDY_KEYS = ["scheme", "share"];
 
 /**
@@ -42,7 +42,8 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
     maxLength: 256,
   });
   const maxShareExempt = o.maxShareExempt === undefined ? false : r.boolean(`${path}.maxShareExempt`, o.maxShareExempt);
-  const migSlices = o.migSlices === undefined ? {} : parseMigSlices(r, `${path}.migSlices`, o.migSlices);
+  const migSlices = o.migSlices === undefined ? {} : parseCounts(r, `${path}.migSlices`, o.migSlices, MIG_PROFILE, "MIG profile to slices, such as {1g.10gb: 14}", "a MIG profile such as 1g.10gb");
+  const sharedGpus = o.sharedGpus === undefined ? {} : parseCounts(r, `${path}.sharedGpus`, o.sharedGpus, SHARED_NAME, "shared resource to replicas, such as {nvidia.com/gpu.shared: 16}", "a shared GPU resource name such as nvidia.com/gpu.shared");
   if (r.issues.length > before) return undefined;
   return {
     name: name!,
@@ -54,23 +55,26 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
     adminGroup: adminGroup!,
     maxShareExempt: maxShareExempt!,
     migSlices: migSlices!,
+    sharedGpus: sharedGpus!,
   };
 }
 
 /** MIG profile names as mig-parted spells them: `<n>g.<m>gb`, optionally with `+me`-style suffixes. */
 const MIG_PROFILE = /^[1-8]g\.[0-9]+gb(\+[a-z]+)?$/;
+/** A resource the device plugin advertises shared GPUs as. */
+const SHARED_NAME = /^nvidia\.com\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /**
- * `migSlices`: slices by MIG profile. Whether the site advertises each profile is checked with
- * the pools (parse.ts), where the whole site is known.
+ * A mapping of resource to a count (`migSlices`, `sharedGpus`). Whether the site advertises
+ * each resource is checked with the pools (parse.ts), where the whole site is known.
  */
-function parseMigSlices(r: Reader, path: string, value: unknown): Record<string, number> | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return r.fail(path, `expected a mapping of MIG profile to slices, such as {1g.10gb: 14}, got ${show(value)}`);
+function parseCounts(r: Reader, path: string, value: unknown, key: RegExp, mapping: string, keyWhat: string): Record<string, number> | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return r.fail(path, `expected a mapping of ${mapping}, got ${show(value)}`);
   const out: Record<string, number> = {};
-  for (const [profile, n] of Object.entries(value)) {
-    if (!MIG_PROFILE.test(profile)) r.fail(`${path}.${profile}`, "expected a MIG profile such as 1g.10gb as the key");
-    const slices = r.integer(`${path}.${profile}`, n, 0);
-    if (slices !== undefined) out[profile] = slices;
+  for (const [name, n] of Object.entries(value)) {
+    if (!key.test(name)) r.fail(`${path}.${name}`, `expected ${keyWhat} as the key`);
+    const count = r.integer(`${path}.${name}`, n, 0);
+    if (count !== undefined) out[name] = count;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { PRECISIONS } from "./catalog";
 import { siteCapacity } from "./capacity";
 import { isPrivate, overlaps, parseCidr } from "./cidr";
-import { siteMigProfiles } from "./gpu-resources";
+import { siteMigProfiles, siteSharedResources } from "./gpu-resources";
 import { parsePool } from "./parse-pools";
 import { parseMonitoring } from "./parse-monitoring";
 import { parseSlurm } from "./parse-slurm";
@@ -120,16 +120,21 @@ function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boole
 }
 
 /**
- * Each tenant's MIG slices must be of a profile some pool advertises: a quota line for a
- * resource no node offers would promise what cannot be had. Checked only when every pool
- * parsed, so a pool's own mistake is not repeated at every tenant.
+ * Each tenant's MIG slices and shared GPUs must be of a resource some pool advertises: a quota
+ * line for a resource no node offers would promise what cannot be had. Checked only when every
+ * pool parsed, so a pool's own mistake is not repeated at every tenant.
  */
-function checkMigSlices(r: Reader, path: string, tenants: unknown, profiles: readonly string[]): void {
+function checkTenantResources(r: Reader, path: string, tenants: unknown, pools: readonly GpuPool[]): void {
   if (!Array.isArray(tenants) || tenants.length > LIMITS.tenants) return;
+  const profiles = siteMigProfiles(pools);
+  const shared = siteSharedResources(pools);
   tenants.forEach((t, i) => {
-    if (!isObj(t) || !isObj(t.migSlices)) return;
-    for (const profile of Object.keys(t.migSlices)) {
+    if (!isObj(t)) return;
+    for (const profile of isObj(t.migSlices) ? Object.keys(t.migSlices) : []) {
       if (!profiles.includes(profile)) r.fail(`${path}[${i}].migSlices.${profile}`, `expected a MIG profile the site's pools advertise (${profiles.join(", ") || "none: no pool has a migLayout"}), got ${show(profile)}`);
+    }
+    for (const name of isObj(t.sharedGpus) ? Object.keys(t.sharedGpus) : []) {
+      if (!shared.includes(name)) r.fail(`${path}[${i}].sharedGpus.${name}`, `expected a shared GPU resource the site's pools advertise (${shared.join(", ") || "none: no pool shares its GPUs"}), got ${show(name)}`);
     }
   });
 }
@@ -223,7 +228,7 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
     r.fail(`${key}.cluster.kind`, "expected eks: cloud pools are EKS managed node groups, and an existing cluster gets no AWS resources");
   }
   const tenants: Tenant[] = parseList(r, `${key}.tenants`, o.tenants, parseTenant, 0, LIMITS.tenants, "tenants");
-  if (Array.isArray(o.pools) && pools.length === o.pools.length) checkMigSlices(r, `${key}.tenants`, o.tenants, siteMigProfiles(pools));
+  if (Array.isArray(o.pools) && pools.length === o.pools.length) checkTenantResources(r, `${key}.tenants`, o.tenants, pools);
   // Partitions are checked against every pool the inventory names, valid or not, so that one
   // bad pool does not also surface as a dangling reference in every partition that lists it.
   // A pool list over its limit was not read at all, and neither are its names.

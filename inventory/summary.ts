@@ -1,4 +1,5 @@
-import { Site } from "./types";
+import { poolResources, resourceClass, ResourceClass, WHOLE_GPU } from "./gpu-resources";
+import { Site, Tenant } from "./types";
 
 /** The capacity figures a stack exports and reports print: plain numbers, no Pulumi types. */
 export interface CapacitySummary {
@@ -14,6 +15,29 @@ export interface CapacitySummary {
   readonly facilityPowerMW: number;
   readonly envelopeMW: number;
   readonly milestones: readonly { name: string; date: string; pflops: number; plannedPflops: number; met: boolean }[];
+  /** Each GPU resource the pools advertise, on premises and in the cloud apart, and what tenants are entitled to of it. */
+  readonly gpuResources: readonly { resource: string; class: ResourceClass; onPrem: number; cloud: number; entitled: number }[];
+}
+
+/** What a tenant is entitled to of one resource. */
+function entitlement(tenant: Tenant, resource: string): number {
+  if (resource === WHOLE_GPU) return tenant.gpus;
+  if (resource.startsWith("nvidia.com/mig-")) return tenant.migSlices[resource.slice("nvidia.com/mig-".length)] ?? 0;
+  return tenant.sharedGpus[resource] ?? 0;
+}
+
+/** The per-resource rows of the summary, sorted by resource. */
+export function gpuResourceRows(site: Site): CapacitySummary["gpuResources"] {
+  const rows = new Map<string, { resource: string; class: ResourceClass; onPrem: number; cloud: number; entitled: number }>();
+  for (const pool of site.pools) {
+    for (const [resource, n] of Object.entries(poolResources(pool))) {
+      const row = rows.get(resource) ?? { resource, class: resourceClass(pool), onPrem: 0, cloud: 0, entitled: site.tenants.reduce((sum, t) => sum + entitlement(t, resource), 0) };
+      if (pool.placement === "cloud") row.cloud += n;
+      else row.onPrem += n;
+      rows.set(resource, row);
+    }
+  }
+  return [...rows.values()].sort((a, b) => (a.resource < b.resource ? -1 : 1));
 }
 
 export function capacitySummary(site: Site): CapacitySummary {
@@ -31,5 +55,6 @@ export function capacitySummary(site: Site): CapacitySummary {
     facilityPowerMW: c.facilityPowerMW,
     envelopeMW: site.power.envelopeMW,
     milestones: c.milestones.map((m) => ({ name: m.name, date: m.date, pflops: m.pflops, plannedPflops: m.plannedPflops, met: m.met })),
+    gpuResources: gpuResourceRows(site),
   };
 }

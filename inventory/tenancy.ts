@@ -1,3 +1,4 @@
+import { siteSharedResources } from "./gpu-resources";
 import { GpuPool, Site, Tenant } from "./types";
 
 /**
@@ -11,16 +12,11 @@ export function gpuEntitlement(tenant: Tenant): number {
 }
 
 /**
- * Shared-GPU resources (time-slicing or MPS replicas) a tenant may request: its GPUs times the
- * largest replica count among pools advertising that resource name.
+ * Shared-GPU replicas a tenant may request, for every shared resource the site advertises: its
+ * `sharedGpus`, or 0. Every resource gets a line, since a quota without one does not limit it.
  */
 export function sharedEntitlements(pools: readonly GpuPool[], tenant: Tenant): Record<string, number> {
-  const replicas = new Map<string, number>();
-  for (const p of pools) {
-    const shared = p.sharing.timeSlicing ?? p.sharing.mps;
-    if (shared && shared.resourceName !== "nvidia.com/gpu") replicas.set(shared.resourceName, Math.max(replicas.get(shared.resourceName) ?? 0, shared.replicas));
-  }
-  return Object.fromEntries([...replicas.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, n]) => [name, gpuEntitlement(tenant) * n]));
+  return Object.fromEntries(siteSharedResources(pools).map((name) => [name, tenant.sharedGpus[name] ?? 0]));
 }
 
 /** The label every tenant namespace carries, with the tenant's name; admission policies select tenants by it. */

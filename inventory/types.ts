@@ -143,6 +143,8 @@ export interface Tenant {
   readonly maxShareExempt: boolean;
   /** MIG slices the tenant is entitled to, by profile (`1g.10gb`); a profile not listed is 0. */
   readonly migSlices: Readonly<Record<string, number>>;
+  /** Shared-GPU replicas the tenant is entitled to, by resource name (`nvidia.com/gpu.shared`); one not listed is 0. */
+  readonly sharedGpus: Readonly<Record<string, number>>;
 }
 
 export interface Partition {

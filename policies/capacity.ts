@@ -26,20 +26,61 @@ function siteOrReport(args: StackValidationArgs, report: ReportViolation) {
 
 const reserveSchema = { reserve: { type: "number" as const, minimum: 0, maximum: 0.9, default: 0.1, description: "Share of the site's GPUs kept out of tenant quotas." } };
 
+/** What a class of GPU resource is called in messages. */
+function className(resource: string): string {
+  if (resource === "nvidia.com/gpu") return "whole GPUs";
+  return resource.startsWith("nvidia.com/mig-") ? "MIG slices" : "shared GPUs";
+}
+
+/** Each tenant quota's GPU lines (`requests.nvidia.com/...`), summed by resource. */
+function quotaDemand(resources: readonly PolicyResource[]): Map<string, number> {
+  const demand = new Map<string, number>();
+  for (const t of tenants(resources)) {
+    const hard = ((t.quota?.props.spec ?? {}) as { hard?: Record<string, string | number> }).hard ?? {};
+    for (const [key, value] of Object.entries(hard)) {
+      if (key.startsWith("requests.nvidia.com/")) demand.set(key.slice("requests.".length), (demand.get(key.slice("requests.".length)) ?? 0) + Number(value));
+    }
+  }
+  return demand;
+}
+
+/** What the pools advertise, by resource, on premises and in the cloud apart. */
+function supply(pools: readonly PoolFacts[], placement: "on-prem" | "cloud"): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of pools.filter((x) => (placement === "cloud") === (x.placement === "cloud"))) {
+    for (const [name, n] of Object.entries(p.advertises ?? {})) out.set(name, (out.get(name) ?? 0) + n);
+  }
+  return out;
+}
+
+/**
+ * Tenants' quotas are guarantees, so each class of GPU resource is held to what serves it: the
+ * sum of whole-GPU quotas to the on-premises pools' whole GPUs (MIG and shared pools cannot
+ * serve a whole-GPU request), MIG slices to the slices of that profile, shared replicas to the
+ * shared pools' replicas, each after the reserve. Cloud burst pools are rented by the hour and
+ * may be gone, so they are reported beside, never counted.
+ */
 export const tenantQuotasFitSite: StackValidationPolicy = {
   name: "capacity-tenant-quotas-fit-site",
-  description: "Tenant GPU quotas together fit within the site's GPUs after the reserve.",
+  description: "Tenant quotas of each GPU resource (whole GPUs, each MIG profile, each shared resource) together fit what the on-premises pools advertise of it, after the reserve.",
   enforcementLevel: "mandatory",
   configSchema: { properties: reserveSchema },
   validateStack: (args, report) => {
     const s = siteOrReport(args, report);
     if (!s) return;
     const { reserve } = configOf(args, { reserve: 0.1 });
-    const gpus = gpusOf(s.pools);
-    const limit = Math.floor(gpus * (1 - reserve));
-    const quotas = tenants(args.resources).reduce((n, t) => n + (t.gpus ?? 0), 0);
-    if (quotas > limit) {
-      report(`Tenant GPU quotas total ${quotas} GPUs, more than the ${limit} of ${s.site.facts.site}'s ${gpus} GPUs left after a ${Math.round(reserve * 100)}% reserve.`, s.site.resource.urn);
+    const onPrem = supply(s.pools, "on-prem");
+    const cloud = supply(s.pools, "cloud");
+    const demand = quotaDemand(args.resources);
+    for (const [resource, promised] of [...demand.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const have = onPrem.get(resource) ?? 0;
+      const limit = Math.floor(have * (1 - reserve));
+      if (promised <= limit) continue;
+      const burst = cloud.get(resource) ? `; cloud burst pools (${cloud.get(resource)} more) never count toward tenants' guarantees` : "";
+      report(
+        `Tenant quotas for ${className(resource)} (${resource}) total ${promised}, ${promised - limit} more than the ${limit} of ${s.site.facts.site}'s ${have} on-premises ones left after a ${Math.round(reserve * 100)}% reserve${burst}.`,
+        s.site.resource.urn,
+      );
     }
   },
 };

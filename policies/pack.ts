@@ -1,5 +1,6 @@
 import { Policies } from "@pulumi/policy";
 import { CAPACITY_POLICIES } from "./capacity";
+import { quotaForEveryGpuResource } from "./gpu-quotas";
 import { gpuRuntimePlatformOnly } from "./gpu-runtime";
 import { SECURITY_POLICIES } from "./security";
 import { TENANCY_POLICIES } from "./tenancy";
@@ -9,6 +10,6 @@ import { TENANCY_POLICIES } from "./tenancy";
  * effect: the pack's entry file builds the PolicyPack from it, and `aisc plan` and the tests
  * evaluate the same objects without starting the policy server.
  */
-export const POLICIES: Policies = [...CAPACITY_POLICIES, ...TENANCY_POLICIES, gpuRuntimePlatformOnly, ...SECURITY_POLICIES];
+export const POLICIES: Policies = [...CAPACITY_POLICIES, ...TENANCY_POLICIES, quotaForEveryGpuResource, gpuRuntimePlatformOnly, ...SECURITY_POLICIES];
 
 export const PACK_NAME = "aisc";

@@ -20,7 +20,7 @@ export interface CloudGpuPoolsArgs {
  * template that requires IMDSv2, encrypts the root volume (with the account's EBS key: a
  * customer key would need grants for the Auto Scaling service role), attaches an EFA
  * interface where the instance type has one, targets the pool's Capacity Block when it runs
- * in one, and for GPU pools carries the containerd config of every GPU node (./containerd). EFA pools are kept in the first zone, since RDMA between GPUs does not cross zones.
+ * in one, and for GPU pools carries the containerd config of every GPU node (charts/containerd). EFA pools are kept in the first zone, since RDMA between GPUs does not cross zones.
  */
 export class CloudGpuPools extends pulumi.ComponentResource {
   /** Node group names by pool. */

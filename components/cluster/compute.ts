@@ -1,7 +1,7 @@
 import { parseCidr, subnets } from "../../inventory/cidr";
 import { eksClusterName, GPU_TAINT, NODE_LABELS, nodeGroupName, SYSTEM_NODE_LABEL, SYSTEM_NODE_SELECTOR, SYSTEM_POOL } from "../../inventory/platform";
 import { CapacityType, GpuPool, Site } from "../../inventory/types";
-import { cloudGpuContainerdConfig, gpuContainerdConfig, nodeConfigUserData } from "./containerd";
+import { cloudGpuContainerdConfig, gpuContainerdConfig, nodeConfigUserData } from "../../charts/containerd";
 
 /**
  * Pure decisions about a site's cluster: names, subnet layout, node labels and the shape of
@@ -79,7 +79,7 @@ export interface HybridActivationSpec {
   /** What each server registers with: hybrid nodes are in no node group, so they declare these themselves. */
   readonly labels: Record<string, string>;
   readonly taints: readonly NodeTaint[];
-  /** GPU pools only: the containerd drop-in that registers NVIDIA's runtime and CDI (see ./containerd). */
+  /** GPU pools only: the containerd drop-in that registers NVIDIA's runtime and CDI (see charts/containerd). */
   readonly containerdConfig?: string;
 }
 
@@ -139,7 +139,7 @@ export interface NodeGroupSpec {
   readonly description: string;
   /** The root volume's size. */
   readonly diskGi: number;
-  /** GPU pools only: the launch template's user data, a NodeConfig with their containerd config (see ./containerd). */
+  /** GPU pools only: the launch template's user data, a NodeConfig with their containerd config (see charts/containerd). */
   readonly userData?: string;
 }
 
@@ -170,8 +170,9 @@ function systemNodeGroup(site: Site): NodeGroupSpec[] {
 }
 
 /**
- * A managed node group per cloud pool: the AL2023 NVIDIA AMI (ARM for Grace-based GB200), a
- * fixed size equal to the pool's nodes, and the same labels and GPU taint as hybrid nodes.
+ * A managed node group per cloud pool: the AL2023 NVIDIA AMI for the host CPU the catalog gives
+ * the GPU model (ARM for Grace-based GB200), a fixed size equal to the pool's nodes, and the
+ * same labels and GPU taint as hybrid nodes.
  */
 export function nodeGroups(site: Site): NodeGroupSpec[] {
   return [...systemNodeGroup(site), ...gpuNodeGroups(site)];
@@ -185,7 +186,7 @@ function gpuNodeGroups(site: Site): NodeGroupSpec[] {
         pool: p.name,
         nodeGroupName: nodeGroupName(site.name, p.name),
         instanceType: p.cloud.instanceType.name,
-        amiType: p.gpu.model === "GB200" ? "AL2023_ARM_64_NVIDIA" : "AL2023_x86_64_NVIDIA",
+        amiType: p.gpu.cpuArch === "arm64" ? "AL2023_ARM_64_NVIDIA" : "AL2023_x86_64_NVIDIA",
         capacityType: CAPACITY_TYPE[p.cloud.capacityType],
         nodes: p.nodes,
         efa: p.cloud.instanceType.efa,

@@ -61,8 +61,8 @@ describe("aisc report", () => {
     const md = cityMarkdown(sites);
     assert.match(md, /^- 2026: 3100\.736 of 3000 PFLOPS \(Cyberport AISC, 3,000 PFLOPS by early 2026\): met\.$/m);
     assert.match(md, /^- 2030: 17876\.032 of 15000 PFLOPS \(Hong Kong's target of 15,000 PFLOPS by 2030\): met\.$/m);
-    assert.match(md, /^\| university \| 14 \| 1528 \| 37\.3% \|$/m);
-    assert.match(md, /^\| AI Subsidy Scheme \(HK\$3 billion, Cyberport\) \| 14 \| 1852 \| 70% \|$/m);
+    assert.match(md, /^\| university \| 14 \| 1464 \| 37\.5% \|$/m);
+    assert.match(md, /^\| AI Subsidy Scheme \(HK\$3 billion, Cyberport\) \| 14 \| 1788 \| 70% \|$/m);
     const layers = (cityChartSpec(sites) as { layer: { data: { values: unknown[] } }[] }).layer;
     assert.deepStrictEqual(layers[1].data.values, [{ year: "2026", target: 3000 }, { year: "2030", target: 15000 }]);
   });

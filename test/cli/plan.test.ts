@@ -16,7 +16,7 @@ describe("aisc plan", function () {
       assert.ok(plan.resources.some((r: { type: string }) => r.type === "aisc:platform:Site"));
     }
     assert.match(run.stdout, /cyberport: \d+ resources/);
-    assert.match(run.stdout, /capacity at fp8-dense: 1760 GPUs on 220 nodes, 3164\.064 PFLOPS; 1448 GPUs entitled to tenants/);
+    assert.match(run.stdout, /capacity at fp8-dense: 1760 GPUs on 220 nodes, 3164\.064 PFLOPS; 1256 GPUs entitled to tenants/);
     assert.match(run.stdout, /AISC full capacity \(early 2026\)\s+2026-03-31\s+3000\s+3100\.736\s+yes/);
   });
 

@@ -48,11 +48,14 @@ export interface PoolFactsInput {
   placement?: string;
   nodeWatts?: number;
   inService?: string;
+  /** What the pool advertises; whole GPUs (gpusPerNode x nodes) when not given. */
+  advertises?: Record<string, number>;
 }
 
 /** A kube-system/aisc-pool-<pool> facts ConfigMap: 8 H100 per node on-prem at 10.2 kW by default. */
 export function poolFacts(pool: PoolFactsInput): PlannedResource {
   const json = { gpuModel: "H100", gpusPerNode: 8, nodes: 1, placement: "on-prem", nodeWatts: 10200, ...pool };
+  json.advertises ??= { "nvidia.com/gpu": json.gpusPerNode * json.nodes };
   return k8s(TYPES.configMap, `aisc-pool-${pool.pool}`, "kube-system", { data: { "pool.json": JSON.stringify(json) } }, { "aisc.hk/facts": "pool" });
 }
 

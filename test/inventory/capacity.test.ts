@@ -80,3 +80,24 @@ describe("capacity maths", () => {
     assert.deepStrictEqual(site.capacity.milestones, [{ name: "Opening", date: "2026-01-31", pflops: 60, plannedPflops: 63.328, met: true }]);
   });
 });
+
+describe("GPU resources by class", () => {
+  it("splits each resource the pools advertise into on-premises and cloud, beside what tenants are entitled to", () => {
+    const { gpuResourceRows } = require("../../inventory/summary") as typeof import("../../inventory/summary");
+    const { parseSite } = require("../../inventory/parse") as typeof import("../../inventory/parse");
+    const { mutated } = require("../helpers/fixtures") as typeof import("../helpers/fixtures");
+    const site = parseSite(
+      mutated((s) => {
+        s.pools[0].sharing = { migStrategy: "mixed", migLayout: "all-1g.10gb" };
+        s.slurm.partitions = [s.slurm.partitions[1]];
+        s.tenants[0].migSlices = { "1g.10gb": 14 };
+        s.tenants[1].sharedGpus = { "nvidia.com/gpu.shared": 8 };
+      }),
+    );
+    assert.deepStrictEqual(gpuResourceRows(site), [
+      { resource: "nvidia.com/gpu", class: "whole", onPrem: 0, cloud: 8, entitled: site.tenants.reduce((n, t) => n + t.gpus, 0) },
+      { resource: "nvidia.com/gpu.shared", class: "shared", onPrem: 2 * 4 * 4, cloud: 0, entitled: 8 },
+      { resource: "nvidia.com/mig-1g.10gb", class: "mig", onPrem: 4 * 8 * 7, cloud: 0, entitled: 14 },
+    ]);
+  });
+});

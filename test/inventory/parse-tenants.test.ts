@@ -2,6 +2,8 @@ import * as assert from "assert";
 import { parseTenant } from "../../inventory/parse-tenants";
 import { Reader } from "../../inventory/reader";
 import { Tenant } from "../../inventory/types";
+import { parseSite } from "../../inventory/parse";
+import { issuesOf, mutated } from "../helpers/fixtures";
 
 /** One tenant parsed on its own: the tenant it yields, or every issue at its key and no tenant. */
 
@@ -19,7 +21,7 @@ function rejects(value: unknown, issues: string[]) {
 
 describe("parseTenant", () => {
   it("fills the display name, a fair share of its GPUs, no subsidy and no exemption", () => {
-    assert.deepStrictEqual(tenant(UNI), [{ name: "uni-a", displayName: "uni-a", kind: "university", gpus: 8, fairShare: 8, adminGroup: "uni-a-admins", maxShareExempt: false, migSlices: {} }, []]);
+    assert.deepStrictEqual(tenant(UNI), [{ name: "uni-a", displayName: "uni-a", kind: "university", gpus: 8, fairShare: 8, adminGroup: "uni-a-admins", maxShareExempt: false, migSlices: {}, sharedGpus: {} }, []]);
   });
 
   it("gives a tenant with no GPUs a fair share of 1", () => {
@@ -27,7 +29,7 @@ describe("parseTenant", () => {
   });
 
   it("keeps everything the inventory sets", () => {
-    const value = { ...UNI, displayName: "University A", fairShare: 3, subsidy: { scheme: "ai-subsidy-scheme", share: 0.5 }, maxShareExempt: true, migSlices: { "1g.10gb": 7, "3g.40gb": 0 } };
+    const value = { ...UNI, displayName: "University A", fairShare: 3, subsidy: { scheme: "ai-subsidy-scheme", share: 0.5 }, maxShareExempt: true, migSlices: { "1g.10gb": 7, "3g.40gb": 0 }, sharedGpus: { "nvidia.com/gpu.shared": 16 } };
     assert.deepStrictEqual(tenant(value), [value, []]);
   });
 
@@ -56,5 +58,32 @@ describe("parseTenant", () => {
     rejects({ ...UNI, subsidy: { scheme: "innohk", share: 0.5 } }, ['t.subsidy.scheme: expected one of ai-subsidy-scheme, got "innohk"']);
     rejects({ ...UNI, subsidy: { scheme: "ai-subsidy-scheme", share: 0 } }, ["t.subsidy.share: expected a number greater than 0 and at most 1, got 0"]);
     rejects({ ...UNI, subsidy: { share: 0.5 } }, ["t.subsidy.scheme: expected one of ai-subsidy-scheme, got nothing"]);
+  });
+});
+
+describe("tenants' MIG slices and shared GPUs", () => {
+  it("refuses counts that are not mappings of well-formed names to whole numbers, keyed", () => {
+    assert.deepStrictEqual(tenant({ ...UNI, migSlices: [7] })[1], ["t.migSlices: expected a mapping of MIG profile to slices, such as {1g.10gb: 14}, got [7]"]);
+    assert.deepStrictEqual(tenant({ ...UNI, migSlices: { "1g": 7, "1g.10gb": -1 } })[1], ["t.migSlices.1g: expected a MIG profile such as 1g.10gb as the key", "t.migSlices.1g.10gb: expected a non-negative integer, got -1"]);
+    assert.deepStrictEqual(tenant({ ...UNI, sharedGpus: { "gpu.shared": 4 } })[1], ["t.sharedGpus.gpu.shared: expected a shared GPU resource name such as nvidia.com/gpu.shared as the key"]);
+  });
+});
+
+describe("tenants' MIG slices and shared GPUs against the site's pools", () => {
+  it("takes resources a pool advertises and refuses the others, keyed", () => {
+    const mig = (tenant: Record<string, unknown>) =>
+      mutated((s) => {
+        s.pools[0].sharing = { migStrategy: "mixed", migLayout: "all-1g.10gb" };
+        s.slurm.partitions = [s.slurm.partitions[1]];
+        Object.assign(s.tenants[0], tenant);
+      });
+    assert.deepStrictEqual(parseSite(mig({ migSlices: { "1g.10gb": 7 }, sharedGpus: { "nvidia.com/gpu.shared": 4 } })).tenants[0].migSlices, { "1g.10gb": 7 });
+    assert.deepStrictEqual(issuesOf(mig({ migSlices: { "3g.40gb": 1 }, sharedGpus: { "nvidia.com/gpu.mps": 2 } })), [
+      'aisc:site.tenants[0].migSlices.3g.40gb: expected a MIG profile the site\'s pools advertise (1g.10gb), got "3g.40gb"',
+      'aisc:site.tenants[0].sharedGpus.nvidia.com/gpu.mps: expected a shared GPU resource the site\'s pools advertise (nvidia.com/gpu.shared), got "nvidia.com/gpu.mps"',
+    ]);
+    assert.deepStrictEqual(issuesOf(mutated((s) => (s.tenants[0].migSlices = { "1g.10gb": 1 }))), [
+      'aisc:site.tenants[0].migSlices.1g.10gb: expected a MIG profile the site\'s pools advertise (none: no pool has a migLayout), got "1g.10gb"',
+    ]);
   });
 });

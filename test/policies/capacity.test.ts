@@ -36,22 +36,41 @@ describe("capacity policies", () => {
   });
 
   describe("capacity-tenant-quotas-fit-site", () => {
-    it("fails quotas above the site's GPUs less a 10% reserve, at the site facts", () => {
+    it("fails whole-GPU quotas above the on-premises whole GPUs less a 10% reserve, at the site facts, leaving the cloud out", () => {
       const resources = site({ tenants: { "uni-a": { gpus: 8 }, "lab-b": { gpus: 16, exempt: true }, "gov-c": { gpus: 20, exempt: true }, "new-d": { slurmGpus: null } } });
       // new-d has a namespace but no quota: it counts as 0, not as NaN.
       resources.splice(resources.findIndex((r) => r.name === "new-d/tenant-quota"), 1);
       assert.deepStrictEqual(violations(tenantQuotasFitSite, resources), [
-        "kube-system/aisc-site: Tenant GPU quotas total 44 GPUs, more than the 43 of testsite's 48 GPUs left after a 10% reserve.",
+        "kube-system/aisc-site: Tenant quotas for whole GPUs (nvidia.com/gpu) total 44, 8 more than the 36 of testsite's 40 on-premises ones left after a 10% reserve; cloud burst pools (8 more) never count toward tenants' guarantees.",
       ]);
     });
 
-    it("passes quotas exactly at the limit (48 GPUs less 10%, rounded down)", () => {
-      assert.deepStrictEqual(violations(tenantQuotasFitSite, site({ tenants: { "uni-a": { gpus: 8 }, "lab-b": { gpus: 16, exempt: true }, "gov-c": { gpus: 19, exempt: true } } })), []);
+    it("passes quotas exactly at the limit (40 on-premises GPUs less 10%, rounded down)", () => {
+      assert.deepStrictEqual(violations(tenantQuotasFitSite, site({ tenants: { "uni-a": { gpus: 8 }, "lab-b": { gpus: 16, exempt: true }, "gov-c": { gpus: 12, exempt: true } } })), []);
+    });
+
+    it("holds MIG slices and shared replicas to the pools that advertise them, each class apart", () => {
+      const pools = [
+        poolFacts({ pool: "h100-a", nodes: 4 }),
+        poolFacts({ pool: "mig", nodes: 1, advertises: { "nvidia.com/mig-1g.10gb": 56 } }),
+        poolFacts({ pool: "l40s", gpuModel: "L40S", nodes: 2, advertises: { "nvidia.com/gpu.shared": 32 } }),
+      ];
+      const withLines = (hard: Record<string, string>) => (r: PlannedResource) =>
+        r.type === TYPES.quota ? { ...r, inputs: { spec: { hard: { ...(r.inputs.spec as any).hard, ...hard } }, metadata: r.inputs.metadata } } : r;
+      const resources = site({ pools, tenants: { "uni-a": { gpus: 8 }, "lab-b": { gpus: 16, exempt: true } } }).map(withLines({ "requests.nvidia.com/mig-1g.10gb": "26", "requests.nvidia.com/gpu.shared": "14" }));
+      // 52 slices of 56 (limit 50), 28 replicas of 32 (limit 28): only the slices overflow.
+      assert.deepStrictEqual(violations(tenantQuotasFitSite, resources), [
+        "kube-system/aisc-site: Tenant quotas for MIG slices (nvidia.com/mig-1g.10gb) total 52, 2 more than the 50 of testsite's 56 on-premises ones left after a 10% reserve.",
+      ]);
+      const noPool = site({ tenants: { "uni-a": { gpus: 8 } } }).map(withLines({ "requests.nvidia.com/mig-3g.40gb": "1" }));
+      assert.deepStrictEqual(violations(tenantQuotasFitSite, noPool), [
+        "kube-system/aisc-site: Tenant quotas for MIG slices (nvidia.com/mig-3g.40gb) total 1, 1 more than the 0 of testsite's 0 on-premises ones left after a 10% reserve.",
+      ]);
     });
 
     it("reads the reserve from config", () => {
       assert.deepStrictEqual(violations(tenantQuotasFitSite, site(), { reserve: 0.5 }), [
-        "kube-system/aisc-site: Tenant GPU quotas total 28 GPUs, more than the 24 of testsite's 48 GPUs left after a 50% reserve.",
+        "kube-system/aisc-site: Tenant quotas for whole GPUs (nvidia.com/gpu) total 28, 8 more than the 20 of testsite's 40 on-premises ones left after a 50% reserve; cloud burst pools (8 more) never count toward tenants' guarantees.",
       ]);
     });
 
@@ -103,7 +122,7 @@ describe("capacity policies", () => {
   });
 
   describe("plannedPflops", () => {
-    const facts = (p: Partial<PoolFacts> & { pool: string }): PoolFacts => ({ gpuModel: "H100", gpusPerNode: 8, nodes: 1, placement: "on-prem", nodeWatts: 10200, ...p });
+    const facts = (p: Partial<PoolFacts> & { pool: string }): PoolFacts => ({ gpuModel: "H100", gpusPerNode: 8, nodes: 1, placement: "on-prem", nodeWatts: 10200, advertises: {}, containerd: "", ...p });
     const pools = [facts({ pool: "h100", nodes: 4 }), facts({ pool: "l40s", gpuModel: "L40S", gpusPerNode: 4, nodes: 2, inService: "2027-01-01" }), facts({ pool: "cloud", placement: "cloud" }), facts({ pool: "odd", gpuModel: "X999" })];
 
     it("counts on-prem pools in service by the date, from that day on", () => {

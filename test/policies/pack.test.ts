@@ -28,6 +28,7 @@ describe("the aisc policy pack", () => {
       "tenancy-gpu-requests-need-quota",
       "tenancy-no-cluster-binding-for-tenant-group",
       "tenancy-network-policy-enforced",
+      "tenancy-quota-for-every-gpu-resource",
       "tenancy-gpu-runtime-platform-only",
       "security-aws-region-hong-kong",
       "security-eks-endpoint-private",

@@ -65,7 +65,7 @@ describe("policy pack", function () {
       const plan = copy(baseline);
       find(plan, "kubernetes:core/v1:ResourceQuota", k8sName("tenant-quota", "gov-c")).inputs.spec.hard["requests.nvidia.com/gpu"] = "30";
       assert.deepStrictEqual(await verdict(plan), [
-        "capacity-tenant-quotas-fit-site: Tenant GPU quotas total 54 GPUs, more than the 43 of testsite's 48 GPUs left after a 10% reserve.",
+        "capacity-tenant-quotas-fit-site: Tenant quotas for whole GPUs (nvidia.com/gpu) total 54, 26 more than the 28 of testsite's 32 on-premises ones left after a 10% reserve; cloud burst pools (8 more) never count toward tenants' guarantees.",
         "capacity-tenant-share-within-limit: Tenant gov-c has a quota of 30 GPUs, above 25% of the site (12 GPUs).",
         "capacity-slurm-limit-matches-quota: Tenant gov-c's Slurm GPU limit is 4, but its Kubernetes GPU quota is 30.",
       ]);
@@ -73,7 +73,7 @@ describe("policy pack", function () {
 
     it("reads the reserve and the maximum share from config", async () => {
       assert.deepStrictEqual(await verdict(baseline, { "capacity-tenant-quotas-fit-site": { reserve: 0.5 } }), [
-        "capacity-tenant-quotas-fit-site: Tenant GPU quotas total 28 GPUs, more than the 24 of testsite's 48 GPUs left after a 50% reserve.",
+        "capacity-tenant-quotas-fit-site: Tenant quotas for whole GPUs (nvidia.com/gpu) total 28, 12 more than the 16 of testsite's 32 on-premises ones left after a 50% reserve; cloud burst pools (8 more) never count toward tenants' guarantees.",
       ]);
       assert.deepStrictEqual(await verdict(baseline, { "capacity-tenant-share-within-limit": { maxShare: 0.1 } }), [
         "capacity-tenant-share-within-limit: Tenant uni-a has a quota of 8 GPUs, above 10% of the site (4 GPUs).",
@@ -231,5 +231,34 @@ describe("policy pack", function () {
     const sarif = JSON.parse(fs.readFileSync(`${dir}/policy-report.sarif`, "utf8"));
     assert.strictEqual(sarif.version, "2.1.0");
     assert.ok(sarif.runs[0].results.some((r: { ruleId: string; level: string }) => r.ruleId === "security-aws-region-hong-kong" && r.level === "error"));
+  });
+});
+
+describe("policy pack on Cyberport's plan", function () {
+  this.timeout(300000);
+
+  it("fails a tenant's quota without its MIG line, naming the tenant and the resource", async () => {
+    const { realPlan } = await import("../helpers/plan");
+    const plan = copy(realPlan("cyberport"));
+    assert.deepStrictEqual(await verdict(plan), []);
+    const quota = find(plan, "kubernetes:core/v1:ResourceQuota", k8sName("tenant-quota", "hku"));
+    assert.strictEqual(quota.inputs.spec.hard["requests.nvidia.com/mig-1g.10gb"], "56");
+    delete quota.inputs.spec.hard["requests.nvidia.com/mig-1g.10gb"];
+    assert.deepStrictEqual(await verdict(plan), [
+      "tenancy-quota-for-every-gpu-resource: Tenant hku's quota has no line for nvidia.com/mig-1g.10gb, which pool h100-mig advertises: the tenant could take all of it.",
+    ]);
+  });
+});
+
+describe("aisc plan on over-promised whole GPUs", function () {
+  this.timeout(300000);
+
+  it("exits 1 naming the class when whole-GPU quotas fit all the site's GPUs but not its whole-GPU on-premises pools", () => {
+    const s = smallSite();
+    // 36 whole GPUs: within the 43 of all 48 GPUs after the reserve, past the 28 of the 32 whole on-premises ones.
+    s.tenants = s.tenants.map((t: Record<string, unknown>, i: number) => ({ ...t, gpus: [12, 12, 12][i] ?? 0, maxShareExempt: true }));
+    const run = aisc("plan", "--config", writeStackFile("overpromised", s), "--out", tempDir());
+    assert.strictEqual(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /\[mandatory\] capacity-tenant-quotas-fit-site: Tenant quotas for whole GPUs \(nvidia\.com\/gpu\) total 36, 8 more than the 28 of testsite's 32 on-premises ones left after a 10% reserve; cloud burst pools \(8 more\) never count toward tenants' guarantees\./);
   });
 });

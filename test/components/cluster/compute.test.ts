@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { cloudGpuContainerdConfig, nodeConfigUserData } from "../../../components/cluster/containerd";
+import { cloudGpuContainerdConfig, nodeConfigUserData } from "../../../charts/containerd";
 import { ciliumValues, clusterName, hybridActivations, nodeadmConfig, nodeGroups, subnetLayout } from "../../../components/cluster/compute";
 import { parseSite } from "../../../inventory/parse";
 import { smallSite } from "../../helpers/fixtures";

@@ -113,7 +113,10 @@ describe("tenancy", () => {
   });
 
   it("sizes CPU, memory, storage and pods from the GPU entitlement and quotas shared GPUs", () => {
-    const site = parseSite(smallSite());
+    const s = smallSite();
+    s.tenants[1].sharedGpus = { "nvidia.com/gpu.shared": 64 };
+    const site = parseSite(s);
+    assert.strictEqual(tenantQuota(site, site.tenants[0])["requests.nvidia.com/gpu.shared"], "0");
     assert.deepStrictEqual(tenantQuota(site, site.tenants[1]), {
       "requests.nvidia.com/gpu": "16",
       "requests.nvidia.com/gpu.shared": "64",

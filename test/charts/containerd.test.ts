@@ -3,12 +3,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cloudGpuContainerdConfig, gpuContainerdConfig } from "../../../components/cluster/containerd";
-import { nodeadmConfig, nodeGroups } from "../../../components/cluster/compute";
-import { PROJECT_ROOT } from "../../../cli/paths";
-import { parseSite } from "../../../inventory/parse";
-import { EKS_REGISTRY_ACCOUNTS } from "../../../inventory/platform";
-import { issuesOf, mutated, smallSite } from "../../helpers/fixtures";
+import { cloudGpuContainerdConfig, gpuContainerdConfig } from "../../charts/containerd";
+import { nodeadmConfig, nodeGroups } from "../../components/cluster/compute";
+import { PROJECT_ROOT } from "../../cli/paths";
+import { parseSite } from "../../inventory/parse";
+import { EKS_REGISTRY_ACCOUNTS } from "../../inventory/platform";
+import { issuesOf, mutated, smallSite } from "../helpers/fixtures";
 
 /**
  * The containerd config of GPU nodes. On hybrid nodes nodeadm (aws/eks-hybrid v1.0.9, its

@@ -1,4 +1,4 @@
-import { EKS_REGISTRY_ACCOUNTS, NVIDIA_RUNTIME } from "../../inventory/platform";
+import { EKS_REGISTRY_ACCOUNTS, NVIDIA_RUNTIME } from "../inventory/platform";
 
 /**
  * The containerd configuration every GPU node joins with (nodeadm's `spec.containerd.config`).
