@@ -17,6 +17,7 @@ export const VENDORED_VALUES: Readonly<Record<string, { readonly file: string; r
   "oci://ghcr.io/slinkyproject/charts/slurm-operator@1.1.2": { file: "slurm-operator-1.1.2.yaml" },
   "cert-manager@v1.19.6": { file: "cert-manager-v1.19.6.yaml" },
   "cilium@1.17.5": { file: "cilium-1.17.5.yaml" },
+  "node-feature-discovery@0.18.2": { file: "node-feature-discovery-0.18.2.yaml" },
   // The subcharts' versions are those kube-prometheus-stack 75.15.0's Chart.yaml pins.
   "kube-prometheus-stack@75.15.0": { file: "kube-prometheus-stack-75.15.0.yaml", subcharts: { grafana: "grafana-9.3.0.yaml", "kube-state-metrics": "kube-state-metrics-6.1.0.yaml" } },
 };

@@ -1,7 +1,10 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "cdk8s";
 import { DcgmExporterChart } from "../../charts/dcgm-exporter";
 import { MigManagerChart, needsMigManager } from "../../charts/mig-manager";
+import { NFD_CHART, nfdValues } from "../../charts/nfd";
+import { PLATFORM_NAMESPACES } from "../../inventory/platform";
 import { NvidiaDevicePluginChart } from "../../charts/nvidia-device-plugin";
 import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
 
@@ -12,7 +15,8 @@ export type NvidiaGpuArgs = SiteWorkloadArgs;
 
 /**
  * What makes a site's GPUs schedulable and observable: the NVIDIA device plugin with a config
- * per pool, GPU Feature Discovery, the DCGM exporter and, for MIG pools, the MIG manager, rendered by cdk8s and created as typed
+ * per pool, GPU Feature Discovery with node-feature-discovery to publish its labels, the DCGM
+ * exporter and, for MIG pools, the MIG manager, rendered by cdk8s and created as typed
  * resources in the `nvidia-gpu` namespace.
  */
 export class NvidiaGpu extends pulumi.ComponentResource {
@@ -25,6 +29,13 @@ export class NvidiaGpu extends pulumi.ComponentResource {
     if (needsMigManager(args.site)) charts.push(new MigManagerChart(app, "mig-manager", { site: args.site }));
     const objects = chartObjects(...charts);
     this.objects = new ChartResources(`${name}-objects`, { objects, provider: args.provider, ...(args.dependsOn ? { dependsOn: args.dependsOn } : {}) }, { parent: this });
+    new k8s.helm.v4.Chart(`${name}-nfd`, {
+      chart: NFD_CHART.chart,
+      version: NFD_CHART.version,
+      repositoryOpts: { repo: NFD_CHART.repo },
+      namespace: PLATFORM_NAMESPACES.nvidia,
+      values: nfdValues(),
+    }, { parent: this, provider: args.provider, dependsOn: [...(args.dependsOn ?? [])] });
     this.registerOutputs({});
   }
 }

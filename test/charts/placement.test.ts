@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { nfdValues } from "../../charts/nfd";
 import { isKubernetesObject, manifestOf } from "../../cli/artifacts";
 import { prometheusStackValues } from "../../components/monitoring";
 import { slinkyOperatorValues } from "../../components/slurm/cluster";
@@ -105,5 +106,10 @@ describe("placement of every pod aisc renders", function () {
     for (const part of ["operator", "webhook"]) {
       assert.deepStrictEqual(demands({ affinity: slinky[part].affinity }), new Map([[SYSTEM_NODE_LABEL.key, SYSTEM_NODE_LABEL.value]]), part);
     }
+    // node-feature-discovery: its master and garbage collector on the system nodes, its worker on every GPU node.
+    const nfd = nfdValues() as Record<string, any>;
+    assert.deepStrictEqual([nfd.master.nodeSelector, nfd.gc.nodeSelector], [system, system]);
+    assert.deepStrictEqual(demands({ affinity: nfd.worker.affinity }), new Map([[NODE_LABELS.pool, undefined]]));
+    assert.deepStrictEqual(nfd.worker.tolerations, [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }]);
   });
 });

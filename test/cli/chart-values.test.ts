@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { NFD_CHART } from "../../charts/nfd";
 import { chartDefaults, checkChartValues, unknownValueKeys, VALUES_DIR, VENDORED_VALUES } from "../../cli/chart-values";
 import { checkK8s } from "../../cli/verify-k8s";
 import { CILIUM_CHART } from "../../components/cluster/compute";
@@ -27,6 +28,7 @@ describe("Helm chart values", () => {
     assert.deepStrictEqual(Object.keys(VENDORED_VALUES).sort(), [
       `${CERT_MANAGER_CHART.chart}@${CERT_MANAGER_CHART.version}`,
       `${CILIUM_CHART.chart}@${CILIUM_CHART.version}`,
+      `${NFD_CHART.chart}@${NFD_CHART.version}`,
       `${PROMETHEUS_STACK_CHART.chart}@${PROMETHEUS_STACK_CHART.version}`,
       `${SLINKY_CHARTS.registry}/slurm-operator@${SLINKY_CHARTS.version}`,
     ].sort());
@@ -68,6 +70,7 @@ describe("Helm chart values", () => {
       "kubernetes:helm.sh/v4:Chart cyberport-cert-manager-chart (cert-manager v1.19.6)",
       "kubernetes:helm.sh/v4:Chart cyberport-cluster-hybrid-cilium (cilium 1.17.5)",
       "kubernetes:helm.sh/v4:Chart cyberport-monitoring-prometheus (kube-prometheus-stack 75.15.0)",
+      "kubernetes:helm.sh/v4:Chart cyberport-nvidia-nfd (node-feature-discovery 0.18.2)",
       "kubernetes:helm.sh/v4:Chart cyberport-slurm-operator (oci://ghcr.io/slinkyproject/charts/slurm-operator 1.1.2)",
       "kubernetes:helm.sh/v4:Chart cyberport-slurm-operator-crds (oci://ghcr.io/slinkyproject/charts/slurm-operator-crds 1.1.2)",
     ];
