@@ -1,5 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { NVIDIA_RUNTIME } from "../inventory/platform";
+import { NODE_LABELS, NVIDIA_RUNTIME, SYSTEM_POOL } from "../inventory/platform";
 import { TENANT_LABEL } from "../inventory/tenancy";
 import { isPlatformNamespace, meta } from "./common";
 import { podSpec } from "./tenancy";
@@ -40,7 +40,9 @@ export const gpuRuntimePlatformOnly: StackValidationPolicy = {
       if (isPlatformNamespace(ns)) continue;
       if (podSpec(r)?.runtimeClassName === NVIDIA_RUNTIME.name) report(`${meta(r).name} in tenant namespace ${ns ?? "default"} runs under the ${NVIDIA_RUNTIME.name} runtime, which would let it pick any GPU of its node.`, r.urn);
     }
-    const gpuNodes = args.resources.filter((r) => GPU_NODES.includes(r.type));
+    // GPU nodes: node groups labelled with a pool, activations tagged with one (not the system nodes').
+    const pool = (r: { type: string; props: Record<string, any> }) => (r.type === GPU_NODES[0] ? r.props.labels?.[NODE_LABELS.pool] : r.props.tags?.[NODE_LABELS.pool]);
+    const gpuNodes = args.resources.filter((r) => GPU_NODES.includes(r.type) && pool(r) !== undefined && pool(r) !== SYSTEM_POOL);
     if (gpuNodes.length === 0) return;
     const policies = new Set(args.resources.filter((r) => r.type === VAP && refusesNvidiaRuntime((r.props.spec ?? {}) as Vap)).map((r) => meta(r).name));
     const bound = args.resources.some((r) => r.type === BINDING && policies.has((r.props.spec as Binding | undefined)?.policyName) && bindsEveryTenant(r.props.spec as Binding));

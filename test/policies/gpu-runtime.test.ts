@@ -19,7 +19,7 @@ function guard(): PlannedResource[] {
     .map((o) => k8s(o.kind === "ValidatingAdmissionPolicy" ? VAP : BINDING, o.metadata.name, undefined, { spec: o.spec }));
 }
 
-const gpuNodes = plannedResource("aws:ssm/activation:Activation", "h100", {});
+const gpuNodes = plannedResource("aws:ssm/activation:Activation", "h100", { tags: { "aisc.hk/pool": "h100" } });
 const MISSING =
   "-: No admission policy refuses the nvidia runtime in tenant namespaces (a ValidatingAdmissionPolicy that checks runtimeClassName on pod create and update with failurePolicy Fail, bound with Deny to namespaces labelled aisc.hk/tenant): a tenant pod under it could use every GPU of its node.";
 
@@ -37,6 +37,12 @@ describe("tenancy-gpu-runtime-platform-only", () => {
     const agent = workload("nvidia-device-plugin", "nvidia-gpu", { runtimeClassName: "nvidia", containers: [] }, "kubernetes:apps/v1:DaemonSet");
     assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...guard(), gpuNodes, agent]), []);
     assert.deepStrictEqual(check(gpuRuntimePlatformOnly, []), []);
+    // System nodes are not GPU nodes: they need no guard.
+    const systemGroup = plannedResource("aws:eks/nodeGroup:NodeGroup", "system", { labels: { "aisc.hk/node-role": "system" } });
+    const systemActivation = plannedResource("aws:ssm/activation:Activation", "system", { tags: { "aisc.hk/pool": "system" } });
+    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [systemGroup, systemActivation]), []);
+    const gpuGroup = plannedResource("aws:eks/nodeGroup:NodeGroup", "burst", { labels: { "aisc.hk/pool": "burst" } });
+    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [systemGroup, gpuGroup]), [MISSING]);
   });
 
   it("fails GPU nodes with no guard, or a guard that fails open, skips updates, only warns or binds no tenant", () => {
