@@ -40,6 +40,8 @@ export interface PoolFacts {
    * here because the hybrid NodeConfig that carries it is a secret (it holds the activation code).
    */
   readonly containerd: string;
+  /** A cloud pool the inventory says is held for tenants (`cloud.guaranteed`): it counts toward quotas. */
+  readonly guaranteed?: true;
 }
 
 export function siteFacts(site: Site): SiteFacts {
@@ -64,6 +66,7 @@ export function poolFacts(site: Site): PoolFacts[] {
     ...(p.inService ? { inService: p.inService } : {}),
     advertises: poolResources(p),
     containerd: p.placement === "cloud" ? cloudGpuContainerdConfig() : gpuContainerdConfig(site.region),
+    ...(p.cloud?.guaranteed ? { guaranteed: true as const } : {}),
   }));
 }
 

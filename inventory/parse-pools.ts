@@ -13,7 +13,7 @@ import { CAPACITY_TYPES, CloudPool, GpuPool, MIG_STRATEGIES, MigLayout, PLACEMEN
 const POOL_KEYS = ["name", "gpu", "gpusPerNode", "nodes", "placement", "sharing", "inService", "nodeWatts", "cloud"];
 const SHARING_KEYS = ["migStrategy", "migLayout", "timeSlicing", "mps"];
 const REPLICA_KEYS = ["replicas", "resourceName"];
-const CLOUD_KEYS = ["capacityType", "instanceType", "capacityReservationId"];
+const CLOUD_KEYS = ["capacityType", "instanceType", "capacityReservationId", "guaranteed"];
 
 /** The device plugin's fallback config is named this, so no pool may be. */
 export const RESERVED_POOL_NAME = "aisc-default";
@@ -98,6 +98,10 @@ function parseCloud(r: Reader, path: string, value: unknown, model: string | und
   } else if (o.capacityReservationId !== undefined) {
     r.fail(`${path}.capacityReservationId`, `expected no reservation unless capacityType is capacity-block, got capacityType ${show(capacityType)}`);
   }
+  // Burst capacity is rented and may be gone, so it backs no tenant's quota unless the site says
+  // it is held for it (a capacity block, an on-demand reservation); spot never is.
+  const guaranteed = o.guaranteed === undefined ? false : r.boolean(`${path}.guaranteed`, o.guaranteed);
+  if (guaranteed && capacityType === "spot") r.fail(`${path}.guaranteed`, "expected false for spot capacity: EC2 takes spot instances back at two minutes' notice");
   if (model === undefined || gpusPerNode === undefined) return undefined;
   const gpuModel = model as keyof typeof CLOUD_INSTANCE_TYPES;
   const offered = CLOUD_INSTANCE_TYPES[gpuModel];
@@ -121,7 +125,7 @@ function parseCloud(r: Reader, path: string, value: unknown, model: string | und
     return r.fail(path, `expected gpusPerNode of ${sizes} for a cloud ${model} pool (no instance type has ${gpusPerNode} ${model} GPUs)`);
   }
   if (!capacityType || !instanceType || (capacityType === "capacity-block" && !capacityReservationId)) return undefined;
-  return { capacityType, instanceType, ...(capacityReservationId ? { capacityReservationId } : {}) };
+  return { capacityType, instanceType, ...(capacityReservationId ? { capacityReservationId } : {}), ...(guaranteed ? { guaranteed: true as const } : {}) };
 }
 
 /** Parses one pool at `path`; returns undefined when any of its fields is invalid. */

@@ -77,6 +77,8 @@ export interface CloudPool {
   readonly instanceType: InstanceType;
   /** The EC2 Capacity Block reservation (`cr-...`) a capacity-block pool runs in. */
   readonly capacityReservationId?: string;
+  /** Present when the site holds this capacity for its tenants: the pool then backs their quotas. */
+  readonly guaranteed?: true;
 }
 
 /** A pool of identical GPU servers. */

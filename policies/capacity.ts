@@ -44,10 +44,15 @@ function quotaDemand(resources: readonly PolicyResource[]): Map<string, number> 
   return demand;
 }
 
-/** What the pools advertise, by resource, on premises and in the cloud apart. */
-function supply(pools: readonly PoolFacts[], placement: "on-prem" | "cloud"): Map<string, number> {
+/** Whether a pool backs tenants' quotas: on premises, or a cloud pool the inventory says is held for them. */
+function counted(p: PoolFacts): boolean {
+  return p.placement !== "cloud" || p.guaranteed === true;
+}
+
+/** What the pools advertise, by resource: those that back quotas, or the burst pools that do not. */
+function supply(pools: readonly PoolFacts[], backing: boolean): Map<string, number> {
   const out = new Map<string, number>();
-  for (const p of pools.filter((x) => (placement === "cloud") === (x.placement === "cloud"))) {
+  for (const p of pools.filter((x) => counted(x) === backing)) {
     for (const [name, n] of Object.entries(p.advertises ?? {})) out.set(name, (out.get(name) ?? 0) + n);
   }
   return out;
@@ -58,7 +63,8 @@ function supply(pools: readonly PoolFacts[], placement: "on-prem" | "cloud"): Ma
  * sum of whole-GPU quotas to the on-premises pools' whole GPUs (MIG and shared pools cannot
  * serve a whole-GPU request), MIG slices to the slices of that profile, shared replicas to the
  * shared pools' replicas, each after the reserve. Cloud burst pools are rented by the hour and
- * may be gone, so they are reported beside, never counted.
+ * may be gone, so they are reported beside, never counted, unless the inventory holds one for
+ * the tenants (`cloud.guaranteed`).
  */
 export const tenantQuotasFitSite: StackValidationPolicy = {
   name: "capacity-tenant-quotas-fit-site",
@@ -69,8 +75,9 @@ export const tenantQuotasFitSite: StackValidationPolicy = {
     const s = siteOrReport(args, report);
     if (!s) return;
     const { reserve } = configOf(args, { reserve: 0.1 });
-    const onPrem = supply(s.pools, "on-prem");
-    const cloud = supply(s.pools, "cloud");
+    const onPrem = supply(s.pools, true);
+    const cloud = supply(s.pools, false);
+    const where = s.pools.some((p) => p.placement === "cloud" && counted(p)) ? "on-premises and guaranteed cloud" : "on-premises";
     const demand = quotaDemand(args.resources);
     for (const [resource, promised] of [...demand.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const have = onPrem.get(resource) ?? 0;
@@ -78,7 +85,7 @@ export const tenantQuotasFitSite: StackValidationPolicy = {
       if (promised <= limit) continue;
       const burst = cloud.get(resource) ? `; cloud burst pools (${cloud.get(resource)} more) never count toward tenants' guarantees` : "";
       report(
-        `Tenant quotas for ${className(resource)} (${resource}) total ${promised}, ${promised - limit} more than the ${limit} of ${s.site.facts.site}'s ${have} on-premises ones left after a ${Math.round(reserve * 100)}% reserve${burst}.`,
+        `Tenant quotas for ${className(resource)} (${resource}) total ${promised}, ${promised - limit} more than the ${limit} of ${s.site.facts.site}'s ${have} ${where} ones left after a ${Math.round(reserve * 100)}% reserve${burst}.`,
         s.site.resource.urn,
       );
     }

@@ -50,6 +50,7 @@ export interface PoolFactsInput {
   inService?: string;
   /** What the pool advertises; whole GPUs (gpusPerNode x nodes) when not given. */
   advertises?: Record<string, number>;
+  guaranteed?: true;
 }
 
 /** A kube-system/aisc-pool-<pool> facts ConfigMap: 8 H100 per node on-prem at 10.2 kW by default. */

@@ -93,6 +93,13 @@ describe("parsePool", () => {
   });
 
   describe("cloud", () => {
+    it("takes a cloud pool held for tenants, never a spot one", () => {
+      assert.strictEqual(pool({ ...H100, placement: "cloud", cloud: { guaranteed: true } })[0]?.cloud?.guaranteed, true);
+      assert.strictEqual(pool({ ...H100, placement: "cloud", cloud: { guaranteed: false } })[0]?.cloud?.guaranteed, undefined);
+      rejects({ ...H100, placement: "cloud", cloud: { capacityType: "spot", guaranteed: true } }, ["p.cloud.guaranteed: expected false for spot capacity: EC2 takes spot instances back at two minutes' notice"]);
+      rejects({ ...H100, placement: "cloud", cloud: { guaranteed: "yes" } }, ['p.cloud.guaranteed: expected true or false, got "yes"']);
+    });
+
     it("picks the first instance type with the pool's GPUs, on demand by default", () => {
       assert.deepStrictEqual(pool({ ...L40S_CLOUD, cloud: {} })[0]?.cloud, { capacityType: "on-demand", instanceType: { name: "g6e.24xlarge", gpus: 4, efa: true } });
       assert.deepStrictEqual(pool({ ...H100, placement: "cloud", cloud: { capacityType: "spot" } })[0]?.cloud, { capacityType: "spot", instanceType: { name: "p5.48xlarge", gpus: 8, efa: true } });

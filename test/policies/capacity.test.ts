@@ -49,6 +49,15 @@ describe("capacity policies", () => {
       assert.deepStrictEqual(violations(tenantQuotasFitSite, site({ tenants: { "uni-a": { gpus: 8 }, "lab-b": { gpus: 16, exempt: true }, "gov-c": { gpus: 12, exempt: true } } })), []);
     });
 
+    it("counts a cloud pool the inventory holds for tenants, and says so", () => {
+      const pools = [poolFacts({ pool: "h100-a", nodes: 4 }), poolFacts({ pool: "h100-cloud", placement: "cloud", guaranteed: true })];
+      // 40 whole GPUs back quotas now: 36 after the reserve.
+      assert.deepStrictEqual(violations(tenantQuotasFitSite, site({ pools, tenants: { "uni-a": { gpus: 20, exempt: true }, "lab-b": { gpus: 16, exempt: true } } })), []);
+      assert.deepStrictEqual(violations(tenantQuotasFitSite, site({ pools, tenants: { "uni-a": { gpus: 21, exempt: true }, "lab-b": { gpus: 16, exempt: true } } })), [
+        "kube-system/aisc-site: Tenant quotas for whole GPUs (nvidia.com/gpu) total 37, 1 more than the 36 of testsite's 40 on-premises and guaranteed cloud ones left after a 10% reserve.",
+      ]);
+    });
+
     it("holds MIG slices and shared replicas to the pools that advertise them, each class apart", () => {
       const pools = [
         poolFacts({ pool: "h100-a", nodes: 4 }),
