@@ -55,6 +55,39 @@ describe("tenancy-gpu-runtime-platform-only", () => {
     assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(BINDING, (s) => (s.policyName = "other")), gpuNodes]), [MISSING]);
   });
 
+  it("reads the guard's rules as the API server would: any matching rule, any refusing validation, any tenant selector", () => {
+    const extraRule = edited(VAP, (s) => s.matchConstraints.resourceRules.unshift({ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["deployments"] }));
+    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...extraRule, gpuNodes]), []);
+    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(VAP, (s) => (s.matchConstraints.resourceRules[0].operations = ["*"])), gpuNodes]), []);
+    const extraCheck = edited(VAP, (s) => s.validations.unshift({ expression: "object.metadata.name != ''" }));
+    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...extraCheck, gpuNodes]), []);
+    const extraSelector = edited(BINDING, (s) => s.matchResources.namespaceSelector.matchExpressions.unshift({ key: "team", operator: "Exists" }));
+    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...extraSelector, gpuNodes]), []);
+  });
+
+  it("fails a guard that checks the wrong thing or lacks a part", () => {
+    for (const change of [
+      (s: Record<string, any>) => (s.validations = [{ expression: "!has(object.spec.runtimeClassName)" }]),
+      (s: Record<string, any>) => (s.validations = [{ expression: "object.spec.schedulerName != 'nvidia'" }]),
+      (s: Record<string, any>) => (s.validations = [{}]),
+      (s: Record<string, any>) => delete s.matchConstraints,
+      (s: Record<string, any>) => (s.matchConstraints.resourceRules = [{ operations: ["CREATE", "UPDATE"], resources: ["deployments"] }]),
+    ]) {
+      assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(VAP, change), gpuNodes]), [MISSING]);
+    }
+    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(BINDING, (s) => delete s.matchResources), gpuNodes]), [MISSING]);
+    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(BINDING, (s) => delete s.validationActions), gpuNodes]), [MISSING]);
+    const bare = guard().map((r) => (r.type === VAP ? { ...r, inputs: { metadata: r.inputs.metadata } } : r));
+    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...bare, gpuNodes]), [MISSING]);
+  });
+
+  it("leaves tenant workloads without the runtime, and other objects, alone", () => {
+    const job = workload("train", "uni-a", { containers: [] }, "kubernetes:batch/v1:Job");
+    const other = workload("pinned", "uni-a", { runtimeClassName: "gvisor", containers: [] });
+    const configMap = k8s("kubernetes:core/v1:ConfigMap", "settings", "uni-a", { data: { runtimeClassName: "nvidia" } });
+    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...guard(), gpuNodes, job, other, configMap]), []);
+  });
+
   it("fails a workload in a tenant namespace that asks for the runtime, at the workload", () => {
     const job = workload("train", "uni-a", { runtimeClassName: "nvidia", containers: [] }, "kubernetes:batch/v1:Job");
     assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...guard(), gpuNodes, job]), [
