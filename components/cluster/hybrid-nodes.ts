@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PLATFORM_NAMESPACES } from "../../inventory/platform";
-import { Site } from "../../inventory/types";
 import { App } from "cdk8s";
 import { CiliumBgpChart } from "../../charts/cilium-bgp";
+import { PLATFORM_NAMESPACES } from "../../inventory/platform";
+import { Site } from "../../inventory/types";
 import { chartObjects, createChartObjects } from "../k8s/chart-resources";
 import { CILIUM_CHART, ciliumValues, HYBRID_NODE_LABEL, hybridActivations, nodeadmConfig } from "./compute";
 
