@@ -1,6 +1,7 @@
 import { Chart } from "cdk8s";
 import { Construct } from "constructs";
 import * as YAML from "yaml";
+import { WHOLE_GPU } from "../inventory/gpu-resources";
 import { RESERVED_POOL_NAME } from "../inventory/parse-pools";
 import { EVERY_GPU_POOL, MIG_CLIENTS, NODE_LABELS, NVIDIA_RUNTIME, PLATFORM_NAMESPACES } from "../inventory/platform";
 import { GpuPool, SharedReplicas, Site } from "../inventory/types";
@@ -27,7 +28,6 @@ export const DEVICE_PLUGIN = {
   mpsRoot: "/run/nvidia/mps",
 } as const;
 
-const GPU_RESOURCE = "nvidia.com/gpu";
 
 /**
  * Flags every pool's config carries. `cdi-cri`: the plugin answers each allocation with CDI
@@ -41,8 +41,8 @@ const COMMON_FLAGS = { failOnInitError: true, nvidiaDriverRoot: "/", plugin: { d
 
 function sharedResource(shared: SharedReplicas) {
   return {
-    name: GPU_RESOURCE,
-    ...(shared.resourceName === GPU_RESOURCE ? {} : { rename: shared.resourceName }),
+    name: WHOLE_GPU,
+    ...(shared.resourceName === WHOLE_GPU ? {} : { rename: shared.resourceName }),
     replicas: shared.replicas,
   };
 }

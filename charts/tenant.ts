@@ -2,8 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Chart } from "cdk8s";
 import { Construct } from "constructs";
 import { PLATFORM_NAMESPACES } from "../inventory/platform";
-import { migResource, siteMigProfiles } from "../inventory/gpu-resources";
-import { gpuEntitlement, sharedEntitlements, tenantLabels } from "../inventory/tenancy";
+import { gpuEntitlement, gpuEntitlements, tenantLabels } from "../inventory/tenancy";
 import { Site, Tenant } from "../inventory/types";
 import { createHash } from "crypto";
 import { object } from "./common";
@@ -28,14 +27,8 @@ export const SLURM_ENDPOINTS = { login: 22, rest: 6820 } as const;
 /** The ResourceQuota's `hard` map. Kubernetes quotas extended resources by `requests.` only. */
 export function tenantQuota(site: Site, tenant: Tenant): Record<string, string> {
   const gpus = gpuEntitlement(tenant);
-  const shared = Object.fromEntries(Object.entries(sharedEntitlements(site.pools, tenant)).map(([name, n]) => [`requests.${name}`, String(n)]));
-  // Every GPU resource the site advertises has a line, 0 where the tenant is entitled to none:
-  // a resource missing from a quota is not limited by it at all.
-  const slices = Object.fromEntries(siteMigProfiles(site.pools).map((profile) => [`requests.${migResource(profile)}`, String(tenant.migSlices[profile] ?? 0)]));
   return {
-    "requests.nvidia.com/gpu": String(gpus),
-    ...shared,
-    ...slices,
+    ...Object.fromEntries(Object.entries(gpuEntitlements(site.pools, tenant)).map(([name, n]) => [`requests.${name}`, String(n)])),
     "requests.cpu": String(BASE.cpu + PER_GPU.cpu * gpus),
     "limits.cpu": String(BASE.cpu + PER_GPU.cpu * gpus),
     "requests.memory": `${BASE.memoryGi + PER_GPU.memoryGi * gpus}Gi`,

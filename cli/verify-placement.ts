@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { gpuNodeLabels } from "../components/cluster/compute";
-import { EVERY_GPU_POOL, GPU_TAINT, SYSTEM_NODE_LABEL, SYSTEM_POOL } from "../inventory/platform";
+import { EVERY_GPU_POOL, GPU_TAINT, NODE_LABELS, SYSTEM_NODE_LABEL, SYSTEM_POOL } from "../inventory/platform";
 import { nodeResources } from "../inventory/gpu-resources";
 import { Site } from "../inventory/types";
 import { readManifests } from "./verify-k8s";
@@ -65,7 +65,7 @@ const TAINT_EFFECT: Readonly<Record<string, string>> = { NO_SCHEDULE: "NoSchedul
 
 /** The label that tells one node class from the others: the system role, or the pool's name. */
 function classKey(node: NodeClass): [string, string] {
-  return node.gpu ? ["aisc.hk/pool", node.name] : [SYSTEM_NODE_LABEL.key, SYSTEM_NODE_LABEL.value];
+  return node.gpu ? [NODE_LABELS.pool, node.name] : [SYSTEM_NODE_LABEL.key, SYSTEM_NODE_LABEL.value];
 }
 
 /**
@@ -76,7 +76,7 @@ function classKey(node: NodeClass): [string, string] {
  */
 export function plannedNodes(site: Site, resources: readonly PlanResource[]): { nodes: NodeClass[]; absent: string[] } {
   const groups = resources.filter((r) => r.type === NODE_GROUP);
-  const activated = new Set(resources.filter((r) => r.type === ACTIVATION).map((r) => r.inputs?.tags?.["aisc.hk/pool"]));
+  const activated = new Set(resources.filter((r) => r.type === ACTIVATION).map((r) => r.inputs?.tags?.[NODE_LABELS.pool]));
   const nodes: NodeClass[] = [];
   const absent: string[] = [];
   for (const node of declaredNodes(site)) {
@@ -88,7 +88,7 @@ export function plannedNodes(site: Site, resources: readonly PlanResource[]): { 
     }
     const group = placement === "cloud" ? groups.find((g) => g.inputs?.labels?.[key] === value) : undefined;
     if (!group) {
-      absent.push(`${node.name} (${placement === "cloud" ? `no EKS node group labelled ${key}=${value}` : `no SSM activation tagged aisc.hk/pool=${node.name}`})`);
+      absent.push(`${node.name} (${placement === "cloud" ? `no EKS node group labelled ${key}=${value}` : `no SSM activation tagged ${NODE_LABELS.pool}=${node.name}`})`);
       continue;
     }
     const taints = ((group.inputs?.taints ?? []) as { key: string; value?: string; effect: string }[]).map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECT[t.effect] ?? t.effect }));

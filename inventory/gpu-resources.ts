@@ -31,16 +31,17 @@ export function poolResources(pool: GpuPool): Record<string, number> {
   return Object.fromEntries(Object.entries(nodeResources(pool)).map(([name, n]) => [name, n * pool.nodes]));
 }
 
+/** The class of a resource by its name alone, as policies see it in facts and quotas. */
+export function classOfResource(name: string): ResourceClass {
+  if (name === WHOLE_GPU) return "whole";
+  return name.startsWith(migResource("")) ? "mig" : "shared";
+}
+
 /** The class of a resource a pool advertises. */
 export function resourceClass(pool: GpuPool): ResourceClass {
   if (pool.sharing.migLayout) return "mig";
   const shared = pool.sharing.timeSlicing ?? pool.sharing.mps;
   return shared && shared.resourceName !== WHOLE_GPU ? "shared" : "whole";
-}
-
-/** Every GPU resource the site's pools advertise, sorted: each tenant's quota lists them all. */
-export function siteResources(pools: readonly GpuPool[]): string[] {
-  return [...new Set(pools.flatMap((p) => Object.keys(nodeResources(p))))].sort();
 }
 
 /** The MIG profiles the site's pools advertise, sorted. */

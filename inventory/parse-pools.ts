@@ -25,7 +25,7 @@ export const SHARED_RESOURCE_NAME = "nvidia.com/gpu.shared";
  * Extended resource names the device plugin may advertise: `nvidia.com/` and a name part of
  * at most 63 characters (the Kubernetes limit for the name part of a qualified name).
  */
-const RESOURCE_NAME = /^nvidia\.com\/([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+export const RESOURCE_NAME = /^nvidia\.com\/([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 
 function parseReplicas(r: Reader, path: string, value: unknown): SharedReplicas | undefined {
   const o = r.object(path, value, REPLICA_KEYS);

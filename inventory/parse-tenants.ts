@@ -1,4 +1,5 @@
 import { SUBSIDY_SCHEMES, SubsidyScheme } from "./catalog";
+import { RESOURCE_NAME } from "./parse-pools";
 import { isReservedNamespace, RESERVED_NAMESPACES_TEXT } from "./platform";
 import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
 import { Subsidy, Tenant, TENANT_KINDS } from "./types";
@@ -43,7 +44,7 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
   });
   const maxShareExempt = o.maxShareExempt === undefined ? false : r.boolean(`${path}.maxShareExempt`, o.maxShareExempt);
   const migSlices = o.migSlices === undefined ? {} : parseCounts(r, `${path}.migSlices`, o.migSlices, MIG_PROFILE, "MIG profile to slices, such as {1g.10gb: 14}", "a MIG profile such as 1g.10gb");
-  const sharedGpus = o.sharedGpus === undefined ? {} : parseCounts(r, `${path}.sharedGpus`, o.sharedGpus, SHARED_NAME, "shared resource to replicas, such as {nvidia.com/gpu.shared: 16}", "a shared GPU resource name such as nvidia.com/gpu.shared");
+  const sharedGpus = o.sharedGpus === undefined ? {} : parseCounts(r, `${path}.sharedGpus`, o.sharedGpus, RESOURCE_NAME, "shared resource to replicas, such as {nvidia.com/gpu.shared: 16}", "a shared GPU resource name such as nvidia.com/gpu.shared");
   if (r.issues.length > before) return undefined;
   return {
     name: name!,
@@ -61,8 +62,6 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
 
 /** MIG profile names as mig-parted spells them: `<n>g.<m>gb`, optionally with `+me`-style suffixes. */
 const MIG_PROFILE = /^[1-8]g\.[0-9]+gb(\+[a-z]+)?$/;
-/** A resource the device plugin advertises shared GPUs as. */
-const SHARED_NAME = /^nvidia\.com\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /**
  * A mapping of resource to a count (`migSlices`, `sharedGpus`). Whether the site advertises

@@ -1,5 +1,6 @@
-import { poolResources, resourceClass, ResourceClass, WHOLE_GPU } from "./gpu-resources";
-import { Site, Tenant } from "./types";
+import { poolResources, resourceClass, ResourceClass } from "./gpu-resources";
+import { gpuEntitlements } from "./tenancy";
+import { Site } from "./types";
 
 /** The capacity figures a stack exports and reports print: plain numbers, no Pulumi types. */
 export interface CapacitySummary {
@@ -19,19 +20,14 @@ export interface CapacitySummary {
   readonly gpuResources: readonly { resource: string; class: ResourceClass; onPrem: number; cloud: number; entitled: number }[];
 }
 
-/** What a tenant is entitled to of one resource. */
-function entitlement(tenant: Tenant, resource: string): number {
-  if (resource === WHOLE_GPU) return tenant.gpus;
-  if (resource.startsWith("nvidia.com/mig-")) return tenant.migSlices[resource.slice("nvidia.com/mig-".length)] ?? 0;
-  return tenant.sharedGpus[resource] ?? 0;
-}
-
 /** The per-resource rows of the summary, sorted by resource. */
 export function gpuResourceRows(site: Site): CapacitySummary["gpuResources"] {
+  const entitled = new Map<string, number>();
+  for (const t of site.tenants) for (const [resource, n] of Object.entries(gpuEntitlements(site.pools, t))) entitled.set(resource, (entitled.get(resource) ?? 0) + n);
   const rows = new Map<string, { resource: string; class: ResourceClass; onPrem: number; cloud: number; entitled: number }>();
   for (const pool of site.pools) {
     for (const [resource, n] of Object.entries(poolResources(pool))) {
-      const row = rows.get(resource) ?? { resource, class: resourceClass(pool), onPrem: 0, cloud: 0, entitled: site.tenants.reduce((sum, t) => sum + entitlement(t, resource), 0) };
+      const row = rows.get(resource) ?? { resource, class: resourceClass(pool), onPrem: 0, cloud: 0, entitled: entitled.get(resource) ?? 0 };
       if (pool.placement === "cloud") row.cloud += n;
       else row.onPrem += n;
       rows.set(resource, row);

@@ -1,4 +1,4 @@
-import { siteSharedResources } from "./gpu-resources";
+import { migResource, siteMigProfiles, siteSharedResources, WHOLE_GPU } from "./gpu-resources";
 import { GpuPool, Site, Tenant } from "./types";
 
 /**
@@ -12,11 +12,17 @@ export function gpuEntitlement(tenant: Tenant): number {
 }
 
 /**
- * Shared-GPU replicas a tenant may request, for every shared resource the site advertises: its
- * `sharedGpus`, or 0. Every resource gets a line, since a quota without one does not limit it.
+ * What the tenant may request of every GPU resource the site advertises, in quota order: whole
+ * GPUs, each shared resource (its `sharedGpus`), each MIG profile's slices (its `migSlices`),
+ * 0 where it has none, since a quota without a line does not limit that resource. The tenant's
+ * quota and the plan's summary both read this.
  */
-export function sharedEntitlements(pools: readonly GpuPool[], tenant: Tenant): Record<string, number> {
-  return Object.fromEntries(siteSharedResources(pools).map((name) => [name, tenant.sharedGpus[name] ?? 0]));
+export function gpuEntitlements(pools: readonly GpuPool[], tenant: Tenant): Record<string, number> {
+  return {
+    [WHOLE_GPU]: gpuEntitlement(tenant),
+    ...Object.fromEntries(siteSharedResources(pools).map((name) => [name, tenant.sharedGpus[name] ?? 0])),
+    ...Object.fromEntries(siteMigProfiles(pools).map((profile) => [migResource(profile), tenant.migSlices[profile] ?? 0])),
+  };
 }
 
 /** The label every tenant namespace carries, with the tenant's name; admission policies select tenants by it. */

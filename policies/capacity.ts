@@ -2,6 +2,7 @@ import { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPo
 import { PoolFacts } from "../charts/site-facts";
 import { GPU_CATALOG, GpuModel, gpuTflops, Precision } from "../inventory/catalog";
 import { round3 } from "../inventory/capacity";
+import { classOfResource, ResourceClass } from "../inventory/gpu-resources";
 import { configOf, K8S, meta, ofKind, poolFactsOf, siteFactsOf, tenants } from "./common";
 
 /**
@@ -26,11 +27,8 @@ function siteOrReport(args: StackValidationArgs, report: ReportViolation) {
 
 const reserveSchema = { reserve: { type: "number" as const, minimum: 0, maximum: 0.9, default: 0.1, description: "Share of the site's GPUs kept out of tenant quotas." } };
 
-/** What a class of GPU resource is called in messages. */
-function className(resource: string): string {
-  if (resource === "nvidia.com/gpu") return "whole GPUs";
-  return resource.startsWith("nvidia.com/mig-") ? "MIG slices" : "shared GPUs";
-}
+/** What each class of GPU resource is called in messages. */
+const CLASS_NAMES: Readonly<Record<ResourceClass, string>> = { whole: "whole GPUs", mig: "MIG slices", shared: "shared GPUs" };
 
 /** Each tenant quota's GPU lines (`requests.nvidia.com/...`), summed by resource. */
 function quotaDemand(resources: readonly PolicyResource[]): Map<string, number> {
@@ -85,7 +83,7 @@ export const tenantQuotasFitSite: StackValidationPolicy = {
       if (promised <= limit) continue;
       const burst = cloud.get(resource) ? `; cloud burst pools (${cloud.get(resource)} more) never count toward tenants' guarantees` : "";
       report(
-        `Tenant quotas for ${className(resource)} (${resource}) total ${promised}, ${promised - limit} more than the ${limit} of ${s.site.facts.site}'s ${have} ${where} ones left after a ${Math.round(reserve * 100)}% reserve${burst}.`,
+        `Tenant quotas for ${CLASS_NAMES[classOfResource(resource)]} (${resource}) total ${promised}, ${promised - limit} more than the ${limit} of ${s.site.facts.site}'s ${have} ${where} ones left after a ${Math.round(reserve * 100)}% reserve${burst}.`,
         s.site.resource.urn,
       );
     }
