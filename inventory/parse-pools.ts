@@ -1,5 +1,5 @@
 import { GPU_CATALOG, GPU_MODELS, GpuSpec } from "./catalog";
-import { CLOUD_INSTANCE_TYPES, findInstanceType, InstanceType, instanceTypesFor } from "./instances";
+import { CLOUD_INSTANCE_TYPES, findInstanceType, InstanceType, instanceTypesFor, NOT_IN_THE_CLOUD } from "./instances";
 import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
 import { LIMITS } from "./limits";
 import { SYSTEM_POOL } from "./platform";
@@ -106,7 +106,7 @@ function parseCloud(r: Reader, path: string, value: unknown, model: string | und
   const gpuModel = model as keyof typeof CLOUD_INSTANCE_TYPES;
   const offered = CLOUD_INSTANCE_TYPES[gpuModel];
   if (offered.length === 0) {
-    r.fail(path, `expected a GPU model with an EC2 instance type for a cloud pool; ${model} has none (use placement on-prem)`);
+    r.fail(path, `expected a GPU model with an EC2 instance type for a cloud pool; ${model} has none (${NOT_IN_THE_CLOUD[gpuModel]}; use placement on-prem)`);
     return undefined;
   }
   let instanceType: InstanceType | undefined = instanceTypesFor(gpuModel, gpusPerNode)[0];

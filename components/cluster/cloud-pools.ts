@@ -16,11 +16,29 @@ export interface CloudGpuPoolsArgs {
 }
 
 /**
+ * The launch template's network interfaces for an instance with `cards` network cards, all EFA:
+ * the primary on card 0 at device index 0, then one on each further card at device index 1, as
+ * eksctl's `efaEnabled` node groups have them (EKS user guide, "Manage EFA devices"). Every one
+ * carries the cluster security group, which admits all traffic from itself, as EFA requires.
+ */
+export function efaNetworkInterfaces(cards: number, securityGroupId: pulumi.Input<string>): aws.types.input.ec2.LaunchTemplateNetworkInterface[] {
+  return Array.from({ length: cards }, (_, card) => ({
+    deviceIndex: card === 0 ? 0 : 1,
+    networkCardIndex: card,
+    interfaceType: "efa",
+    deleteOnTermination: "true",
+    securityGroups: [securityGroupId],
+  }));
+}
+
+/**
  * Cloud burst GPU pools as EKS managed node groups, one per pool. Each node group has a launch
  * template that requires IMDSv2, encrypts the root volume (with the account's EBS key: a
- * customer key would need grants for the Auto Scaling service role), attaches an EFA
- * interface where the instance type has one, targets the pool's Capacity Block when it runs
- * in one, and for GPU pools carries the containerd config of every GPU node (charts/containerd). EFA pools are kept in the first zone, since RDMA between GPUs does not cross zones.
+ * customer key would need grants for the Auto Scaling service role), attaches one EFA
+ * interface per network card where the instance type has EFA, puts EFA pools in a cluster
+ * placement group of their own, targets the pool's Capacity Block when it runs in one, and for
+ * GPU pools carries the containerd config of every GPU node (charts/containerd). EFA pools are
+ * kept in the first zone, since RDMA between GPUs does not cross zones.
  */
 export class CloudGpuPools extends pulumi.ComponentResource {
   /** Node group names by pool. */
@@ -43,6 +61,9 @@ export class CloudGpuPools extends pulumi.ComponentResource {
         (policy) => new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/${policy}` }, child),
       );
       for (const spec of specs) {
+        const placement = spec.placementGroup
+          ? new aws.ec2.PlacementGroup(`${name}-${spec.pool}`, { name: spec.nodeGroupName, strategy: "cluster", tags: { "aisc.hk/pool": spec.pool } }, child)
+          : undefined;
         const template = new aws.ec2.LaunchTemplate(`${name}-${spec.pool}`, {
           description: spec.description,
           metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" },
@@ -50,9 +71,8 @@ export class CloudGpuPools extends pulumi.ComponentResource {
             deviceName: "/dev/xvda",
             ebs: { volumeSize: spec.diskGi, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
           }],
-          ...(spec.efa
-            ? { networkInterfaces: [{ deviceIndex: 0, networkCardIndex: 0, interfaceType: "efa", deleteOnTermination: "true", securityGroups: [args.clusterSecurityGroupId] }] }
-            : {}),
+          ...(spec.efaInterfaces > 0 ? { networkInterfaces: efaNetworkInterfaces(spec.efaInterfaces, args.clusterSecurityGroupId) } : {}),
+          ...(placement ? { placement: { groupName: placement.name } } : {}),
           ...(spec.capacityReservationId
             ? {
                 instanceMarketOptions: { marketType: "capacity-block" },
@@ -66,7 +86,7 @@ export class CloudGpuPools extends pulumi.ComponentResource {
           clusterName: args.clusterName,
           nodeGroupName: spec.nodeGroupName,
           nodeRoleArn: role.arn,
-          subnetIds: spec.efa ? [args.privateSubnetIds[0]] : args.privateSubnetIds,
+          subnetIds: spec.efaInterfaces > 0 ? [args.privateSubnetIds[0]] : args.privateSubnetIds,
           instanceTypes: [spec.instanceType],
           amiType: spec.amiType,
           capacityType: spec.capacityType,

@@ -131,7 +131,15 @@ export interface NodeGroupSpec {
   readonly amiType: string;
   readonly capacityType: string;
   readonly nodes: number;
-  readonly efa: boolean;
+  /** EFA interfaces to attach, one per network card of the instance type; 0 without EFA. */
+  readonly efaInterfaces: number;
+  /**
+   * Whether the pool gets its own cluster placement group, so its nodes sit on one network
+   * spine: EFA pools outside Capacity Blocks (a block's instances are already placed together
+   * in an UltraCluster, and EC2 launches a reservation into a cluster placement group only if the
+   * reservation was made in it).
+   */
+  readonly placementGroup: boolean;
   readonly capacityReservationId?: string;
   readonly labels: Record<string, string>;
   readonly taints: { key: string; value: string; effect: string }[];
@@ -160,7 +168,8 @@ function systemNodeGroup(site: Site): NodeGroupSpec[] {
       amiType: isArm(system.instanceType) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
       capacityType: "ON_DEMAND",
       nodes: system.nodes,
-      efa: false,
+      efaInterfaces: 0,
+      placementGroup: false,
       labels: { ...SYSTEM_NODE_SELECTOR },
       taints: [],
       description: `System nodes of ${site.name}: the platform's own pods`,
@@ -171,7 +180,7 @@ function systemNodeGroup(site: Site): NodeGroupSpec[] {
 
 /**
  * A managed node group per cloud pool: the AL2023 NVIDIA AMI for the host CPU the catalog gives
- * the GPU model (ARM for Grace-based GB200), a fixed size equal to the pool's nodes, and the
+ * the GPU model (ARM for a Grace-based part), a fixed size equal to the pool's nodes, and the
  * same labels and GPU taint as hybrid nodes.
  */
 export function nodeGroups(site: Site): NodeGroupSpec[] {
@@ -189,7 +198,8 @@ function gpuNodeGroups(site: Site): NodeGroupSpec[] {
         amiType: p.gpu.cpuArch === "arm64" ? "AL2023_ARM_64_NVIDIA" : "AL2023_x86_64_NVIDIA",
         capacityType: CAPACITY_TYPE[p.cloud.capacityType],
         nodes: p.nodes,
-        efa: p.cloud.instanceType.efa,
+        efaInterfaces: p.cloud.instanceType.efa ? p.cloud.instanceType.networkCards : 0,
+        placementGroup: p.cloud.instanceType.efa && p.cloud.capacityType !== "capacity-block",
         ...(p.cloud.capacityReservationId ? { capacityReservationId: p.cloud.capacityReservationId } : {}),
         labels: gpuNodeLabels(p),
         taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],

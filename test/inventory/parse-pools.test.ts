@@ -101,17 +101,17 @@ describe("parsePool", () => {
     });
 
     it("picks the first instance type with the pool's GPUs, on demand by default", () => {
-      assert.deepStrictEqual(pool({ ...L40S_CLOUD, cloud: {} })[0]?.cloud, { capacityType: "on-demand", instanceType: { name: "g6e.24xlarge", gpus: 4, efa: true } });
-      assert.deepStrictEqual(pool({ ...H100, placement: "cloud", cloud: { capacityType: "spot" } })[0]?.cloud, { capacityType: "spot", instanceType: { name: "p5.48xlarge", gpus: 8, efa: true } });
+      assert.deepStrictEqual(pool({ ...L40S_CLOUD, cloud: {} })[0]?.cloud, { capacityType: "on-demand", instanceType: { name: "g6e.24xlarge", gpus: 4, efa: true, networkCards: 2 } });
+      assert.deepStrictEqual(pool({ ...H100, placement: "cloud", cloud: { capacityType: "spot" } })[0]?.cloud, { capacityType: "spot", instanceType: { name: "p5.48xlarge", gpus: 8, efa: true, networkCards: 32 } });
     });
 
     it("takes a named instance type that has the pool's GPUs", () => {
-      assert.deepStrictEqual(pool({ ...L40S_CLOUD, cloud: { instanceType: "g6e.12xlarge" } })[0]?.cloud?.instanceType, { name: "g6e.12xlarge", gpus: 4, efa: true });
+      assert.deepStrictEqual(pool({ ...L40S_CLOUD, cloud: { instanceType: "g6e.12xlarge" } })[0]?.cloud?.instanceType, { name: "g6e.12xlarge", gpus: 4, efa: true, networkCards: 1 });
     });
 
     it("keeps a capacity block's reservation", () => {
       const cloud = { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" };
-      assert.deepStrictEqual(pool({ ...L40S_CLOUD, cloud })[0]?.cloud, { ...cloud, instanceType: { name: "g6e.24xlarge", gpus: 4, efa: true } });
+      assert.deepStrictEqual(pool({ ...L40S_CLOUD, cloud })[0]?.cloud, { ...cloud, instanceType: { name: "g6e.24xlarge", gpus: 4, efa: true, networkCards: 2 } });
     });
 
     it("rejects malformed reservations, and a reservation without a capacity block", () => {
@@ -121,6 +121,13 @@ describe("parsePool", () => {
       }
       rejects({ ...L40S_CLOUD, cloud: { capacityType: "spot", capacityReservationId: "cr-0123456789abcdef0" } }, ['p.cloud.capacityReservationId: expected no reservation unless capacityType is capacity-block, got capacityType "spot"']);
       rejects({ ...L40S_CLOUD, cloud: { capacityReservationId: "cr-0123456789abcdef0" } }, ['p.cloud.capacityReservationId: expected no reservation unless capacityType is capacity-block, got capacityType "on-demand"']);
+    });
+
+    it("refuses cloud pools of models AWS offers no instance of, saying why", () => {
+      rejects({ ...H100, gpu: "H800", placement: "cloud", cloud: {} }, ["p.cloud: expected a GPU model with an EC2 instance type for a cloud pool; H800 has none (a China export part that AWS does not offer; use placement on-prem)"]);
+      rejects({ ...H100, gpu: "GB200", gpusPerNode: 4, placement: "cloud", cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" } }, [
+        "p.cloud: expected a GPU model with an EC2 instance type for a cloud pool; GB200 has none (AWS sells it only as P6e-GB200 UltraServer Capacity Blocks in the Dallas Local Zone; use placement on-prem)",
+      ]);
     });
 
     it("rejects instance types of another model or size, and sizes no instance type has", () => {

@@ -33,7 +33,8 @@ describe("cluster decisions", () => {
         amiType: "AL2023_x86_64_STANDARD",
         capacityType: "ON_DEMAND",
         nodes: 3,
-        efa: false,
+        efaInterfaces: 0,
+        placementGroup: false,
         labels: { "aisc.hk/node-role": "system" },
         taints: [],
         description: "System nodes of testsite: the platform's own pods",
@@ -46,7 +47,8 @@ describe("cluster decisions", () => {
         amiType: "AL2023_x86_64_NVIDIA",
         capacityType: "SPOT",
         nodes: 1,
-        efa: true,
+        efaInterfaces: 32,
+        placementGroup: true,
         labels: { "aisc.hk/pool": "h100-cloud", "aisc.hk/gpu-model": "H100", "nvidia.com/device-plugin.config": "h100-cloud" },
         taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }],
         description: "GPU nodes of testsite pool h100-cloud",
@@ -56,15 +58,20 @@ describe("cluster decisions", () => {
     ]);
   });
 
-  it("uses the ARM NVIDIA AMI for Grace-based GB200 and targets a capacity block", () => {
+  it("gives an EFA pool one interface per network card and a placement group, except in a capacity block", () => {
     const s = smallSite();
-    s.pools[2] = { name: "gb", gpu: "GB200", gpusPerNode: 4, nodes: 18, placement: "cloud", cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" } };
-    s.slurm.partitions[1].pools = ["gb"];
-    const [, group] = nodeGroups(parseSite(s));
-    assert.strictEqual(group.amiType, "AL2023_ARM_64_NVIDIA");
-    assert.strictEqual(group.capacityType, "CAPACITY_BLOCK");
-    assert.strictEqual(group.capacityReservationId, "cr-0123456789abcdef0");
-    assert.strictEqual(group.instanceType, "p6e-gb200.36xlarge");
+    s.pools[2] = { name: "b200", gpu: "B200", gpusPerNode: 8, nodes: 2, placement: "cloud", cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" } };
+    s.pools.push({ name: "l40s-one", gpu: "L40S", gpusPerNode: 1, nodes: 2, placement: "cloud", cloud: { capacityType: "on-demand" } });
+    s.slurm.partitions[1].pools = ["b200", "l40s-one"];
+    const [, b200, l40s] = nodeGroups(parseSite(s));
+    assert.deepStrictEqual([b200.instanceType, b200.capacityType, b200.capacityReservationId, b200.efaInterfaces, b200.placementGroup], ["p6-b200.48xlarge", "CAPACITY_BLOCK", "cr-0123456789abcdef0", 8, false]);
+    assert.deepStrictEqual([l40s.instanceType, l40s.efaInterfaces, l40s.placementGroup], ["g6e.xlarge", 0, false]);
+  });
+
+  it("chooses the NVIDIA AMI for the GPU model's host CPU: ARM for a Grace-based part", () => {
+    const site = parseSite(smallSite());
+    const grace = { ...site, pools: site.pools.map((p) => (p.placement === "cloud" ? { ...p, gpu: { ...p.gpu, cpuArch: "arm64" as const } } : p)) };
+    assert.deepStrictEqual(nodeGroups(grace).map((g) => g.amiType), ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_NVIDIA"]);
   });
 
   it("puts system nodes on premises as an untainted hybrid activation when asked, and Graviton system nodes on the ARM AMI", () => {

@@ -158,8 +158,20 @@ describe("GpuCluster under the offline plan", function () {
     assert.deepStrictEqual(inputs.labels, { "aisc.hk/gpu-model": "H100", "aisc.hk/pool": "h100-burst", "nvidia.com/device-plugin.config": "h100-burst" });
     assert.deepStrictEqual(inputs.taints, [{ effect: "NO_SCHEDULE", key: "nvidia.com/gpu", value: "present" }]);
     const template = ofType(plans.cyberport, "aws:ec2/launchTemplate:LaunchTemplate")[0].inputs as any;
-    assert.strictEqual(template.networkInterfaces[0].interfaceType, "efa");
     assert.strictEqual(template.metadataOptions.httpTokens, "required");
+  });
+
+  it("gives the p5 burst pool an EFA interface on each of its 32 network cards and a cluster placement group of its own", () => {
+    const plan = plans.cyberport;
+    const template = ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate")[0];
+    const interfaces = (template.inputs as any).networkInterfaces as Record<string, unknown>[];
+    assert.deepStrictEqual(interfaces.map((i) => [i.networkCardIndex, i.deviceIndex, i.interfaceType]), Array.from({ length: 32 }, (_, card) => [card, card === 0 ? 0 : 1, "efa"]));
+    const sg = interfaces[0].securityGroups;
+    assert.ok(interfaces.every((i) => JSON.stringify(i.securityGroups) === JSON.stringify(sg)), "every interface carries the cluster security group");
+    const group = one(plan, "aws:ec2/placementGroup:PlacementGroup");
+    assert.deepStrictEqual([group.inputs.name, group.inputs.strategy], ["aisc-cyberport-h100-burst", "cluster"]);
+    assert.deepStrictEqual((template.inputs as any).placement, { groupName: "aisc-cyberport-h100-burst" });
+    assert.deepStrictEqual(ofType(plans["sandy-ridge"], "aws:ec2/placementGroup:PlacementGroup"), [], "sandy-ridge has no cloud GPU pool");
   });
 
   it("creates no AWS resource for an existing cluster and keeps its kubeconfig secret", () => {
