@@ -23,17 +23,34 @@ export function realMemoryMB(pool: GpuPool): number {
 
 /**
  * What each slurmd of a pool registers with (`slurmd -Z --conf`, the NodeSet's `extraConf`):
- * its CPUs, memory, GPUs as typed GRES, and the pool and model as features.
+ * its CPUs, memory, GPUs as typed GRES, and the model as a feature. The operator adds the
+ * NodeSet's name as a feature itself (v1.1.2 `workerbuilder.slurmdConfArgs`), so the pool's
+ * name is not repeated here.
  */
 export function nodeConf(pool: GpuPool): string {
-  const cpus = pool.gpu.cpusPerGpu * pool.gpusPerNode;
-  return `CPUs=${cpus} RealMemory=${realMemoryMB(pool)} Gres=gpu:${gresType(pool)}:${pool.gpusPerNode} Features=${pool.name},${gresType(pool)}`;
+  return `CPUs=${nodeCpus(pool)} RealMemory=${realMemoryMB(pool)} Gres=gpu:${gresType(pool)}:${pool.gpusPerNode} Features=${gresType(pool)}`;
 }
 
-/** The slurm.conf line of the nodes a NodeSet of `replicas` pods registers. */
+/** The CPUs a node of `pool` gives Slurm: the catalog's cores per GPU times its GPUs. */
+export function nodeCpus(pool: GpuPool): number {
+  return pool.gpu.cpusPerGpu * pool.gpusPerNode;
+}
+
+/**
+ * The slurm.conf line of the nodes a NodeSet of `replicas` pods registers, as the operator
+ * builds each slurmd's `--conf`: the NodeSet's name first among the features, then the
+ * `extraConf` items, with a repeated key's values joined by commas.
+ */
 export function nodeLine(nodeSet: string, replicas: number, conf: string): string {
   const names = replicas === 1 ? `${nodeSet}-0` : `${nodeSet}-[0-${replicas - 1}]`;
-  return `NodeName=${names} ${conf} State=UNKNOWN`;
+  const items = new Map<string, string>([["Features", nodeSet]]);
+  for (const item of conf.split(" ").filter(Boolean)) {
+    const i = item.indexOf("=");
+    const key = /^features?$/i.test(item.slice(0, i)) ? "Features" : item.slice(0, i);
+    const value = item.slice(i + 1);
+    items.set(key, items.has(key) ? `${items.get(key)},${value}` : value);
+  }
+  return `NodeName=${names} ${[...items].map(([k, v]) => `${k}=${v}`).join(" ")} State=UNKNOWN`;
 }
 
 /** `7-00:00:00` from hours, as Slurm writes MaxTime. */
@@ -64,15 +81,15 @@ export function gpuTres(site: Site): string[] {
 }
 
 /**
- * What the site adds to the operator's slurm.conf: GPU scheduling and accounting, limits
- * enforced from the database (so a tenant's QoS is a hard cap), multifactor priority led by
- * fair share, a default memory per GPU, and the partitions.
+ * What the site adds to the operator's slurm.conf (see {@link operatorSlurmConf}): GPU
+ * scheduling, per-model GPU accounting, limits enforced from the database (so a tenant's QoS is
+ * a hard cap), multifactor priority led by fair share, a default memory per GPU, and the
+ * partitions. Nothing the operator already writes is repeated, except `AccountingStorageTRES`,
+ * which the operator sets to `gres/gpu` alone and this replaces (Slurm uses a key's last value).
  */
 export function slurmConfExtra(site: Site): string {
   return [
-    "GresTypes=gpu",
     "SelectType=select/cons_tres",
-    "SelectTypeParameters=CR_Core_Memory",
     `AccountingStorageTRES=${gpuTres(site).join(",")}`,
     "AccountingStorageEnforce=associations,limits,qos,safe",
     "PriorityType=priority/multifactor",
@@ -83,7 +100,6 @@ export function slurmConfExtra(site: Site): string {
     "PriorityDecayHalfLife=7-0",
     "PriorityMaxAge=7-0",
     `DefMemPerGPU=${defMemPerGpuMB(site)}`,
-    ...slurmPools(site).map((p) => `NodeSet=${p.name} Feature=${p.name}`),
     ...site.slurm.partitions.map(partitionLine),
   ].join("\n") + "\n";
 }
@@ -93,35 +109,58 @@ export function gresConf(): string {
   return "AutoDetect=nvidia\n";
 }
 
-/** cgroup.conf: jobs are confined to their cores, memory and, above all, their GPUs. */
+/**
+ * cgroup.conf, which replaces the operator's own default (`cgroup/v2`, `IgnoreSystemd=yes`) and
+ * so restates it: slurmd runs in a pod, where there is no systemd to ask over dbus for a
+ * cgroup, so it makes its own in the pod's cgroup v2 tree. Jobs are confined to their cores,
+ * memory and, above all, their GPUs.
+ */
 export function cgroupConf(): string {
-  return ["CgroupPlugin=autodetect", "ConstrainCores=yes", "ConstrainRAMSpace=yes", "ConstrainDevices=yes", ""].join("\n");
+  return ["CgroupPlugin=cgroup/v2", "IgnoreSystemd=yes", "ConstrainCores=yes", "ConstrainRAMSpace=yes", "ConstrainDevices=yes", ""].join("\n");
 }
 
 /**
- * The whole slurm.conf as the operator runs it: the base Slinky generates (auth/slurm, cgroup
- * tracking, accounting through slurmdbd), the site's additions (the Controller's `extraConf`),
- * and the nodes its NodeSets register. This is the file `aisc verify --only slurm` loads.
+ * The slurm.conf the operator (v1.1.2, `controllerbuilder.buildSlurmConf`) generates for aisc's
+ * Controller: cgroup tracking, metrics and slurmdbd accounting on, one `NodeSet` per NodeSet
+ * (sorted by name), then the Controller's `extraConf`, then (here, since the pods register
+ * dynamically there) the nodes the NodeSets register. This is the file `aisc verify --only
+ * slurm` loads.
  */
-export function slurmConf(clusterName: string, controllerHost: string, accountingHost: string, extraConf: string, nodeLines: readonly string[]): string {
+export function slurmConf(clusterName: string, controllerHost: string, accountingHost: string, extraConf: string, nodeSets: readonly string[], nodeLines: readonly string[]): string {
   return [
     `ClusterName=${clusterName}`,
+    "SlurmUser=slurm",
     `SlurmctldHost=${controllerHost}`,
+    "SlurmctldPort=6817",
+    `StateSaveLocation=/var/spool/slurmctld/${clusterName}`,
+    "SlurmdUser=root",
+    "SlurmdPort=6818",
+    "SlurmdSpoolDir=/var/spool/slurmd",
+    "ReturnToService=2",
+    "MaxNodeCount=1024",
+    "GresTypes=gpu",
+    "SlurmctldLogFile=/var/log/slurm/slurmctld.log",
+    "SlurmSchedLogFile=/var/log/slurm/slurmctld.log",
+    "SlurmdLogFile=/var/log/slurm/slurmd.log",
+    "LogTimeFormat=iso8601,format_stderr",
     "AuthType=auth/slurm",
     "CredType=cred/slurm",
     "AuthAltTypes=auth/jwt",
-    "SlurmUser=slurm",
-    "SlurmctldPort=6817",
-    "SlurmdPort=6818",
-    "StateSaveLocation=/var/spool/slurmctld",
-    "SlurmdSpoolDir=/var/spool/slurmd",
+    "AuthAltParameters=jwt_key=/etc/slurm/jwt.key",
+    "AuthInfo=use_client_ids",
+    "CommunicationParameters=block_null_hash",
+    "SelectTypeParameters=CR_Core_Memory",
+    "SlurmctldParameters=enable_configless,enable_stepmgr",
     "ProctrackType=proctrack/cgroup",
-    "TaskPlugin=task/cgroup,task/affinity",
-    "ReturnToService=2",
+    "PrologFlags=Contain",
+    "TaskPlugin=task/affinity,task/cgroup",
+    "MetricsType=metrics/openmetrics",
     "AccountingStorageType=accounting_storage/slurmdbd",
     `AccountingStorageHost=${accountingHost}`,
     "AccountingStoragePort=6819",
+    "AccountingStorageTRES=gres/gpu",
     "JobAcctGatherType=jobacct_gather/cgroup",
+    ...[...nodeSets].sort().map((n) => `NodeSet=${n} Feature=${n}`),
     extraConf.trimEnd(),
     ...nodeLines,
     "",

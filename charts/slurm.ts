@@ -21,15 +21,40 @@ export const SLINKY_API = "slinky.slurm.net/v1beta1";
  */
 const ON_SYSTEM_NODES = { spec: { nodeSelector: SYSTEM_NODE_SELECTOR } } as const;
 
-/** Slurm images, pinned: Slinky's builds of Slurm 25.11. */
+/**
+ * Slurm images, pinned: Slinky's builds of Slurm 25.11, as SchedMD's `helm/slurm` chart at
+ * v1.1.2 sets them, and the small image its sidecars run (the chart's `alpine:latest`, pinned
+ * here). The v1.1.2 operator takes every container's image from the custom resource and has no
+ * default of its own, so each CR names all of them (see {@link SLINKY_CONTAINERS}).
+ */
 export const SLURM_IMAGES = {
   slurmctld: "ghcr.io/slinkyproject/slurmctld:25.11-ubuntu24.04",
+  /** The Controller's `logfile`, the NodeSets' `logfile` and the LoginSet's `initconf`: a shell with coreutils and findutils. */
+  sidecar: "docker.io/library/alpine:3.22.2",
   slurmd: "ghcr.io/slinkyproject/slurmd:25.11-ubuntu24.04",
   slurmrestd: "ghcr.io/slinkyproject/slurmrestd:25.11-ubuntu24.04",
   slurmdbd: "ghcr.io/slinkyproject/slurmdbd:25.11-ubuntu24.04",
   login: "ghcr.io/slinkyproject/login:25.11-ubuntu24.04",
   mariadb: "docker.io/library/mariadb:11.4.5",
 } as const;
+
+/**
+ * The containers the v1.1.2 operator builds for each kind, by the CR field that gives each its
+ * image (upstream `internal/builder/*builder/*_app.go`; `helm/slurm`'s CR templates set every
+ * one). A test holds this against the vendored chart templates.
+ */
+export const SLINKY_CONTAINERS = {
+  Controller: { slurmctld: SLURM_IMAGES.slurmctld, reconfigure: SLURM_IMAGES.slurmctld, logfile: SLURM_IMAGES.sidecar },
+  NodeSet: { slurmd: SLURM_IMAGES.slurmd, logfile: SLURM_IMAGES.sidecar },
+  LoginSet: { login: SLURM_IMAGES.login, initconf: SLURM_IMAGES.sidecar },
+  RestApi: { slurmrestd: SLURM_IMAGES.slurmrestd },
+  Accounting: { slurmdbd: SLURM_IMAGES.slurmdbd },
+} as const;
+
+/** Each container of `kind` with just its image, to spread into the CR's spec. */
+function containers<K extends keyof typeof SLINKY_CONTAINERS>(kind: K): { [C in keyof (typeof SLINKY_CONTAINERS)[K]]: { image: string } } {
+  return Object.fromEntries(Object.entries(SLINKY_CONTAINERS[kind]).map(([field, image]) => [field, { image }])) as never;
+}
 
 /** Names of what the Slurm objects refer to, shared with the component that creates them. */
 export const SLURM_NAMES = {
@@ -175,7 +200,7 @@ export class SlurmChart extends Chart {
         clusterName: site.name,
         ...keys,
         accountingRef: ref(SLURM_NAMES.accounting),
-        slurmctld: { image: SLURM_IMAGES.slurmctld },
+        ...containers("Controller"),
         extraConf: slurmConfExtra(site),
         configFileRefs: [ref(SLURM_NAMES.configFiles)],
         persistence: { enabled: true, storageClassName: site.system.storageClass, resources: { requests: { storage: "50Gi" } } },
@@ -192,6 +217,7 @@ export class SlurmChart extends Chart {
         spec: {
           controllerRef: ref(SLURM_NAMES.controller),
           replicas: pool.nodes,
+          ...containers("NodeSet"),
           slurmd: {
             image: SLURM_IMAGES.slurmd,
             resources: { limits: { "nvidia.com/gpu": pool.gpusPerNode }, requests: { "nvidia.com/gpu": pool.gpusPerNode } },
@@ -213,18 +239,18 @@ export class SlurmChart extends Chart {
       spec: {
         controllerRef: ref(SLURM_NAMES.controller),
         replicas: site.slurm.login.replicas,
-        login: { image: SLURM_IMAGES.login },
+        ...containers("LoginSet"),
         sssdConfRef: { name: SLURM_NAMES.sssdSecret, key: "sssd.conf" },
         template: ON_SYSTEM_NODES,
       },
     });
     object(this, "restapi", SLINKY_API, "RestApi", meta(SLURM_NAMES.restApi), {
-      spec: { controllerRef: ref(SLURM_NAMES.controller), replicas: 2, slurmrestd: { image: SLURM_IMAGES.slurmrestd }, template: ON_SYSTEM_NODES },
+      spec: { controllerRef: ref(SLURM_NAMES.controller), replicas: 2, ...containers("RestApi"), template: ON_SYSTEM_NODES },
     });
     object(this, "accounting", SLINKY_API, "Accounting", meta(SLURM_NAMES.accounting), {
       spec: {
         ...keys,
-        slurmdbd: { image: SLURM_IMAGES.slurmdbd },
+        ...containers("Accounting"),
         storageConfig: {
           host: "mariadb",
           port: 3306,

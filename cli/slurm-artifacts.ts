@@ -27,11 +27,11 @@ export function slurmArtifacts(plan: Plan): Map<string, string> {
   const [controller] = ofKind(plan, "Controller");
   if (!controller) return files;
   const spec = inputs(controller).spec as { clusterName: string; extraConf: string };
-  const nodes = ofKind(plan, "NodeSet")
+  const nodeSets = ofKind(plan, "NodeSet")
     .map((r) => ({ name: inputs(r).metadata!.name!, spec: inputs(r).spec as { replicas: number; extraConf: string } }))
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .map((n) => nodeLine(n.name, n.spec.replicas, n.spec.extraConf));
-  files.set("slurm/slurm.conf", slurmConf(spec.clusterName, SLURM_NAMES.controllerHost, SLURM_NAMES.accountingHost, spec.extraConf, nodes));
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const nodes = nodeSets.map((n) => nodeLine(n.name, n.spec.replicas, n.spec.extraConf));
+  files.set("slurm/slurm.conf", slurmConf(spec.clusterName, SLURM_NAMES.controllerHost, SLURM_NAMES.accountingHost, spec.extraConf, nodeSets.map((n) => n.name), nodes));
 
   const configMaps = plan.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && inputs(r).metadata?.namespace === PLATFORM_NAMESPACES.slurm);
   const configFiles = configMaps.find((r) => inputs(r).metadata?.name === SLURM_NAMES.configFiles);

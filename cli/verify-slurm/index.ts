@@ -55,10 +55,11 @@ export async function checkSlurm(stackDir: string, site: Site): Promise<SlurmChe
     const ports = { slurmctld: await freePort(), slurmdbd: await freePort(), mysql: await freePort(), slurmd: [] as number[] };
     for (const _ of nodes) ports.slurmd.push(await freePort());
     const munge = path.join(tmp, "munge", "munge.socket");
-    const local = overlay(files["slurm.conf"], files["gres.conf"], {
+    const local = overlay(files["slurm.conf"], files["gres.conf"], files["cgroup.conf"], {
       dir: tmp,
       mungeSocket: munge,
       ports,
+      cgroupV2: fs.existsSync("/sys/fs/cgroup/cgroup.controllers"),
       nodes: nodes.map((n) => ({ name: n.name, gresType: expectedGres(n.pool).split(":")[1], gpus: n.pool.gpusPerNode })),
     });
     report.push(...local.swaps.map((s) => `swapped: ${s}`));
@@ -69,7 +70,7 @@ export async function checkSlurm(stackDir: string, site: Site): Promise<SlurmChe
     const password = randomBytes(12).toString("hex");
     fs.writeFileSync(path.join(tmp, "etc", "slurm.conf"), local.slurmConf);
     fs.writeFileSync(path.join(tmp, "etc", "gres.conf"), local.gresConf);
-    fs.writeFileSync(path.join(tmp, "etc", "cgroup.conf"), files["cgroup.conf"]);
+    fs.writeFileSync(path.join(tmp, "etc", "cgroup.conf"), local.cgroupConf);
     fs.writeFileSync(path.join(tmp, "etc", "slurmdbd.conf"), slurmdbdConf(tmp, munge, ports.slurmdbd, ports.mysql, password), { mode: 0o600 });
     fs.writeFileSync(path.join(tmp, "etc", "munge.key"), randomBytes(1024), { mode: 0o400 });
 

@@ -63,6 +63,8 @@ export interface LocalSlurm {
   readonly dir: string;
   readonly mungeSocket: string;
   readonly ports: { readonly slurmctld: number; readonly slurmdbd: number; readonly slurmd: readonly number[] };
+  /** Whether this machine mounts cgroup v2 (the site's nodes do); if not, slurmd uses v1 here. */
+  readonly cgroupV2: boolean;
   /** Nodes that run a slurmd here, by name, with the GPUs each has (type and count). */
   readonly nodes: readonly { readonly name: string; readonly gresType: string; readonly gpus: number }[];
 }
@@ -70,6 +72,7 @@ export interface LocalSlurm {
 export interface Overlay {
   readonly slurmConf: string;
   readonly gresConf: string;
+  readonly cgroupConf: string;
   /** What was swapped, for the report. */
   readonly swaps: readonly string[];
 }
@@ -77,11 +80,16 @@ export interface Overlay {
 const REPLACED = new Set([
   "SlurmctldHost", "AuthType", "CredType", "AuthAltTypes", "AuthAltParameters", "AuthInfo", "SlurmUser", "SlurmdUser",
   "SlurmctldPort", "SlurmdPort", "StateSaveLocation", "SlurmdSpoolDir", "AccountingStorageHost", "AccountingStoragePort",
-  "AccountingStoragePass", "SlurmctldPidFile", "SlurmdPidFile", "SlurmctldLogFile", "SlurmdLogFile", "SlurmdParameters", "MailProg",
+  "AccountingStoragePass", "SlurmctldPidFile", "SlurmdPidFile", "SlurmctldLogFile", "SlurmSchedLogFile", "SlurmdLogFile", "SlurmdParameters", "MailProg",
 ]);
 
-/** The local slurm.conf and gres.conf for `files` as read from disk. */
-export function overlay(slurmConf: string, gresConf: string, local: LocalSlurm): Overlay {
+/** Settings of Slurm 25.11 that 22.05 does not know, dropped with the reason the report gives. */
+const NEWER_THAN_22_05: Readonly<Record<string, string>> = {
+  MetricsType: "MetricsType=metrics/openmetrics dropped (Slurm 22.05 has no metrics plugins; the site's Prometheus scrapes 25.11's)",
+};
+
+/** The local slurm.conf, gres.conf and cgroup.conf for the site's files as read from disk. */
+export function overlay(slurmConf: string, gresConf: string, cgroupConf: string, local: LocalSlurm): Overlay {
   const swaps = [
     "auth/slurm and cred/slurm -> munge (Slurm 22.05 has no auth/slurm)",
     "AutoDetect=nvidia -> explicit gres.conf File= lines on fake /dev/nvidia* nodes (Slurm 22.05 has no AutoDetect=nvidia)",
@@ -97,6 +105,10 @@ export function overlay(slurmConf: string, gresConf: string, local: LocalSlurm):
     const kv = settings(line);
     const [key, value] = kv[0];
     if (REPLACED.has(key)) continue;
+    if (NEWER_THAN_22_05[key]) {
+      swaps.push(NEWER_THAN_22_05[key]);
+      continue;
+    }
     if (key === "NodeName") {
       const rest = kv.slice(1).filter(([k]) => k !== "State" && k !== "NodeHostname" && k !== "NodeAddr" && k !== "Port").map(([k, v]) => `${k}=${v}`).join(" ");
       const names = expandHostlist(value);
@@ -124,6 +136,7 @@ export function overlay(slurmConf: string, gresConf: string, local: LocalSlurm):
     `SlurmctldPidFile=${d}/run/slurmctld.pid`,
     `SlurmdPidFile=${d}/run/slurmd-%n.pid`,
     `SlurmctldLogFile=${d}/log/slurmctld.log`,
+    `SlurmSchedLogFile=${d}/log/slurmsched.log`,
     `SlurmdLogFile=${d}/log/slurmd-%n.log`,
     "AccountingStorageHost=localhost",
     `AccountingStoragePort=${local.ports.slurmdbd}`,
@@ -138,7 +151,12 @@ export function overlay(slurmConf: string, gresConf: string, local: LocalSlurm):
     const files = n.gpus === 1 ? `${d}/dev/${n.name}/nvidia0` : `${d}/dev/${n.name}/nvidia[0-${n.gpus - 1}]`;
     gres.push(`NodeName=${n.name} Name=gpu Type=${n.gresType} File=${files}`);
   }
-  return { slurmConf: `${out.join("\n")}\n`, gresConf: `${gres.join("\n")}\n`, swaps };
+  let cgroup = cgroupConf;
+  if (!local.cgroupV2 && /^\s*CgroupPlugin=cgroup\/v2\s*$/m.test(cgroupConf)) {
+    cgroup = cgroupConf.replace(/^\s*CgroupPlugin=cgroup\/v2\s*$/m, "CgroupPlugin=cgroup/v1");
+    swaps.push("CgroupPlugin=cgroup/v2 -> cgroup/v1 (this machine mounts cgroup v1; the site's nodes run v2)");
+  }
+  return { slurmConf: `${out.join("\n")}\n`, gresConf: `${gres.join("\n")}\n`, cgroupConf: cgroup, swaps };
 }
 
 /** slurmdbd.conf for the local MariaDB; the verification's own, not a site file. */

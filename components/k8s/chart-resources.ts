@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Chart } from "cdk8s";
 import { Site } from "../../inventory/types";
+import { referencedKeys } from "./references";
 
 export const CHART_RESOURCES_TYPE = "aisc:k8s:ChartResources";
 
@@ -97,7 +98,8 @@ export interface ChartResourcesArgs {
  * The bridge from cdk8s to Pulumi: each rendered object becomes one typed Pulumi Kubernetes
  * resource under the site's provider and `owner`, named from its kind, namespace and name (so
  * reordering a chart replaces nothing), with namespaces and CRDs created before everything else
- * in the set. Returns every resource by {@link objectKey}. Components that are nothing but a
+ * in the set and every other object after the objects of the set it names (see ./references).
+ * Returns every resource by {@link objectKey}. Components that are nothing but a
  * chart use {@link ChartResources}; a component with more to it (a tenant) owns its objects
  * directly, one component fewer per tenant.
  */
@@ -128,7 +130,19 @@ export function createChartObjects(owner: pulumi.Resource, name: string, args: C
   };
   const base = (o: K8sObject) => [...(args.dependsOn ?? []), ...(args.dependsOnByNamespace?.get(o.metadata.namespace ?? "") ?? [])];
   const foundations = args.objects.filter(isFoundation).map((o) => create(o, base(o)));
-  for (const o of args.objects.filter((x) => !isFoundation(x))) create(o, [...base(o), ...foundations]);
+  // Everything else after what it names in the same set (a Controller after its config files), depth first.
+  const byKey = new Map(args.objects.map((o) => [objectKey(o), o]));
+  const visiting = new Set<string>();
+  const ensure = (o: K8sObject): pulumi.CustomResource => {
+    const key = objectKey(o);
+    const done = resources.get(key);
+    if (done) return done;
+    if (visiting.has(key)) throw new Error(`${name}: ${key} is part of a reference cycle`);
+    visiting.add(key);
+    const named = referencedKeys(o).filter((k) => k !== key && byKey.has(k)).map((k) => ensure(byKey.get(k)!));
+    return create(o, [...base(o), ...foundations, ...named]);
+  };
+  for (const o of args.objects.filter((x) => !isFoundation(x))) ensure(o);
   return resources;
 }
 

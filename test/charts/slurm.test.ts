@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { App } from "cdk8s";
 import { accountScript, SlurmChart, sssdConf } from "../../charts/slurm";
 import { TenantChart } from "../../charts/tenant";
-import { nodeConf, partitionLine, slurmConfExtra } from "../../charts/slurm-config";
+import { nodeConf, nodeLine, partitionLine, slurmConfExtra } from "../../charts/slurm-config";
 import { K8sObject } from "../../components/k8s";
 import { parseSite } from "../../inventory/parse";
 import { realSite, smallSite } from "../helpers/fixtures";
@@ -16,16 +16,21 @@ describe("Slurm chart", () => {
   it("adds GPU GRES, per-model TRES, enforced limits, fair share and a default memory per GPU", () => {
     const extra = slurmConfExtra(parseSite(smallSite())).split("\n");
     for (const line of [
-      "GresTypes=gpu",
       "AccountingStorageTRES=gres/gpu,gres/gpu:h100",
       "AccountingStorageEnforce=associations,limits,qos,safe",
       "PriorityType=priority/multifactor",
       "PriorityWeightFairshare=100000",
       "DefMemPerGPU=249036",
-      "NodeSet=h100-a Feature=h100-a",
       "PartitionName=train Nodes=h100-a Default=YES MaxTime=3-00:00:00 State=UP",
       "PartitionName=burst Nodes=h100-cloud Default=NO MaxTime=1-00:00:00 State=UP",
     ]) assert.ok(extra.includes(line), line);
+    // The operator writes these itself (GresTypes, and a NodeSet line per NodeSet).
+    assert.deepStrictEqual(extra.filter((l) => /^(GresTypes|NodeSet|SelectTypeParameters)=/.test(l)), []);
+  });
+
+  it("writes a NodeSet's node line as the operator builds slurmd's --conf: its name first among the features", () => {
+    assert.strictEqual(nodeLine("h100-a", 4, "CPUs=112 Gres=gpu:h100:8 Features=h100"), "NodeName=h100-a-[0-3] Features=h100-a,h100 CPUs=112 Gres=gpu:h100:8 State=UNKNOWN");
+    assert.strictEqual(nodeLine("x", 1, "CPUs=2 Feature=a Features=b"), "NodeName=x-0 Features=x,a,b CPUs=2 State=UNKNOWN");
   });
 
   it("declares one NodeSet per whole-GPU pool with its replicas, GPUs, GRES and placement", () => {
@@ -37,7 +42,7 @@ describe("Slurm chart", () => {
     assert.strictEqual(a.spec.replicas, 4);
     assert.deepStrictEqual(a.spec.controllerRef, { name: "slurm" });
     assert.deepStrictEqual(a.spec.slurmd.resources.limits, { "nvidia.com/gpu": 8 });
-    assert.strictEqual(a.spec.extraConf, "CPUs=112 RealMemory=1992294 Gres=gpu:h100:8 Features=h100-a,h100");
+    assert.strictEqual(a.spec.extraConf, "CPUs=112 RealMemory=1992294 Gres=gpu:h100:8 Features=h100");
     assert.strictEqual(a.spec.extraConf, nodeConf(site.pools[0]));
     assert.deepStrictEqual(a.spec.template.spec.nodeSelector, { "aisc.hk/pool": "h100-a" });
     assert.deepStrictEqual(a.spec.template.spec.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
@@ -52,7 +57,7 @@ describe("Slurm chart", () => {
     assert.deepStrictEqual(controller.spec.configFileRefs, [{ name: "slurm-config-files" }]);
     const files = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === "slurm-config-files").data;
     assert.strictEqual(files["gres.conf"], "AutoDetect=nvidia\n");
-    assert.match(files["cgroup.conf"], /^ConstrainDevices=yes$/m);
+    assert.strictEqual(files["cgroup.conf"], "CgroupPlugin=cgroup/v2\nIgnoreSystemd=yes\nConstrainCores=yes\nConstrainRAMSpace=yes\nConstrainDevices=yes\n");
     const accounting = objs.find((o) => o.kind === "Accounting");
     assert.deepStrictEqual(accounting.spec.storageConfig.passwordKeyRef, { name: "slurm-mariadb", key: "password" });
   });

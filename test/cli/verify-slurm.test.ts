@@ -18,7 +18,7 @@ describe("aisc verify --only slurm", function () {
 
     it("swaps only auth, GRES detection, hosts, ports and paths, and runs the chosen nodes", () => {
       const conf = "ClusterName=s\nAuthType=auth/slurm\nSlurmctldHost=slurm-controller\nGresTypes=gpu\nNodeName=p-[0-3] CPUs=8 Gres=gpu:h100:8 State=UNKNOWN\n";
-      const o = overlay(conf, "AutoDetect=nvidia\n", { dir: "/t", mungeSocket: "/t/m", ports: { slurmctld: 1, slurmdbd: 2, slurmd: [3] }, nodes: [{ name: "p-0", gresType: "h100", gpus: 8 }] });
+      const o = overlay(conf, "AutoDetect=nvidia\n", "CgroupPlugin=cgroup/v2\nIgnoreSystemd=yes\n", { dir: "/t", mungeSocket: "/t/m", ports: { slurmctld: 1, slurmdbd: 2, slurmd: [3] }, cgroupV2: true, nodes: [{ name: "p-0", gresType: "h100", gpus: 8 }] });
       const lines = o.slurmConf.trim().split("\n");
       assert.ok(lines.includes("AuthType=auth/munge") && !lines.includes("AuthType=auth/slurm"));
       assert.ok(lines.includes("ClusterName=s") && lines.includes("GresTypes=gpu"));
@@ -89,7 +89,7 @@ describe("aisc verify --only slurm", function () {
     });
 
     it("fails when a node's GRES in slurm.conf is not what the inventory declares", () => {
-      fs.writeFileSync(path.join(out, "small", "slurm", "slurm.conf"), original.replace("Gres=gpu:h100:8 Features=h100-a", "Gres=gpu:h100:4 Features=h100-a"));
+      fs.writeFileSync(path.join(out, "small", "slurm", "slurm.conf"), original.replace(/^(NodeName=h100-a-\S+ .*)Gres=gpu:h100:8/m, "$1Gres=gpu:h100:4"));
       const run = aisc("verify", "--config", file, "--only", "slurm", "--out", out);
       assert.strictEqual(run.status, 1, run.stdout);
       assert.match(run.stdout, /FAILED node h100-a-0: Gres=gpu:h100:4, expected gpu:h100:8 \(pool h100-a\)|nodes did not come up/);
