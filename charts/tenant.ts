@@ -43,11 +43,6 @@ export function tenantQuota(site: Site, tenant: Tenant): Record<string, string> 
   };
 }
 
-/** Removes what would break a quoted field of a `sacctmgr load` file (quotes and colons). */
-function sacctmgrText(text: string): string {
-  return text.replace(/[':]/g, " ").replace(/\s+/g, " ").trim();
-}
-
 /**
  * The tenant's Slurm QoS: its name and `sacctmgr add qos` settings, GrpTRES from the
  * entitlement. A job that would take the tenant past it waits (QOSGrpGRES) rather than fail.
@@ -56,9 +51,12 @@ export function slurmQos(tenant: Tenant): string {
   return `${tenant.name} GrpTRES=gres/gpu=${gpuEntitlement(tenant)}\n`;
 }
 
-/** The tenant's Slurm account as a line of a `sacctmgr load` file, under the root account. */
+/**
+ * The tenant's Slurm account as a line of a `sacctmgr load` file, under the root account. Every
+ * value is written as the inventory has it: the parser admits only what this format carries.
+ */
 export function slurmAccountLine(tenant: Tenant): string {
-  return `Account - '${tenant.name}':Description='${sacctmgrText(tenant.displayName)}':Organization='${tenant.kind}':Fairshare=${tenant.fairShare}:QOS='${tenant.name}':DefaultQOS='${tenant.name}'\n`;
+  return `Account - '${tenant.name}':Description='${tenant.displayName}':Organization='${tenant.kind}':Fairshare=${tenant.fairShare}:QOS='${tenant.name}':DefaultQOS='${tenant.name}'\n`;
 }
 
 type Rule = k8s.types.input.rbac.v1.PolicyRule;

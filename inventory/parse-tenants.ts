@@ -1,6 +1,6 @@
 import { SUBSIDY_SCHEMES, SubsidyScheme } from "./catalog";
 import { RESOURCE_NAME } from "./parse-pools";
-import { isReservedNamespace, RESERVED_NAMESPACES_TEXT } from "./platform";
+import { isReservedNamespace, RESERVED_NAMESPACES_TEXT, SLURM_RESERVED_NAMES } from "./platform";
 import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
 import { Subsidy, Tenant, TENANT_KINDS } from "./types";
 
@@ -15,6 +15,14 @@ const SUBSIDY_KEYS = ["scheme", "share"];
  * two longer names sharing 42 characters would be one account.
  */
 const TENANT_NAME_MAX = 42;
+
+/**
+ * What a display name may hold: it is written, as written, into the account's quoted
+ * `Description` in a `sacctmgr load` file, where `#` starts a comment, `:` ends a field and a
+ * quote ends the value, so letters (any script), digits, spaces and plain punctuation only.
+ */
+const SLURM_TEXT = /^[\p{L}\p{N}][\p{L}\p{N} &()\-.,/+]*$/u;
+const SLURM_TEXT_WHAT = "a name of letters, digits, spaces and & ( ) - . , / + (it is written into Slurm's account records, where # : ' and \" break the line)";
 
 function parseSubsidy(r: Reader, path: string, value: unknown): Subsidy | undefined {
   const o = r.object(path, value, SUBSIDY_KEYS);
@@ -32,7 +40,10 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
   if (name !== undefined && isReservedNamespace(name)) {
     r.fail(`${path}.name`, `expected a name that is not a platform namespace (${RESERVED_NAMESPACES_TEXT}), got ${show(name)}`);
   }
-  const displayName = o.displayName === undefined ? name : r.string(`${path}.displayName`, o.displayName);
+  if (name !== undefined && SLURM_RESERVED_NAMES[name]) {
+    r.fail(`${path}.name`, `expected a name Slurm does not already use (${Object.keys(SLURM_RESERVED_NAMES).join(", ")}); ${show(name)} is ${SLURM_RESERVED_NAMES[name]}`);
+  }
+  const displayName = o.displayName === undefined ? name : r.string(`${path}.displayName`, o.displayName, { pattern: SLURM_TEXT, what: SLURM_TEXT_WHAT });
   const kind = r.oneOf(`${path}.kind`, o.kind, TENANT_KINDS);
   const gpus = r.integer(`${path}.gpus`, o.gpus, 0);
   const fairShare = o.fairShare === undefined ? Math.max(gpus ?? 1, 1) : r.integer(`${path}.fairShare`, o.fairShare, 1, 1000000);

@@ -38,6 +38,20 @@ export const NODE_GROUP_NAME_MAX = 63;
 /** The StorageClass aisc makes on the EBS CSI driver for cloud system nodes: gp3, encrypted, retained. */
 export const EBS_STORAGE_CLASS = "aisc-gp3";
 
+/** The site's preemptible QoS, which lends idle GPUs past a tenant's cap (see charts/slurm-config). */
+export const SCAVENGER_QOS = "scavenger";
+
+/**
+ * Slurm's own names and those aisc creates itself, which a tenant (its account and QoS) must not
+ * take: a tenant named `root` would rewrite the root account's fair share, one named `normal`
+ * would cap Slurm's default QoS, one named after the scavenger QoS would take its place.
+ */
+export const SLURM_RESERVED_NAMES: Readonly<Record<string, string>> = {
+  root: "Slurm's root account",
+  normal: "Slurm's default QoS",
+  [SCAVENGER_QOS]: "the site's scavenger QoS",
+};
+
 /** The key of the site's system nodes among its pools' resources (node group, activation): no GPU pool may take it. */
 export const SYSTEM_POOL = "system";
 

@@ -68,6 +68,21 @@ describe("aisc on its users' mistakes", function () {
     assert.ok(!fs.existsSync(out));
   });
 
+  it("a tenant named like Slurm's own account or QoS, or a display name Slurm's files cannot carry, is exit 2, keyed", () => {
+    for (const [change, line] of [
+      [(s: any) => (s.tenants[0].name = "root"), `aisc:site.tenants[0].name: expected a name Slurm does not already use (root, normal, scavenger); "root" is Slurm's root account`],
+      [(s: any) => (s.tenants[0].name = "normal"), `aisc:site.tenants[0].name: expected a name Slurm does not already use (root, normal, scavenger); "normal" is Slurm's default QoS`],
+      [(s: any) => (s.tenants[0].displayName = "Lab #1"), `aisc:site.tenants[0].displayName: expected a name of letters, digits, spaces and & ( ) - . , / + (it is written into Slurm's account records, where # : ' and " break the line), got "Lab #1"`],
+    ] as const) {
+      const site = smallSite();
+      change(site);
+      const file = writeStackFile("slurmnames", site);
+      const out = tempDir();
+      refused(aisc("plan", "--config", file, "--out", out), `aisc: ${file}: invalid site inventory: ${line}`);
+      assert.ok(!fs.existsSync(out));
+    }
+  });
+
   it("report and verify refuse an invalid inventory with exit 2, writing nothing", () => {
     const site = smallSite();
     site.power.pue = 7;

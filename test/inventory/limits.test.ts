@@ -48,7 +48,7 @@ describe("the inventory's limits", () => {
   it("bounds every free-text string at 256 characters, and tenant names at Slurm's 42", () => {
     assert.deepStrictEqual(issuesOf(mutated((s) => (s.displayName = "x".repeat(256)))), []);
     assert.deepStrictEqual(issuesOf(mutated((s) => (s.displayName = "x".repeat(50 * 1024 * 1024)))), [`aisc:site.displayName: expected a non-empty string of at most 256 characters, got ${50 * 1024 * 1024}`]);
-    assert.deepStrictEqual(issuesOf(mutated((s) => (s.tenants[0].displayName = "y".repeat(257)))), ["aisc:site.tenants[0].displayName: expected a non-empty string of at most 256 characters, got 257"]);
+    assert.deepStrictEqual(issuesOf(mutated((s) => (s.tenants[0].displayName = "y".repeat(257)))), [`aisc:site.tenants[0].displayName: expected a name of letters, digits, spaces and & ( ) - . , / + (it is written into Slurm's account records, where # : ' and " break the line) of at most 256 characters, got 257`]);
     assert.deepStrictEqual(issuesOf(mutated((s) => (s.tenants[0].name = "a".repeat(42)))), []);
     assert.match(issuesOf(mutated((s) => (s.tenants[0].name = "a".repeat(43))))[0], /^aisc:site\.tenants\[0\]\.name: expected a DNS label .* of at most 42 characters, got 43$/);
   });

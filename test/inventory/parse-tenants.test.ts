@@ -38,12 +38,26 @@ describe("parseTenant", () => {
   it("rejects each bad field at its key", () => {
     rejects({ ...UNI, name: "u".repeat(43) }, ["t.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), usable as a namespace name of at most 42 characters, got 43"]);
     rejects({ ...UNI, name: "kube-public" }, ['t.name: expected a name that is not a platform namespace (default, kube-*, nvidia-gpu, slinky, slurm, monitoring, cert-manager), got "kube-public"']);
-    rejects({ ...UNI, displayName: "" }, ['t.displayName: expected a non-empty string, got ""']);
+    rejects({ ...UNI, displayName: "" }, [`t.displayName: expected a name of letters, digits, spaces and & ( ) - . , / + (it is written into Slurm's account records, where # : ' and " break the line), got ""`]);
     rejects({ ...UNI, gpus: -1 }, ["t.gpus: expected a non-negative integer, got -1"]);
     rejects({ ...UNI, fairShare: 0 }, ["t.fairShare: expected an integer from 1 to 1000000, got 0"]);
     rejects({ ...UNI, maxShareExempt: "yes" }, ['t.maxShareExempt: expected true or false, got "yes"']);
     rejects({ ...UNI, kind: undefined }, ["t.kind: expected one of university, research-centre, startup, government, enterprise, got nothing"]);
     assert.strictEqual(tenant({ ...UNI, name: "u".repeat(42) })[0]?.name, "u".repeat(42));
+  });
+
+  it("refuses the names Slurm and aisc already use for an account or QoS", () => {
+    rejects({ ...UNI, name: "root" }, ['t.name: expected a name Slurm does not already use (root, normal, scavenger); "root" is Slurm\'s root account']);
+    rejects({ ...UNI, name: "normal" }, ['t.name: expected a name Slurm does not already use (root, normal, scavenger); "normal" is Slurm\'s default QoS']);
+    rejects({ ...UNI, name: "scavenger" }, ['t.name: expected a name Slurm does not already use (root, normal, scavenger); "scavenger" is the site\'s scavenger QoS']);
+  });
+
+  it("takes a display name only in characters a sacctmgr file carries as written", () => {
+    const what = "a name of letters, digits, spaces and & ( ) - . , / + (it is written into Slurm's account records, where # : ' and \" break the line)";
+    for (const name of ["Lab #1", "A: B", "King's College", 'The "Lab"', " Lead", "Tab\there", "Line\nbreak"]) {
+      rejects({ ...UNI, displayName: name }, [`t.displayName: expected ${what}, got ${JSON.stringify(name)}`]);
+    }
+    for (const name of ["Hong Kong Generative AI R&D Centre (HKGAI)", "HKUST (Guangzhou)", "香港大學", "A/B-C, D. E+F", "9 Labs"]) assert.strictEqual(tenant({ ...UNI, displayName: name })[0]?.displayName, name);
   });
 
   it("rejects an administrators' group with spaces at either end, or too long", () => {
