@@ -59,9 +59,27 @@ export function slurmDuration(hours: number): string {
   return `${days}-${String(hours % 24).padStart(2, "0")}:00:00`;
 }
 
-/** A partition over the Slurm node sets of its pools (each node set is a pool's feature). */
-export function partitionLine(p: Partition): string {
-  return `PartitionName=${p.name} Nodes=${p.pools.join(",")} Default=${p.default ? "YES" : "NO"} MaxTime=${slurmDuration(p.maxTimeHours)} State=UP`;
+/**
+ * A partition over the Slurm node sets of its pools (each node set is a pool's feature), with
+ * defaults that keep a job's share of a node in proportion: `DefCpuPerGPU`, the fewest CPUs per
+ * GPU of its pools, so a GPU job with no `--cpus-per-gpu` gets its GPUs' share of cores; and
+ * `DefMemPerCPU` and `MaxMemPerCPU`, the least memory per CPU of its pools, so a job with no
+ * `--mem` gets memory for its CPUs (never a whole node's, which would strand the node's other
+ * GPUs), and one asking more memory per CPU is given more CPUs instead.
+ */
+export function partitionLine(p: Partition, pools: readonly GpuPool[]): string {
+  const members = pools.filter((x) => p.pools.includes(x.name));
+  const cpuPerGpu = Math.min(...members.map((x) => x.gpu.cpusPerGpu));
+  const memPerCpu = Math.min(...members.map(memPerCpuMB));
+  return [
+    `PartitionName=${p.name} Nodes=${p.pools.join(",")} Default=${p.default ? "YES" : "NO"} MaxTime=${slurmDuration(p.maxTimeHours)}`,
+    `DefCpuPerGPU=${cpuPerGpu} DefMemPerCPU=${memPerCpu} MaxMemPerCPU=${memPerCpu} State=UP`,
+  ].join(" ");
+}
+
+/** Memory per CPU on a node of `pool`, in MB: what it gives jobs, shared over its CPUs. */
+export function memPerCpuMB(pool: GpuPool): number {
+  return Math.floor(realMemoryMB(pool) / nodeCpus(pool));
 }
 
 /** The pools Slurm runs on: those some partition names, by name, so inventory order changes nothing. */
@@ -70,28 +88,30 @@ export function slurmPools(site: Site): GpuPool[] {
   return site.pools.filter((p) => named.has(p.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-/** Default memory per allocated GPU, in MB: the smallest per-GPU share of any pool, so it always fits. */
-export function defMemPerGpuMB(site: Site): number {
-  return Math.min(...slurmPools(site).map((p) => Math.floor(realMemoryMB(p) / p.gpusPerNode)));
-}
-
 /** Every GPU TRES accounting tracks: all GPUs, and each model separately. */
 export function gpuTres(site: Site): string[] {
   return ["gres/gpu", ...[...new Set(slurmPools(site).map(gresType))].sort().map((t) => `gres/gpu:${t}`)];
 }
 
 /**
- * What the site adds to the operator's slurm.conf (see {@link operatorSlurmConf}): GPU
- * scheduling, per-model GPU accounting, limits enforced from the database (so a tenant's QoS is
- * a hard cap), multifactor priority led by fair share, a default memory per GPU, and the
- * partitions. Nothing the operator already writes is repeated, except `AccountingStorageTRES`,
- * which the operator sets to `gres/gpu` alone and this replaces (Slurm uses a key's last value).
+ * What the site adds to the operator's slurm.conf (see {@link slurmConf}): GPU scheduling,
+ * per-model GPU accounting, limits enforced from the database (so a tenant's QoS is a hard
+ * cap) and at submission (`EnforcePartLimits=ALL`: a job no partition can ever run is refused,
+ * not left pending), preemption by QoS (tenants' jobs requeue the scavenger QoS's),
+ * multifactor priority led by fair share, one block per NVLink rack where a pool has them, and
+ * the partitions with their per-job defaults. Nothing the operator already writes is repeated,
+ * except `AccountingStorageTRES`, which the operator sets to `gres/gpu` alone and this replaces
+ * (Slurm uses a key's last value).
  */
 export function slurmConfExtra(site: Site): string {
+  const pools = slurmPools(site);
   return [
     "SelectType=select/cons_tres",
     `AccountingStorageTRES=${gpuTres(site).join(",")}`,
     "AccountingStorageEnforce=associations,limits,qos,safe",
+    "EnforcePartLimits=ALL",
+    "PreemptType=preempt/qos",
+    "PreemptMode=REQUEUE",
     "PriorityType=priority/multifactor",
     "PriorityWeightFairshare=100000",
     "PriorityWeightQOS=10000",
@@ -99,9 +119,25 @@ export function slurmConfExtra(site: Site): string {
     "PriorityWeightPartition=1000",
     "PriorityDecayHalfLife=7-0",
     "PriorityMaxAge=7-0",
-    `DefMemPerGPU=${defMemPerGpuMB(site)}`,
-    ...site.slurm.partitions.map(partitionLine),
+    ...(topologyConf(site) ? ["TopologyPlugin=topology/block"] : []),
+    ...site.slurm.partitions.map((p) => partitionLine(p, pools)),
   ].join("\n") + "\n";
+}
+
+/**
+ * topology.conf for pools whose NVLink spans servers (GB200 NVL72): one block per rack of
+ * consecutive nodes (a NodeSet's pods are numbered, and the inventory keeps a pool to whole
+ * racks), so `topology/block` (Slurm 23.11 and later) packs a job into as few racks as it can.
+ * Undefined when no Slurm pool has such racks.
+ */
+export function topologyConf(site: Site): string | undefined {
+  const lines = slurmPools(site).flatMap((pool) => {
+    const domain = pool.gpu.nvlinkDomainGpus;
+    if (!domain) return [];
+    const perRack = domain / pool.gpusPerNode;
+    return Array.from({ length: pool.nodes / perRack }, (_, rack) => `BlockName=${pool.name}-rack${rack} Nodes=${pool.name}-[${rack * perRack}-${(rack + 1) * perRack - 1}]`);
+  });
+  return lines.length ? `${lines.join("\n")}\n` : undefined;
 }
 
 /** gres.conf as deployed: the NVIDIA driver tells slurmd which GPUs each node has. */

@@ -1,9 +1,10 @@
+import { createHash } from "crypto";
 import { Chart } from "cdk8s";
 import { Construct } from "constructs";
-import { GPU_TAINT, NODE_LABELS, PLATFORM_NAMESPACES, SYSTEM_NODE_SELECTOR } from "../inventory/platform";
+import { GPU_TAINT, NODE_LABELS, PLATFORM_NAMESPACES, SCAVENGER_QOS, SYSTEM_NODE_SELECTOR } from "../inventory/platform";
 import { Site } from "../inventory/types";
 import { commonLabels, Container, object, RESTRICTED_CONTAINER } from "./common";
-import { cgroupConf, gresConf, nodeConf, slurmConfExtra, slurmPools } from "./slurm-config";
+import { cgroupConf, gresConf, nodeConf, slurmConfExtra, slurmPools, topologyConf } from "./slurm-config";
 
 /**
  * The site's Slurm cluster as Slinky custom resources (`slinky.slurm.net/v1beta1`): a
@@ -78,6 +79,7 @@ export const SLURM_NAMES = {
   accountsJob: "slurm-accounts",
   accountsScript: "slurm-accounts-script",
   accountsConf: "slurm-accounts-conf",
+  siteQos: "slurm-site-qos",
 } as const;
 
 /** The label on each tenant's Slurm account ConfigMap (see ./tenant). */
@@ -108,20 +110,23 @@ export function accountsHeader(clusterName: string): string[] {
 }
 
 /**
- * Loads one tenant's QoS and account (mounted at /account): creates or updates the QoS, then
- * `sacctmgr load`s the account under root. Idempotent, so it is safe to run again after a change.
+ * Loads QoS and, for a tenant, its account (mounted at /account): creates or updates each QoS
+ * line of `qos` (a name, then `sacctmgr add qos` settings), then `sacctmgr load`s `account`
+ * under root if there is one. Idempotent, so it is safe to run again after a change.
  */
 export function accountScript(clusterName: string): string {
   return [
     "#!/bin/sh",
     "set -eu",
-    "set -- $(cat /account/qos)",
-    "name=$1; shift",
-    "if [ -n \"$(sacctmgr -n -P show qos \"$name\" format=name)\" ]; then",
-    "  sacctmgr -i modify qos \"$name\" set \"$@\"",
-    "else",
-    "  sacctmgr -i add qos \"$name\" \"$@\"",
-    "fi",
+    "while read -r name settings; do",
+    "  [ -n \"$name\" ] || continue",
+    "  if [ -n \"$(sacctmgr -n -P show qos \"$name\" format=name)\" ]; then",
+    "    sacctmgr -i modify qos \"$name\" set $settings",
+    "  else",
+    "    sacctmgr -i add qos \"$name\" $settings",
+    "  fi",
+    "done < /account/qos",
+    "[ -f /account/account ] || exit 0",
     `{ ${accountsHeader(clusterName).map((l) => `echo "${l}";`).join(" ")} cat /account/account; } > /tmp/account.cfg`,
     "sacctmgr -i load file=/tmp/account.cfg",
     "",
@@ -129,12 +134,20 @@ export function accountScript(clusterName: string): string {
 }
 
 /**
- * The Job that loads one tenant's account, in the Slurm namespace. Each tenant has its own, so
- * adding or removing a tenant touches no other tenant's objects; the pod carries a digest of the
- * account, so a changed entitlement replaces the (immutable) Job and it runs again.
+ * The scavenger QoS every tenant may also submit under: no GPU cap, lowest priority, free of
+ * fair-share charge, and requeued whenever a tenant's job (whose QoS may preempt it) needs the
+ * GPUs. Idle GPUs are lent past tenants' caps, and taken back when their owners need them.
  */
-export function accountJob(tenant: string, digest: string): Record<string, unknown> {
-  const labels = { ...commonLabels(SLURM_NAMES.accountsJob), [SLURM_ACCOUNT_LABEL]: tenant };
+export function siteQos(): string {
+  return `${SCAVENGER_QOS} Priority=0 UsageFactor=0 PreemptMode=requeue\n`;
+}
+
+/**
+ * A Job in the Slurm namespace that runs {@link accountScript} on one ConfigMap (a tenant's
+ * account, or the site's QoS). The pod carries a digest of the ConfigMap's data, so a change
+ * replaces the (immutable) Job and it runs again.
+ */
+export function sacctmgrJob(configMap: string, labels: Record<string, string>, digest: string): Record<string, unknown> {
   return {
     spec: {
       backoffLimit: 20,
@@ -158,22 +171,37 @@ export function accountJob(tenant: string, digest: string): Record<string, unkno
           }],
           volumes: [
             { name: "scripts", configMap: { name: SLURM_NAMES.accountsScript } },
-            {
-              name: "conf",
-              projected: {
-                defaultMode: 0o600,
-                sources: [
-                  { configMap: { name: SLURM_NAMES.accountsConf, items: [{ key: "slurm.conf", path: "slurm.conf" }] } },
-                  { secret: { name: SLURM_NAMES.authKeySecret, items: [{ key: SLURM_NAMES.authKeyFile, path: SLURM_NAMES.authKeyFile }] } },
-                ],
-              },
-            },
-            { name: "account", configMap: { name: `slurm-account-${tenant}` } },
+            sacctmgrConfVolume(),
+            { name: "account", configMap: { name: configMap } },
           ],
         },
       },
     },
   };
+}
+
+/** The client slurm.conf and the cluster's auth key, for sacctmgr at /etc/slurm. */
+function sacctmgrConfVolume(): Record<string, unknown> {
+  return {
+    name: "conf",
+    projected: {
+      defaultMode: 0o600,
+      sources: [
+        { configMap: { name: SLURM_NAMES.accountsConf, items: [{ key: "slurm.conf", path: "slurm.conf" }] } },
+        { secret: { name: SLURM_NAMES.authKeySecret, items: [{ key: SLURM_NAMES.authKeyFile, path: SLURM_NAMES.authKeyFile }] } },
+      ],
+    },
+  };
+}
+
+/** The Job that loads one tenant's account: each tenant has its own, so adding or removing one touches no other's objects. */
+export function accountJob(tenant: string, digest: string): Record<string, unknown> {
+  return sacctmgrJob(`slurm-account-${tenant}`, { ...commonLabels(SLURM_NAMES.accountsJob), [SLURM_ACCOUNT_LABEL]: tenant }, digest);
+}
+
+/** A digest of a ConfigMap's data, which re-runs the Job that loads it when it changes. */
+export function dataDigest(data: Record<string, string>): string {
+  return createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 16);
 }
 
 export interface SlurmProps {
@@ -194,7 +222,10 @@ export class SlurmChart extends Chart {
       jwtKeyRef: { name: SLURM_NAMES.jwtKeySecret, key: SLURM_NAMES.jwtKeyFile },
     };
 
-    object(this, "config-files", "v1", "ConfigMap", meta(SLURM_NAMES.configFiles), { data: { "gres.conf": gresConf(), "cgroup.conf": cgroupConf() } });
+    const topology = topologyConf(site);
+    object(this, "config-files", "v1", "ConfigMap", meta(SLURM_NAMES.configFiles), {
+      data: { "gres.conf": gresConf(), "cgroup.conf": cgroupConf(), ...(topology ? { "topology.conf": topology } : {}) },
+    });
     object(this, "controller", SLINKY_API, "Controller", meta(SLURM_NAMES.controller), {
       spec: {
         clusterName: site.name,
@@ -315,9 +346,12 @@ export class SlurmChart extends Chart {
     });
   }
 
-  /** What every tenant's account Job shares: the script, and a client slurm.conf for sacctmgr. */
+  /** What every tenant's account Job shares (the script, a client slurm.conf for sacctmgr), and the site's QoS with its Job. */
   private accountsClient(site: Site, ns: string): void {
     const labels = commonLabels(SLURM_NAMES.accountsJob);
+    const qos = { qos: siteQos() };
+    object(this, "site-qos", "v1", "ConfigMap", { name: SLURM_NAMES.siteQos, namespace: ns, labels }, { data: qos });
+    object(this, "site-qos-job", "batch/v1", "Job", { name: SLURM_NAMES.siteQos, namespace: ns, labels }, sacctmgrJob(SLURM_NAMES.siteQos, labels, dataDigest(qos)));
     object(this, "accounts-script", "v1", "ConfigMap", { name: SLURM_NAMES.accountsScript, namespace: ns, labels }, { data: { "load-account.sh": accountScript(site.name) } });
     // sacctmgr needs only the cluster's name, its auth and where slurmdbd is.
     const clientConf = [

@@ -1,12 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import { Chart } from "cdk8s";
 import { Construct } from "constructs";
-import { PLATFORM_NAMESPACES } from "../inventory/platform";
+import { PLATFORM_NAMESPACES, SCAVENGER_QOS } from "../inventory/platform";
 import { gpuEntitlement, gpuEntitlements, tenantLabels } from "../inventory/tenancy";
 import { Site, Tenant } from "../inventory/types";
-import { createHash } from "crypto";
 import { object } from "./common";
-import { accountJob, SLURM_ACCOUNT_LABEL } from "./slurm";
+import { accountJob, dataDigest, SLURM_ACCOUNT_LABEL } from "./slurm";
 
 /**
  * One tenant's isolated namespace: Pod Security `restricted`, a quota whose GPU line is the
@@ -44,11 +43,13 @@ export function tenantQuota(site: Site, tenant: Tenant): Record<string, string> 
 }
 
 /**
- * The tenant's Slurm QoS: its name and `sacctmgr add qos` settings, GrpTRES from the
- * entitlement. A job that would take the tenant past it waits (QOSGrpGRES) rather than fail.
+ * The tenant's Slurm QoS: its name and `sacctmgr add qos` settings. GrpTRES is the
+ * entitlement: a job that would take the tenant past it while others run waits (QOSGrpGRES),
+ * and one larger than the entitlement itself, which could never run, is refused at submission
+ * (`DenyOnLimit`). Its jobs may preempt the scavenger QoS's, which borrow idle GPUs.
  */
 export function slurmQos(tenant: Tenant): string {
-  return `${tenant.name} GrpTRES=gres/gpu=${gpuEntitlement(tenant)}\n`;
+  return `${tenant.name} GrpTRES=gres/gpu=${gpuEntitlement(tenant)} Flags=DenyOnLimit Preempt=${SCAVENGER_QOS}\n`;
 }
 
 /**
@@ -56,7 +57,7 @@ export function slurmQos(tenant: Tenant): string {
  * value is written as the inventory has it: the parser admits only what this format carries.
  */
 export function slurmAccountLine(tenant: Tenant): string {
-  return `Account - '${tenant.name}':Description='${tenant.displayName}':Organization='${tenant.kind}':Fairshare=${tenant.fairShare}:QOS='${tenant.name}':DefaultQOS='${tenant.name}'\n`;
+  return `Account - '${tenant.name}':Description='${tenant.displayName}':Organization='${tenant.kind}':Fairshare=${tenant.fairShare}:QOS='${tenant.name},${SCAVENGER_QOS}':DefaultQOS='${tenant.name}'\n`;
 }
 
 type Rule = k8s.types.input.rbac.v1.PolicyRule;
@@ -144,7 +145,7 @@ export class TenantChart extends Chart {
     // The Slurm side of the same entitlement, and the Job that loads it.
     const data = { qos: slurmQos(tenant), account: slurmAccountLine(tenant), gpus: String(gpuEntitlement(tenant)) };
     object(this, "slurm-account", "v1", "ConfigMap", { name: `slurm-account-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, [SLURM_ACCOUNT_LABEL]: tenant.name } }, { data });
-    const digest = createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 16);
+    const digest = dataDigest(data);
     object(this, "slurm-account-job", "batch/v1", "Job", { name: `slurm-account-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, [SLURM_ACCOUNT_LABEL]: tenant.name } }, accountJob(tenant.name, digest));
   }
 }

@@ -6,8 +6,9 @@ import { Plan, PlannedResource } from "./record";
 /**
  * The site's Slurm files, read back from the planned resources (never re-derived from the
  * inventory): slurm.conf as the operator will run it (its base, the Controller's extraConf and
- * the nodes each NodeSet registers), gres.conf and cgroup.conf from the ConfigMap the
- * Controller mounts, and the sacctmgr files from the tenants' account ConfigMaps. These are
+ * the nodes each NodeSet registers), gres.conf, cgroup.conf and topology.conf from the ConfigMap
+ * the Controller mounts, and the sacctmgr files from the site's QoS and the tenants' account
+ * ConfigMaps. These are
  * what `aisc verify --only slurm` loads into a real Slurm.
  */
 
@@ -42,6 +43,8 @@ export function slurmArtifacts(plan: Plan): Map<string, string> {
     .sort((a, b) => (inputs(a).metadata!.name! < inputs(b).metadata!.name! ? -1 : 1))
     .map((r) => inputs(r).data!);
   files.set("slurm/accounts.cfg", [...accountsHeader(spec.clusterName).map((l) => `${l}\n`), ...accounts.map((d) => d.account)].join(""));
-  files.set("slurm/qos.cfg", accounts.map((d) => d.qos).join(""));
+  const siteQos = configMaps.find((r) => inputs(r).metadata?.name === SLURM_NAMES.siteQos);
+  // The site's own QoS first: tenants' QoS may preempt it, so it must exist before them.
+  files.set("slurm/qos.cfg", [inputs(siteQos ?? controller).data?.qos ?? "", ...accounts.map((d) => d.qos)].join(""));
   return files;
 }

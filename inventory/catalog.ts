@@ -52,6 +52,11 @@ export interface GpuSpec {
   readonly cpusPerGpu: number;
   /** System memory of the reference server per GPU, in GB. */
   readonly memoryGBPerGpu: number;
+  /**
+   * GPUs in one NVLink domain that spans servers (an NVL72 rack: 72 GPUs on 18 compute trays),
+   * which Slurm schedules as one block; absent where NVLink stays inside a server.
+   */
+  readonly nvlinkDomainGpus?: number;
 }
 
 /**
@@ -146,6 +151,7 @@ export const GPU_CATALOG: Readonly<Record<GpuModel, GpuSpec>> = {
     cpuArch: "arm64",
     cpusPerGpu: 36,
     memoryGBPerGpu: 240,
+    nvlinkDomainGpus: 72,
   },
   L40S: {
     model: "L40S",

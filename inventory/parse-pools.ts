@@ -142,6 +142,13 @@ export function parsePool(r: Reader, path: string, value: unknown): GpuPool | un
   const placement = o.placement === undefined ? "on-prem" : r.oneOf(`${path}.placement`, o.placement, PLACEMENTS);
   // An on-premises pool's SSM activation registers at most 1,000 servers; a managed node group scales to 450.
   const nodes = r.integer(`${path}.nodes`, o.nodes, 1, placement === "cloud" ? LIMITS.nodesPerCloudPool : LIMITS.nodesPerOnPremPool);
+  // A rack-scale NVLink domain (GB200 NVL72) is bought and scheduled whole: a pool is whole racks.
+  const domain = gpu?.nvlinkDomainGpus;
+  if (domain && gpusPerNode !== undefined && nodes !== undefined && (domain % gpusPerNode !== 0 || nodes % (domain / gpusPerNode) !== 0)) {
+    const perRack = domain % gpusPerNode === 0 ? domain / gpusPerNode : undefined;
+    if (perRack) r.fail(`${path}.nodes`, `expected whole ${domain}-GPU NVLink racks of ${perRack} nodes for ${model} (Slurm schedules each rack as one block), got ${nodes}`);
+    else r.fail(`${path}.gpusPerNode`, `expected a number of GPUs that divides ${model}'s ${domain}-GPU NVLink rack, got ${gpusPerNode}`);
+  }
   const sharing = parseSharing(r, `${path}.sharing`, o.sharing, gpu);
   const inService = o.inService === undefined ? undefined : r.date(`${path}.inService`, o.inService);
   const nodeWatts =

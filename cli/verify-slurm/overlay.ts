@@ -86,6 +86,7 @@ const REPLACED = new Set([
 /** Settings of Slurm 25.11 that 22.05 does not know, dropped with the reason the report gives. */
 const NEWER_THAN_22_05: Readonly<Record<string, string>> = {
   MetricsType: "MetricsType=metrics/openmetrics dropped (Slurm 22.05 has no metrics plugins; the site's Prometheus scrapes 25.11's)",
+  TopologyPlugin: "TopologyPlugin=topology/block and topology.conf dropped (Slurm 22.05 has no topology/block; 23.11 added it)",
 };
 
 /** The local slurm.conf, gres.conf and cgroup.conf for the site's files as read from disk. */

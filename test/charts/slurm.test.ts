@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import { App } from "cdk8s";
-import { accountScript, SlurmChart, sssdConf } from "../../charts/slurm";
+import { accountScript, siteQos, SlurmChart, sssdConf } from "../../charts/slurm";
 import { TenantChart } from "../../charts/tenant";
-import { nodeConf, nodeLine, partitionLine, slurmConfExtra } from "../../charts/slurm-config";
+import { nodeConf, nodeLine, partitionLine, slurmConfExtra, topologyConf } from "../../charts/slurm-config";
 import { K8sObject } from "../../components/k8s";
 import { parseSite } from "../../inventory/parse";
-import { realSite, smallSite } from "../helpers/fixtures";
+import { issuesOf, mutated, realSite, smallSite } from "../helpers/fixtures";
 import { ofType, realPlan } from "../helpers/plan";
 
 function objects(site = parseSite(smallSite())): any[] {
@@ -13,19 +13,50 @@ function objects(site = parseSite(smallSite())): any[] {
 }
 
 describe("Slurm chart", () => {
-  it("adds GPU GRES, per-model TRES, enforced limits, fair share and a default memory per GPU", () => {
+  it("adds per-model TRES, limits enforced at submission, preemption by QoS, fair share and per-partition CPU and memory defaults", () => {
     const extra = slurmConfExtra(parseSite(smallSite())).split("\n");
     for (const line of [
       "AccountingStorageTRES=gres/gpu,gres/gpu:h100",
       "AccountingStorageEnforce=associations,limits,qos,safe",
       "PriorityType=priority/multifactor",
       "PriorityWeightFairshare=100000",
-      "DefMemPerGPU=249036",
-      "PartitionName=train Nodes=h100-a Default=YES MaxTime=3-00:00:00 State=UP",
-      "PartitionName=burst Nodes=h100-cloud Default=NO MaxTime=1-00:00:00 State=UP",
+      "EnforcePartLimits=ALL",
+      "PreemptType=preempt/qos",
+      "PreemptMode=REQUEUE",
+      "PartitionName=train Nodes=h100-a Default=YES MaxTime=3-00:00:00 DefCpuPerGPU=14 DefMemPerCPU=17788 MaxMemPerCPU=17788 State=UP",
+      "PartitionName=burst Nodes=h100-cloud Default=NO MaxTime=1-00:00:00 DefCpuPerGPU=14 DefMemPerCPU=17788 MaxMemPerCPU=17788 State=UP",
     ]) assert.ok(extra.includes(line), line);
     // The operator writes these itself (GresTypes, and a NodeSet line per NodeSet).
     assert.deepStrictEqual(extra.filter((l) => /^(GresTypes|NodeSet|SelectTypeParameters)=/.test(l)), []);
+    // DefMemPerGPU excludes DefMemPerCPU (slurm.conf(5)); memory follows CPUs instead.
+    assert.deepStrictEqual(extra.filter((l) => /DefMemPerGPU|TopologyPlugin/.test(l)), []);
+  });
+
+  it("gives each GB200 NVL72 rack of 18 nodes its own topology block, and refuses a pool of part racks", () => {
+    const site = parseSite(realSite("sandy-ridge"));
+    const blocks = topologyConf(site)!.trim().split("\n");
+    assert.strictEqual(blocks.length, 24);
+    assert.deepStrictEqual([blocks[0], blocks[23]], ["BlockName=gb200-p2-rack0 Nodes=gb200-p2-[0-17]", "BlockName=gb200-p2-rack23 Nodes=gb200-p2-[414-431]"]);
+    assert.ok(slurmConfExtra(site).split("\n").includes("TopologyPlugin=topology/block"));
+    assert.strictEqual(topologyConf(parseSite(smallSite())), undefined);
+    const files = (new SlurmChart(new App(), "s", { site }).toJson() as any[]).find((o) => o.metadata.name === "slurm-config-files").data;
+    assert.strictEqual(files["topology.conf"], topologyConf(site));
+    const withGb = (pool: object) => mutated((s) => {
+      s.pools.push({ name: "gb", gpu: "GB200", ...pool });
+      s.slurm.partitions[1].pools.push("gb");
+    });
+    assert.deepStrictEqual(issuesOf(withGb({ gpusPerNode: 4, nodes: 20 })), ["aisc:site.pools[3].nodes: expected whole 72-GPU NVLink racks of 18 nodes for GB200 (Slurm schedules each rack as one block), got 20"]);
+    assert.deepStrictEqual(issuesOf(withGb({ gpusPerNode: 5, nodes: 18 })), ["aisc:site.pools[3].gpusPerNode: expected a number of GPUs that divides GB200's 72-GPU NVLink rack, got 5"]);
+    assert.strictEqual(topologyConf(parseSite(withGb({ gpusPerNode: 4, nodes: 36 }))), "BlockName=gb-rack0 Nodes=gb-[0-17]\nBlockName=gb-rack1 Nodes=gb-[18-35]\n");
+  });
+
+  it("loads the scavenger QoS before any tenant's, and lets every tenant's QoS preempt it", () => {
+    const objs = objects();
+    const qos = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === "slurm-site-qos");
+    assert.deepStrictEqual(qos.data, { qos: "scavenger Priority=0 UsageFactor=0 PreemptMode=requeue\n" });
+    const job = objs.find((o) => o.kind === "Job" && o.metadata.name === "slurm-site-qos");
+    assert.deepStrictEqual(job.spec.template.spec.volumes.find((v: any) => v.name === "account").configMap, { name: "slurm-site-qos" });
+    assert.strictEqual(siteQos(), qos.data.qos);
   });
 
   it("writes a NodeSet's node line as the operator builds slurmd's --conf: its name first among the features", () => {
@@ -82,12 +113,15 @@ describe("Slurm chart", () => {
     bigger.tenants[1].gpus = 24;
     assert.notStrictEqual(jobOf(parseSite(bigger)).spec.template.metadata.annotations["aisc.hk/account-digest"], digest);
     const script = accountScript("testsite");
-    assert.match(script, /sacctmgr -i modify qos "\$name" set "\$@"/);
+    assert.match(script, /^while read -r name settings; do$/m);
+    assert.match(script, /sacctmgr -i modify qos "\$name" set \$settings/);
+    assert.match(script, /^\[ -f \/account\/account \] \|\| exit 0$/m);
     assert.match(script, /\{ echo "Cluster - 'testsite'"; echo "Parent - 'root'"; cat \/account\/account; \} > \/tmp\/account.cfg/);
   });
 
   it("writes partitions as Slurm spells durations", () => {
-    assert.strictEqual(partitionLine({ name: "long", pools: ["a", "b"], default: false, maxTimeHours: 170 }), "PartitionName=long Nodes=a,b Default=NO MaxTime=7-02:00:00 State=UP");
+    const site = parseSite(smallSite());
+    assert.strictEqual(partitionLine({ name: "long", pools: ["h100-a"], default: false, maxTimeHours: 170 }, site.pools), "PartitionName=long Nodes=h100-a Default=NO MaxTime=7-02:00:00 DefCpuPerGPU=14 DefMemPerCPU=17788 MaxMemPerCPU=17788 State=UP");
   });
 
   for (const stack of ["cyberport", "sandy-ridge"]) {

@@ -68,7 +68,7 @@ describe("tenancy", () => {
           const grp = /GrpTRES=gres\/gpu=(\d+)/.exec(data.qos)![1];
           const quota = (objectsIn(plan, t.name).get("ResourceQuota")![0].inputs.spec as any).hard["requests.nvidia.com/gpu"];
           assert.strictEqual(grp, quota);
-          assert.match(data.account, new RegExp(`^Account - '${t.name}':.*:QOS='${t.name}':DefaultQOS='${t.name}'\n$`));
+          assert.match(data.account, new RegExp(`^Account - '${t.name}':.*:QOS='${t.name},scavenger':DefaultQOS='${t.name}'\n$`));
         }
       });
 
@@ -130,7 +130,7 @@ describe("tenancy", () => {
       "services.loadbalancers": "0",
       "services.nodeports": "0",
     });
-    assert.strictEqual(slurmQos(site.tenants[1]), "lab-b GrpTRES=gres/gpu=16\n");
+    assert.strictEqual(slurmQos(site.tenants[1]), "lab-b GrpTRES=gres/gpu=16 Flags=DenyOnLimit Preempt=scavenger\n");
   });
 
   it("changes only a removed tenant's resources, leaving every other resource as it was", () => {
