@@ -20,6 +20,7 @@ export function syntheticSite(tenants: number): Record<string, unknown> {
       kind: TENANT_KINDS[i % TENANT_KINDS.length],
       gpus: 4,
       adminGroup: `tenant-${i}-admins`,
+      directoryGroup: `tenant-${i}-users`,
       ...(i % 3 === 0 ? { subsidy: { scheme: "ai-subsidy-scheme" } } : {}),
     })),
     slurm: {

@@ -88,26 +88,20 @@ export function slurmPools(site: Site): GpuPool[] {
   return site.pools.filter((p) => named.has(p.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-/** Every GPU TRES accounting tracks: all GPUs, and each model separately. */
-export function gpuTres(site: Site): string[] {
-  return ["gres/gpu", ...[...new Set(slurmPools(site).map(gresType))].sort().map((t) => `gres/gpu:${t}`)];
-}
-
 /**
  * What the site adds to the operator's slurm.conf (see {@link slurmConf}): GPU scheduling,
- * per-model GPU accounting, limits enforced from the database (so a tenant's QoS is a hard
+ * limits enforced from the database (so a tenant's QoS is a hard
  * cap) and at submission (`EnforcePartLimits=ALL`: a job no partition can ever run is refused,
  * not left pending), preemption by QoS (tenants' jobs requeue the scavenger QoS's),
  * multifactor priority led by fair share, one block per NVLink rack where a pool has them, and
- * the partitions with their per-job defaults. Nothing the operator already writes is repeated,
- * except `AccountingStorageTRES`, which the operator sets to `gres/gpu` alone and this replaces
- * (Slurm uses a key's last value).
+ * the partitions with their per-job defaults. Nothing the operator already writes is repeated
+ * (Slurm logs every repeated key as an error): its `AccountingStorageTRES=gres/gpu` counts every
+ * GPU; usage by model is read from the nodes its jobs ran on, each of which names its model.
  */
 export function slurmConfExtra(site: Site): string {
   const pools = slurmPools(site);
   return [
     "SelectType=select/cons_tres",
-    `AccountingStorageTRES=${gpuTres(site).join(",")}`,
     "AccountingStorageEnforce=associations,limits,qos,safe",
     "EnforcePartLimits=ALL",
     "PreemptType=preempt/qos",

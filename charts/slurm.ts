@@ -1,9 +1,10 @@
-import { createHash } from "crypto";
 import { Chart } from "cdk8s";
 import { Construct } from "constructs";
-import { GPU_TAINT, NODE_LABELS, PLATFORM_NAMESPACES, SCAVENGER_QOS, SYSTEM_NODE_SELECTOR } from "../inventory/platform";
+import { GPU_TAINT, NODE_LABELS, PLATFORM_NAMESPACES, SYSTEM_NODE_SELECTOR } from "../inventory/platform";
 import { Site } from "../inventory/types";
 import { commonLabels, Container, object, RESTRICTED_CONTAINER } from "./common";
+import { accountScript, dataDigest, membersScript, sacctmgrJob, siteQos } from "./slurm-accounts";
+import { SLINKY_API, SLURM_IMAGES, SLURM_NAMES } from "./slurm-names";
 import { cgroupConf, gresConf, nodeConf, slurmConfExtra, slurmPools, topologyConf } from "./slurm-config";
 
 /**
@@ -13,7 +14,8 @@ import { cgroupConf, gresConf, nodeConf, slurmConfExtra, slurmPools, topologyCon
  * database volume are made by the component (generated, protected); this chart names them.
  */
 
-export const SLINKY_API = "slinky.slurm.net/v1beta1";
+export * from "./slurm-names";
+export * from "./slurm-accounts";
 
 /**
  * The pod template of every Slinky object that is not a NodeSet (Controller, LoginSet, RestApi,
@@ -21,23 +23,6 @@ export const SLINKY_API = "slinky.slurm.net/v1beta1";
  * nodes, never the tainted GPU nodes.
  */
 const ON_SYSTEM_NODES = { spec: { nodeSelector: SYSTEM_NODE_SELECTOR } } as const;
-
-/**
- * Slurm images, pinned: Slinky's builds of Slurm 25.11, as SchedMD's `helm/slurm` chart at
- * v1.1.2 sets them, and the small image its sidecars run (the chart's `alpine:latest`, pinned
- * here). The v1.1.2 operator takes every container's image from the custom resource and has no
- * default of its own, so each CR names all of them (see {@link SLINKY_CONTAINERS}).
- */
-export const SLURM_IMAGES = {
-  slurmctld: "ghcr.io/slinkyproject/slurmctld:25.11-ubuntu24.04",
-  /** The Controller's `logfile`, the NodeSets' `logfile` and the LoginSet's `initconf`: a shell with coreutils and findutils. */
-  sidecar: "docker.io/library/alpine:3.22.2",
-  slurmd: "ghcr.io/slinkyproject/slurmd:25.11-ubuntu24.04",
-  slurmrestd: "ghcr.io/slinkyproject/slurmrestd:25.11-ubuntu24.04",
-  slurmdbd: "ghcr.io/slinkyproject/slurmdbd:25.11-ubuntu24.04",
-  login: "ghcr.io/slinkyproject/login:25.11-ubuntu24.04",
-  mariadb: "docker.io/library/mariadb:11.4.5",
-} as const;
 
 /**
  * The containers the v1.1.2 operator builds for each kind, by the CR field that gives each its
@@ -57,34 +42,6 @@ function containers<K extends keyof typeof SLINKY_CONTAINERS>(kind: K): { [C in 
   return Object.fromEntries(Object.entries(SLINKY_CONTAINERS[kind]).map(([field, image]) => [field, { image }])) as never;
 }
 
-/** Names of what the Slurm objects refer to, shared with the component that creates them. */
-export const SLURM_NAMES = {
-  controller: "slurm",
-  accounting: "slurm",
-  restApi: "slurm",
-  loginSet: "login",
-  /** The operator's Service names for the controller and slurmdbd. */
-  controllerHost: "slurm-controller",
-  accountingHost: "slurm-accounting",
-  authKeySecret: "slurm-auth-key",
-  authKeyFile: "slurm.key",
-  jwtKeySecret: "slurm-jwt-key",
-  jwtKeyFile: "jwt_hs256.key",
-  databaseSecret: "slurm-mariadb",
-  databaseVolume: "mariadb-data",
-  database: "slurm_acct_db",
-  databaseUser: "slurm",
-  configFiles: "slurm-config-files",
-  sssdSecret: "slurm-login-sssd",
-  accountsJob: "slurm-accounts",
-  accountsScript: "slurm-accounts-script",
-  accountsConf: "slurm-accounts-conf",
-  siteQos: "slurm-site-qos",
-} as const;
-
-/** The label on each tenant's Slurm account ConfigMap (see ./tenant). */
-export const SLURM_ACCOUNT_LABEL = "aisc.hk/slurm-account";
-
 /** sssd.conf for login nodes: users and groups from the site's directory, over LDAPS only. */
 export function sssdConf(site: Site): string {
   return [
@@ -102,106 +59,6 @@ export function sssdConf(site: Site): string {
     "enumerate = false",
     "",
   ].join("\n");
-}
-
-/** The lines a `sacctmgr load` file starts with: the cluster, and accounts under root. */
-export function accountsHeader(clusterName: string): string[] {
-  return [`Cluster - '${clusterName}'`, "Parent - 'root'"];
-}
-
-/**
- * Loads QoS and, for a tenant, its account (mounted at /account): creates or updates each QoS
- * line of `qos` (a name, then `sacctmgr add qos` settings), then `sacctmgr load`s `account`
- * under root if there is one. Idempotent, so it is safe to run again after a change.
- */
-export function accountScript(clusterName: string): string {
-  return [
-    "#!/bin/sh",
-    "set -eu",
-    "while read -r name settings; do",
-    "  [ -n \"$name\" ] || continue",
-    "  if [ -n \"$(sacctmgr -n -P show qos \"$name\" format=name)\" ]; then",
-    "    sacctmgr -i modify qos \"$name\" set $settings",
-    "  else",
-    "    sacctmgr -i add qos \"$name\" $settings",
-    "  fi",
-    "done < /account/qos",
-    "[ -f /account/account ] || exit 0",
-    `{ ${accountsHeader(clusterName).map((l) => `echo "${l}";`).join(" ")} cat /account/account; } > /tmp/account.cfg`,
-    "sacctmgr -i load file=/tmp/account.cfg",
-    "",
-  ].join("\n");
-}
-
-/**
- * The scavenger QoS every tenant may also submit under: no GPU cap, lowest priority, free of
- * fair-share charge, and requeued whenever a tenant's job (whose QoS may preempt it) needs the
- * GPUs. Idle GPUs are lent past tenants' caps, and taken back when their owners need them.
- */
-export function siteQos(): string {
-  return `${SCAVENGER_QOS} Priority=0 UsageFactor=0 PreemptMode=requeue\n`;
-}
-
-/**
- * A Job in the Slurm namespace that runs {@link accountScript} on one ConfigMap (a tenant's
- * account, or the site's QoS). The pod carries a digest of the ConfigMap's data, so a change
- * replaces the (immutable) Job and it runs again.
- */
-export function sacctmgrJob(configMap: string, labels: Record<string, string>, digest: string): Record<string, unknown> {
-  return {
-    spec: {
-      backoffLimit: 20,
-      template: {
-        metadata: { labels, annotations: { "aisc.hk/account-digest": digest } },
-        spec: {
-          nodeSelector: { ...SYSTEM_NODE_SELECTOR },
-          restartPolicy: "OnFailure",
-          containers: [{
-            name: "sacctmgr",
-            image: SLURM_IMAGES.slurmctld,
-            command: ["/bin/sh", "/scripts/load-account.sh"],
-            env: [{ name: "SLURM_CONF", value: "/etc/slurm/slurm.conf" }],
-            // sacctmgr authenticates with the cluster's key file, readable by root only.
-            securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: false, runAsUser: 0, readOnlyRootFilesystem: false },
-            volumeMounts: [
-              { name: "scripts", mountPath: "/scripts", readOnly: true },
-              { name: "conf", mountPath: "/etc/slurm", readOnly: true },
-              { name: "account", mountPath: "/account", readOnly: true },
-            ],
-          }],
-          volumes: [
-            { name: "scripts", configMap: { name: SLURM_NAMES.accountsScript } },
-            sacctmgrConfVolume(),
-            { name: "account", configMap: { name: configMap } },
-          ],
-        },
-      },
-    },
-  };
-}
-
-/** The client slurm.conf and the cluster's auth key, for sacctmgr at /etc/slurm. */
-function sacctmgrConfVolume(): Record<string, unknown> {
-  return {
-    name: "conf",
-    projected: {
-      defaultMode: 0o600,
-      sources: [
-        { configMap: { name: SLURM_NAMES.accountsConf, items: [{ key: "slurm.conf", path: "slurm.conf" }] } },
-        { secret: { name: SLURM_NAMES.authKeySecret, items: [{ key: SLURM_NAMES.authKeyFile, path: SLURM_NAMES.authKeyFile }] } },
-      ],
-    },
-  };
-}
-
-/** The Job that loads one tenant's account: each tenant has its own, so adding or removing one touches no other's objects. */
-export function accountJob(tenant: string, digest: string): Record<string, unknown> {
-  return sacctmgrJob(`slurm-account-${tenant}`, { ...commonLabels(SLURM_NAMES.accountsJob), [SLURM_ACCOUNT_LABEL]: tenant }, digest);
-}
-
-/** A digest of a ConfigMap's data, which re-runs the Job that loads it when it changes. */
-export function dataDigest(data: Record<string, string>): string {
-  return createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 16);
 }
 
 export interface SlurmProps {
@@ -352,7 +209,7 @@ export class SlurmChart extends Chart {
     const qos = { qos: siteQos() };
     object(this, "site-qos", "v1", "ConfigMap", { name: SLURM_NAMES.siteQos, namespace: ns, labels }, { data: qos });
     object(this, "site-qos-job", "batch/v1", "Job", { name: SLURM_NAMES.siteQos, namespace: ns, labels }, sacctmgrJob(SLURM_NAMES.siteQos, labels, dataDigest(qos)));
-    object(this, "accounts-script", "v1", "ConfigMap", { name: SLURM_NAMES.accountsScript, namespace: ns, labels }, { data: { "load-account.sh": accountScript(site.name) } });
+    object(this, "accounts-script", "v1", "ConfigMap", { name: SLURM_NAMES.accountsScript, namespace: ns, labels }, { data: { "load-account.sh": accountScript(site.name), "sync-members.sh": membersScript() } });
     // sacctmgr needs only the cluster's name, its auth and where slurmdbd is.
     const clientConf = [
       `ClusterName=${site.name}`,

@@ -5,7 +5,7 @@ import { PLATFORM_NAMESPACES, SCAVENGER_QOS } from "../inventory/platform";
 import { gpuEntitlement, gpuEntitlements, tenantLabels } from "../inventory/tenancy";
 import { Site, Tenant } from "../inventory/types";
 import { object } from "./common";
-import { accountJob, dataDigest, SLURM_ACCOUNT_LABEL } from "./slurm";
+import { accountJob, dataDigest, membersCronJob, SLURM_ACCOUNT_LABEL } from "./slurm";
 
 /**
  * One tenant's isolated namespace: Pod Security `restricted`, a quota whose GPU line is the
@@ -142,10 +142,11 @@ export class TenantChart extends Chart {
       subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: tenant.adminGroup }],
     });
 
-    // The Slurm side of the same entitlement, and the Job that loads it.
+    // The Slurm side of the same entitlement, the Job that loads it, and the members who may use it.
     const data = { qos: slurmQos(tenant), account: slurmAccountLine(tenant), gpus: String(gpuEntitlement(tenant)) };
     object(this, "slurm-account", "v1", "ConfigMap", { name: `slurm-account-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, [SLURM_ACCOUNT_LABEL]: tenant.name } }, { data });
     const digest = dataDigest(data);
     object(this, "slurm-account-job", "batch/v1", "Job", { name: `slurm-account-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, [SLURM_ACCOUNT_LABEL]: tenant.name } }, accountJob(tenant.name, digest));
+    object(this, "slurm-members", "batch/v1", "CronJob", { name: `slurm-members-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, [SLURM_ACCOUNT_LABEL]: tenant.name } }, membersCronJob(tenant, site.slurm.login));
   }
 }

@@ -6,7 +6,13 @@ import { Subsidy, Tenant, TENANT_KINDS } from "./types";
 
 /** Parses tenants: who gets which GPUs, under which subsidy, administered by whom. */
 
-const TENANT_KEYS = ["name", "displayName", "kind", "gpus", "fairShare", "subsidy", "adminGroup", "maxShareExempt", "migSlices", "sharedGpus"];
+const TENANT_KEYS = ["name", "displayName", "kind", "gpus", "fairShare", "subsidy", "adminGroup", "directoryGroup", "maxShareExempt", "migSlices", "sharedGpus"];
+
+/**
+ * A directory group's name (its `cn`): POSIX group characters only, since it is written into an
+ * LDAP search filter and URL unescaped.
+ */
+const DIRECTORY_GROUP = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const SUBSIDY_KEYS = ["scheme", "share"];
 
 /**
@@ -53,6 +59,10 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
     what: "a group name with no leading or trailing spaces",
     maxLength: 256,
   });
+  const directoryGroup = r.string(`${path}.directoryGroup`, o.directoryGroup, {
+    pattern: DIRECTORY_GROUP,
+    what: "the cn of the directory group whose members are the tenant's Slurm users (letters, digits, '_', '.' and '-', at most 64)",
+  });
   const maxShareExempt = o.maxShareExempt === undefined ? false : r.boolean(`${path}.maxShareExempt`, o.maxShareExempt);
   const migSlices = o.migSlices === undefined ? {} : parseCounts(r, `${path}.migSlices`, o.migSlices, MIG_PROFILE, "MIG profile to slices, such as {1g.10gb: 14}", "a MIG profile such as 1g.10gb");
   const sharedGpus = o.sharedGpus === undefined ? {} : parseCounts(r, `${path}.sharedGpus`, o.sharedGpus, RESOURCE_NAME, "shared resource to replicas, such as {nvidia.com/gpu.shared: 16}", "a shared GPU resource name such as nvidia.com/gpu.shared");
@@ -65,6 +75,7 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
     fairShare: fairShare!,
     ...(subsidy ? { subsidy } : {}),
     adminGroup: adminGroup!,
+    directoryGroup: directoryGroup!,
     maxShareExempt: maxShareExempt!,
     migSlices: migSlices!,
     sharedGpus: sharedGpus!,

@@ -141,6 +141,8 @@ export interface Tenant {
   readonly subsidy?: Subsidy;
   /** The identity-provider group that administers the tenant's namespace. */
   readonly adminGroup: string;
+  /** The site directory's (LDAP) group whose members are the tenant's Slurm users. */
+  readonly directoryGroup: string;
   /** Exempt from the per-tenant maximum share of the site (an anchor tenant such as HKGAI). */
   readonly maxShareExempt: boolean;
   /** MIG slices the tenant is entitled to, by profile (`1g.10gb`); a profile not listed is 0. */

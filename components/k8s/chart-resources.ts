@@ -34,6 +34,7 @@ const TYPED: Readonly<Record<string, Ctor>> = {
   "apps/v1/Deployment": k8s.apps.v1.Deployment as unknown as Ctor,
   "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet as unknown as Ctor,
   "batch/v1/Job": k8s.batch.v1.Job as unknown as Ctor,
+  "batch/v1/CronJob": k8s.batch.v1.CronJob as unknown as Ctor,
   "rbac.authorization.k8s.io/v1/Role": k8s.rbac.v1.Role as unknown as Ctor,
   "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding as unknown as Ctor,
   "rbac.authorization.k8s.io/v1/ClusterRole": k8s.rbac.v1.ClusterRole as unknown as Ctor,

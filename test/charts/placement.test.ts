@@ -71,7 +71,7 @@ describe("placement of every pod aisc renders", function () {
         placed.push(o.kind);
       }
       // The kinds this covers, so that a new kind of workload is not silently left out.
-      assert.deepStrictEqual([...new Set(placed)].sort(), ["Accounting", "Controller", "DaemonSet", "Job", "LoginSet", "NodeSet", "RestApi", "StatefulSet"]);
+      assert.deepStrictEqual([...new Set(placed)].sort(), ["Accounting", "Controller", "CronJob", "DaemonSet", "Job", "LoginSet", "NodeSet", "RestApi", "StatefulSet"]);
     });
   }
 

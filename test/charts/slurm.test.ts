@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { App } from "cdk8s";
-import { accountScript, siteQos, SlurmChart, sssdConf } from "../../charts/slurm";
+import { accountScript, membersScript, siteQos, SlurmChart, sssdConf } from "../../charts/slurm";
 import { TenantChart } from "../../charts/tenant";
 import { nodeConf, nodeLine, partitionLine, slurmConfExtra, topologyConf } from "../../charts/slurm-config";
 import { K8sObject } from "../../components/k8s";
@@ -13,10 +13,9 @@ function objects(site = parseSite(smallSite())): any[] {
 }
 
 describe("Slurm chart", () => {
-  it("adds per-model TRES, limits enforced at submission, preemption by QoS, fair share and per-partition CPU and memory defaults", () => {
+  it("adds limits enforced at submission, preemption by QoS, fair share and per-partition CPU and memory defaults", () => {
     const extra = slurmConfExtra(parseSite(smallSite())).split("\n");
     for (const line of [
-      "AccountingStorageTRES=gres/gpu,gres/gpu:h100",
       "AccountingStorageEnforce=associations,limits,qos,safe",
       "PriorityType=priority/multifactor",
       "PriorityWeightFairshare=100000",
@@ -27,7 +26,7 @@ describe("Slurm chart", () => {
       "PartitionName=burst Nodes=h100-cloud Default=NO MaxTime=1-00:00:00 DefCpuPerGPU=14 DefMemPerCPU=17788 MaxMemPerCPU=17788 State=UP",
     ]) assert.ok(extra.includes(line), line);
     // The operator writes these itself (GresTypes, and a NodeSet line per NodeSet).
-    assert.deepStrictEqual(extra.filter((l) => /^(GresTypes|NodeSet|SelectTypeParameters)=/.test(l)), []);
+    assert.deepStrictEqual(extra.filter((l) => /^(GresTypes|NodeSet|SelectTypeParameters|AccountingStorageTRES)=/.test(l)), []);
     // DefMemPerGPU excludes DefMemPerCPU (slurm.conf(5)); memory follows CPUs instead.
     assert.deepStrictEqual(extra.filter((l) => /DefMemPerGPU|TopologyPlugin/.test(l)), []);
   });
@@ -117,6 +116,28 @@ describe("Slurm chart", () => {
     assert.match(script, /sacctmgr -i modify qos "\$name" set \$settings/);
     assert.match(script, /^\[ -f \/account\/account \] \|\| exit 0$/m);
     assert.match(script, /\{ echo "Cluster - 'testsite'"; echo "Parent - 'root'"; cat \/account\/account; \} > \/tmp\/account.cfg/);
+  });
+
+  it("syncs each tenant's directory group into its Slurm users with a CronJob of its own, one run at a time", () => {
+    const site = parseSite(smallSite());
+    const cron = (new TenantChart(new App(), "t", { site, tenant: site.tenants[1] }).toJson() as any[]).find((o) => o.kind === "CronJob");
+    assert.deepStrictEqual([cron.metadata.name, cron.metadata.namespace, cron.spec.schedule, cron.spec.concurrencyPolicy], ["slurm-members-lab-b", "slurm", "*/10 * * * *", "Forbid"]);
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    const [container] = pod.containers;
+    assert.strictEqual(container.image, "ghcr.io/slinkyproject/login:25.11-ubuntu24.04");
+    assert.deepStrictEqual(container.command, ["/bin/sh", "/scripts/sync-members.sh"]);
+    assert.deepStrictEqual(Object.fromEntries(container.env.map((e: any) => [e.name, e.value])), {
+      SLURM_CONF: "/etc/slurm/slurm.conf",
+      LDAP_URI: "ldaps://ldap.test.example",
+      SEARCH_BASE: site.slurm.login.searchBase,
+      GROUP: "lab-b-users",
+      ACCOUNT: "lab-b",
+    });
+    assert.deepStrictEqual(pod.nodeSelector, { "aisc.hk/node-role": "system" });
+    const script = (objects().find((o) => o.kind === "ConfigMap" && o.metadata.name === "slurm-accounts-script")).data["sync-members.sh"];
+    assert.strictEqual(script, membersScript());
+    // An empty or failed directory reply must never remove everyone.
+    assert.match(script, /if \[ "\$groups" != 1 \]; then\n.*\n  exit 1\nfi/);
   });
 
   it("writes partitions as Slurm spells durations", () => {

@@ -24,9 +24,9 @@ export function smallSite(): Record<string, any> {
       { name: "h100-cloud", gpu: "H100", gpusPerNode: 8, nodes: 1, placement: "cloud", cloud: { capacityType: "spot" } },
     ],
     tenants: [
-      { name: "uni-a", kind: "university", gpus: 8, subsidy: { scheme: "ai-subsidy-scheme", share: 0.7 }, adminGroup: "uni-a-admins" },
-      { name: "lab-b", kind: "research-centre", gpus: 16, adminGroup: "lab-b-admins", maxShareExempt: true },
-      { name: "gov-c", kind: "government", gpus: 4, adminGroup: "gov-c-admins" },
+      { name: "uni-a", kind: "university", gpus: 8, subsidy: { scheme: "ai-subsidy-scheme", share: 0.7 }, adminGroup: "uni-a-admins", directoryGroup: "uni-a-users" },
+      { name: "lab-b", kind: "research-centre", gpus: 16, adminGroup: "lab-b-admins", directoryGroup: "lab-b-users", maxShareExempt: true },
+      { name: "gov-c", kind: "government", gpus: 4, adminGroup: "gov-c-admins", directoryGroup: "gov-c-users" },
     ],
     slurm: {
       partitions: [
@@ -104,7 +104,7 @@ export function readTree(dir: string): Map<string, string> {
 
 /** `count` tenants named apart, each entitled to nothing (so capacity never objects), for limit tests. */
 export function manyTenants(count: number): Record<string, unknown>[] {
-  return Array.from({ length: count }, (_, i) => ({ name: `t${i}`, kind: "startup", gpus: 0, adminGroup: `g${i}` }));
+  return Array.from({ length: count }, (_, i) => ({ name: `t${i}`, kind: "startup", gpus: 0, adminGroup: `g${i}`, directoryGroup: `u${i}` }));
 }
 
 /** `count` on-premises H100 pools of one node each, named apart, for limit tests. */

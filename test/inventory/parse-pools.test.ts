@@ -125,7 +125,7 @@ describe("parsePool", () => {
 
     it("refuses cloud pools of models AWS offers no instance of, saying why", () => {
       rejects({ ...H100, gpu: "H800", placement: "cloud", cloud: {} }, ["p.cloud: expected a GPU model with an EC2 instance type for a cloud pool; H800 has none (a China export part that AWS does not offer; use placement on-prem)"]);
-      rejects({ ...H100, gpu: "GB200", gpusPerNode: 4, placement: "cloud", cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" } }, [
+      rejects({ ...H100, gpu: "GB200", gpusPerNode: 4, nodes: 18, placement: "cloud", cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" } }, [
         "p.cloud: expected a GPU model with an EC2 instance type for a cloud pool; GB200 has none (AWS sells it only as P6e-GB200 UltraServer Capacity Blocks in the Dallas Local Zone; use placement on-prem)",
       ]);
     });

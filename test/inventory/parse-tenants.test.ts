@@ -13,7 +13,7 @@ function tenant(value: unknown): [Tenant | undefined, string[]] {
   return [parsed, r.issues.map((i) => `${i.path}: ${i.message}`)];
 }
 
-const UNI = { name: "uni-a", kind: "university", gpus: 8, adminGroup: "uni-a-admins" };
+const UNI = { name: "uni-a", kind: "university", gpus: 8, adminGroup: "uni-a-admins", directoryGroup: "uni-a-users" };
 
 function rejects(value: unknown, issues: string[]) {
   assert.deepStrictEqual(tenant(value), [undefined, issues], JSON.stringify(value));
@@ -21,7 +21,7 @@ function rejects(value: unknown, issues: string[]) {
 
 describe("parseTenant", () => {
   it("fills the display name, a fair share of its GPUs, no subsidy and no exemption", () => {
-    assert.deepStrictEqual(tenant(UNI), [{ name: "uni-a", displayName: "uni-a", kind: "university", gpus: 8, fairShare: 8, adminGroup: "uni-a-admins", maxShareExempt: false, migSlices: {}, sharedGpus: {} }, []]);
+    assert.deepStrictEqual(tenant(UNI), [{ name: "uni-a", displayName: "uni-a", kind: "university", gpus: 8, fairShare: 8, adminGroup: "uni-a-admins", directoryGroup: "uni-a-users", maxShareExempt: false, migSlices: {}, sharedGpus: {} }, []]);
   });
 
   it("gives a tenant with no GPUs a fair share of 1", () => {
@@ -58,6 +58,14 @@ describe("parseTenant", () => {
       rejects({ ...UNI, displayName: name }, [`t.displayName: expected ${what}, got ${JSON.stringify(name)}`]);
     }
     for (const name of ["Hong Kong Generative AI R&D Centre (HKGAI)", "HKUST (Guangzhou)", "香港大學", "A/B-C, D. E+F", "9 Labs"]) assert.strictEqual(tenant({ ...UNI, displayName: name })[0]?.displayName, name);
+  });
+
+  it("requires the directory group whose members are its Slurm users, in characters an LDAP filter takes as written", () => {
+    const what = "the cn of the directory group whose members are the tenant's Slurm users (letters, digits, '_', '.' and '-', at most 64)";
+    rejects({ ...UNI, directoryGroup: undefined }, [`t.directoryGroup: expected ${what}, got nothing`]);
+    for (const group of ["uni a", "cn=uni,ou=groups", "uni*", "(uni)", "-uni", "g".repeat(50) + "~"]) rejects({ ...UNI, directoryGroup: group }, [`t.directoryGroup: expected ${what}, got ${JSON.stringify(group)}`]);
+    assert.deepStrictEqual(tenant({ ...UNI, directoryGroup: "g".repeat(65) })[1].map((i) => i.split(", got")[0]), [`t.directoryGroup: expected ${what}`]);
+    for (const group of ["u", "UNI_a.users-2", "g".repeat(64)]) assert.strictEqual(tenant({ ...UNI, directoryGroup: group })[0]?.directoryGroup, group);
   });
 
   it("rejects an administrators' group with spaces at either end, or too long", () => {

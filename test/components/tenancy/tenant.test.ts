@@ -144,6 +144,7 @@ describe("tenancy", () => {
     assert.deepStrictEqual([...after.keys()].filter((u) => !before.has(u)), [], "nothing added");
     assert.deepStrictEqual(removed.map((u) => before.get(u)!.type).sort(), [
       "aisc:tenancy:Tenant",
+      "kubernetes:batch/v1:CronJob",
       "kubernetes:batch/v1:Job",
       "kubernetes:core/v1:ConfigMap",
       "kubernetes:core/v1:LimitRange",
