@@ -7,8 +7,9 @@ import { Plan, PlannedResource } from "./record";
  * The site's Slurm files, read back from the planned resources (never re-derived from the
  * inventory): slurm.conf as the operator will run it (its base, the Controller's extraConf and
  * the nodes each NodeSet registers), gres.conf, cgroup.conf and topology.conf from the ConfigMap
- * the Controller mounts, and the sacctmgr files from the site's QoS and the tenants' account
- * ConfigMaps. These are
+ * the Controller mounts, the sacctmgr files from the site's QoS and the tenants' account
+ * ConfigMaps, the scripts the account Jobs and members CronJobs run, and `members.tsv` (each
+ * tenant's account and directory group, from its CronJob). These are
  * what `aisc verify --only slurm` loads into a real Slurm.
  */
 
@@ -46,5 +47,22 @@ export function slurmArtifacts(plan: Plan): Map<string, string> {
   const siteQos = configMaps.find((r) => inputs(r).metadata?.name === SLURM_NAMES.siteQos);
   // The site's own QoS first: tenants' QoS may preempt it, so it must exist before them.
   files.set("slurm/qos.cfg", [inputs(siteQos ?? controller).data?.qos ?? "", ...accounts.map((d) => d.qos)].join(""));
+
+  // The scripts the account Jobs and members CronJobs run, and whom each CronJob syncs.
+  const scripts = configMaps.find((r) => inputs(r).metadata?.name === SLURM_NAMES.accountsScript);
+  for (const [file, text] of Object.entries(inputs(scripts ?? controller).data ?? {})) if (file.endsWith(".sh")) files.set(`slurm/${file}`, text);
+  const members = plan.resources
+    .filter((r) => r.type === "kubernetes:batch/v1:CronJob" && inputs(r).metadata?.namespace === PLATFORM_NAMESPACES.slurm)
+    .map((r) => cronEnv(r))
+    .filter((env) => env.ACCOUNT && env.GROUP)
+    .sort((a, b) => (a.ACCOUNT < b.ACCOUNT ? -1 : 1));
+  files.set("slurm/members.tsv", members.map((env) => `${env.ACCOUNT}\t${env.GROUP}\n`).join(""));
   return files;
+}
+
+/** The environment of a CronJob's first container, by name. */
+function cronEnv(r: PlannedResource): Record<string, string> {
+  const spec = (r.inputs as { spec?: { jobTemplate?: { spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } } } }).spec;
+  const env = spec?.jobTemplate?.spec?.template?.spec?.containers?.[0]?.env ?? [];
+  return Object.fromEntries(env.map((e) => [e.name, e.value ?? ""]));
 }

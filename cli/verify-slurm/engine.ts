@@ -10,8 +10,16 @@ import * as net from "net";
 export interface Daemon {
   readonly name: string;
   readonly process: ChildProcess;
+  /** Where the daemon logs, when not to stderr. */
+  readonly logFile?: string;
   /** What the process wrote to stdout and stderr, for Slurm's own error messages. */
   output(): string;
+}
+
+/** The last `n` lines a daemon wrote, to stderr or its log file. */
+export function lastLines(d: Daemon, n = 5): string[] {
+  const log = d.logFile && fs.existsSync(d.logFile) ? fs.readFileSync(d.logFile, "utf8") : "";
+  return `${d.output()}\n${log}`.split("\n").map((l) => l.trim()).filter(Boolean).slice(-n);
 }
 
 /** Whether every command is on PATH (or given as an absolute path that exists). */
@@ -40,13 +48,13 @@ export class Daemons {
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
   /** Starts `command` in the foreground of its own process; it is stopped by {@link stopAll}. */
-  start(name: string, command: string, args: readonly string[]): Daemon {
+  start(name: string, command: string, args: readonly string[], logFile?: string): Daemon {
     const child = spawn(command, args, { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout?.on("data", (d) => (out += d));
     child.stderr?.on("data", (d) => (out += d));
     child.on("error", (err) => (out += String(err)));
-    const daemon = { name, process: child, output: () => out };
+    const daemon = { name, process: child, logFile, output: () => out };
     this.started.push(daemon);
     return daemon;
   }
@@ -73,17 +81,22 @@ export class Daemons {
 }
 
 /** Runs a client command to completion with the daemons' environment. */
-export function run(env: NodeJS.ProcessEnv, command: string, args: readonly string[]): { status: number; out: string } {
-  const r = spawnSync(command, args, { env, encoding: "utf8", timeout: 60000 });
+export function run(env: NodeJS.ProcessEnv, command: string, args: readonly string[], timeoutMs = 60000): { status: number; out: string } {
+  const r = spawnSync(command, args, { env, encoding: "utf8", timeout: timeoutMs });
   return { status: r.status ?? -1, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
 }
 
-/** Polls `ready` until it holds, failing fast if `daemon` dies meanwhile. */
-export async function waitFor(what: string, ready: () => boolean, opts: { timeoutMs: number; daemon?: Daemon; daemons?: Daemons }): Promise<void> {
+/**
+ * Polls `ready` until it holds. A daemon of `daemon` (one, or several) that dies meanwhile ends
+ * the wait at once, with its last lines, rather than after the timeout.
+ */
+export async function waitFor(what: string, ready: () => boolean, opts: { timeoutMs: number; daemon?: Daemon | readonly Daemon[]; daemons?: Daemons }): Promise<void> {
+  const watched = opts.daemon === undefined ? [] : Array.isArray(opts.daemon) ? opts.daemon : [opts.daemon as Daemon];
   const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
     if (ready()) return;
-    if (opts.daemon && opts.daemons?.exited(opts.daemon)) throw new Error(`${opts.daemon.name} exited: ${opts.daemon.output().trim()}`);
+    const dead = watched.find((d) => opts.daemons?.exited(d));
+    if (dead) throw new Error(`${dead.name} exited while waiting for ${what}:\n${lastLines(dead).join("\n")}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`timed out after ${opts.timeoutMs / 1000}s waiting for ${what}`);
