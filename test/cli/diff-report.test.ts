@@ -46,11 +46,12 @@ describe("aisc diff", () => {
     const run = aisc("diff", base, head);
     assert.strictEqual(run.status, 0, run.stderr);
     assert.match(run.stdout, /^## aisc diff: testsite$/m);
-    assert.match(run.stdout, /^\+0 added, -8 removed, ~0 changed$/m);
+    assert.match(run.stdout, /^\+0 added, -9 removed, ~0 changed$/m);
     assert.match(run.stdout, /^### aisc:tenancy:Tenant testsite-tenant-gov-c$/m);
     assert.match(run.stdout, /^- kubernetes:core\/v1:Namespace testsite-tenant-gov-c-objects:gov-c$/m);
+    assert.match(run.stdout, /^- kubernetes:batch\/v1:CronJob testsite-tenant-gov-c-objects:slurm\/slurm-members-gov-c$/m);
     const json = JSON.parse(aisc("diff", path.join(base, "testsite"), path.join(head, "testsite", "plan.json"), "--format", "json").stdout);
-    assert.strictEqual(json.stacks[0].changes.length, 8);
+    assert.strictEqual(json.stacks[0].changes.length, 9);
     assert.strictEqual(aisc("diff", base).status, 2);
   });
 });
