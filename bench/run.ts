@@ -46,7 +46,7 @@ export function floorSeconds(raw: unknown): number {
     new PlatformNamespacesChart(new App(), "ns"),
     new SiteFactsChart(new App(), "facts", { site }),
     new NvidiaDevicePluginChart(new App(), "nvidia", { site }),
-    new DcgmExporterChart(new App(), "dcgm"),
+    new DcgmExporterChart(new App(), "dcgm", { site }),
     new SlurmChart(new App(), "slurm", { site }),
     new MonitoringChart(new App(), "monitoring", { site }),
     ...site.tenants.map((t) => new TenantChart(new App(), `t-${t.name}`, { site, tenant: t })),

@@ -1,8 +1,9 @@
-import { nodeResources } from "../inventory/gpu-resources";
+import { nodeResources, resourceClass } from "../inventory/gpu-resources";
 import { PLATFORM_NAMESPACES } from "../inventory/platform";
 import { GpuPool, Site } from "../inventory/types";
 import { DCGM_EXPORTER } from "./dcgm-exporter";
 import { SLURM_NAMES } from "./slurm";
+import { slurmPools } from "./slurm-config";
 
 /**
  * The site's alerting and recording rules, as plain data: GPU health from the DCGM exporter,
@@ -40,6 +41,42 @@ export function advertisedGpus(pool: GpuPool): { resource: string; count: number
   return { resource: name.replace(/[./-]/g, "_"), count };
 }
 
+/** A resource name as kube-state-metrics writes it in `resource` labels of requests and allocatable (`nvidia_com_gpu`). */
+export function ksmResource(name: string): string {
+  return name.replace(/[./-]/g, "_");
+}
+
+/**
+ * Every GPU resource the site's pools advertise, with how many of it make one whole GPU: 1 for a
+ * whole GPU, the slices per GPU for a MIG profile (`all-1g.10gb` cuts an H100 into 7), the
+ * replicas for a shared GPU. Capacity is compared in whole-GPU equivalents, so every class
+ * counts on both sides. Sorted by name; a resource two pools advertise takes the first pool's
+ * count by name.
+ */
+export function gpuResourceWeights(site: Site): { name: string; perGpu: number }[] {
+  const perGpu = new Map<string, number>();
+  for (const pool of [...site.pools].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const [[name, perNode]] = Object.entries(nodeResources(pool));
+    if (!perGpu.has(name)) perGpu.set(name, resourceClass(pool) === "whole" ? 1 : perNode / pool.gpusPerNode);
+  }
+  return [...perGpu].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, n]) => ({ name, perGpu: n }));
+}
+
+/** A regex alternation matching every GPU quota line of the site (`requests.nvidia.com/gpu|...`), dots escaped. */
+export function gpuQuotaRegex(site: Site): string {
+  return gpuResourceWeights(site).map((r) => `requests.${r.name}`.replace(/\./g, "\\\\.")).join("|");
+}
+
+/**
+ * Hardware XIDs, by NVIDIA's XID catalog: 48 double-bit ECC, 63/64 row remapping, 74 NVLink,
+ * 79 fallen off the bus, 92 high single-bit ECC rate, 94/95 contained/uncontained ECC, 119/120
+ * GSP errors. Application XIDs (13, 31, 43, 45: a job's own fault) do not page.
+ */
+export const HARDWARE_XIDS = ["48", "63", "64", "74", "79", "92", "94", "95", "119", "120"] as const;
+
+/** Namespaces whose GPU pods are the platform's (slurmd holds whole nodes for Slurm's jobs), not a tenant's. */
+export const PLATFORM_NAMESPACE_MATCH = `namespace!~"${Object.values(PLATFORM_NAMESPACES).join("|")}"`;
+
 const critical = { severity: "critical" };
 const warning = { severity: "warning" };
 const ON_GPU = "GPU {{ $labels.gpu }} on {{ $labels.node }}";
@@ -59,7 +96,12 @@ function gpuHealth(site: Site): Rule[] {
     }];
   });
   return [
-    { alert: "GpuXidError", expr: `max by (node, gpu) (${byNode("DCGM_FI_DEV_XID_ERRORS")}) > 0`, labels: critical, annotations: { summary: `XID {{ $value }} on ${ON_GPU}` } },
+    {
+      alert: "GpuHardwareXid",
+      expr: `max by (node, gpu, xid) (${byNode(`DCGM_EXP_XID_ERRORS_COUNT{xid=~"${HARDWARE_XIDS.join("|")}"}`)}) > 0`,
+      labels: critical,
+      annotations: { summary: `Hardware XID {{ $labels.xid }} on ${ON_GPU} ({{ $value }} in the exporter's 5-minute window)` },
+    },
     { alert: "GpuDoubleBitEccErrors", expr: `max by (node, gpu) (${byNode("increase(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL[10m])")}) > 0`, labels: critical, annotations: { summary: `Double-bit ECC errors on ${ON_GPU}` } },
     { alert: "GpuRowRemapFailure", expr: `max by (node, gpu) (${byNode("DCGM_FI_DEV_ROW_REMAP_FAILURE")}) > 0`, labels: critical, annotations: { summary: `Row remapping failed on ${ON_GPU}: replace the GPU` } },
     {
@@ -81,7 +123,8 @@ function gpuHealth(site: Site): Rule[] {
     ...missing,
     {
       alert: "GpuAllocatedIdle",
-      expr: `max by (node, gpu, namespace, pod) (${byNode('DCGM_FI_DEV_GPU_UTIL{pod!=""}')}) == 0`,
+      // Tenants' pods only: slurmd holds its node's GPUs whether or not Slurm has jobs on them.
+      expr: `max by (node, gpu, namespace, pod) (${byNode(`DCGM_FI_DEV_GPU_UTIL{pod!="", ${PLATFORM_NAMESPACE_MATCH}}`)}) == 0`,
       for: "1h",
       labels: warning,
       annotations: { summary: `${ON_GPU} is allocated to {{ $labels.namespace }}/{{ $labels.pod }} and has been idle for an hour` },
@@ -89,18 +132,37 @@ function gpuHealth(site: Site): Rule[] {
   ];
 }
 
-/** GPUs in use: Kubernetes pods outside Slurm (slurmd pods hold whole nodes) plus Slurm's allocations. */
+/** GPUs in use and GPUs there are, in whole-GPU equivalents of every class (see {@link gpuResourceWeights}). */
 export const ALLOCATED_RECORD = "aisc:site_gpus_allocated:sum";
 export const ALLOCATABLE_RECORD = "aisc:site_gpus_allocatable:sum";
 
+/**
+ * The GPUs Slurm's jobs occupy, derived: Slurm 25.11's OpenMetrics export no GPU allocation
+ * (`slurm_node_gpus_alloc` arrives in 26.05), but every node's allocated cores
+ * (`slurm_node_cpus_alloc{node}`), and a GPU job gets `DefCpuPerGPU` (the pool's cores per GPU)
+ * unless it asks otherwise. So a node's cores in use over its cores per GPU, rounded up and at
+ * most its GPUs, is exactly its GPUs in use for jobs on the defaults, and otherwise the GPUs its
+ * jobs leave no cores for. Undefined for a site without Slurm pools.
+ */
+export function slurmGpusExpr(site: Site): string | undefined {
+  const pools = slurmPools(site);
+  if (!pools.length) return undefined;
+  // One sum over every pool's nodes (`or` joins disjoint node sets), so it is absent only when the metric is.
+  return `sum(${pools.map((p) => `clamp_max(ceil(slurm_node_cpus_alloc{node=~"${p.name}-[0-9]+"} / ${p.gpu.cpusPerGpu}), ${p.gpusPerNode})`).join(" or ")})`;
+}
+
 function capacity(site: Site): Rule[] {
   const target = site.monitoring.utilisationTarget;
+  const weighted = (metric: (resource: string) => string) =>
+    gpuResourceWeights(site).map((r) => `(${metric(ksmResource(r.name))})${r.perGpu === 1 ? "" : ` / ${r.perGpu}`}`).join(" + ");
+  // Tenants' running pods (slurmd's pods hold whole nodes for Slurm, whose own use is added below).
+  const running = (resource: string) =>
+    `sum(kube_pod_container_resource_requests{resource="${resource}", ${PLATFORM_NAMESPACE_MATCH}} * on(namespace, pod) group_left() (kube_pod_status_phase{phase="Running"} == 1)) or vector(0)`;
+  const slurmGpus = slurmGpusExpr(site);
+  const quotas = gpuQuotaRegex(site);
   return [
-    {
-      record: ALLOCATED_RECORD,
-      expr: `(sum(kube_pod_container_resource_requests{resource="nvidia_com_gpu", namespace!="${PLATFORM_NAMESPACES.slurm}"} * on(namespace, pod) group_left() (kube_pod_status_phase{phase="Running"} == 1)) or vector(0)) + (sum(slurm_node_gpus_alloc) or vector(0))`,
-    },
-    { record: ALLOCATABLE_RECORD, expr: 'sum(kube_node_status_allocatable{resource="nvidia_com_gpu"})' },
+    { record: ALLOCATED_RECORD, expr: `${weighted(running)}${slurmGpus ? ` + ${slurmGpus}` : ""}` },
+    { record: ALLOCATABLE_RECORD, expr: weighted((resource) => `sum(kube_node_status_allocatable{resource="${resource}"}) or vector(0)`) },
     {
       alert: "SiteGpuAllocationAboveTarget",
       expr: `${ALLOCATED_RECORD} / ${ALLOCATABLE_RECORD} > ${target}`,
@@ -110,20 +172,24 @@ function capacity(site: Site): Rule[] {
     },
     {
       alert: "TenantAtGpuQuota",
-      expr: '(kube_resourcequota{resource="requests.nvidia.com/gpu", type="used"} >= on(namespace, resourcequota, resource) kube_resourcequota{resource="requests.nvidia.com/gpu", type="hard"}) and on(namespace, resourcequota, resource) (kube_resourcequota{resource="requests.nvidia.com/gpu", type="hard"} > 0)',
+      expr: `(kube_resourcequota{resource=~"${quotas}", type="used"} >= on(namespace, resourcequota, resource) kube_resourcequota{resource=~"${quotas}", type="hard"}) and on(namespace, resourcequota, resource) (kube_resourcequota{resource=~"${quotas}", type="hard"} > 0)`,
       for: "15m",
       labels: warning,
-      annotations: { summary: "Tenant {{ $labels.namespace }} is using all {{ $value }} GPUs of its quota" },
+      annotations: { summary: "Tenant {{ $labels.namespace }} is using all {{ $value }} of its {{ $labels.resource }} quota" },
     },
   ];
 }
 
-function slurm(): Rule[] {
+function slurm(site: Site): Rule[] {
   const job = `job="${SLURM_NAMES.controllerHost}"`;
   return [
     { alert: "SlurmControllerUnreachable", expr: `up{${job}} == 0 or absent(up{${job}})`, for: "5m", labels: critical, annotations: { summary: "slurmctld is unreachable: no Slurm job can start" } },
     { alert: "SlurmNodesDown", expr: "slurm_nodes_down > 0", for: "10m", labels: warning, annotations: { summary: "{{ $value }} Slurm nodes are down" } },
     { alert: "SlurmNodesDrained", expr: "slurm_nodes_drain > 0", for: "30m", labels: warning, annotations: { summary: "{{ $value }} Slurm nodes are drained or draining" } },
+    // The site's allocation counts Slurm's GPUs from these: without them it would undercount.
+    ...(slurmGpusExpr(site)
+      ? [{ alert: "SlurmMetricsAbsent", expr: "absent(slurm_node_cpus_alloc)", for: "15m", labels: warning, annotations: { summary: "slurmctld's node metrics are missing: the site's GPU allocation leaves Slurm's jobs out" } }]
+      : []),
   ];
 }
 
@@ -132,6 +198,6 @@ export function alertRuleGroups(site: Site): RuleGroup[] {
   return [
     { name: "aisc-gpu-health", rules: gpuHealth(site) },
     { name: "aisc-capacity", rules: capacity(site) },
-    { name: "aisc-slurm", rules: slurm() },
+    { name: "aisc-slurm", rules: slurm(site) },
   ];
 }

@@ -1,6 +1,6 @@
 import { PLATFORM_NAMESPACES } from "../inventory/platform";
 import { Site } from "../inventory/types";
-import { ALLOCATABLE_RECORD, ALLOCATED_RECORD, byNode } from "./alert-rules";
+import { ALLOCATABLE_RECORD, ALLOCATED_RECORD, byNode, gpuQuotaRegex, gpuResourceWeights, ksmResource } from "./alert-rules";
 
 /**
  * Grafana dashboards as plain JSON models, one pure function each: the site's capacity against
@@ -81,20 +81,25 @@ export function capacityDashboard(site: Site): Dashboard {
 }
 
 export function tenantDashboard(site: Site): Dashboard {
+  const quotas = gpuQuotaRegex(site);
+  const resources = gpuResourceWeights(site).map((r) => ksmResource(r.name)).join("|");
   return dashboard(`aisc-${site.name}-tenants`, `${site.displayName}: GPU use per tenant`, [
     {
-      title: "GPUs requested per tenant",
+      title: "GPU resources held by running pods, per tenant",
       type: "timeseries",
-      targets: [{ expr: `sum by (namespace) (kube_pod_container_resource_requests{resource="nvidia_com_gpu", ${TENANT_NAMESPACES}})`, legend: "{{namespace}}" }],
+      targets: [{
+        expr: `sum by (namespace, resource) (kube_pod_container_resource_requests{resource=~"${resources}", ${TENANT_NAMESPACES}} * on(namespace, pod) group_left() (kube_pod_status_phase{phase="Running"} == 1))`,
+        legend: "{{namespace}} {{resource}}",
+      }],
     },
     {
-      title: "GPU quota used per tenant",
+      title: "GPU quotas used per tenant (every GPU resource)",
       type: "table",
       unit: "percentunit",
-      targets: [{ expr: 'kube_resourcequota{resource="requests.nvidia.com/gpu", type="used"} / on(namespace) kube_resourcequota{resource="requests.nvidia.com/gpu", type="hard"}', legend: "{{namespace}}" }],
+      targets: [{ expr: `kube_resourcequota{resource=~"${quotas}", type="used"} / on(namespace, resourcequota, resource) (kube_resourcequota{resource=~"${quotas}", type="hard"} > 0)`, legend: "{{namespace}} {{resource}}" }],
     },
-    { title: "GPU utilisation per tenant", type: "timeseries", unit: "percent", targets: [{ expr: 'avg by (namespace) (DCGM_FI_DEV_GPU_UTIL{namespace!=""})', legend: "{{namespace}}" }] },
-    { title: "GPU memory used per tenant (MiB)", type: "timeseries", targets: [{ expr: 'sum by (namespace) (DCGM_FI_DEV_FB_USED{namespace!=""})', legend: "{{namespace}}" }] },
+    { title: "GPU utilisation per tenant", type: "timeseries", unit: "percent", targets: [{ expr: `avg by (namespace) (DCGM_FI_DEV_GPU_UTIL{namespace!="", ${TENANT_NAMESPACES}})`, legend: "{{namespace}}" }] },
+    { title: "GPU memory used per tenant (MiB)", type: "timeseries", targets: [{ expr: `sum by (namespace) (DCGM_FI_DEV_FB_USED{namespace!="", ${TENANT_NAMESPACES}})`, legend: "{{namespace}}" }] },
   ]);
 }
 
@@ -110,7 +115,7 @@ export function healthDashboard(site: Site): Dashboard {
     current: { text: "All", value: "$__all" },
   };
   return dashboard(`aisc-${site.name}-gpu-health`, `${site.displayName}: GPU health by node and pool`, [
-    { title: "XID errors (last value)", type: "table", targets: [{ expr: inPool(`max by (node, gpu) (${byNode("DCGM_FI_DEV_XID_ERRORS")}) > 0`), legend: "{{node}} GPU {{gpu}}" }] },
+    { title: "XIDs in the last 5 minutes, by code", type: "table", targets: [{ expr: inPool(`max by (node, gpu, xid) (${byNode('DCGM_EXP_XID_ERRORS_COUNT{xid!=""}')}) > 0`), legend: "{{node}} GPU {{gpu}} XID {{xid}}" }] },
     { title: "GPU temperature (C)", type: "timeseries", unit: "celsius", targets: [{ expr: inPool(`max by (node, gpu) (${byNode("DCGM_FI_DEV_GPU_TEMP")})`), legend: "{{node}} GPU {{gpu}}" }], thresholds: [{ value: null, color: "green" }, { value: site.monitoring.gpuTempCelsius, color: "red" }] },
     { title: "Double-bit ECC errors (1h increase)", type: "table", targets: [{ expr: inPool(`max by (node, gpu) (${byNode("increase(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL[1h])")}) > 0`), legend: "{{node}} GPU {{gpu}}" }] },
     { title: "Row-remap failures", type: "table", targets: [{ expr: inPool(`max by (node, gpu) (${byNode("DCGM_FI_DEV_ROW_REMAP_FAILURE")}) > 0`), legend: "{{node}} GPU {{gpu}}" }] },

@@ -17,6 +17,18 @@ export const MONITORING_API = "monitoring.coreos.com/v1";
 /** The label the Grafana sidecar watches for dashboards. */
 export const DASHBOARD_LABEL = { key: "grafana_dashboard", value: "1" } as const;
 
+/**
+ * Target relabelings for the DCGM exporter's ServiceMonitor (prometheus-operator 0.83 runs them
+ * after its own): the node the exporter runs on as `node`, and the target's `namespace`, `pod`
+ * and `container` dropped, so a GPU's series keep the exporter's own (the pod using the GPU,
+ * from the kubelet), and a GPU no pod uses has none, rather than the exporter's pod (which
+ * `honorLabels: true` would have filled in, making every idle GPU the exporter's).
+ */
+export const DCGM_RELABELINGS = [
+  { sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node", action: "replace" },
+  { regex: "namespace|pod|container", action: "labeldrop" },
+];
+
 export interface MonitoringProps {
   readonly site: Site;
 }
@@ -33,7 +45,7 @@ export class MonitoringChart extends Chart {
         jobLabel: "app.kubernetes.io/name",
         namespaceSelector: { matchNames: [PLATFORM_NAMESPACES.nvidia] },
         selector: { matchLabels: { "app.kubernetes.io/name": DCGM_EXPORTER.name } },
-        endpoints: [{ port: "metrics", interval: "30s", honorLabels: true }],
+        endpoints: [{ port: "metrics", interval: "30s", honorLabels: false, relabelings: DCGM_RELABELINGS }],
       },
     });
     for (const d of dashboards(site)) {

@@ -1,4 +1,6 @@
 import { advertisedGpus } from "../../charts/alert-rules";
+import { nodeResources, WHOLE_GPU } from "../../inventory/gpu-resources";
+import { slurmPools } from "../../charts/slurm-config";
 import { Site } from "../../inventory/types";
 
 /**
@@ -52,12 +54,15 @@ export function ruleTests(site: Site, ruleFiles: readonly string[]): Record<stri
   const pool = site.pools.find((p) => advertisedGpus(p))!;
   const advertised = advertisedGpus(pool)!;
   const tests: TestGroup[] = [
-    group("XID errors page, with the older Hostname label", [{ series: `DCGM_FI_DEV_XID_ERRORS${gpu("Hostname")}`, values: "0 0 79 79" }], [
-      silent("GpuXidError", "1m"),
-      fires("GpuXidError", "3m", { severity: "critical", ...onGpu }, `XID 79 on GPU 0 on ${NODE}`),
+    group("hardware XIDs page by code, with the older Hostname label; an application XID does not", [
+      { series: `DCGM_EXP_XID_ERRORS_COUNT${gpu("Hostname", ', xid="79", window_size_in_ms="300000"')}`, values: "0 0 1 1" },
+      { series: `DCGM_EXP_XID_ERRORS_COUNT{Hostname="${NODE}", gpu="1", xid="13", window_size_in_ms="300000"}`, values: "0 3 3 3" },
+    ], [
+      silent("GpuHardwareXid", "1m"),
+      fires("GpuHardwareXid", "3m", { severity: "critical", ...onGpu, xid: "79" }, `Hardware XID 79 on GPU 0 on ${NODE} (1 in the exporter's 5-minute window)`),
     ]),
-    group("XID errors page, with the newer hostname label", [{ series: `DCGM_FI_DEV_XID_ERRORS${gpu("hostname")}`, values: "0 48" }], [
-      fires("GpuXidError", "1m", { severity: "critical", ...onGpu }, `XID 48 on GPU 0 on ${NODE}`),
+    group("hardware XIDs page, with the newer hostname label", [{ series: `DCGM_EXP_XID_ERRORS_COUNT${gpu("hostname", ', xid="48", window_size_in_ms="300000"')}`, values: "0 2" }], [
+      fires("GpuHardwareXid", "1m", { severity: "critical", ...onGpu, xid: "48" }, `Hardware XID 48 on GPU 0 on ${NODE} (2 in the exporter's 5-minute window)`),
     ]),
     group("double-bit ECC errors page when the count rises", [
       { series: `DCGM_FI_DEV_ECC_DBE_VOL_TOTAL${gpu("hostname")}`, values: "0 0 0 1 1" },
@@ -100,39 +105,30 @@ export function ruleTests(site: Site, ruleFiles: readonly string[]): Record<stri
         `${NODE} advertises ${advertised.count - 1} of the ${advertised.count} ${advertised.resource} its pool ${pool.name} declares`,
       ),
     ]),
-    group("a GPU allocated to a pod and idle for an hour warns; a busy one does not", [
+    group("a GPU allocated to a tenant's pod and idle for an hour warns; a busy one, or an idle Slurm node, does not", [
       { series: `DCGM_FI_DEV_GPU_UTIL${gpu("hostname", ', namespace="tenant-a", pod="train-0"')}`, values: steady(0, 70) },
       { series: `DCGM_FI_DEV_GPU_UTIL{hostname="${NODE}", gpu="1", namespace="tenant-a", pod="train-1"}`, values: steady(85, 70) },
+      { series: `DCGM_FI_DEV_GPU_UTIL{hostname="slurm-node", gpu="0", namespace="slurm", pod="h800-p1-0"}`, values: steady(0, 70) },
     ], [
       silent("GpuAllocatedIdle", "30m"),
       fires("GpuAllocatedIdle", "65m", { severity: "warning", ...onGpu, namespace: "tenant-a", pod: "train-0" }, `GPU 0 on ${NODE} is allocated to tenant-a/train-0 and has been idle for an hour`),
     ]),
-    group(`GPU allocation above the ${Math.round(target * 100)}% target warns after half an hour`, [
-      { series: 'kube_pod_container_resource_requests{resource="nvidia_com_gpu", namespace="tenant-a", pod="p"}', values: steady(12, 40) },
-      { series: 'kube_pod_status_phase{phase="Running", namespace="tenant-a", pod="p"}', values: steady(1, 40) },
-      { series: 'kube_pod_container_resource_requests{resource="nvidia_com_gpu", namespace="slurm", pod="h800-p1-0"}', values: steady(8, 40) },
-      { series: 'kube_pod_status_phase{phase="Running", namespace="slurm", pod="h800-p1-0"}', values: steady(1, 40) },
-      { series: 'slurm_node_gpus_alloc{node="h800-p1-0"}', values: steady(8, 40) },
-      { series: 'kube_node_status_allocatable{node="a", resource="nvidia_com_gpu"}', values: steady(12, 40) },
-      { series: 'kube_node_status_allocatable{node="h800-p1-0", resource="nvidia_com_gpu"}', values: steady(8, 40) },
-    ], [
-      silent("SiteGpuAllocationAboveTarget", "20m"),
-      fires("SiteGpuAllocationAboveTarget", "35m", { severity: "warning", site: site.name }, `${site.name}: 100% of GPUs allocated, above the ${Math.round(target * 100)}% target`),
-    ]),
-    group("a tenant at its GPU quota warns; one below it does not", [
+    ...allocationTest(site, target),
+    group("a tenant at any of its GPU quotas warns; one below them does not", [
       { series: 'kube_resourcequota{namespace="tenant-a", resourcequota="tenant-quota", resource="requests.nvidia.com/gpu", type="used"}', values: steady(16, 20) },
       { series: 'kube_resourcequota{namespace="tenant-a", resourcequota="tenant-quota", resource="requests.nvidia.com/gpu", type="hard"}', values: steady(16, 20) },
       { series: 'kube_resourcequota{namespace="tenant-b", resourcequota="tenant-quota", resource="requests.nvidia.com/gpu", type="used"}', values: steady(3, 20) },
       { series: 'kube_resourcequota{namespace="tenant-b", resourcequota="tenant-quota", resource="requests.nvidia.com/gpu", type="hard"}', values: steady(16, 20) },
-    ], [
-      fires(
-        "TenantAtGpuQuota",
-        "16m",
+      ...otherQuotaSeries(site),
+    ], [{
+      eval_time: "16m",
+      alertname: "TenantAtGpuQuota",
+      exp_alerts: [
         // One-to-one matching on() keeps only the matched labels.
-        { severity: "warning", namespace: "tenant-a", resourcequota: "tenant-quota", resource: "requests.nvidia.com/gpu" },
-        "Tenant tenant-a is using all 16 GPUs of its quota",
-      ),
-    ]),
+        { exp_labels: { severity: "warning", namespace: "tenant-a", resourcequota: "tenant-quota", resource: "requests.nvidia.com/gpu" }, exp_annotations: { summary: "Tenant tenant-a is using all 16 of its requests.nvidia.com/gpu quota" } },
+        ...otherQuotaAlert(site),
+      ],
+    }]),
     group("an unreachable Slurm controller pages; down and drained nodes warn", [
       { series: 'up{job="slurm-controller", instance="slurm-controller-0"}', values: `1 ${steady(0, 35)}` },
       { series: "slurm_nodes_down", values: `0 ${steady(2, 35)}` },
@@ -143,5 +139,58 @@ export function ruleTests(site: Site, ruleFiles: readonly string[]): Record<stri
       silent("SlurmNodesDrained", "35m"),
     ]),
   ];
+  if (slurmPools(site).length) {
+    tests.push(group("missing Slurm node metrics warn, since the site's allocation counts Slurm's GPUs from them", [{ series: 'up{job="slurm-controller", instance="slurm-controller-0"}', values: steady(1, 20) }], [
+      fires("SlurmMetricsAbsent", "16m", { severity: "warning" }, "slurmctld's node metrics are missing: the site's GPU allocation leaves Slurm's jobs out"),
+    ]));
+  }
   return { rule_files: [...ruleFiles], evaluation_interval: "1m", tests };
+}
+
+/**
+ * Allocation above target, in whole-GPU equivalents: a tenant's running pod holds 12 GPUs on a
+ * 12-GPU node, a pending one 4 (not counted), and on a Slurm pool's node Slurm's jobs hold every
+ * core (so every GPU, at DefCpuPerGPU), while its slurmd pod's request is not counted twice.
+ */
+function allocationTest(site: Site, target: number): TestGroup[] {
+  const pool = slurmPools(site)[0];
+  const slurmNode = pool ? [
+    { series: `kube_pod_container_resource_requests{resource="nvidia_com_gpu", namespace="slurm", pod="${pool.name}-0"}`, values: steady(pool.gpusPerNode, 40) },
+    { series: `kube_pod_status_phase{phase="Running", namespace="slurm", pod="${pool.name}-0"}`, values: steady(1, 40) },
+    { series: `slurm_node_cpus_alloc{node="${pool.name}-0"}`, values: steady(pool.gpu.cpusPerGpu * pool.gpusPerNode, 40) },
+    { series: `kube_node_status_allocatable{node="${pool.name}-0", resource="nvidia_com_gpu"}`, values: steady(pool.gpusPerNode, 40) },
+  ] : [];
+  return [group(`GPU allocation above the ${Math.round(target * 100)}% target warns after half an hour`, [
+    { series: 'kube_pod_container_resource_requests{resource="nvidia_com_gpu", namespace="tenant-a", pod="p"}', values: steady(12, 40) },
+    { series: 'kube_pod_status_phase{phase="Running", namespace="tenant-a", pod="p"}', values: steady(1, 40) },
+    { series: 'kube_pod_container_resource_requests{resource="nvidia_com_gpu", namespace="tenant-a", pod="waiting"}', values: steady(4, 40) },
+    { series: 'kube_pod_status_phase{phase="Pending", namespace="tenant-a", pod="waiting"}', values: steady(1, 40) },
+    { series: 'kube_pod_status_phase{phase="Running", namespace="tenant-a", pod="waiting"}', values: steady(0, 40) },
+    { series: 'kube_node_status_allocatable{node="a", resource="nvidia_com_gpu"}', values: steady(12, 40) },
+    ...slurmNode,
+  ], [
+    silent("SiteGpuAllocationAboveTarget", "20m"),
+    fires("SiteGpuAllocationAboveTarget", "35m", { severity: "warning", site: site.name }, `${site.name}: 100% of GPUs allocated, above the ${Math.round(target * 100)}% target`),
+  ])];
+}
+
+/** A MIG or shared quota line of the site's, if it has one: a tenant at it warns too. */
+function otherQuota(site: Site): string | undefined {
+  const name = site.pools.map((p) => Object.keys(nodeResources(p))[0]).find((r) => r !== WHOLE_GPU);
+  return name && `requests.${name}`;
+}
+
+function otherQuotaSeries(site: Site): Series[] {
+  const r = otherQuota(site);
+  if (!r) return [];
+  return [
+    { series: `kube_resourcequota{namespace="tenant-c", resourcequota="tenant-quota", resource="${r}", type="used"}`, values: steady(7, 20) },
+    { series: `kube_resourcequota{namespace="tenant-c", resourcequota="tenant-quota", resource="${r}", type="hard"}`, values: steady(7, 20) },
+  ];
+}
+
+function otherQuotaAlert(site: Site): AlertTest["exp_alerts"] {
+  const r = otherQuota(site);
+  if (!r) return [];
+  return [{ exp_labels: { severity: "warning", namespace: "tenant-c", resourcequota: "tenant-quota", resource: r }, exp_annotations: { summary: `Tenant tenant-c is using all 7 of its ${r} quota` } }];
 }

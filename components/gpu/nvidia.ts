@@ -25,7 +25,7 @@ export class NvidiaGpu extends pulumi.ComponentResource {
   constructor(name: string, args: NvidiaGpuArgs, opts?: pulumi.ComponentResourceOptions) {
     super(NVIDIA_GPU_TYPE, name, {}, opts);
     const app = new App();
-    const charts = [new NvidiaDevicePluginChart(app, "nvidia-device-plugin", { site: args.site }), new DcgmExporterChart(app, "dcgm-exporter")];
+    const charts = [new NvidiaDevicePluginChart(app, "nvidia-device-plugin", { site: args.site }), new DcgmExporterChart(app, "dcgm-exporter", { site: args.site })];
     if (needsMigManager(args.site)) charts.push(new MigManagerChart(app, "mig-manager", { site: args.site }));
     const objects = chartObjects(...charts);
     this.objects = new ChartResources(`${name}-objects`, { objects, provider: args.provider, ...(args.dependsOn ? { dependsOn: args.dependsOn } : {}) }, { parent: this });

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { advertisedGpus, alertRuleGroups, byNode } from "../../charts/alert-rules";
+import { advertisedGpus, alertRuleGroups, byNode, gpuQuotaRegex, gpuResourceWeights } from "../../charts/alert-rules";
 import { dashboards } from "../../charts/dashboards";
 import { prometheusStackValues } from "../../components/monitoring";
 import { parseSite } from "../../inventory/parse";
@@ -12,13 +12,29 @@ describe("monitoring", () => {
   const alert = (name: string) => rules.filter((r) => r.alert === name);
 
   it("alerts on every GPU health signal, with either DCGM host label", () => {
-    for (const name of ["GpuXidError", "GpuDoubleBitEccErrors", "GpuRowRemapFailure", "GpuTemperatureHigh", "GpuNvlinkErrors", "GpuPcieReplays", "DcgmExporterDown", "DcgmExporterAbsent", "GpuNodeMissingGpus", "GpuAllocatedIdle"]) {
+    for (const name of ["GpuHardwareXid", "GpuDoubleBitEccErrors", "GpuRowRemapFailure", "GpuTemperatureHigh", "GpuNvlinkErrors", "GpuPcieReplays", "DcgmExporterDown", "DcgmExporterAbsent", "GpuNodeMissingGpus", "GpuAllocatedIdle"]) {
       assert.ok(alert(name).length > 0, name);
     }
     assert.strictEqual(byNode("M"), 'label_replace(label_replace(M, "node", "$1", "Hostname", "(.+)"), "node", "$1", "hostname", "(.+)")');
     assert.strictEqual(alert("GpuTemperatureHigh")[0].for, "5m");
     assert.match(alert("GpuTemperatureHigh")[0].expr, /> 85$/);
     assert.strictEqual(alert("GpuAllocatedIdle")[0].for, "1h");
+    // Hardware XIDs by code, from the exporter's per-XID count; application XIDs such as 13 or 43 never page.
+    assert.match(alert("GpuHardwareXid")[0].expr, /DCGM_EXP_XID_ERRORS_COUNT\{xid=~"48\|63\|64\|74\|79\|92\|94\|95\|119\|120"\}/);
+    // Tenants' pods only: an idle Slurm node holds its GPUs through slurmd.
+    assert.match(alert("GpuAllocatedIdle")[0].expr, /DCGM_FI_DEV_GPU_UTIL\{pod!="", namespace!~"[^"]*\bslurm\b[^"]*"\}/);
+  });
+
+  it("counts every GPU class in whole-GPU equivalents, running pods only, and Slurm's GPUs from its node cores", () => {
+    const cyberport = parseSite(realSite("cyberport"));
+    assert.deepStrictEqual(gpuResourceWeights(cyberport), [{ name: "nvidia.com/gpu", perGpu: 1 }, { name: "nvidia.com/gpu.shared", perGpu: 4 }, { name: "nvidia.com/mig-1g.10gb", perGpu: 7 }]);
+    const [allocated, allocatable] = alertRuleGroups(cyberport).find((g) => g.name === "aisc-capacity")!.rules;
+    assert.match(allocated.expr, /\(sum\(kube_pod_container_resource_requests\{resource="nvidia_com_mig_1g_10gb", namespace!~"[^"]+"\} \* on\(namespace, pod\) group_left\(\) \(kube_pod_status_phase\{phase="Running"\} == 1\)\) or vector\(0\)\) \/ 7/);
+    assert.ok(allocated.expr.endsWith(' + sum(clamp_max(ceil(slurm_node_cpus_alloc{node=~"h100-burst-[0-9]+"} / 14), 8) or clamp_max(ceil(slurm_node_cpus_alloc{node=~"h200-p2-[0-9]+"} / 14), 8) or clamp_max(ceil(slurm_node_cpus_alloc{node=~"h800-p1-[0-9]+"} / 14), 8))'), allocated.expr);
+    assert.doesNotMatch(allocated.expr, /slurm_node_gpus_alloc/);
+    assert.match(allocatable.expr, /^\(sum\(kube_node_status_allocatable\{resource="nvidia_com_gpu"\}\) or vector\(0\)\) \+ \(sum\(kube_node_status_allocatable\{resource="nvidia_com_gpu_shared"\}\) or vector\(0\)\) \/ 4 \+/);
+    assert.strictEqual(gpuQuotaRegex(cyberport), "requests\\\\.nvidia\\\\.com/gpu|requests\\\\.nvidia\\\\.com/gpu\\\\.shared|requests\\\\.nvidia\\\\.com/mig-1g\\\\.10gb");
+    assert.ok(alertRuleGroups(cyberport).flatMap((g) => g.rules).some((r) => r.alert === "SlurmMetricsAbsent" && r.expr === "absent(slurm_node_cpus_alloc)"));
   });
 
   it("checks each pool's advertised GPUs against what it declares, shared pools by their replicas", () => {
@@ -47,7 +63,7 @@ describe("monitoring", () => {
     assert.deepStrictEqual(ds.map((d) => d.uid), ["aisc-testsite-capacity", "aisc-testsite-tenants", "aisc-testsite-gpu-health"]);
     const exprs = (i: number) => (ds[i].json.panels as any[]).flatMap((p) => p.targets.map((t: any) => t.expr));
     assert.ok(exprs(0).includes(`vector(${site.capacity.gpus})`));
-    assert.ok(exprs(1).some((e: string) => e.startsWith("sum by (namespace) (kube_pod_container_resource_requests")));
+    assert.ok(exprs(1).some((e: string) => e.startsWith("sum by (namespace, resource) (kube_pod_container_resource_requests") && e.includes('kube_pod_status_phase{phase="Running"}')));
     assert.deepStrictEqual((ds[2].json.templating as any).list.map((v: any) => v.name), ["pool"]);
   });
 

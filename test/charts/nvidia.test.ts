@@ -10,7 +10,7 @@ import { smallSite } from "../helpers/fixtures";
 
 function objects(site = parseSite(smallSite())): K8sObject[] {
   const app = new App();
-  return [...new NvidiaDevicePluginChart(app, "nvidia", { site }).toJson(), ...new DcgmExporterChart(app, "dcgm").toJson()] as K8sObject[];
+  return [...new NvidiaDevicePluginChart(app, "nvidia", { site }).toJson(), ...new DcgmExporterChart(app, "dcgm", { site }).toJson()] as K8sObject[];
 }
 
 function find(objs: K8sObject[], kind: string, name: string): any {
@@ -85,6 +85,8 @@ describe("NVIDIA charts", () => {
     assert.strictEqual(env.DCGM_EXPORTER_KUBERNETES, "true");
     assert.ok(dcgm.volumes.some((v: any) => v.hostPath?.path === "/var/lib/kubelet/pod-resources"));
     assert.deepStrictEqual(dcgm.containers[0].securityContext.capabilities, { drop: ["ALL"], add: ["SYS_ADMIN"] });
+    // The device plugin registers GPUs by UUID; the exporter's uid ID type matches them.
+    assert.strictEqual(env.DCGM_EXPORTER_KUBERNETES_GPU_ID_TYPE, "uid");
   });
 
   it("turns on every counter the alerts need", () => {
