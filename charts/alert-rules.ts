@@ -26,12 +26,12 @@ export interface RuleGroup {
 }
 
 /**
- * Gives DCGM series a `node` label whichever name the exporter used for the host: older
- * releases label it `Hostname`, newer ones `hostname`. Applied to instant vectors, so it wraps
- * `increase(...)` rather than sitting inside a range selector.
+ * Gives DCGM series a `node` label from the exporter's `Hostname` (its `NODE_NAME`, the node's
+ * name, at 4.2.3-4.1.3), whether or not the scrape added one. Applied to instant vectors, so it
+ * wraps `increase(...)` rather than sitting inside a range selector.
  */
 export function byNode(expr: string): string {
-  return `label_replace(label_replace(${expr}, "node", "$1", "Hostname", "(.+)"), "node", "$1", "hostname", "(.+)")`;
+  return `label_replace(${expr}, "node", "$1", "Hostname", "(.+)")`;
 }
 
 /** The Kubernetes resource a pool's GPUs are allocatable as, as kube-state-metrics names it, and how many per node. */

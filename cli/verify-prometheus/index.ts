@@ -6,12 +6,16 @@ import * as YAML from "yaml";
 import { Site } from "../../inventory/types";
 import { readManifests } from "../verify-k8s";
 import { missingCommands } from "../verify-slurm/engine";
+import { DASHBOARD_LABEL } from "../../charts/monitoring";
+import { Catalog, loadCatalog, unknownIn, unknownInSeries } from "./catalog";
 import { ruleTests } from "./rule-tests";
 
 /**
- * `aisc verify --only prometheus`: every PrometheusRule in OUT/<stack>/manifests, as it is on
- * disk, through the real `promtool check rules`, then `promtool test rules` with unit tests that
- * show each key alert firing on synthetic series and staying silent on healthy ones.
+ * `aisc verify --only prometheus`: every PrometheusRule and dashboard in OUT/<stack>/manifests,
+ * as on disk, held to the metric catalog of the pinned exporters (./catalog), then the rules
+ * through the real `promtool check rules`, then `promtool test rules` with unit tests that show
+ * each key alert firing on synthetic series (only series the catalog allows) and staying silent
+ * on healthy ones.
  */
 
 export interface PrometheusCheck {
@@ -26,13 +30,19 @@ function promtool(args: string[], cwd: string): { status: number; out: string } 
 
 export function checkPrometheus(stackDir: string, site: Site): PrometheusCheck {
   if (missingCommands(["promtool"]).length) return { status: "skipped", report: ["skipped: promtool is not installed (apt-get install prometheus)"] };
-  const rules = readManifests(path.join(stackDir, "manifests"), stackDir).flatMap((m) =>
+  const manifests = readManifests(path.join(stackDir, "manifests"), stackDir);
+  const rules = manifests.flatMap((m) =>
     m.docs.filter((d) => d.kind === "PrometheusRule").map((d) => ({ file: m.file, name: String((d.metadata as { name?: string })?.name), groups: (d.spec as { groups?: unknown })?.groups })),
   );
   if (rules.length === 0) return { status: "failed", report: [`no PrometheusRule in ${stackDir}/manifests: run aisc plan`] };
+  const dashboards = manifests.flatMap((m) =>
+    m.docs.filter((d) => d.kind === "ConfigMap" && (d.metadata as { labels?: Record<string, string> })?.labels?.[DASHBOARD_LABEL.key] === DASHBOARD_LABEL.value).map((d) => ({ file: m.file, data: (d.data ?? {}) as Record<string, string> })),
+  );
+  const catalogProblems = checkCatalog(rules, dashboards, ruleTests(site, []).tests as { input_series: { series: string }[] }[], loadCatalog());
+  if (catalogProblems.problems.length) return { status: "failed", report: ["metric catalog (charts/imports/metrics): failed", ...catalogProblems.problems.map((p) => `  ${p}`)] };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aisc-promtool-"));
   try {
-    const report: string[] = [];
+    const report: string[] = [catalogProblems.summary];
     const files: string[] = [];
     for (const r of rules) {
       const file = `${r.name}.rules.yaml`;
@@ -51,4 +61,34 @@ export function checkPrometheus(stackDir: string, site: Site): PrometheusCheck {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+interface RuleFile {
+  readonly file: string;
+  readonly groups: unknown;
+}
+
+/** Every rule expression, dashboard query and rule-test series held to the catalog. */
+export function checkCatalog(rules: readonly RuleFile[], dashboards: readonly { file: string; data: Record<string, string> }[], tests: readonly { input_series: { series: string }[] }[], catalog: Catalog): { problems: string[]; summary: string } {
+  const all = rules.flatMap((r) => ((r.groups ?? []) as { rules?: { alert?: string; record?: string; expr: string }[] }[]).flatMap((g) => (g.rules ?? []).map((rule) => ({ file: r.file, rule }))));
+  const recorded = new Set(all.flatMap(({ rule }) => (rule.record ? [rule.record] : [])));
+  const problems: string[] = [];
+  for (const { file, rule } of all) problems.push(...unknownIn(rule.expr, catalog, recorded).map((p) => `${file}: ${rule.alert ?? rule.record}: ${p}`));
+  let queries = 0;
+  for (const d of dashboards) {
+    for (const [name, text] of Object.entries(d.data)) {
+      const panels = (JSON.parse(text) as { panels?: { title?: string; targets?: { expr?: string }[] }[] }).panels ?? [];
+      for (const p of panels) for (const t of p.targets ?? []) {
+        if (!t.expr) continue;
+        queries++;
+        problems.push(...unknownIn(t.expr, catalog, recorded).map((x) => `${d.file}: dashboard ${name}, panel "${p.title}": ${x}`));
+      }
+    }
+  }
+  const series = tests.flatMap((t) => t.input_series.map((s) => s.series));
+  for (const s of series) problems.push(...unknownInSeries(s, catalog).map((p) => `rule tests: ${p}`));
+  return {
+    problems: [...new Set(problems)],
+    summary: `metric catalog: ${all.length} rules, ${queries} dashboard queries and ${series.length} rule-test series use only metrics and labels dcgm-exporter 4.2.3-4.1.3 (aisc's counters), kube-state-metrics 2.16.0 and Slurm 25.11 emit`,
+  };
 }

@@ -47,39 +47,36 @@ function steady(value: number, n: number): string {
 }
 
 export function ruleTests(site: Site, ruleFiles: readonly string[]): Record<string, unknown> {
-  const gpu = (hostLabel: "Hostname" | "hostname", extra = "") => `{${hostLabel}="${NODE}", gpu="0"${extra}}`;
+  const gpu = (hostLabel: "Hostname", extra = "") => `{${hostLabel}="${NODE}", gpu="0"${extra}}`;
   const onGpu = { node: NODE, gpu: "0" };
   const t = site.monitoring.gpuTempCelsius;
   const target = site.monitoring.utilisationTarget;
   const pool = site.pools.find((p) => advertisedGpus(p))!;
   const advertised = advertisedGpus(pool)!;
   const tests: TestGroup[] = [
-    group("hardware XIDs page by code, with the older Hostname label; an application XID does not", [
+    group("hardware XIDs page by code; an application XID does not", [
       { series: `DCGM_EXP_XID_ERRORS_COUNT${gpu("Hostname", ', xid="79", window_size_in_ms="300000"')}`, values: "0 0 1 1" },
       { series: `DCGM_EXP_XID_ERRORS_COUNT{Hostname="${NODE}", gpu="1", xid="13", window_size_in_ms="300000"}`, values: "0 3 3 3" },
     ], [
       silent("GpuHardwareXid", "1m"),
       fires("GpuHardwareXid", "3m", { severity: "critical", ...onGpu, xid: "79" }, `Hardware XID 79 on GPU 0 on ${NODE} (1 in the exporter's 5-minute window)`),
     ]),
-    group("hardware XIDs page, with the newer hostname label", [{ series: `DCGM_EXP_XID_ERRORS_COUNT${gpu("hostname", ', xid="48", window_size_in_ms="300000"')}`, values: "0 2" }], [
-      fires("GpuHardwareXid", "1m", { severity: "critical", ...onGpu, xid: "48" }, `Hardware XID 48 on GPU 0 on ${NODE} (2 in the exporter's 5-minute window)`),
-    ]),
     group("double-bit ECC errors page when the count rises", [
-      { series: `DCGM_FI_DEV_ECC_DBE_VOL_TOTAL${gpu("hostname")}`, values: "0 0 0 1 1" },
-      { series: `DCGM_FI_DEV_ECC_DBE_VOL_TOTAL{hostname="healthy-node", gpu="1"}`, values: steady(3, 5) },
+      { series: `DCGM_FI_DEV_ECC_DBE_VOL_TOTAL${gpu("Hostname")}`, values: "0 0 0 1 1" },
+      { series: `DCGM_FI_DEV_ECC_DBE_VOL_TOTAL{Hostname="healthy-node", gpu="1"}`, values: steady(3, 5) },
     ], [fires("GpuDoubleBitEccErrors", "4m", { severity: "critical", ...onGpu }, `Double-bit ECC errors on GPU 0 on ${NODE}`)]),
     group("a row-remap failure pages", [{ series: `DCGM_FI_DEV_ROW_REMAP_FAILURE${gpu("Hostname")}`, values: "0 1" }], [
       silent("GpuRowRemapFailure", "0m"),
       fires("GpuRowRemapFailure", "1m", { severity: "critical", ...onGpu }, `Row remapping failed on GPU 0 on ${NODE}: replace the GPU`),
     ]),
-    group(`a GPU over ${t} C for five minutes pages, a shorter spike does not`, [{ series: `DCGM_FI_DEV_GPU_TEMP${gpu("hostname")}`, values: `${t - 10} ${steady(t + 5, 8)}` }], [
+    group(`a GPU over ${t} C for five minutes pages, a shorter spike does not`, [{ series: `DCGM_FI_DEV_GPU_TEMP${gpu("Hostname")}`, values: `${t - 10} ${steady(t + 5, 8)}` }], [
       silent("GpuTemperatureHigh", "4m"),
       fires("GpuTemperatureHigh", "7m", { severity: "critical", ...onGpu }, `GPU 0 on ${NODE} at ${t + 5} C, over ${t} C for 5 minutes`),
     ]),
     group("NVLink and PCIe errors warn while they increase", [
-      { series: `DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL${gpu("hostname")}`, values: "0 0 5 9" },
-      { series: `DCGM_FI_DEV_NVLINK_REPLAY_ERROR_COUNT_TOTAL${gpu("hostname")}`, values: steady(0, 4) },
-      { series: `DCGM_FI_DEV_PCIE_REPLAY_COUNTER${gpu("hostname")}`, values: "10 10 12 20" },
+      { series: `DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL${gpu("Hostname")}`, values: "0 0 5 9" },
+      { series: `DCGM_FI_DEV_NVLINK_REPLAY_ERROR_COUNT_TOTAL${gpu("Hostname")}`, values: steady(0, 4) },
+      { series: `DCGM_FI_DEV_PCIE_REPLAY_COUNTER${gpu("Hostname")}`, values: "10 10 12 20" },
     ], [
       fires("GpuNvlinkErrors", "3m", { severity: "warning", ...onGpu }, `NVLink CRC or replay errors increasing on GPU 0 on ${NODE}`),
       fires("GpuPcieReplays", "3m", { severity: "warning", ...onGpu }, `PCIe replays increasing on GPU 0 on ${NODE}`),
@@ -106,9 +103,9 @@ export function ruleTests(site: Site, ruleFiles: readonly string[]): Record<stri
       ),
     ]),
     group("a GPU allocated to a tenant's pod and idle for an hour warns; a busy one, or an idle Slurm node, does not", [
-      { series: `DCGM_FI_DEV_GPU_UTIL${gpu("hostname", ', namespace="tenant-a", pod="train-0"')}`, values: steady(0, 70) },
-      { series: `DCGM_FI_DEV_GPU_UTIL{hostname="${NODE}", gpu="1", namespace="tenant-a", pod="train-1"}`, values: steady(85, 70) },
-      { series: `DCGM_FI_DEV_GPU_UTIL{hostname="slurm-node", gpu="0", namespace="slurm", pod="h800-p1-0"}`, values: steady(0, 70) },
+      { series: `DCGM_FI_DEV_GPU_UTIL${gpu("Hostname", ', namespace="tenant-a", pod="train-0"')}`, values: steady(0, 70) },
+      { series: `DCGM_FI_DEV_GPU_UTIL{Hostname="${NODE}", gpu="1", namespace="tenant-a", pod="train-1"}`, values: steady(85, 70) },
+      { series: `DCGM_FI_DEV_GPU_UTIL{Hostname="slurm-node", gpu="0", namespace="slurm", pod="h800-p1-0"}`, values: steady(0, 70) },
     ], [
       silent("GpuAllocatedIdle", "30m"),
       fires("GpuAllocatedIdle", "65m", { severity: "warning", ...onGpu, namespace: "tenant-a", pod: "train-0" }, `GPU 0 on ${NODE} is allocated to tenant-a/train-0 and has been idle for an hour`),
