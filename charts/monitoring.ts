@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { PLATFORM_NAMESPACES } from "../inventory/platform";
 import { Site } from "../inventory/types";
 import { alertRuleGroups } from "./alert-rules";
+import { ALERTMANAGER_CONFIG, alertmanagerSpec } from "./alertmanager";
 import { commonLabels, object } from "./common";
 import { dashboards } from "./dashboards";
 import { DCGM_EXPORTER } from "./dcgm-exporter";
@@ -48,6 +49,9 @@ export class MonitoringChart extends Chart {
         endpoints: [{ port: "metrics", interval: "30s", honorLabels: false, relabelings: DCGM_RELABELINGS }],
       },
     });
+    if (site.monitoring.alerting) {
+      object(this, "alertmanager-config", ALERTMANAGER_CONFIG.api, "AlertmanagerConfig", { name: ALERTMANAGER_CONFIG.name, namespace: ns, labels }, { spec: alertmanagerSpec(site.monitoring.alerting, site.tenants) });
+    }
     for (const d of dashboards(site)) {
       object(this, `dashboard-${d.uid}`, "v1", "ConfigMap", { name: d.uid, namespace: ns, labels: { ...labels, [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value } }, {
         data: { [`${d.uid}.json`]: `${JSON.stringify(d.json, null, 2)}\n` },

@@ -99,7 +99,7 @@ function redactSecure(value: unknown): unknown {
 }
 
 /** The config keys whose values aisc reads as secrets; everything in the inventory is plain. */
-export const SECRET_CONFIG_KEYS = ["aisc:kubeconfig"] as const;
+export const SECRET_CONFIG_KEYS = ["aisc:kubeconfig", "aisc:alertWebhook-<receiver>"] as const;
 
 /** The most values a stack file may expand to once aliases are followed (a 10,000-tenant site is about 100,000). */
 const MAX_EXPANDED_VALUES = 2_000_000;
@@ -177,7 +177,7 @@ export function readStackFile(file: string, project: string): StackConfig {
     const secrets = securePaths(value, full);
     if (secrets.length > 0 && full === SITE_KEY) {
       throw new InputError(
-        `${file}: ${secrets[0]}: a secure: value; the site inventory holds no secrets (names, groups and networks are plain), and the only secret aisc reads is ${SECRET_CONFIG_KEYS.join(", ")} (pulumi config set --secret aisc:kubeconfig < kubeconfig)`,
+        `${file}: ${secrets[0]}: a secure: value; the site inventory holds no secrets (names, groups and networks are plain), and the only secrets aisc reads are ${SECRET_CONFIG_KEYS.join(" and ")} (pulumi config set --secret aisc:kubeconfig < kubeconfig)`,
       );
     }
     const plain = redactSecure(value);
@@ -185,6 +185,9 @@ export function readStackFile(file: string, project: string): StackConfig {
     config[full] = typeof plain === "string" ? plain : JSON.stringify(plain instanceof Date ? plain.toISOString().slice(0, 10) : plain);
     if (secrets.length > 0) secretKeys.push(full);
   }
+  // A webhook URL carries its token: it is set with --secret, or not at all.
+  const plainWebhook = Object.keys(raw).find((k) => k.startsWith(`${project}:alertWebhook-`) && !secretKeys.includes(k));
+  if (plainWebhook) throw new InputError(`${file}: ${plainWebhook}: a plain value; expected a secret, since a webhook URL carries its token (pulumi config set --secret ${plainWebhook} <webhook URL>)`);
   if (raw[SITE_KEY] === undefined || raw[SITE_KEY] === null) {
     throw new InputError(`${file}: config: has no ${SITE_KEY}; expected the site inventory under config: ${SITE_KEY} (see the README's site inventory)`);
   }

@@ -1,7 +1,39 @@
-import { DNS_LABEL, Reader } from "./reader";
-import { MonitoringSettings } from "./types";
+import { DNS_LABEL, Reader, show } from "./reader";
+import { AlertingSettings, MonitoringSettings } from "./types";
 
-const MONITORING_KEYS = ["retentionDays", "storageGi", "storageClass", "utilisationTarget", "gpuTempCelsius"];
+const MONITORING_KEYS = ["retentionDays", "storageGi", "storageClass", "utilisationTarget", "gpuTempCelsius", "alerting"];
+const ALERTING_KEYS = ["receivers", "critical", "warning", "watchdog"];
+
+/** The Pulumi config key (under `aisc:`) holding a receiver's webhook URL as a secret. */
+export function webhookConfigKey(receiver: string): string {
+  return `alertWebhook-${receiver}`;
+}
+
+/** Receivers, by name (a DNS label): each a webhook whose URL is the secret `aisc:alertWebhook-<name>`. */
+function parseAlerting(r: Reader, path: string, value: unknown): AlertingSettings | undefined {
+  const o = r.object(path, value, ALERTING_KEYS);
+  if (!o) return undefined;
+  const before = r.issues.length;
+  const list = r.list(`${path}.receivers`, o.receivers, { minItems: 1, maxItems: 16, what: "receivers" }) ?? [];
+  const receivers = list.map((x, i) => r.string(`${path}.receivers[${i}]`, x, { pattern: DNS_LABEL, what: "a receiver name (a DNS label; its webhook URL is the secret aisc:alertWebhook-<name>)", maxLength: 40 }));
+  r.unique((i) => `${path}.receivers[${i}]`, receivers, "receiver");
+  receivers.forEach((x, i) => x === "null" && r.fail(`${path}.receivers[${i}]`, "expected a name other than null, Alertmanager's receiver that delivers nowhere"));
+  const named = receivers.filter((x): x is string => x !== undefined);
+  const pick = (key: string, required: boolean) => {
+    const v = o[key];
+    if (v === undefined && !required) return undefined;
+    if (typeof v !== "string" || !named.includes(v)) {
+      r.fail(`${path}.${key}`, `expected one of the receivers (${named.join(", ")}), got ${show(v)}`);
+      return undefined;
+    }
+    return v;
+  };
+  const critical = pick("critical", true);
+  const warning = pick("warning", true);
+  const watchdog = pick("watchdog", false);
+  if (r.issues.length > before || !critical || !warning) return undefined;
+  return { receivers: named, critical, warning, ...(watchdog ? { watchdog } : {}) };
+}
 
 /** Defaults: a month of metrics, a 90% allocation target (AISC ran above 90% by mid-2025). */
 export const MONITORING_DEFAULTS = { retentionDays: 30, storageGi: 500, utilisationTarget: 0.9, gpuTempCelsius: 85 } as const;
@@ -16,6 +48,8 @@ export function parseMonitoring(r: Reader, path: string, value: unknown): Monito
   const storageClass = o.storageClass === undefined ? undefined : r.string(`${path}.storageClass`, o.storageClass, { pattern: DNS_LABEL, what: "a StorageClass name" });
   const utilisationTarget = o.utilisationTarget === undefined ? d.utilisationTarget : r.number(`${path}.utilisationTarget`, o.utilisationTarget, 0, 1, true);
   const gpuTempCelsius = o.gpuTempCelsius === undefined ? d.gpuTempCelsius : r.integer(`${path}.gpuTempCelsius`, o.gpuTempCelsius, 40, 110);
+  const alerting = o.alerting === undefined ? undefined : parseAlerting(r, `${path}.alerting`, o.alerting);
   if (retentionDays === undefined || storageGi === undefined || utilisationTarget === undefined || gpuTempCelsius === undefined) return undefined;
-  return { retentionDays, storageGi, ...(storageClass ? { storageClass } : {}), utilisationTarget, gpuTempCelsius };
+  if (o.alerting !== undefined && !alerting) return undefined;
+  return { retentionDays, storageGi, ...(storageClass ? { storageClass } : {}), utilisationTarget, gpuTempCelsius, ...(alerting ? { alerting } : {}) };
 }

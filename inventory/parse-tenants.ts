@@ -6,7 +6,7 @@ import { Subsidy, Tenant, TENANT_KINDS } from "./types";
 
 /** Parses tenants: who gets which GPUs, under which subsidy, administered by whom. */
 
-const TENANT_KEYS = ["name", "displayName", "kind", "gpus", "fairShare", "subsidy", "adminGroup", "directoryGroup", "maxShareExempt", "migSlices", "sharedGpus"];
+const TENANT_KEYS = ["name", "displayName", "kind", "gpus", "fairShare", "subsidy", "adminGroup", "directoryGroup", "alertReceiver", "maxShareExempt", "migSlices", "sharedGpus"];
 
 /**
  * A directory group's name (its `cn`): POSIX group characters only, since it is written into an
@@ -63,6 +63,8 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
     pattern: DIRECTORY_GROUP,
     what: "the cn of the directory group whose members are the tenant's Slurm users (letters, digits, '_', '.' and '-', at most 64)",
   });
+  // Whether it names one of the site's receivers is checked with the monitoring block (parse.ts).
+  const alertReceiver = o.alertReceiver === undefined ? undefined : r.string(`${path}.alertReceiver`, o.alertReceiver, { pattern: DNS_LABEL, what: "a receiver name of monitoring.alerting.receivers" });
   const maxShareExempt = o.maxShareExempt === undefined ? false : r.boolean(`${path}.maxShareExempt`, o.maxShareExempt);
   const migSlices = o.migSlices === undefined ? {} : parseCounts(r, `${path}.migSlices`, o.migSlices, MIG_PROFILE, "MIG profile to slices, such as {1g.10gb: 14}", "a MIG profile such as 1g.10gb");
   const sharedGpus = o.sharedGpus === undefined ? {} : parseCounts(r, `${path}.sharedGpus`, o.sharedGpus, RESOURCE_NAME, "shared resource to replicas, such as {nvidia.com/gpu.shared: 16}", "a shared GPU resource name such as nvidia.com/gpu.shared");
@@ -76,6 +78,7 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
     ...(subsidy ? { subsidy } : {}),
     adminGroup: adminGroup!,
     directoryGroup: directoryGroup!,
+    ...(alertReceiver ? { alertReceiver } : {}),
     maxShareExempt: maxShareExempt!,
     migSlices: migSlices!,
     sharedGpus: sharedGpus!,

@@ -239,6 +239,13 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
       : undefined;
   const slurm = parseSlurm(r, `${key}.slurm`, o.slurm, poolNames, pools);
   const monitoring = parseMonitoring(r, `${key}.monitoring`, o.monitoring);
+  // Positions are the raw list's only when every tenant parsed; otherwise the tenants' own issues come first.
+  if (Array.isArray(o.tenants) && tenants.length === o.tenants.length) tenants.forEach((t, i) => {
+    const receivers = monitoring?.alerting?.receivers ?? [];
+    if (t.alertReceiver && monitoring && !receivers.includes(t.alertReceiver)) {
+      r.fail(`${key}.tenants[${i}].alertReceiver`, `expected one of monitoring.alerting.receivers (${receivers.join(", ") || "none declared"}), got ${show(t.alertReceiver)}`);
+    }
+  });
   if (r.issues.length > 0) throw new InventoryError(r.issues);
   return {
     name: name!,

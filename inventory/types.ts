@@ -143,6 +143,8 @@ export interface Tenant {
   readonly adminGroup: string;
   /** The site directory's (LDAP) group whose members are the tenant's Slurm users. */
   readonly directoryGroup: string;
+  /** The alert receiver (of `monitoring.alerting`) for alerts about the tenant's own namespace. */
+  readonly alertReceiver?: string;
   /** Exempt from the per-tenant maximum share of the site (an anchor tenant such as HKGAI). */
   readonly maxShareExempt: boolean;
   /** MIG slices the tenant is entitled to, by profile (`1g.10gb`); a profile not listed is 0. */
@@ -176,6 +178,19 @@ export interface MonitoringSettings {
   readonly utilisationTarget: number;
   /** GPU temperature that pages after five minutes, in degrees Celsius. */
   readonly gpuTempCelsius: number;
+  /** Where alerts go; without it Alertmanager keeps the chart's default, which sends them nowhere. */
+  readonly alerting?: AlertingSettings;
+}
+
+/** Alertmanager's receivers and routes: webhooks whose URLs are Pulumi secrets (`aisc:alertWebhook-<name>`). */
+export interface AlertingSettings {
+  readonly receivers: readonly string[];
+  /** The receiver of critical alerts (the platform's on-call). */
+  readonly critical: string;
+  /** The receiver of every other alert (the platform's channel). */
+  readonly warning: string;
+  /** The dead-man's switch that must hear the always-firing `Watchdog`, or none. */
+  readonly watchdog?: string;
 }
 
 export interface Milestone {

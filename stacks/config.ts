@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseSite } from "../inventory/parse";
+import { webhookConfigKey } from "../inventory/parse-monitoring";
 import { InventoryError } from "../inventory/reader";
 import { Site } from "../inventory/types";
 
@@ -8,7 +9,7 @@ import { Site } from "../inventory/types";
  * `pulumi.RunError`, which the Pulumi CLI (and `aisc plan`) prints as a plain message listing
  * every problem by config key, with no stack trace.
  */
-export function loadSite(config: pulumi.Config = new pulumi.Config("aisc")): { site: Site; kubeconfig?: pulumi.Output<string> } {
+export function loadSite(config: pulumi.Config = new pulumi.Config("aisc")): { site: Site; kubeconfig?: pulumi.Output<string>; alertWebhooks: Record<string, pulumi.Output<string>> } {
   let raw: unknown;
   try {
     raw = config.getObject<unknown>("site");
@@ -23,5 +24,27 @@ export function loadSite(config: pulumi.Config = new pulumi.Config("aisc")): { s
     throw err;
   }
   const kubeconfig = site.cluster.kind === "existing" ? config.getSecret("kubeconfig") : undefined;
-  return { site, ...(kubeconfig ? { kubeconfig } : {}) };
+  return { site, ...(kubeconfig ? { kubeconfig } : {}), alertWebhooks: alertWebhooks(site, config) };
+}
+
+/**
+ * Each alert receiver's webhook URL, from the secret `aisc:alertWebhook-<receiver>`. A URL carries
+ * its token, so it is never in the inventory. A preview (`pulumi preview`, `aisc plan`, a fork's
+ * CI without the stack's secrets) goes on without one, warning; a deployment refuses, naming the
+ * key to set.
+ */
+function alertWebhooks(site: Site, config: pulumi.Config): Record<string, pulumi.Output<string>> {
+  const out: Record<string, pulumi.Output<string>> = {};
+  for (const receiver of site.monitoring.alerting?.receivers ?? []) {
+    const key = webhookConfigKey(receiver);
+    const url = config.getSecret(key);
+    if (url) out[receiver] = url;
+    else if (pulumi.runtime.isDryRun()) {
+      pulumi.log.warn(`aisc:${key} is not set: alerts to ${receiver} go nowhere until it is (pulumi config set --secret aisc:${key} <webhook URL>)`);
+      out[receiver] = pulumi.secret("");
+    } else {
+      throw new pulumi.RunError(`aisc:site.monitoring.alerting.receivers: ${receiver} has no webhook URL; expected the secret aisc:${key} (pulumi config set --secret aisc:${key} <webhook URL>)`);
+    }
+  }
+  return out;
 }

@@ -8,8 +8,8 @@ import { capacitySummary } from "../inventory/summary";
 import { tenantSummaries } from "../inventory/tenancy";
 import { loadSite } from "./config";
 
-const { site, kubeconfig: existingKubeconfig } = loadSite();
-const platform = new SitePlatform(site.name, { site, ...(existingKubeconfig ? { kubeconfig: existingKubeconfig } : {}) });
+const { site, kubeconfig: existingKubeconfig, alertWebhooks } = loadSite();
+const platform = new SitePlatform(site.name, { site, alertWebhooks, ...(existingKubeconfig ? { kubeconfig: existingKubeconfig } : {}) });
 
 export const siteName = site.name;
 export const region = site.region;

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { App } from "cdk8s";
+import { ALERTMANAGER_CONFIG } from "../../charts/alertmanager";
 import { DASHBOARD_LABEL, MonitoringChart } from "../../charts/monitoring";
 import { PLATFORM_NAMESPACES, SYSTEM_NODE_SELECTOR } from "../../inventory/platform";
 import { Site } from "../../inventory/types";
@@ -16,7 +17,10 @@ export const PROMETHEUS_STACK_CHART = {
   repo: "https://prometheus-community.github.io/helm-charts",
 } as const;
 
-export type MonitoringStackArgs = SiteWorkloadArgs;
+export interface MonitoringStackArgs extends SiteWorkloadArgs {
+  /** Each alert receiver's webhook URL, a secret; written only into the receivers' Secret. */
+  readonly alertWebhooks?: Readonly<Record<string, pulumi.Input<string>>>;
+}
 
 /**
  * The chart's values: retention and a retained volume from the inventory; every monitor and rule
@@ -29,7 +33,9 @@ export function prometheusStackValues(site: Site, grafanaSecret: string): Record
   const nodeSelector = { ...SYSTEM_NODE_SELECTOR };
   return {
     prometheusOperator: { nodeSelector, admissionWebhooks: { patch: { nodeSelector } } },
-    alertmanager: { alertmanagerSpec: { nodeSelector } },
+    // aisc's AlertmanagerConfig is the whole configuration, replacing the chart's (which sends
+    // every alert to its null receiver); without alerting in the inventory the chart's stays.
+    alertmanager: { alertmanagerSpec: { nodeSelector, ...(site.monitoring.alerting ? { alertmanagerConfiguration: { name: ALERTMANAGER_CONFIG.name } } : {}) } },
     prometheus: {
       prometheusSpec: {
         nodeSelector,
@@ -90,10 +96,18 @@ export class MonitoringStack extends pulumi.ComponentResource {
       namespace: ns,
       values: prometheusStackValues(site, secretName),
     }, { parent: this, provider, dependsOn: [...deps, secret] });
+    // The receivers' webhook URLs, one key per receiver, from Pulumi secrets only.
+    const receivers = site.monitoring.alerting
+      ? [new k8s.core.v1.Secret(`${name}-alert-receivers`, {
+          metadata: { name: ALERTMANAGER_CONFIG.secret, namespace: ns },
+          type: "Opaque",
+          stringData: Object.fromEntries(site.monitoring.alerting.receivers.map((r) => [r, pulumi.secret(args.alertWebhooks?.[r] ?? "")])),
+        }, { parent: this, provider, dependsOn: deps })]
+      : [];
     new ChartResources(`${name}-objects`, {
       objects: chartObjects(new MonitoringChart(new App(), "monitoring", { site })),
       provider,
-      dependsOn: [...deps, this.operator],
+      dependsOn: [...deps, this.operator, ...receivers],
     }, { parent: this });
     this.registerOutputs({});
   }

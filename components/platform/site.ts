@@ -16,6 +16,8 @@ export interface SitePlatformArgs {
   readonly site: Site;
   /** Kubeconfig of an existing cluster (secret); used only when `cluster.kind` is `existing`. */
   readonly kubeconfig?: pulumi.Input<string>;
+  /** Each alert receiver's webhook URL, a secret (see stacks/config.ts). */
+  readonly alertWebhooks?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -57,7 +59,7 @@ export class SitePlatform extends pulumi.ComponentResource {
     const deps = { provider: k8sProvider, dependsOn: [namespaces] };
     this.gpu = new NvidiaGpu(`${name}-nvidia`, { site, ...deps }, { parent: this });
     // Monitoring first: its operator brings the CRDs that ServiceMonitors and rules need.
-    this.monitoring = new MonitoringStack(`${name}-monitoring`, { site, ...deps }, { parent: this });
+    this.monitoring = new MonitoringStack(`${name}-monitoring`, { site, ...deps, alertWebhooks: args.alertWebhooks ?? {} }, { parent: this });
     // The Slinky operator's webhook takes its certificate from cert-manager, which must be up first.
     this.certManager = new CertManager(`${name}-cert-manager`, { site, ...deps }, { parent: this });
     this.slurm = new SlurmCluster(`${name}-slurm`, { site, provider: k8sProvider, dependsOn: [namespaces, this.monitoring, this.certManager] }, { parent: this });

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { advertisedGpus, alertRuleGroups, byNode, gpuQuotaRegex, gpuResourceWeights } from "../../charts/alert-rules";
+import { alertmanagerSpec } from "../../charts/alertmanager";
 import { dashboards } from "../../charts/dashboards";
 import { prometheusStackValues } from "../../components/monitoring";
 import { parseSite } from "../../inventory/parse";
@@ -56,6 +57,35 @@ describe("monitoring", () => {
     assert.strictEqual(capacity.find((r) => r.alert === "SiteGpuAllocationAboveTarget")!.expr, "aisc:site_gpus_allocated:sum / aisc:site_gpus_allocatable:sum > 0.8");
     assert.ok(alert("TenantAtGpuQuota").length === 1);
     for (const name of ["SlurmControllerUnreachable", "SlurmNodesDown", "SlurmNodesDrained"]) assert.strictEqual(alert(name).length, 1, name);
+  });
+
+  it("routes alerts from the inventory: tenants' to their own receiver, critical to on-call, Watchdog to the dead-man's switch", () => {
+    const cyberport = parseSite(realSite("cyberport"));
+    const spec = alertmanagerSpec(cyberport.monitoring.alerting!, cyberport.tenants) as any;
+    assert.strictEqual(spec.route.receiver, "platform-channel");
+    assert.deepStrictEqual(spec.route.routes.map((r: any) => [r.receiver, r.matchers.map((m: any) => `${m.name}${m.matchType}${m.value}`).join(",")]), [
+      ["deadman", "alertname=Watchdog"],
+      ["null", "alertname=InfoInhibitor"],
+      ["hkgai-ops", "namespace=hkgai"],
+      ["platform-oncall", "severity=critical"],
+    ]);
+    assert.deepStrictEqual(spec.receivers.map((r: any) => [r.name, r.webhookConfigs?.[0].urlSecret.key ?? "-"]), [
+      ["platform-oncall", "platform-oncall"], ["platform-channel", "platform-channel"], ["deadman", "deadman"], ["hkgai-ops", "hkgai-ops"], ["null", "-"],
+    ]);
+    // A node that is down silences its GPU and exporter alerts; slurmctld down silences the Slurm alerts it causes.
+    assert.deepStrictEqual(spec.inhibitRules[0], { sourceMatch: [{ name: "alertname", value: "KubeNodeNotReady|KubeNodeUnreachable", matchType: "=~" }], targetMatch: [{ name: "alertname", value: "Gpu.*|Dcgm.*", matchType: "=~" }], equal: ["node"] });
+    assert.deepStrictEqual(spec.inhibitRules[1].targetMatch, [{ name: "alertname", value: "SlurmNodes.*|SlurmMetricsAbsent", matchType: "=~" }]);
+  });
+
+  it("plans the AlertmanagerConfig as Alertmanager's whole configuration, and the receivers' URLs as secrets only", () => {
+    const plan = realPlan("cyberport");
+    const config = ofType(plan, "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig");
+    assert.deepStrictEqual(config.map((c) => (c.inputs as any).metadata.name), ["aisc-alerts"]);
+    const secret = ofType(plan, "kubernetes:core/v1:Secret").find((r) => (r.inputs as any).metadata.name === "alertmanager-receivers")!;
+    assert.deepStrictEqual((secret.inputs as any).stringData, { deadman: "[secret]", "hkgai-ops": "[secret]", "platform-channel": "[secret]", "platform-oncall": "[secret]" });
+    assert.ok(config[0].options.dependencies.includes(secret.urn), "the receivers' Secret exists before the config that reads it");
+    const chart = ofType(plan, "kubernetes:helm.sh/v4:Chart").find((r) => r.urn.includes("prometheus"))!;
+    assert.deepStrictEqual((chart.inputs as any).values.alertmanager.alertmanagerSpec.alertmanagerConfiguration, { name: "aisc-alerts" });
   });
 
   it("draws capacity, per-tenant and GPU-health dashboards from the inventory", () => {

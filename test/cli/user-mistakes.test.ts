@@ -83,6 +83,13 @@ describe("aisc on its users' mistakes", function () {
     }
   });
 
+  it("refuses a webhook URL set in plain text, naming the key and how to set it", () => {
+    const file = writeStackFile("plainhook", smallSite(), { "aisc:alertWebhook-oncall": "https://pager.example/hook?token=t" });
+    const out = tempDir();
+    refused(aisc("plan", "--config", file, "--out", out), `aisc: ${file}: aisc:alertWebhook-oncall: a plain value; expected a secret, since a webhook URL carries its token (pulumi config set --secret aisc:alertWebhook-oncall <webhook URL>)`);
+    assert.ok(!fs.existsSync(out));
+  });
+
   it("report and verify refuse an invalid inventory with exit 2, writing nothing", () => {
     const site = smallSite();
     site.power.pue = 7;
@@ -163,7 +170,7 @@ describe("aisc on its users' mistakes", function () {
     const secret = aisc("plan", "--config", inSite, "--out", out);
     refused(
       secret,
-      `aisc: ${inSite}: aisc:site.tenants[1].adminGroup: a secure: value; the site inventory holds no secrets (names, groups and networks are plain), and the only secret aisc reads is aisc:kubeconfig (pulumi config set --secret aisc:kubeconfig < kubeconfig)`,
+      `aisc: ${inSite}: aisc:site.tenants[1].adminGroup: a secure: value; the site inventory holds no secrets (names, groups and networks are plain), and the only secrets aisc reads are aisc:kubeconfig and aisc:alertWebhook-<receiver> (pulumi config set --secret aisc:kubeconfig < kubeconfig)`,
     );
     assert.ok(!secret.stderr.includes(cipher));
     assert.ok(!fs.existsSync(out));

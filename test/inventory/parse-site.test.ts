@@ -38,6 +38,35 @@ describe("parseSite: the site", () => {
     rejects((s) => (s.monitoring = { gpuTempCelsius: 20 }), ["aisc:site.monitoring.gpuTempCelsius: expected an integer from 40 to 110, got 20"]);
   });
 
+  it("takes alert receivers and routes, each route naming a receiver, and a tenant's own receiver", () => {
+    const alerting = { receivers: ["oncall", "channel", "deadman", "lab-ops"], critical: "oncall", warning: "channel", watchdog: "deadman" };
+    const site = parsed((s) => {
+      s.monitoring = { alerting };
+      s.tenants[1].alertReceiver = "lab-ops";
+    });
+    assert.deepStrictEqual(site.monitoring.alerting, alerting);
+    assert.strictEqual(site.tenants[1].alertReceiver, "lab-ops");
+    assert.strictEqual(parsed((s) => (s.monitoring = { alerting: { receivers: ["a"], critical: "a", warning: "a" } })).monitoring.alerting?.watchdog, undefined);
+    assert.strictEqual(parseSite(mutated(() => undefined)).monitoring.alerting, undefined);
+  });
+
+  it("rejects alerting that names receivers it does not declare, a receiver called null, and a tenant's unknown receiver", () => {
+    rejects((s) => (s.monitoring = { alerting: { receivers: ["a", "b"], critical: "c", warning: "a", watchdog: 5 } }), [
+      'aisc:site.monitoring.alerting.critical: expected one of the receivers (a, b), got "c"',
+      "aisc:site.monitoring.alerting.watchdog: expected one of the receivers (a, b), got 5",
+    ]);
+    rejects((s) => (s.monitoring = { alerting: { receivers: ["null", "a", "a"], critical: "a", warning: "a" } }), [
+      'aisc:site.monitoring.alerting.receivers[2]: duplicate receiver "a"; also at index 1',
+      "aisc:site.monitoring.alerting.receivers[0]: expected a name other than null, Alertmanager's receiver that delivers nowhere",
+    ]);
+    rejects((s) => (s.monitoring = { alerting: { receivers: [], critical: "a", warning: "a" } }), [
+      "aisc:site.monitoring.alerting.receivers: expected at least 1 item, got 0",
+      "aisc:site.monitoring.alerting.critical: expected one of the receivers (), got \"a\"",
+      "aisc:site.monitoring.alerting.warning: expected one of the receivers (), got \"a\"",
+    ]);
+    rejects((s) => (s.tenants[0].alertReceiver = "ops"), ["aisc:site.tenants[0].alertReceiver: expected one of monitoring.alerting.receivers (none declared), got \"ops\""]);
+  });
+
   it("accepts a GovCloud-style region and derives its zones", () => {
     const site = parsed((s) => {
       s.region = "us-gov-west-1";

@@ -28,4 +28,21 @@ describe("loadSite (the program's config reader)", () => {
     pulumi.runtime.setAllConfig({});
     assert.throws(() => loadSite(), (err: Error) => err instanceof pulumi.RunError && err.message === "invalid site inventory:\naisc:site: expected a mapping, got nothing");
   });
+
+  describe("alert receivers' webhook URLs", () => {
+    const alerting = { receivers: ["oncall", "channel"], critical: "oncall", warning: "channel" };
+    const withAlerting = () => JSON.stringify({ ...smallSite(), monitoring: { alerting } });
+
+    it("reads each as a secret from aisc:alertWebhook-<receiver>", async () => {
+      pulumi.runtime.setAllConfig({ "aisc:site": withAlerting(), "aisc:alertWebhook-oncall": "https://pager.example/hook?token=t1", "aisc:alertWebhook-channel": "https://chat.example/hook" }, ["aisc:alertWebhook-oncall", "aisc:alertWebhook-channel"]);
+      const { alertWebhooks } = loadSite();
+      assert.deepStrictEqual(Object.keys(alertWebhooks), ["oncall", "channel"]);
+      assert.strictEqual(await pulumi.isSecret(alertWebhooks.oncall), true);
+    });
+
+    it("refuses to deploy a receiver without its URL, naming the key to set", () => {
+      pulumi.runtime.setAllConfig({ "aisc:site": withAlerting(), "aisc:alertWebhook-oncall": "https://pager.example/hook" }, ["aisc:alertWebhook-oncall"]);
+      assert.throws(() => loadSite(), (err: Error) => err instanceof pulumi.RunError && err.message === "aisc:site.monitoring.alerting.receivers: channel has no webhook URL; expected the secret aisc:alertWebhook-channel (pulumi config set --secret aisc:alertWebhook-channel <webhook URL>)");
+    });
+  });
 });
