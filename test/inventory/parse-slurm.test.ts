@@ -137,7 +137,7 @@ describe("parseMonitoring", () => {
       [{ storageClass: "Fast" }, 'm.storageClass: expected a StorageClass name, got "Fast"'],
       [{ utilisationTarget: 0 }, "m.utilisationTarget: expected a number greater than 0 and at most 1, got 0"],
       [{ gpuTempCelsius: 120 }, "m.gpuTempCelsius: expected an integer from 40 to 110, got 120"],
-      [{ retention: 30 }, "m.retention: unknown key; expected one of retentionDays, storageGi, storageClass, utilisationTarget, gpuTempCelsius"],
+      [{ retention: 30 }, "m.retention: unknown key; expected one of retentionDays, storageGi, storageClass, utilisationTarget, gpuTempCelsius, alerting"],
     ];
     for (const [value, issue] of cases) {
       const [parsed, issues] = monitoring(value);
