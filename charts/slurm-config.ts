@@ -90,8 +90,7 @@ export function slurmPools(site: Site): GpuPool[] {
 
 /**
  * What the site adds to the operator's slurm.conf (see {@link slurmConf}): GPU scheduling,
- * limits enforced from the database (so a tenant's QoS is a hard
- * cap) and at submission (`EnforcePartLimits=ALL`: a job no partition can ever run is refused,
+ * limits enforced from the database (so a tenant's QoS is a hard cap) and at submission (`EnforcePartLimits=ALL`: a job no partition can ever run is refused,
  * not left pending), preemption by QoS (tenants' jobs requeue the scavenger QoS's),
  * multifactor priority led by fair share, one block per NVLink rack where a pool has them, and
  * the partitions with their per-job defaults. Nothing the operator already writes is repeated
