@@ -38,7 +38,7 @@ export function byNode(expr: string): string {
 export function advertisedGpus(pool: GpuPool): { resource: string; count: number } {
   // One resource per pool (whole GPUs, one MIG profile's slices, or shared replicas).
   const [[name, count]] = Object.entries(nodeResources(pool));
-  return { resource: name.replace(/[./-]/g, "_"), count };
+  return { resource: ksmResource(name), count };
 }
 
 /** A resource name as kube-state-metrics writes it in `resource` labels of requests and allocatable (`nvidia_com_gpu`). */

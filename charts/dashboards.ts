@@ -1,6 +1,5 @@
-import { PLATFORM_NAMESPACES } from "../inventory/platform";
 import { Site } from "../inventory/types";
-import { ALLOCATABLE_RECORD, ALLOCATED_RECORD, byNode, gpuQuotaRegex, gpuResourceWeights, ksmResource } from "./alert-rules";
+import { ALLOCATABLE_RECORD, ALLOCATED_RECORD, byNode, gpuQuotaRegex, gpuResourceWeights, ksmResource, PLATFORM_NAMESPACE_MATCH } from "./alert-rules";
 
 /**
  * Grafana dashboards as plain JSON models, one pure function each: the site's capacity against
@@ -52,7 +51,6 @@ function dashboard(uid: string, title: string, specs: PanelSpec[], templating: R
   };
 }
 
-const TENANT_NAMESPACES = `namespace!~"${Object.values(PLATFORM_NAMESPACES).join("|")}"`;
 
 export function capacityDashboard(site: Site): Dashboard {
   const target = site.monitoring.utilisationTarget;
@@ -88,7 +86,7 @@ export function tenantDashboard(site: Site): Dashboard {
       title: "GPU resources held by running pods, per tenant",
       type: "timeseries",
       targets: [{
-        expr: `sum by (namespace, resource) (kube_pod_container_resource_requests{resource=~"${resources}", ${TENANT_NAMESPACES}} * on(namespace, pod) group_left() (kube_pod_status_phase{phase="Running"} == 1))`,
+        expr: `sum by (namespace, resource) (kube_pod_container_resource_requests{resource=~"${resources}", ${PLATFORM_NAMESPACE_MATCH}} * on(namespace, pod) group_left() (kube_pod_status_phase{phase="Running"} == 1))`,
         legend: "{{namespace}} {{resource}}",
       }],
     },
@@ -98,8 +96,8 @@ export function tenantDashboard(site: Site): Dashboard {
       unit: "percentunit",
       targets: [{ expr: `kube_resourcequota{resource=~"${quotas}", type="used"} / on(namespace, resourcequota, resource) (kube_resourcequota{resource=~"${quotas}", type="hard"} > 0)`, legend: "{{namespace}} {{resource}}" }],
     },
-    { title: "GPU utilisation per tenant", type: "timeseries", unit: "percent", targets: [{ expr: `avg by (namespace) (DCGM_FI_DEV_GPU_UTIL{namespace!="", ${TENANT_NAMESPACES}})`, legend: "{{namespace}}" }] },
-    { title: "GPU memory used per tenant (MiB)", type: "timeseries", targets: [{ expr: `sum by (namespace) (DCGM_FI_DEV_FB_USED{namespace!="", ${TENANT_NAMESPACES}})`, legend: "{{namespace}}" }] },
+    { title: "GPU utilisation per tenant", type: "timeseries", unit: "percent", targets: [{ expr: `avg by (namespace) (DCGM_FI_DEV_GPU_UTIL{namespace!="", ${PLATFORM_NAMESPACE_MATCH}})`, legend: "{{namespace}}" }] },
+    { title: "GPU memory used per tenant (MiB)", type: "timeseries", targets: [{ expr: `sum by (namespace) (DCGM_FI_DEV_FB_USED{namespace!="", ${PLATFORM_NAMESPACE_MATCH}})`, legend: "{{namespace}}" }] },
   ]);
 }
 

@@ -64,39 +64,42 @@ export function sacctmgrJob(configMap: string, labels: Record<string, string>, d
             name: "sacctmgr",
             image: SLURM_IMAGES.slurmctld,
             command: ["/bin/sh", "/scripts/load-account.sh"],
-            env: [{ name: "SLURM_CONF", value: "/etc/slurm/slurm.conf" }],
-            // sacctmgr authenticates with the cluster's key file, readable by root only.
-            securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: false, runAsUser: 0, readOnlyRootFilesystem: false },
-            volumeMounts: [
-              { name: "scripts", mountPath: "/scripts", readOnly: true },
-              { name: "conf", mountPath: "/etc/slurm", readOnly: true },
-              { name: "account", mountPath: "/account", readOnly: true },
-            ],
+            env: [SACCTMGR_CLIENT.env],
+            securityContext: { ...SACCTMGR_CLIENT.securityContext, readOnlyRootFilesystem: false },
+            volumeMounts: [...SACCTMGR_CLIENT.mounts, { name: "account", mountPath: "/account", readOnly: true }],
           }],
-          volumes: [
-            { name: "scripts", configMap: { name: SLURM_NAMES.accountsScript } },
-            sacctmgrConfVolume(),
-            { name: "account", configMap: { name: configMap } },
-          ],
+          volumes: [...SACCTMGR_CLIENT.volumes, { name: "account", configMap: { name: configMap } }],
         },
       },
     },
   };
 }
 
-/** The client slurm.conf and the cluster's auth key, for sacctmgr at /etc/slurm. */
-function sacctmgrConfVolume(): Record<string, unknown> {
-  return {
-    name: "conf",
-    projected: {
-      defaultMode: 0o600,
-      sources: [
-        { configMap: { name: SLURM_NAMES.accountsConf, items: [{ key: "slurm.conf", path: "slurm.conf" }] } },
-        { secret: { name: SLURM_NAMES.authKeySecret, items: [{ key: SLURM_NAMES.authKeyFile, path: SLURM_NAMES.authKeyFile }] } },
-      ],
+/**
+ * What every pod that runs sacctmgr shares: the scripts at /scripts, and at /etc/slurm the client
+ * slurm.conf with the cluster's auth key, which only root may read (so it runs as root).
+ */
+const SACCTMGR_CLIENT = {
+  env: { name: "SLURM_CONF", value: "/etc/slurm/slurm.conf" },
+  securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: false, runAsUser: 0 },
+  mounts: [
+    { name: "scripts", mountPath: "/scripts", readOnly: true },
+    { name: "conf", mountPath: "/etc/slurm", readOnly: true },
+  ],
+  volumes: [
+    { name: "scripts", configMap: { name: SLURM_NAMES.accountsScript } },
+    {
+      name: "conf",
+      projected: {
+        defaultMode: 0o600,
+        sources: [
+          { configMap: { name: SLURM_NAMES.accountsConf, items: [{ key: "slurm.conf", path: "slurm.conf" }] } },
+          { secret: { name: SLURM_NAMES.authKeySecret, items: [{ key: SLURM_NAMES.authKeyFile, path: SLURM_NAMES.authKeyFile }] } },
+        ],
+      },
     },
-  };
-}
+  ],
+} as const;
 
 /** The Job that loads one tenant's account: each tenant has its own, so adding or removing one touches no other's objects. */
 export function accountJob(tenant: string, digest: string): Record<string, unknown> {
@@ -193,21 +196,16 @@ export function membersCronJob(tenant: { name: string; directoryGroup: string },
                 image: SLURM_IMAGES.login,
                 command: ["/bin/sh", "/scripts/sync-members.sh"],
                 env: [
-                  { name: "SLURM_CONF", value: "/etc/slurm/slurm.conf" },
+                  SACCTMGR_CLIENT.env,
                   { name: "LDAP_URI", value: login.ldapUri },
                   { name: "SEARCH_BASE", value: login.searchBase },
                   { name: "GROUP", value: tenant.directoryGroup },
                   { name: "ACCOUNT", value: tenant.name },
                 ],
-                // sacctmgr authenticates with the cluster's key file, readable by root only.
-                securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: false, runAsUser: 0 },
-                volumeMounts: [
-                  { name: "scripts", mountPath: "/scripts", readOnly: true },
-                  { name: "conf", mountPath: "/etc/slurm", readOnly: true },
-                  { name: "tmp", mountPath: "/tmp" },
-                ],
+                securityContext: SACCTMGR_CLIENT.securityContext,
+                volumeMounts: [...SACCTMGR_CLIENT.mounts, { name: "tmp", mountPath: "/tmp" }],
               }],
-              volumes: [{ name: "scripts", configMap: { name: SLURM_NAMES.accountsScript } }, sacctmgrConfVolume(), { name: "tmp", emptyDir: {} }],
+              volumes: [...SACCTMGR_CLIENT.volumes, { name: "tmp", emptyDir: {} }],
             },
           },
         },

@@ -144,9 +144,10 @@ export class TenantChart extends Chart {
 
     // The Slurm side of the same entitlement, the Job that loads it, and the members who may use it.
     const data = { qos: slurmQos(tenant), account: slurmAccountLine(tenant), gpus: String(gpuEntitlement(tenant)) };
-    object(this, "slurm-account", "v1", "ConfigMap", { name: `slurm-account-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, [SLURM_ACCOUNT_LABEL]: tenant.name } }, { data });
+    const inSlurm = (name: string) => ({ name, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, [SLURM_ACCOUNT_LABEL]: tenant.name } });
+    object(this, "slurm-account", "v1", "ConfigMap", inSlurm(`slurm-account-${tenant.name}`), { data });
     const digest = dataDigest(data);
-    object(this, "slurm-account-job", "batch/v1", "Job", { name: `slurm-account-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, [SLURM_ACCOUNT_LABEL]: tenant.name } }, accountJob(tenant.name, digest));
-    object(this, "slurm-members", "batch/v1", "CronJob", { name: `slurm-members-${tenant.name}`, namespace: PLATFORM_NAMESPACES.slurm, labels: { ...labels, [SLURM_ACCOUNT_LABEL]: tenant.name } }, membersCronJob(tenant, site.slurm.login));
+    object(this, "slurm-account-job", "batch/v1", "Job", inSlurm(`slurm-account-${tenant.name}`), accountJob(tenant.name, digest));
+    object(this, "slurm-members", "batch/v1", "CronJob", inSlurm(`slurm-members-${tenant.name}`), membersCronJob(tenant, site.slurm.login));
   }
 }

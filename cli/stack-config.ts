@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as jsYaml from "js-yaml";
 import { LIMITS } from "../inventory/limits";
+import { WEBHOOK_CONFIG_PREFIX, webhookConfigKey } from "../inventory/parse-monitoring";
 import { DNS_LABEL, DNS_LABEL_WHAT } from "../inventory/reader";
 import { REDACTED } from "./record";
 
@@ -99,7 +100,7 @@ function redactSecure(value: unknown): unknown {
 }
 
 /** The config keys whose values aisc reads as secrets; everything in the inventory is plain. */
-export const SECRET_CONFIG_KEYS = ["aisc:kubeconfig", "aisc:alertWebhook-<receiver>"] as const;
+export const SECRET_CONFIG_KEYS = ["aisc:kubeconfig", `aisc:${webhookConfigKey("<receiver>")}`] as const;
 
 /** The most values a stack file may expand to once aliases are followed (a 10,000-tenant site is about 100,000). */
 const MAX_EXPANDED_VALUES = 2_000_000;
@@ -186,7 +187,7 @@ export function readStackFile(file: string, project: string): StackConfig {
     if (secrets.length > 0) secretKeys.push(full);
   }
   // A webhook URL carries its token: it is set with --secret, or not at all.
-  const plainWebhook = Object.keys(raw).find((k) => k.startsWith(`${project}:alertWebhook-`) && !secretKeys.includes(k));
+  const plainWebhook = Object.keys(raw).find((k) => k.startsWith(`${project}:${WEBHOOK_CONFIG_PREFIX}`) && !secretKeys.includes(k));
   if (plainWebhook) throw new InputError(`${file}: ${plainWebhook}: a plain value; expected a secret, since a webhook URL carries its token (pulumi config set --secret ${plainWebhook} <webhook URL>)`);
   if (raw[SITE_KEY] === undefined || raw[SITE_KEY] === null) {
     throw new InputError(`${file}: config: has no ${SITE_KEY}; expected the site inventory under config: ${SITE_KEY} (see the README's site inventory)`);

@@ -4,9 +4,12 @@ import { AlertingSettings, MonitoringSettings } from "./types";
 const MONITORING_KEYS = ["retentionDays", "storageGi", "storageClass", "utilisationTarget", "gpuTempCelsius", "alerting"];
 const ALERTING_KEYS = ["receivers", "critical", "warning", "watchdog"];
 
+/** The prefix of the Pulumi config keys (under `aisc:`) holding receivers' webhook URLs as secrets. */
+export const WEBHOOK_CONFIG_PREFIX = "alertWebhook-";
+
 /** The Pulumi config key (under `aisc:`) holding a receiver's webhook URL as a secret. */
 export function webhookConfigKey(receiver: string): string {
-  return `alertWebhook-${receiver}`;
+  return `${WEBHOOK_CONFIG_PREFIX}${receiver}`;
 }
 
 /** Receivers, by name (a DNS label): each a webhook whose URL is the secret `aisc:alertWebhook-<name>`. */

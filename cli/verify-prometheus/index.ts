@@ -38,23 +38,24 @@ export function checkPrometheus(stackDir: string, site: Site): PrometheusCheck {
   const dashboards = manifests.flatMap((m) =>
     m.docs.filter((d) => d.kind === "ConfigMap" && (d.metadata as { labels?: Record<string, string> })?.labels?.[DASHBOARD_LABEL.key] === DASHBOARD_LABEL.value).map((d) => ({ file: m.file, data: (d.data ?? {}) as Record<string, string> })),
   );
-  const catalogProblems = checkCatalog(rules, dashboards, ruleTests(site, []).tests as { input_series: { series: string }[] }[], loadCatalog());
+  // The rule files promtool reads, by the rules' names; the tests name them and feed the series the catalog holds.
+  const files = rules.map((r) => `${r.name}.rules.yaml`);
+  const tests = ruleTests(site, files);
+  const catalogProblems = checkCatalog(rules, dashboards, tests.tests as { input_series: { series: string }[] }[], loadCatalog());
   if (catalogProblems.problems.length) return { status: "failed", report: ["metric catalog (charts/imports/metrics): failed", ...catalogProblems.problems.map((p) => `  ${p}`)] };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aisc-promtool-"));
   try {
     const report: string[] = [catalogProblems.summary];
-    const files: string[] = [];
-    for (const r of rules) {
-      const file = `${r.name}.rules.yaml`;
+    for (const [i, r] of rules.entries()) {
+      const file = files[i];
       fs.writeFileSync(path.join(tmp, file), YAML.stringify({ groups: r.groups ?? [] }));
-      files.push(file);
       const check = promtool(["check", "rules", file], tmp);
       if (check.status !== 0) return { status: "failed", report: [...report, `promtool check rules ${r.file}: failed`, ...check.out.split("\n").map((l) => `  ${l}`)] };
       report.push(`promtool check rules ${r.file}: ${check.out.split("\n").find((l) => /SUCCESS/.test(l))?.trim() ?? "ok"}`);
     }
-    fs.writeFileSync(path.join(tmp, "tests.yaml"), YAML.stringify(ruleTests(site, files)));
+    fs.writeFileSync(path.join(tmp, "tests.yaml"), YAML.stringify(tests));
     const test = promtool(["test", "rules", "tests.yaml"], tmp);
-    const count = (ruleTests(site, files).tests as unknown[]).length;
+    const count = (tests.tests as unknown[]).length;
     if (test.status !== 0) return { status: "failed", report: [...report, `promtool test rules: failed`, ...test.out.split("\n").map((l) => `  ${l}`)] };
     report.push(`promtool test rules: ${count} alert scenarios pass (each key alert fires on broken series and stays silent on healthy ones)`);
     return { status: "passed", report };
