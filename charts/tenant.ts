@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Chart } from "cdk8s";
 import { Construct } from "constructs";
 import { PLATFORM_NAMESPACES, SCAVENGER_QOS } from "../inventory/platform";
-import { gpuEntitlement, gpuEntitlements, tenantLabels } from "../inventory/tenancy";
+import { adminGroupSubject, gpuEntitlement, gpuEntitlements, tenantLabels } from "../inventory/tenancy";
 import { Site, Tenant } from "../inventory/types";
 import { object } from "./common";
 import { accountJob, dataDigest, membersCronJob, SLURM_ACCOUNT_LABEL } from "./slurm";
@@ -108,7 +108,7 @@ export class TenantChart extends Chart {
         "pod-security.kubernetes.io/warn": "restricted",
         "pod-security.kubernetes.io/audit": "restricted",
       },
-      annotations: { "aisc.hk/display-name": tenant.displayName, "aisc.hk/admin-group": tenant.adminGroup },
+      annotations: { "aisc.hk/display-name": tenant.displayName, "aisc.hk/admin-group": adminGroupSubject(site, tenant) },
     });
     object(this, "quota", "v1", "ResourceQuota", meta("tenant-quota"), { spec: { hard: tenantQuota(site, tenant) } });
     object(this, "limits", "v1", "LimitRange", meta("tenant-defaults"), {
@@ -139,7 +139,7 @@ export class TenantChart extends Chart {
     // RoleBinding, it grants them in this namespace only.
     object(this, "binding", "rbac.authorization.k8s.io/v1", "RoleBinding", meta("tenant-admin"), {
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: TENANT_ADMIN_ROLE },
-      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: tenant.adminGroup }],
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: adminGroupSubject(site, tenant) }],
     });
 
     // The Slurm side of the same entitlement, the Job that loads it, and the members who may use it.

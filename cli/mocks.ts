@@ -27,6 +27,9 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
       };
     case "aws:ssm/activation:Activation":
       return { activationCode: pulumi.secret(`offline-${shortHash(name)}`), registrationCount: 0, expired: false };
+    case "aws:eks/nodeGroup:NodeGroup":
+      // EKS names the node group's Auto Scaling group; a capacity block's scheduled scale-up targets it.
+      return { resources: [{ autoscalingGroups: [{ name: `eks-${String(inputs.nodeGroupName ?? name)}-${shortHash(name).slice(0, 8)}` }] }] };
     case "aws:iam/role:Role":
       return { uniqueId: `AROA${shortHash(name).toUpperCase()}` };
     // Generated secrets: stand-in values, deterministic, and redacted wherever they are written.
@@ -77,8 +80,12 @@ export function offlineMocks(region: string): pulumi.runtime.Mocks {
       return { id, state };
     },
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-      // The program makes no data-source calls, so that the offline plan needs no cloud. A call
-      // reaching here is a new dependency on live data: fail loudly rather than invent an answer.
+      // The program asks the cloud only who it runs as (key policies and trust conditions name
+      // the account), answered with the offline plan's stand-in account. Any other call is a new
+      // dependency on live data: fail loudly rather than invent an answer.
+      if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+        return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:role/offline-plan`, id: ACCOUNT, userId: "AROAOFFLINEPLAN" };
+      }
       throw new Error(`the offline plan cannot answer the provider call ${args.token}; compute the value from the inventory instead`);
     },
   };

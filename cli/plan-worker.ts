@@ -9,41 +9,104 @@ import * as path from "path";
 import { parseSite, SITE_CONFIG_KEY } from "../inventory/parse";
 import { InventoryError } from "../inventory/reader";
 import { POLICIES } from "../policies/pack";
+import { spawn } from "child_process";
+import { STAGE_CONFIG_KEY } from "../components/platform/stages";
+import { CLUSTER_STAGE_POLICIES } from "../policies/pack";
 import { checkObjectSizes, isKubernetesObject, renderArtifacts, writeArtifacts } from "./artifacts";
+import { Plan, planJsonChunks } from "./record";
 import { EXIT } from "./exit";
 import { discardPlan, fsInputError, publishPlan, stagePlan } from "./out-dir";
 import { readPolicyConfig } from "./policy-config";
 import { PROJECT, runProgram } from "./run-program";
-import { InputError, readStackFile } from "./stack-config";
-import { evaluatePolicies, hasMandatoryViolation, PolicyConfig } from "./policy-eval";
+import { InputError, readStackFile, StackConfig } from "./stack-config";
+import { evaluatePolicies, hasMandatoryViolation, PolicyConfig, PolicyResult } from "./policy-eval";
 import { policyReportJson, policyReportMarkdown, policyReportSarif } from "./policy-report";
 import { formatPolicySummary, formatSummary } from "./summary";
+
+/**
+ * Runs the program for `stack` under mocks. The SDK records a stack trace on every promise and
+ * resource, for leak reports and source positions the offline plan never shows; capturing them
+ * was most of the time and memory of planning a large site (see the README's performance
+ * section). Traces return for errors.
+ */
+async function plannedProgram(stack: StackConfig, region: string): Promise<Plan> {
+  const traceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const plan = await runProgram(stack, region).finally(() => (Error.stackTraceLimit = traceLimit));
+  checkObjectSizes(plan);
+  return plan;
+}
+
+/**
+ * The cluster stage (components/platform/stages.ts) of an EKS stack, planned by a second worker
+ * into `dir` (inside the stack's staged folder): its plan and the verdicts of the policies that
+ * judge AWS resources. Prints its policy result as JSON for the parent worker's summary.
+ */
+async function clusterStage(stackFile: string, dir: string): Promise<number> {
+  const stack = readStackFile(stackFile, PROJECT);
+  const site = parseSite(stack.raw[SITE_CONFIG_KEY]);
+  const config: PolicyConfig = process.env.AISC_POLICY_CONFIG ? readPolicyConfig(process.env.AISC_POLICY_CONFIG, POLICIES) : {};
+  const plan = await plannedProgram({ ...stack, config: { ...stack.config, [`aisc:${STAGE_CONFIG_KEY}`]: "cluster" } }, site.region);
+  const policies = await evaluatePolicies(plan, config, CLUSTER_STAGE_POLICIES);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    writeArtifacts(dir, [["plan.json", planJsonChunks(plan)], ["policy-report.json", policyReportJson(plan, policies)], ["policy-report.md", policyReportMarkdown(plan, policies)]]);
+  } catch (err) {
+    throw fsInputError(`cannot write the cluster stage's plan of ${stack.stack}`, err) ?? err;
+  }
+  process.stdout.write(JSON.stringify({ resources: plan.resources.length, policies }));
+  return hasMandatoryViolation(policies) ? EXIT.failed : EXIT.ok;
+}
+
+/** Plans the cluster stage of `stackFile` into `dir` in a second worker process; resolves with its summary lines and status. */
+function planClusterStage(stackFile: string, dir: string): Promise<{ code: number; summary: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...process.execArgv, __filename, stackFile, dir, "--cluster-stage"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => {
+      if (code !== EXIT.ok && code !== EXIT.failed) {
+        resolve({ code: code ?? EXIT.internal, summary: stderr.trimEnd() });
+        return;
+      }
+      const { resources, policies } = JSON.parse(stdout) as { resources: number; policies: PolicyResult };
+      resolve({ code, summary: `  cluster stage (aisc:stage cluster): ${resources} resources -> stages/cluster\n${formatPolicySummary(policies).replace(/^ {2}/gm, "    ")}` });
+    });
+  });
+}
 
 async function main(stackFile: string, outRoot: string): Promise<number> {
   const stack = readStackFile(stackFile, PROJECT);
   // Validate before running anything, so a bad inventory or policy config writes nothing and starts nothing.
   const site = parseSite(stack.raw[SITE_CONFIG_KEY]);
   const config: PolicyConfig = process.env.AISC_POLICY_CONFIG ? readPolicyConfig(process.env.AISC_POLICY_CONFIG, POLICIES) : {};
-  // The SDK records a stack trace on every promise and resource, for leak reports and source
-  // positions the offline plan never shows; capturing them was most of the time and memory of
-  // planning a large site (see the README's performance section). Traces return for errors.
-  const traceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  const plan = await runProgram(stack, site.region).finally(() => (Error.stackTraceLimit = traceLimit));
-  checkObjectSizes(plan);
-  const policyStart = process.hrtime.bigint();
-  const policies = await evaluatePolicies(plan, config);
-  const policySeconds = Number(process.hrtime.bigint() - policyStart) / 1e9;
-  const where = path.relative(process.cwd(), stackFile) || stackFile;
-  const reports: [string, string][] = [
-    ["policy-report.json", policyReportJson(plan, policies)],
-    ["policy-report.md", policyReportMarkdown(plan, policies)],
-    ["policy-report.sarif", policyReportSarif(plan, policies, where.startsWith("..") ? stackFile : where)],
-  ];
+  // An EKS stack is deployed in two stages; the whole program is the platform stage, and the
+  // cluster stage is planned beside it by a second worker into the same staged folder.
+  const staged = stagePlan(outRoot, stack.stack);
+  const stages = site.cluster.kind === "eks" && stack.config[`aisc:${STAGE_CONFIG_KEY}`] !== "cluster";
+  const clusterPlan = stages ? planClusterStage(stackFile, path.join(staged, "stages", "cluster")) : undefined;
+  let plan: Plan;
+  let policies: PolicyResult;
+  let policySeconds: number;
+  let cluster: Awaited<typeof clusterPlan>;
   // Written to a fresh folder, then swapped in whole (./out-dir.ts): a failure or a kill at any
   // point leaves OUT/<stack> as the previous plan.
-  const staged = stagePlan(outRoot, stack.stack);
   try {
+    plan = await plannedProgram(stack, site.region);
+    const policyStart = process.hrtime.bigint();
+    policies = await evaluatePolicies(plan, config);
+    policySeconds = Number(process.hrtime.bigint() - policyStart) / 1e9;
+    const where = path.relative(process.cwd(), stackFile) || stackFile;
+    const reports: [string, string][] = [
+      ["policy-report.json", policyReportJson(plan, policies)],
+      ["policy-report.md", policyReportMarkdown(plan, policies)],
+      ["policy-report.sarif", policyReportSarif(plan, policies, where.startsWith("..") ? stackFile : where)],
+    ];
+    cluster = await clusterPlan;
+    // The second worker has said what went wrong, in the same words and with the same status.
+    if (cluster && cluster.code !== EXIT.ok && cluster.code !== EXIT.failed) throw new StageFailed(cluster.code, cluster.summary);
     writeArtifacts(staged, (function* () {
       yield* renderArtifacts(plan);
       yield* reports;
@@ -52,6 +115,7 @@ async function main(stackFile: string, outRoot: string): Promise<number> {
     if (process.ppid !== PARENT) throw new Error("the aisc process that started this plan has gone");
     publishPlan(outRoot, stack.stack, staged);
   } catch (err) {
+    await clusterPlan;
     discardPlan(staged);
     throw fsInputError(`cannot write the plan of ${stack.stack} into ${outRoot}`, err) ?? err;
   }
@@ -61,11 +125,22 @@ async function main(stackFile: string, outRoot: string): Promise<number> {
     const stats = { resources: plan.resources.length, policySeconds, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
     fs.writeFileSync(process.env.AISC_BENCH_STATS, JSON.stringify(stats));
   }
-  process.stdout.write(`${formatSummary(plan, dir, plan.resources.filter(isKubernetesObject).length)}\n${formatPolicySummary(policies)}\n`);
-  return hasMandatoryViolation(policies) ? EXIT.failed : EXIT.ok;
+  process.stdout.write(`${formatSummary(plan, dir, plan.resources.filter(isKubernetesObject).length)}\n${formatPolicySummary(policies)}\n${cluster ? `${cluster.summary}\n` : ""}`);
+  return hasMandatoryViolation(policies) || cluster?.code === EXIT.failed ? EXIT.failed : EXIT.ok;
+}
+
+/** The cluster stage's worker failed; it has printed why, and its status is the plan's. */
+class StageFailed extends Error {
+  constructor(readonly code: number, readonly output: string) {
+    super(output);
+  }
 }
 
 function fail(err: unknown): number {
+  if (err instanceof StageFailed) {
+    process.stderr.write(`${err.output}\n`);
+    return err.code;
+  }
   if (err instanceof InventoryError) {
     process.stderr.write(`${process.argv[2]}: invalid site inventory:\n${err.message}\n`);
     return EXIT.invalidInput;
@@ -96,7 +171,7 @@ setInterval(() => {
 // may surface as a rejection no one awaits. It is an internal error, never a policy verdict.
 process.on("unhandledRejection", (err) => process.exit(fail(err)));
 
-main(process.argv[2], process.argv[3]).then(
+(process.argv[4] === "--cluster-stage" ? clusterStage(process.argv[2], process.argv[3]) : main(process.argv[2], process.argv[3])).then(
   (code) => process.exit(code),
   (err) => process.exit(fail(err)),
 );

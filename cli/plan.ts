@@ -2,6 +2,7 @@ import { spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
 import { parseSite, SITE_CONFIG_KEY } from "../inventory/parse";
+import { AS_OF_ENV, isDate } from "../inventory/dates";
 import { InventoryError } from "../inventory/reader";
 import { Site } from "../inventory/types";
 import { FlagSpec, parseArgs, ParsedArgs } from "./args";
@@ -10,7 +11,7 @@ import { checkStackSlot, claimOutDir, cleanStaleStaging, lockOutDir } from "./ou
 import { DEFAULT_OUT, PROJECT, STACKS_DIR } from "./paths";
 import { InputError, listStacks, readStackFile, stackNameOf } from "./stack-config";
 
-export const PLAN_USAGE = "aisc plan [--stack NAME]... [--all] [--config FILE]... [--out DIR] [--policy-config FILE]";
+export const PLAN_USAGE = "aisc plan [--stack NAME]... [--all] [--config FILE]... [--out DIR] [--policy-config FILE] [--as-of YYYY-MM-DD]";
 
 export interface WorkerResult {
   readonly stack: string;
@@ -73,10 +74,18 @@ export const WORKER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=64"]
 /** Where the plan worker is: one stack per process, since the SDK's runtime is process-global. */
 export const PLAN_WORKER = path.join(__dirname, "plan-worker.js");
 
+/** What a plan is made with beyond the stack files: the policies' config file and the plan's date. */
+export interface PlanOptions {
+  readonly policyConfig?: string;
+  /** YYYY-MM-DD; today when unset (inventory/dates.ts). */
+  readonly asOf?: string;
+}
+
 /** Plans one stack file into `out` in a worker process; the caller holds the OUT's lock. */
-export function runWorker(file: string, out: string, policyConfig?: string): Promise<WorkerResult> {
+export function runWorker(file: string, out: string, options: PlanOptions = {}): Promise<WorkerResult> {
+  const { policyConfig, asOf } = options;
   return new Promise((resolve) => {
-    const env = { ...process.env, ...(policyConfig ? { AISC_POLICY_CONFIG: path.resolve(policyConfig) } : {}) };
+    const env = { ...process.env, ...(policyConfig ? { AISC_POLICY_CONFIG: path.resolve(policyConfig) } : {}), ...(asOf ? { [AS_OF_ENV]: asOf } : {}) };
     const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, PLAN_WORKER, file, out], { stdio: ["ignore", "pipe", "pipe"], env });
     let stdout = "";
     let stderr = "";
@@ -97,8 +106,10 @@ export function runWorker(file: string, out: string, policyConfig?: string): Pro
  * stack's place in it. A mistake there is exit 2 with nothing written. Output is printed in
  * stack order whatever order the workers finish in; the status is the worst of the stacks'.
  */
-export async function planInto(files: readonly string[], out: string, policyConfig?: string): Promise<WorkerResult[]> {
+export async function planInto(files: readonly string[], out: string, options: PlanOptions = {}): Promise<WorkerResult[]> {
+  const { policyConfig, asOf } = options;
   const problems: string[] = [];
+  if (asOf !== undefined && !isDate(asOf)) throw new InputError(`--as-of: expected a date written YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
   for (const file of files) {
     try {
       readInventory(file);
@@ -126,7 +137,7 @@ export async function planInto(files: readonly string[], out: string, policyConf
       Array.from({ length: lanes }, async () => {
         while (next < files.length) {
           const i = next++;
-          results[i] = await runWorker(files[i], out, policyConfig);
+          results[i] = await runWorker(files[i], out, options);
         }
       }),
     );
@@ -138,9 +149,11 @@ export async function planInto(files: readonly string[], out: string, policyConf
 
 /** `aisc plan`: plans the chosen stacks offline and prints each one's summary. */
 export async function plan(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { ...STACK_FLAGS, "policy-config": { value: true } });
+  const args = parseArgs(argv, { ...STACK_FLAGS, "policy-config": { value: true }, "as-of": { value: true } });
   const { files, out } = selectStackFiles(args);
-  const results = await planInto(files, out, args.values["policy-config"]?.[0]);
+  const policyConfig = args.values["policy-config"]?.[0];
+  const asOf = args.values["as-of"]?.[0];
+  const results = await planInto(files, out, { ...(policyConfig ? { policyConfig } : {}), ...(asOf ? { asOf } : {}) });
   for (const r of results) {
     if (r.stdout) process.stdout.write(r.stdout);
     if (r.stderr) process.stderr.write(r.stderr);

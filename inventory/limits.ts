@@ -16,6 +16,13 @@ export const LIMITS = {
    * servers (SSM CreateActivation's RegistrationLimit is 1 to 1,000).
    */
   nodesPerOnPremPool: 1000,
+  /**
+   * On-premises servers (hybrid nodes) per site: each registers as an SSM managed instance, and
+   * SSM's standard-instances tier takes at most 1,000 hybrid-activated machines per account and
+   * region (the advanced tier, which aisc does not turn on, takes more at a price). Sites that
+   * share an account share this quota.
+   */
+  hybridNodesPerAccount: 1000,
   /** Nodes in one cloud pool: an EKS managed node group scales to at most 450 nodes. */
   nodesPerCloudPool: 450,
   /** Nodes across the site: Kubernetes' scalability thresholds are tested to 5,000 nodes per cluster. */

@@ -13,7 +13,9 @@ import { CAPACITY_TYPES, CloudPool, GpuPool, MIG_STRATEGIES, MigLayout, PLACEMEN
 const POOL_KEYS = ["name", "gpu", "gpusPerNode", "nodes", "placement", "sharing", "inService", "nodeWatts", "cloud"];
 const SHARING_KEYS = ["migStrategy", "migLayout", "timeSlicing", "mps"];
 const REPLICA_KEYS = ["replicas", "resourceName"];
-const CLOUD_KEYS = ["capacityType", "instanceType", "capacityReservationId", "guaranteed"];
+const CLOUD_KEYS = ["capacityType", "instanceType", "capacityReservationId", "capacityBlockStart", "availabilityZone", "guaranteed"];
+/** A UTC instant as EC2 states a Capacity Block's start: 2027-01-10T11:30:00Z. */
+const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/;
 
 /** The device plugin's fallback config is named this, so no pool may be. */
 export const RESERVED_POOL_NAME = "aisc-default";
@@ -98,6 +100,17 @@ function parseCloud(r: Reader, path: string, value: unknown, model: string | und
   } else if (o.capacityReservationId !== undefined) {
     r.fail(`${path}.capacityReservationId`, `expected no reservation unless capacityType is capacity-block, got capacityType ${show(capacityType)}`);
   }
+  // A block is reserved in one zone from a stated instant: EKS launches nothing before it, and
+  // the node group is scaled up by a scheduled action at that instant (components/cluster).
+  let capacityBlockStart: string | undefined;
+  if (capacityType === "capacity-block") {
+    capacityBlockStart = r.string(`${path}.capacityBlockStart`, o.capacityBlockStart, { pattern: UTC_INSTANT, what: "the Capacity Block's start in UTC, as EC2 states it, such as 2027-01-10T11:30:00Z" });
+    if (capacityBlockStart && Number.isNaN(Date.parse(capacityBlockStart))) r.fail(`${path}.capacityBlockStart`, `expected a real instant, got ${show(capacityBlockStart)}`);
+    if (o.availabilityZone === undefined) r.fail(`${path}.availabilityZone`, "expected the Capacity Block's zone: EKS takes only subnets in the reservation's zone");
+  } else if (o.capacityBlockStart !== undefined) {
+    r.fail(`${path}.capacityBlockStart`, `expected no start unless capacityType is capacity-block, got capacityType ${show(capacityType)}`);
+  }
+  const availabilityZone = o.availabilityZone === undefined ? undefined : r.string(`${path}.availabilityZone`, o.availabilityZone, { pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, what: "one of the site's networks.availabilityZones, such as ap-east-1a" });
   // Burst capacity is rented and may be gone, so it backs no tenant's quota unless the site says
   // it is held for it (a capacity block, an on-demand reservation); spot never is.
   const guaranteed = o.guaranteed === undefined ? false : r.boolean(`${path}.guaranteed`, o.guaranteed);
@@ -124,8 +137,15 @@ function parseCloud(r: Reader, path: string, value: unknown, model: string | und
     const sizes = [...new Set(offered.map((t) => t.gpus))].join(" or ");
     return r.fail(path, `expected gpusPerNode of ${sizes} for a cloud ${model} pool (no instance type has ${gpusPerNode} ${model} GPUs)`);
   }
-  if (!capacityType || !instanceType || (capacityType === "capacity-block" && !capacityReservationId)) return undefined;
-  return { capacityType, instanceType, ...(capacityReservationId ? { capacityReservationId } : {}), ...(guaranteed ? { guaranteed: true as const } : {}) };
+  if (!capacityType || !instanceType || (capacityType === "capacity-block" && (!capacityReservationId || !capacityBlockStart || !availabilityZone))) return undefined;
+  return {
+    capacityType,
+    instanceType,
+    ...(capacityReservationId ? { capacityReservationId } : {}),
+    ...(capacityBlockStart ? { capacityBlockStart } : {}),
+    ...(availabilityZone ? { availabilityZone } : {}),
+    ...(guaranteed ? { guaranteed: true as const } : {}),
+  };
 }
 
 /** Parses one pool at `path`; returns undefined when any of its fields is invalid. */

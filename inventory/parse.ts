@@ -10,8 +10,10 @@ import { parseSystem } from "./parse-system";
 import { parseTenant } from "./parse-tenants";
 import { LIMITS } from "./limits";
 import { EKS_REGISTRY_ACCOUNTS, NODE_GROUP_NAME_MAX, nodeGroupName } from "./platform";
+import { parseCluster } from "./parse-cluster";
+import { regionOffers, REGION_OFFERINGS } from "./offerings";
 import { DNS_LABEL, DNS_LABEL_WHAT, InventoryError, isObj, Reader, show } from "./reader";
-import { ClusterSettings, CLUSTER_KINDS, GpuPool, Milestone, Networks, Site, Tenant } from "./types";
+import { GpuPool, Milestone, Networks, Site, Tenant } from "./types";
 
 /** The stack config key that holds a site's inventory. */
 export const SITE_CONFIG_KEY = "aisc:site";
@@ -20,40 +22,11 @@ const SITE_KEYS = ["name", "displayName", "region", "power", "capacity", "cluste
 const POWER_KEYS = ["envelopeMW", "pue"];
 const CAPACITY_KEYS = ["precision", "milestones"];
 const MILESTONE_KEYS = ["name", "date", "pflops"];
-const CLUSTER_KEYS = ["kind", "kubernetesVersion", "endpointPublicAccess", "renderYamlToDirectory"];
 const NETWORK_KEYS = ["availabilityZones", "vpcCidr", "serviceCidr", "onPremNodeCidrs", "onPremPodCidrs", "podRouting"];
 
 /** EKS's default service range; sites whose on-premises networks use it must choose another. */
 export const DEFAULT_SERVICE_CIDR = "172.20.0.0/16";
-/** The Kubernetes minor version a site gets unless it pins another. */
-export const DEFAULT_KUBERNETES_VERSION = "1.33";
-
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-
-/**
- * A folder inside the Pulumi project, relative to it: the Kubernetes provider writes every
- * manifest there, Secrets included in plain text, so it may not point anywhere else on the
- * machine (`../../etc`, `/etc`) nor into the repository's own `.git`.
- */
-const PROJECT_PATH = /^(?!\.git(\/|$))(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
-const PROJECT_PATH_WHAT = "a folder inside the project, relative to it, such as rendered/cyberport (letters, digits, '.', '_', '-' and '/'; no '..', '.git' or leading '/')";
-
-function parseCluster(r: Reader, path: string, value: unknown): ClusterSettings | undefined {
-  const o = value === undefined ? {} : r.object(path, value, CLUSTER_KEYS);
-  if (!o) return undefined;
-  const kind = o.kind === undefined ? "eks" : r.oneOf(`${path}.kind`, o.kind, CLUSTER_KINDS);
-  const kubernetesVersion =
-    o.kubernetesVersion === undefined
-      ? DEFAULT_KUBERNETES_VERSION
-      : r.string(`${path}.kubernetesVersion`, o.kubernetesVersion, { pattern: /^1\.\d{2}$/, what: 'a Kubernetes minor version such as "1.33" (quoted)' });
-  const endpointPublicAccess = o.endpointPublicAccess === undefined ? false : r.boolean(`${path}.endpointPublicAccess`, o.endpointPublicAccess);
-  const renderYamlToDirectory =
-    o.renderYamlToDirectory === undefined
-      ? undefined
-      : r.string(`${path}.renderYamlToDirectory`, o.renderYamlToDirectory, { pattern: PROJECT_PATH, what: PROJECT_PATH_WHAT });
-  if (kind === undefined || kubernetesVersion === undefined || endpointPublicAccess === undefined) return undefined;
-  return { kind, kubernetesVersion, endpointPublicAccess, ...(renderYamlToDirectory ? { renderYamlToDirectory } : {}) };
-}
 
 function cidrList(r: Reader, path: string, value: unknown): string[] | undefined {
   if (value === undefined) return [];
@@ -163,6 +136,28 @@ function checkNodeGroupNames(r: Reader, key: string, site: string, raw: unknown,
   });
 }
 
+/**
+ * Each cloud pool's type must be one its region offers, by the record in ./offerings (a node
+ * group of a type the region lacks waits an hour and fails), and its zone one of the site's.
+ */
+function checkCloudPlacement(r: Reader, key: string, region: string, zones: readonly string[] | undefined, raw: unknown, pools: readonly GpuPool[]): void {
+  if (!Array.isArray(raw) || raw.length > LIMITS.pools) return;
+  raw.forEach((item, i) => {
+    const pool = pools.find((p) => p.name === (item as { name?: unknown })?.name);
+    if (pool?.placement !== "cloud" || !pool.cloud) return;
+    const type = pool.cloud.instanceType.name;
+    const offers = regionOffers(region, type);
+    const known = Object.keys(REGION_OFFERINGS).sort().join(", ");
+    if (offers === undefined) r.fail(`${key}.pools[${i}].cloud.instanceType`, `expected a region aisc has a record of instance offerings for (${known}); it has none for ${region}, so ${type} cannot be checked: add the region to inventory/offerings.ts or use placement on-prem`);
+    else if (!offers) {
+      const where = Object.entries(REGION_OFFERINGS).filter(([, types]) => types.includes(type)).map(([name]) => name);
+      r.fail(`${key}.pools[${i}].cloud.instanceType`, `expected an instance type ${region} offers; it does not offer ${type} (offered in ${where.join(", ") || "no region aisc has a record of"}): use placement on-prem`);
+    }
+    const zone = pool.cloud.availabilityZone;
+    if (zone && zones && !zones.includes(zone)) r.fail(`${key}.pools[${i}].cloud.availabilityZone`, `expected one of networks.availabilityZones (${zones.join(", ")}), got ${show(zone)}`);
+  });
+}
+
 function parseMilestones(r: Reader, path: string, value: unknown): Milestone[] {
   const items = value === undefined ? [] : r.list(path, value, { maxItems: LIMITS.milestones, what: "milestones" });
   const out: Milestone[] = [];
@@ -220,7 +215,12 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   const hasOnPrem = pools.some((p) => p.placement === "on-prem") || system?.placement === "on-prem";
   const nodes = pools.reduce((n, p) => n + p.nodes, system?.nodes ?? 0);
   if (nodes > LIMITS.nodesPerSite) r.fail(`${key}.pools`, `expected at most ${LIMITS.nodesPerSite} nodes across the pools (Kubernetes' tested limit for one cluster), got ${nodes}${system?.nodes ? ` (${system.nodes} of them system nodes)` : ""}`);
+  const hybridNodes = pools.reduce((n, p) => n + (p.placement === "on-prem" ? p.nodes : 0), system?.placement === "on-prem" ? (system.nodes ?? 0) : 0);
+  if (cluster?.kind === "eks" && hybridNodes > LIMITS.hybridNodesPerAccount) {
+    r.fail(`${key}.pools`, `expected at most ${LIMITS.hybridNodesPerAccount} on-premises nodes (SSM's standard tier registers at most ${LIMITS.hybridNodesPerAccount} hybrid nodes per account and region), got ${hybridNodes}`);
+  }
   const networks = parseNetworks(r, `${key}.networks`, o.networks, hasOnPrem, declaresOnPrem(o.pools, o.system), region);
+  if (region) checkCloudPlacement(r, key, region, networks?.availabilityZones, o.pools, pools);
   if (region && !EKS_REGISTRY_ACCOUNTS[region] && pools.some((p) => p.placement === "on-prem")) {
     r.fail(`${key}.region`, `expected a region whose EKS image registry aisc knows for hybrid GPU nodes (${Object.keys(EKS_REGISTRY_ACCOUNTS).sort().join(", ")}), got ${show(region)}`);
   }

@@ -132,3 +132,6 @@ export const EKS_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
   "us-gov-east-1": "151742754352",
   "us-gov-west-1": "013241004608",
 };
+
+/** SSM CreateActivation's ExpirationDate: at most 30 days after the call (24 hours when unset). */
+export const SSM_ACTIVATION_MAX_DAYS = 30;

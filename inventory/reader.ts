@@ -1,3 +1,4 @@
+import { isDate } from "./dates";
 import { LIMITS } from "./limits";
 
 /**
@@ -139,10 +140,7 @@ export class Reader {
   /** A calendar date written YYYY-MM-DD (YAML may hand us a Date for an unquoted date). */
   date(path: string, value: unknown): string | undefined {
     const text = value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString().slice(0, 10) : value;
-    if (typeof text === "string" && /^\d{4}-\d{2}-\d{2}$/.test(text)) {
-      const parsed = new Date(`${text}T00:00:00Z`);
-      if (!Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === text) return text;
-    }
+    if (typeof text === "string" && isDate(text)) return text;
     return this.fail(path, `expected a date written YYYY-MM-DD, got ${show(value)}`);
   }
 

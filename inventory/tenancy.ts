@@ -25,6 +25,15 @@ export function gpuEntitlements(pools: readonly GpuPool[], tenant: Tenant): Reco
   };
 }
 
+/**
+ * The Kubernetes group a tenant's `adminGroup` reaches the cluster as: on EKS, with the site
+ * directory's groups prefix (`oidc:aisc-hkgai-admins`), which also keeps a directory group from
+ * passing as one of Kubernetes' own `system:` groups; on an existing cluster, as named.
+ */
+export function adminGroupSubject(site: Pick<Site, "cluster">, tenant: Pick<Tenant, "adminGroup">): string {
+  return `${site.cluster.identity?.groupsPrefix ?? ""}${tenant.adminGroup}`;
+}
+
 /** The label every tenant namespace carries, with the tenant's name; admission policies select tenants by it. */
 export const TENANT_LABEL = "aisc.hk/tenant";
 

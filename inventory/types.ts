@@ -1,4 +1,5 @@
 import { GpuSpec, Precision, SubsidyScheme } from "./catalog";
+import { SupportType } from "./eks-versions";
 import { InstanceType } from "./instances";
 
 /** Where a pool's servers are: the site's own floor, joined as EKS Hybrid Nodes, or EC2 burst. */
@@ -77,6 +78,14 @@ export interface CloudPool {
   readonly instanceType: InstanceType;
   /** The EC2 Capacity Block reservation (`cr-...`) a capacity-block pool runs in. */
   readonly capacityReservationId?: string;
+  /** Capacity blocks: when the block starts (UTC, RFC 3339); the node group scales up then. */
+  readonly capacityBlockStart?: string;
+  /**
+   * The one zone the pool's nodes run in: required for a capacity block (its reservation's zone);
+   * an EFA pool defaults to the site's first zone (RDMA does not cross zones); other pools span
+   * every zone of the site unless one is named.
+   */
+  readonly availabilityZone?: string;
   /** Present when the site holds this capacity for its tenants: the pool then backs their quotas. */
   readonly guaranteed?: true;
 }
@@ -200,14 +209,55 @@ export interface Milestone {
   readonly pflops: number;
 }
 
+/** What an IAM principal may do in the cluster: EKS's cluster-scoped access policies. */
+export const ACCESS_POLICIES = ["cluster-admin", "admin", "view"] as const;
+export type AccessPolicy = (typeof ACCESS_POLICIES)[number];
+
+/** An IAM role or user that may use the cluster's API (an EKS access entry). */
+export interface ClusterAccess {
+  readonly principalArn: string;
+  readonly policy: AccessPolicy;
+}
+
+/**
+ * The site directory's OIDC provider, as an EKS identity provider config: its users and groups
+ * reach Kubernetes as `<usernamePrefix><claim>` and `<groupsPrefix><group>`.
+ */
+export interface ClusterIdentity {
+  readonly issuerUrl: string;
+  readonly clientId: string;
+  /** @default "sub" */
+  readonly usernameClaim: string;
+  /** @default "groups" */
+  readonly groupsClaim: string;
+  /** @default "oidc:" */
+  readonly usernamePrefix: string;
+  /** @default "oidc:" */
+  readonly groupsPrefix: string;
+}
+
 export interface ClusterSettings {
   readonly kind: ClusterKind;
-  /** Kubernetes minor version, for example "1.33". */
+  /** Kubernetes minor version: one aisc pins EKS add-ons for (inventory/eks-versions). @default the newest */
   readonly kubernetesVersion: string;
+  /** EKS support tier: `extended` keeps a version past standard support, at a price. @default "standard" */
+  readonly supportType: SupportType;
   /** Whether the EKS API endpoint is reachable from the internet (private only by default). */
   readonly endpointPublicAccess: boolean;
+  /** Private networks (operators', CI runners') allowed to the API endpoint over the site's link. @default [] */
+  readonly apiAccessCidrs: readonly string[];
+  /** EKS only: the site directory's OIDC provider. */
+  readonly identity?: ClusterIdentity;
+  /** EKS only: the IAM principals that may use the API; empty for an existing cluster. */
+  readonly access: readonly ClusterAccess[];
   /** When set, the Kubernetes provider writes manifests to this directory instead of applying. */
   readonly renderYamlToDirectory?: string;
+  /**
+   * Days each hybrid-node SSM activation is issued for: a new one every period, each valid for
+   * two (see components/cluster/hybrid-spec). 1 to 15, so that two fit SSM's 30-day maximum.
+   * @default 14
+   */
+  readonly activationRotationDays: number;
 }
 
 /** The inventory as declared, validated. */

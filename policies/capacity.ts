@@ -1,5 +1,6 @@
 import { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { PoolFacts } from "../charts/site-facts";
+import { planDate } from "../inventory/dates";
 import { GPU_CATALOG, GpuModel, gpuTflops, Precision } from "../inventory/catalog";
 import { round3 } from "../inventory/capacity";
 import { classOfResource, ResourceClass } from "../inventory/gpu-resources";
@@ -139,11 +140,11 @@ function milestonePolicy(name: string, past: boolean): StackValidationPolicy {
       ? "Every milestone whose date has passed is met by the capacity in service by that date."
       : "Every future milestone is met by the capacity the inventory plans to have in service by its date.",
     enforcementLevel: past ? "mandatory" : "advisory",
-    configSchema: { properties: { asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The date milestones are judged on (YYYY-MM-DD); today when unset." } } },
+    configSchema: { properties: { asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The date milestones are judged on (YYYY-MM-DD); the plan's date (today, or aisc plan --as-of) when unset." } } },
     validateStack: (args, report) => {
       const s = siteOrReport(args, report);
       if (!s) return;
-      const { asOf } = configOf(args, { asOf: new Date().toISOString().slice(0, 10) });
+      const { asOf } = configOf(args, { asOf: planDate() });
       for (const m of s.site.facts.milestones) {
         if (m.date <= asOf !== past) continue;
         const planned = plannedPflops(s.pools, m.date, s.site.facts.precision as Precision);

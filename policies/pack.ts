@@ -2,7 +2,8 @@ import { Policies } from "@pulumi/policy";
 import { CAPACITY_POLICIES } from "./capacity";
 import { quotaForEveryGpuResource } from "./gpu-quotas";
 import { gpuRuntimePlatformOnly } from "./gpu-runtime";
-import { SECURITY_POLICIES } from "./security";
+import { eksVersionSupported } from "./eks-support";
+import { awsRegionHongKong, bucketsPrivateEncrypted, eksAuditLogs, eksEndpointPrivate, eksSecretsEncrypted, SECURITY_POLICIES, statefulProtected } from "./security";
 import { TENANCY_POLICIES } from "./tenancy";
 
 /**
@@ -13,3 +14,10 @@ import { TENANCY_POLICIES } from "./tenancy";
 export const POLICIES: Policies = [...CAPACITY_POLICIES, ...TENANCY_POLICIES, quotaForEveryGpuResource, gpuRuntimePlatformOnly, ...SECURITY_POLICIES];
 
 export const PACK_NAME = "aisc";
+
+/**
+ * The policies that judge AWS resources alone: what the cluster stage (components/platform/
+ * stages.ts), which creates no Kubernetes object, is held to by `aisc plan`. The capacity and
+ * tenancy policies read Kubernetes objects and judge the platform stage.
+ */
+export const CLUSTER_STAGE_POLICIES: Policies = [awsRegionHongKong, eksEndpointPrivate, eksSecretsEncrypted, eksAuditLogs, eksVersionSupported, bucketsPrivateEncrypted, statefulProtected];

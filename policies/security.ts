@@ -1,5 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { configOf, ofKind } from "./common";
+import { eksVersionSupported } from "./eks-support";
 
 /**
  * Security baseline and data residency: AWS resources in Hong Kong only, a private and
@@ -157,4 +158,4 @@ export const imagesAndChartsPinned: ResourceValidationPolicy = {
   },
 };
 
-export const SECURITY_POLICIES = [awsRegionHongKong, eksEndpointPrivate, eksSecretsEncrypted, eksAuditLogs, bucketsPrivateEncrypted, statefulProtected, imagesAndChartsPinned];
+export const SECURITY_POLICIES = [awsRegionHongKong, eksEndpointPrivate, eksSecretsEncrypted, eksAuditLogs, eksVersionSupported, bucketsPrivateEncrypted, statefulProtected, imagesAndChartsPinned];

@@ -1,15 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
+import { planDate } from "../inventory/dates";
 import { parseSite } from "../inventory/parse";
 import { webhookConfigKey } from "../inventory/parse-monitoring";
 import { InventoryError } from "../inventory/reader";
 import { Site } from "../inventory/types";
+import { Stage, STAGES, STAGE_CONFIG_KEY } from "../components/platform/stages";
 
 /**
  * Reads the stack's site inventory from Pulumi config. A mistake in it becomes a
  * `pulumi.RunError`, which the Pulumi CLI (and `aisc plan`) prints as a plain message listing
  * every problem by config key, with no stack trace.
  */
-export function loadSite(config: pulumi.Config = new pulumi.Config("aisc")): { site: Site; kubeconfig?: pulumi.Output<string>; alertWebhooks: Record<string, pulumi.Output<string>> } {
+export function loadSite(config: pulumi.Config = new pulumi.Config("aisc")): { site: Site; kubeconfig?: pulumi.Output<string>; alertWebhooks: Record<string, pulumi.Output<string>>; asOf: string; stage: Stage } {
   let raw: unknown;
   try {
     raw = config.getObject<unknown>("site");
@@ -23,8 +25,27 @@ export function loadSite(config: pulumi.Config = new pulumi.Config("aisc")): { s
     if (err instanceof InventoryError) throw new pulumi.RunError(`invalid site inventory:\n${err.message}`);
     throw err;
   }
+  const stage = readStage(config, site);
+  let asOf: string;
+  try {
+    asOf = planDate();
+  } catch (err) {
+    throw new pulumi.RunError((err as Error).message);
+  }
   const kubeconfig = site.cluster.kind === "existing" ? config.getSecret("kubeconfig") : undefined;
-  return { site, ...(kubeconfig ? { kubeconfig } : {}), alertWebhooks: alertWebhooks(site, config) };
+  return { site, ...(kubeconfig ? { kubeconfig } : {}), alertWebhooks: stage === "platform" ? alertWebhooks(site, config) : {}, asOf, stage };
+}
+
+/**
+ * The stage this run deploys (`aisc:stage`, see components/platform/stages.ts): `platform`
+ * unless the stack says `cluster`. An existing cluster has only the platform stage.
+ */
+function readStage(config: pulumi.Config, site: Site): Stage {
+  const value = config.get(STAGE_CONFIG_KEY);
+  if (value === undefined) return "platform";
+  if (!(STAGES as readonly string[]).includes(value)) throw new pulumi.RunError(`aisc:${STAGE_CONFIG_KEY}: expected one of ${STAGES.join(", ")}, got ${JSON.stringify(value)}`);
+  if (value === "cluster" && site.cluster.kind === "existing") throw new pulumi.RunError(`aisc:${STAGE_CONFIG_KEY}: expected platform for an existing cluster (aisc creates no cluster for it), got "cluster"`);
+  return value as Stage;
 }
 
 /**

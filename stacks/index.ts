@@ -8,8 +8,8 @@ import { capacitySummary } from "../inventory/summary";
 import { tenantSummaries } from "../inventory/tenancy";
 import { loadSite } from "./config";
 
-const { site, kubeconfig: existingKubeconfig, alertWebhooks } = loadSite();
-const platform = new SitePlatform(site.name, { site, alertWebhooks, ...(existingKubeconfig ? { kubeconfig: existingKubeconfig } : {}) });
+const { site, kubeconfig: existingKubeconfig, alertWebhooks, asOf, stage } = loadSite();
+const platform = new SitePlatform(site.name, { site, alertWebhooks, asOf, stage, ...(existingKubeconfig ? { kubeconfig: existingKubeconfig } : {}) });
 
 export const siteName = site.name;
 export const region = site.region;
@@ -17,7 +17,14 @@ export const clusterName = platform.cluster.clusterName;
 export const clusterEndpoint = platform.cluster.endpoint;
 /** Secret: handed to `kubectl` with `pulumi stack output --show-secrets kubeconfig`. */
 export const kubeconfig = platform.cluster.kubeconfig;
+/** The virtual private gateway to attach the site's Direct Connect or VPN to, after the cluster stage (EKS sites). */
+export const vpnGatewayId = platform.cluster.vpnGatewayId;
+/** Where each on-premises pool's servers fetch their nodeadm config (SecureString), by pool. */
+export const nodeConfigParameters = platform.cluster.nodeConfigParameters;
 export const capacity = capacitySummary(site);
-export const tenantNamespaces = platform.tenants.then((all) => Object.values(all).map((t) => t.namespace).sort());
+/** The stage this run deployed: `cluster`, or `platform` (the whole site). */
+export const deployedStage = stage;
+/** Tenant namespaces; none in the cluster stage. */
+export const tenantNamespaces = platform.workloads ? platform.workloads.tenants.then((all) => Object.values(all).map((t) => t.namespace).sort()) : [];
 /** Each tenant's kind, GPU entitlement and subsidy, for reports. */
 export const tenants = tenantSummaries(site);

@@ -11,8 +11,8 @@ export interface CloudGpuPoolsArgs {
   readonly clusterName: pulumi.Input<string>;
   /** The security group EKS creates for the cluster; EFA traffic flows within it. */
   readonly clusterSecurityGroupId: pulumi.Input<string>;
-  /** Private subnets, one per zone, in the site's zone order. */
-  readonly privateSubnetIds: pulumi.Input<string>[];
+  /** Private subnets by zone. */
+  readonly privateSubnets: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -37,8 +37,9 @@ export function efaNetworkInterfaces(cards: number, securityGroupId: pulumi.Inpu
  * customer key would need grants for the Auto Scaling service role), attaches one EFA
  * interface per network card where the instance type has EFA, puts EFA pools in a cluster
  * placement group of their own, targets the pool's Capacity Block when it runs in one, and for
- * GPU pools carries the containerd config of every GPU node (charts/containerd). EFA pools are
- * kept in the first zone, since RDMA between GPUs does not cross zones.
+ * GPU pools carries the containerd config of every GPU node (charts/containerd). Each node
+ * group uses the private subnets of its pool's zones (see `poolZones`). A capacity-block pool
+ * starts at 0 nodes and is scaled to its nodes by a scheduled action at the block's start.
  */
 export class CloudGpuPools extends pulumi.ComponentResource {
   /** Node group names by pool. */
@@ -61,6 +62,7 @@ export class CloudGpuPools extends pulumi.ComponentResource {
         (policy) => new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/${policy}` }, child),
       );
       for (const spec of specs) {
+        const block = spec.capacityReservationId !== undefined;
         const placement = spec.placementGroup
           ? new aws.ec2.PlacementGroup(`${name}-${spec.pool}`, { name: spec.nodeGroupName, strategy: "cluster", tags: { "aisc.hk/pool": spec.pool } }, child)
           : undefined;
@@ -73,8 +75,11 @@ export class CloudGpuPools extends pulumi.ComponentResource {
           }],
           ...(spec.efaInterfaces > 0 ? { networkInterfaces: efaNetworkInterfaces(spec.efaInterfaces, args.clusterSecurityGroupId) } : {}),
           ...(placement ? { placement: { groupName: placement.name } } : {}),
-          ...(spec.capacityReservationId
+          // A capacity block's instance type is the launch template's, never the node group's (EKS
+          // refuses both), and the template targets the block (EKS user guide, capacity-blocks-mng).
+          ...(block
             ? {
+                instanceType: spec.instanceType,
                 instanceMarketOptions: { marketType: "capacity-block" },
                 capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: spec.capacityReservationId } },
               }
@@ -86,16 +91,31 @@ export class CloudGpuPools extends pulumi.ComponentResource {
           clusterName: args.clusterName,
           nodeGroupName: spec.nodeGroupName,
           nodeRoleArn: role.arn,
-          subnetIds: spec.efaInterfaces > 0 ? [args.privateSubnetIds[0]] : args.privateSubnetIds,
-          instanceTypes: [spec.instanceType],
+          subnetIds: spec.zones.map((zone) => args.privateSubnets[zone]),
+          ...(block ? {} : { instanceTypes: [spec.instanceType] }),
           amiType: spec.amiType,
           capacityType: spec.capacityType,
-          scalingConfig: { desiredSize: spec.nodes, minSize: spec.nodes, maxSize: spec.nodes },
+          scalingConfig: block ? { desiredSize: 0, minSize: 0, maxSize: spec.nodes } : { desiredSize: spec.nodes, minSize: spec.nodes, maxSize: spec.nodes },
           updateConfig: { maxUnavailable: 1 },
           launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
           labels: spec.labels,
           taints: spec.taints,
-        }, { ...child, dependsOn: attachments });
+        }, {
+          ...child,
+          dependsOn: attachments,
+          // The block's scheduled actions (ours at its start, EKS's before its end) own the size.
+          ...(block ? { ignoreChanges: ["scalingConfig.desiredSize"] } : {}),
+        });
+        if (block && spec.capacityBlockStart) {
+          new aws.autoscaling.Schedule(`${name}-${spec.pool}-block-start`, {
+            scheduledActionName: `aisc-${spec.pool}-capacity-block-start`,
+            autoscalingGroupName: group.resources.apply((r) => r[0]?.autoscalingGroups?.[0]?.name ?? ""),
+            startTime: spec.capacityBlockStart,
+            desiredCapacity: spec.nodes,
+            minSize: 0,
+            maxSize: spec.nodes,
+          }, child);
+        }
         this.nodeGroupNames[spec.pool] = group.nodeGroupName;
       }
     }

@@ -1,7 +1,7 @@
 import { parseCidr, subnets } from "../../inventory/cidr";
-import { eksClusterName, GPU_TAINT, NODE_LABELS, nodeGroupName, SYSTEM_NODE_LABEL, SYSTEM_NODE_SELECTOR, SYSTEM_POOL } from "../../inventory/platform";
-import { CapacityType, GpuPool, Site } from "../../inventory/types";
-import { cloudGpuContainerdConfig, gpuContainerdConfig, nodeConfigUserData } from "../../charts/containerd";
+import { eksClusterName, GPU_TAINT, NODE_LABELS, nodeGroupName, SYSTEM_NODE_SELECTOR, SYSTEM_POOL } from "../../inventory/platform";
+import { CapacityType, CloudPool, GpuPool, Site } from "../../inventory/types";
+import { cloudGpuContainerdConfig, nodeConfigUserData } from "../../charts/containerd";
 
 /**
  * Pure decisions about a site's cluster: names, subnet layout, node labels and the shape of
@@ -9,15 +9,48 @@ import { cloudGpuContainerdConfig, gpuContainerdConfig, nodeConfigUserData } fro
  * decisions are tested without Pulumi.
  */
 
-/** Control-plane log types every cluster ships; audit is what compliance reviewers ask for. */
-export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"] as const;
+/**
+ * Control-plane log types every cluster ships: all five. Audit is what compliance reviewers ask
+ * for; the controller manager's and scheduler's logs are what explains a node group that does
+ * not scale or a pod that never schedules.
+ */
+export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/** The log group EKS writes a cluster's control-plane logs to (EKS chooses the name). */
+export function logGroupName(eksName: string): string {
+  return `/aws/eks/${eksName}/cluster`;
+}
+
+/** Who the program runs as: the account every key policy and trust condition names. */
+export interface AwsIdentity {
+  readonly accountId: string;
+  /** The ARN partition, `aws` (or `aws-us-gov`, `aws-cn`). */
+  readonly partition: string;
+}
+
+/**
+ * The key policy of the control-plane logs' key: the account administers it (as KMS's default
+ * policy does), and CloudWatch Logs in the region may use it only for this cluster's log group
+ * (CloudWatch Logs user guide, "Encrypt log data using AWS KMS").
+ */
+export function logKeyPolicy(id: AwsIdentity, region: string, eksName: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${id.partition}:iam::${id.accountId}:root` }, Action: "kms:*", Resource: "*" },
+      {
+        Sid: "LogsUseForTheClusterLogGroup",
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:${id.partition}:logs:${region}:${id.accountId}:log-group:${logGroupName(eksName)}` } },
+      },
+    ],
+  });
+}
 /** How long control-plane logs are kept, in days. */
 export const LOG_RETENTION_DAYS = 365;
-/**
- * The VPC CNI add-on's configuration: its network policy agent on, so cloud nodes enforce the
- * tenants' NetworkPolicies as Cilium does on hybrid nodes (off by default in EKS).
- */
-export const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true" });
 
 /** The Cilium chart that runs as the CNI on hybrid nodes, pinned. */
 export const CILIUM_CHART = { chart: "cilium", version: "1.17.5", repo: "https://helm.cilium.io" } as const;
@@ -64,60 +97,6 @@ export function zoneKey(zone: string): string {
   return zone.slice(-1);
 }
 
-/** A kubelet taint, as a node registers with it. */
-export interface NodeTaint {
-  readonly key: string;
-  readonly value: string;
-  readonly effect: string;
-}
-
-export interface HybridActivationSpec {
-  readonly pool: string;
-  readonly registrationLimit: number;
-  readonly description: string;
-  readonly tags: Record<string, string>;
-  /** What each server registers with: hybrid nodes are in no node group, so they declare these themselves. */
-  readonly labels: Record<string, string>;
-  readonly taints: readonly NodeTaint[];
-  /** GPU pools only: the containerd drop-in that registers NVIDIA's runtime and CDI (see charts/containerd). */
-  readonly containerdConfig?: string;
-}
-
-/**
- * One SSM activation per on-premises pool, limited to the pool's node count: each GPU pool's,
- * and the system nodes' when they are on premises (untainted, labelled for the platform).
- */
-export function hybridActivations(site: Site): HybridActivationSpec[] {
-  const gpuPools = site.pools
-    .filter((p) => p.placement === "on-prem")
-    .map((p) => ({
-      pool: p.name,
-      registrationLimit: p.nodes,
-      description: `EKS Hybrid Nodes for ${site.name} pool ${p.name}: ${p.nodes} x ${p.gpusPerNode} ${p.gpu.model}`,
-      tags: {
-        "aisc.hk/pool": p.name,
-        "aisc.hk/gpu-model": p.gpu.model,
-        "aisc.hk/gpus-per-node": String(p.gpusPerNode),
-      },
-      labels: gpuNodeLabels(p),
-      taints: [GPU_TAINT],
-      containerdConfig: gpuContainerdConfig(site.region),
-    }));
-  const { system } = site;
-  if (system.placement !== "on-prem" || !system.nodes) return gpuPools;
-  return [
-    {
-      pool: SYSTEM_POOL,
-      registrationLimit: system.nodes,
-      description: `EKS Hybrid Nodes for ${site.name} system nodes: ${system.nodes} servers for the platform's own pods`,
-      tags: { "aisc.hk/pool": SYSTEM_POOL, [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
-      labels: { ...SYSTEM_NODE_SELECTOR },
-      taints: [],
-    },
-    ...gpuPools,
-  ];
-}
-
 const CAPACITY_TYPE: Record<CapacityType, string> = {
   "on-demand": "ON_DEMAND",
   spot: "SPOT",
@@ -141,6 +120,15 @@ export interface NodeGroupSpec {
    */
   readonly placementGroup: boolean;
   readonly capacityReservationId?: string;
+  /**
+   * Capacity blocks: when the block starts. The node group is created at 0 nodes (EKS takes a
+   * block's instance type from the launch template only, and a block launches nothing before it
+   * starts) and a scheduled action scales it to the pool's nodes then; EKS itself scales it back
+   * to 0 forty minutes before the block ends.
+   */
+  readonly capacityBlockStart?: string;
+  /** Zones whose private subnets the node group uses, in the site's zone order. */
+  readonly zones: readonly string[];
   readonly labels: Record<string, string>;
   readonly taints: { key: string; value: string; effect: string }[];
   /** What the launch template says the nodes are for. */
@@ -170,6 +158,7 @@ function systemNodeGroup(site: Site): NodeGroupSpec[] {
       nodes: system.nodes,
       efaInterfaces: 0,
       placementGroup: false,
+      zones: site.networks.availabilityZones,
       labels: { ...SYSTEM_NODE_SELECTOR },
       taints: [],
       description: `System nodes of ${site.name}: the platform's own pods`,
@@ -187,6 +176,15 @@ export function nodeGroups(site: Site): NodeGroupSpec[] {
   return [...systemNodeGroup(site), ...gpuNodeGroups(site)];
 }
 
+/**
+ * The zones a cloud pool's nodes run in: the one it names (a capacity block's reservation zone);
+ * for an EFA pool, the site's first, since RDMA between GPUs does not cross zones; otherwise all.
+ */
+export function poolZones(site: Site, cloud: CloudPool): readonly string[] {
+  if (cloud.availabilityZone) return [cloud.availabilityZone];
+  return cloud.instanceType.efa ? site.networks.availabilityZones.slice(0, 1) : site.networks.availabilityZones;
+}
+
 function gpuNodeGroups(site: Site): NodeGroupSpec[] {
   return site.pools.flatMap((p) => {
     if (p.placement !== "cloud" || !p.cloud) return [];
@@ -201,6 +199,8 @@ function gpuNodeGroups(site: Site): NodeGroupSpec[] {
         efaInterfaces: p.cloud.instanceType.efa ? p.cloud.instanceType.networkCards : 0,
         placementGroup: p.cloud.instanceType.efa && p.cloud.capacityType !== "capacity-block",
         ...(p.cloud.capacityReservationId ? { capacityReservationId: p.cloud.capacityReservationId } : {}),
+        ...(p.cloud.capacityBlockStart ? { capacityBlockStart: p.cloud.capacityBlockStart } : {}),
+        zones: poolZones(site, p.cloud),
         labels: gpuNodeLabels(p),
         taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
         description: `GPU nodes of ${site.name} pool ${p.name}`,
@@ -265,26 +265,5 @@ export function eksKubeconfig(name: string, endpoint: string, caData: string, re
         },
       },
     ],
-  });
-}
-
-/**
- * The nodeadm `NodeConfig` an on-premises server of `pool` boots with to join as a hybrid node:
- * the cluster, the pool's SSM activation, the pool's labels and GPU taint as kubelet flags
- * (hybrid nodes are not in a node group, so the node itself must declare them) and, for GPU
- * pools, the containerd config that gives the node NVIDIA's runtime and CDI.
- */
-export function nodeadmConfig(cluster: string, region: string, activationId: string, activationCode: string, spec: Pick<HybridActivationSpec, "labels" | "taints" | "containerdConfig">): string {
-  const labels = Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(",");
-  const taints = spec.taints.map((t) => `${t.key}=${t.value}:${t.effect}`).join(",");
-  return JSON.stringify({
-    apiVersion: "node.eks.aws/v1alpha1",
-    kind: "NodeConfig",
-    spec: {
-      cluster: { name: cluster, region },
-      hybrid: { ssm: { activationId, activationCode } },
-      kubelet: { flags: [`--node-labels=${labels}`, ...(taints ? [`--register-with-taints=${taints}`] : [])] },
-      ...(spec.containerdConfig ? { containerd: { config: spec.containerdConfig } } : {}),
-    },
   });
 }

@@ -2,13 +2,22 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Site } from "../../inventory/types";
+import { ClusterAccess } from "./access";
 import { CloudGpuPools } from "./cloud-pools";
-import { clusterName as clusterNameOf, CONTROL_PLANE_LOGS, eksKubeconfig, hybridActivations, LOG_RETENTION_DAYS, nodeGroups as nodeGroupSpecs, VPC_CNI_CONFIGURATION } from "./compute";
+import { Stage } from "../platform/stages";
+import { addonSpecs, createAddon } from "./addons";
+import { AwsIdentity, clusterName as clusterNameOf, CONTROL_PLANE_LOGS, eksKubeconfig, logGroupName, logKeyPolicy, LOG_RETENTION_DAYS } from "./compute";
+import { hasHybridNodes } from "./hybrid-spec";
 import { HybridNodes } from "./hybrid-nodes";
 import { Network } from "./network";
 import { Storage } from "./storage";
 
 export const GPU_CLUSTER_TYPE = "aisc:cluster:GpuCluster";
+
+/** The account and partition the site's AWS provider runs in (STS GetCallerIdentity). */
+function awsIdentity(provider: aws.Provider, parent: pulumi.Resource): pulumi.Output<AwsIdentity> {
+  return aws.getCallerIdentityOutput({}, { provider, parent }).apply((id) => ({ accountId: id.accountId, partition: id.arn.split(":")[1] }));
+}
 
 export interface GpuClusterArgs {
   /** The validated site inventory. */
@@ -20,6 +29,10 @@ export interface GpuClusterArgs {
    * given as a secret (`pulumi config set --secret aisc:kubeconfig`).
    */
   readonly kubeconfig?: pulumi.Input<string>;
+  /** The date (YYYY-MM-DD) the plan is made for; today unless `aisc plan --as-of` says otherwise. */
+  readonly asOf: string;
+  /** What this run deploys (../platform/stages): `cluster` stops short of the Kubernetes API. */
+  readonly stage: Stage;
 }
 
 /**
@@ -42,8 +55,15 @@ export class GpuCluster extends pulumi.ComponentResource {
   public readonly endpoint?: pulumi.Output<string>;
   /** Kubeconfig of the cluster, as a secret. */
   public readonly kubeconfig: pulumi.Output<string>;
-  public readonly k8sProvider: k8s.Provider;
+  /** The provider every Kubernetes object goes through; none in the cluster stage, which never reaches the API. */
+  public readonly k8sProvider?: k8s.Provider;
   public readonly kmsKeyArn?: pulumi.Output<string>;
+  /** The virtual private gateway the site's Direct Connect or VPN is attached to (between the stages). */
+  public readonly vpnGatewayId?: pulumi.Output<string>;
+  /** Parameter Store names of each on-premises pool's nodeadm config, for the servers' provisioning. */
+  public readonly nodeConfigParameters?: Record<string, pulumi.Output<string>>;
+  /** What the platform's workloads wait for: the node groups and the add-ons their pods need. */
+  public readonly ready: pulumi.Resource[] = [];
 
   constructor(name: string, args: GpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super(GPU_CLUSTER_TYPE, name, {}, opts);
@@ -63,15 +83,26 @@ export class GpuCluster extends pulumi.ComponentResource {
     const child = { parent: this, provider };
     const eksName = clusterNameOf(site);
 
+    const identity = awsIdentity(provider, this);
     const key = new aws.kms.Key(`${name}-secrets-key`, {
       description: `Envelope encryption of Kubernetes Secrets in ${eksName}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
     }, { ...child, protect: true });
     new aws.kms.Alias(`${name}-secrets-key`, { name: `alias/${eksName}-secrets`, targetKeyId: key.keyId }, child);
+    // The control plane's logs (audit among them) are encrypted with a key of their own, whose
+    // policy lets CloudWatch Logs use it for this log group only.
+    const logKey = new aws.kms.Key(`${name}-logs-key`, {
+      description: `Encryption of ${eksName}'s control-plane logs`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: identity.apply((id) => logKeyPolicy(id, site.region, eksName)),
+    }, { ...child, protect: true });
+    new aws.kms.Alias(`${name}-logs-key`, { name: `alias/${eksName}-logs`, targetKeyId: logKey.keyId }, child);
     const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-      name: `/aws/eks/${eksName}/cluster`,
+      name: logGroupName(eksName),
       retentionInDays: LOG_RETENTION_DAYS,
+      kmsKeyId: logKey.arn,
     }, { ...child, protect: true, retainOnDelete: true });
     const role = new aws.iam.Role(`${name}-role`, {
       description: `EKS control plane of ${eksName}`,
@@ -85,8 +116,7 @@ export class GpuCluster extends pulumi.ComponentResource {
       policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
     }, child);
     const network = new Network(`${name}-network`, { site, provider, clusterName: eksName }, { parent: this });
-    // Hybrid nodes: any on-premises GPU pool, or on-premises system nodes.
-    const onPrem = hybridActivations(site).length > 0;
+    const onPrem = hasHybridNodes(site);
 
     const cluster = new aws.eks.Cluster(`${name}-eks`, {
       name: eksName,
@@ -98,7 +128,8 @@ export class GpuCluster extends pulumi.ComponentResource {
         endpointPrivateAccess: true,
         endpointPublicAccess: site.cluster.endpointPublicAccess,
       },
-      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+      // Who administers the cluster is in the inventory (cluster.access), not whoever created it.
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
       encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
       enabledClusterLogTypes: [...CONTROL_PLANE_LOGS],
       kubernetesNetworkConfig: { serviceIpv4Cidr: site.networks.serviceCidr },
@@ -111,9 +142,11 @@ export class GpuCluster extends pulumi.ComponentResource {
           }
         : {}),
       deletionProtection: true,
-      upgradePolicy: { supportType: "STANDARD" },
+      upgradePolicy: { supportType: site.cluster.supportType === "extended" ? "EXTENDED" : "STANDARD" },
       tags: { "aisc.hk/site": site.name },
     }, { ...child, protect: true, dependsOn: [logs, policy] });
+
+    new ClusterAccess(`${name}-access`, { site, provider, clusterName: cluster.name, clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId }, { parent: this });
 
     this.clusterName = cluster.name;
     this.endpoint = cluster.endpoint;
@@ -121,37 +154,42 @@ export class GpuCluster extends pulumi.ComponentResource {
     this.kubeconfig = pulumi.secret(
       pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([n, endpoint, ca]) => eksKubeconfig(n, endpoint, ca.data ?? "", site.region)),
     );
-    this.k8sProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, ...render }, { parent: this });
+    const platform = args.stage === "platform";
+    this.k8sProvider = platform ? new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, ...render }, { parent: this }) : undefined;
 
-    if (onPrem) {
-      new HybridNodes(`${name}-hybrid`, {
-        site,
-        provider,
-        k8sProvider: this.k8sProvider,
-        clusterName: cluster.name,
-        clusterArn: cluster.arn,
-        kmsKeyArn: key.arn,
-      }, { parent: this });
-    }
-    // EKS installs the VPC CNI itself; the managed add-on takes it over to turn on NetworkPolicy.
-    const vpcCni = nodeGroupSpecs(site).length > 0
-      ? [new aws.eks.Addon(`${name}-vpc-cni`, {
+    // Add-ons whose pods need no node come with the cluster, before the node groups (cloud
+    // nodes need the VPC CNI to become Ready); CoreDNS waits for the platform's nodes.
+    const specs = addonSpecs(site);
+    const early = specs.filter((a) => a.stage === "cluster").map((a) => createAddon(`${name}-${a.addon}`, cluster.name, a, child));
+    const hybrid = hasHybridNodes(site)
+      ? new HybridNodes(`${name}-hybrid`, {
+          site,
+          provider,
+          ...(this.k8sProvider ? { k8sProvider: this.k8sProvider } : {}),
           clusterName: cluster.name,
-          addonName: "vpc-cni",
-          resolveConflictsOnCreate: "OVERWRITE",
-          configurationValues: VPC_CNI_CONFIGURATION,
-        }, child)]
-      : [];
+          clusterArn: cluster.arn,
+          identity,
+          asOf: args.asOf,
+        }, { parent: this })
+      : undefined;
     const nodeGroups = new CloudGpuPools(`${name}-cloud`, {
       site,
       provider,
       clusterName: cluster.name,
       clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
-      privateSubnetIds: network.privateSubnetIds,
-    }, { parent: this, dependsOn: vpcCni });
-    if (site.system.placement === "cloud") {
-      new Storage(`${name}-storage`, { site, provider, k8sProvider: this.k8sProvider, clusterName: cluster.name, dependsOn: [nodeGroups] }, { parent: this });
+      privateSubnets: network.privateSubnets,
+    }, { parent: this, dependsOn: early });
+    this.ready.push(nodeGroups);
+    this.vpnGatewayId = network.vpnGatewayId;
+    this.nodeConfigParameters = hybrid?.nodeConfigParameters ?? {};
+    if (this.k8sProvider) {
+      // On hybrid nodes, pods get a network only once Cilium runs.
+      const cni = hybrid?.cni ? [hybrid.cni] : [];
+      for (const a of specs.filter((x) => x.stage === "nodes")) this.ready.push(createAddon(`${name}-${a.addon}`, cluster.name, a, { ...child, dependsOn: [nodeGroups, ...cni] }));
+      if (site.system.placement === "cloud") {
+        this.ready.push(new Storage(`${name}-storage`, { site, provider, k8sProvider: this.k8sProvider, clusterName: cluster.name, dependsOn: [nodeGroups, ...early] }, { parent: this }));
+      }
     }
-    this.registerOutputs({ clusterName: this.clusterName, endpoint: this.endpoint, kubeconfig: this.kubeconfig, kmsKeyArn: this.kmsKeyArn });
+    this.registerOutputs({ clusterName: this.clusterName, endpoint: this.endpoint, kubeconfig: this.kubeconfig, kmsKeyArn: this.kmsKeyArn, vpnGatewayId: this.vpnGatewayId, nodeConfigParameters: this.nodeConfigParameters });
   }
 }

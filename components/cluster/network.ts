@@ -19,11 +19,14 @@ export interface NetworkArgs {
  * cloud GPU nodes, a NAT gateway per zone for their egress (image pulls, EKS and SSM APIs) so
  * one zone's outage does not cut off the other, and a virtual private gateway whose routes
  * reach the on-premises node and pod networks over the site's Direct Connect or VPN. The
- * security group lets hybrid nodes and their pods reach the API server, as EKS requires.
+ * security group lets hybrid nodes and their pods reach the API server, as EKS requires, and
+ * the operators' and CI runners' networks (`cluster.apiAccessCidrs`) that run the platform stage.
  */
 export class Network extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
   public readonly privateSubnetIds: pulumi.Output<string>[];
+  /** The same subnets by zone, for node groups confined to some zones. */
+  public readonly privateSubnets: Record<string, pulumi.Output<string>>;
   /** Extra cluster security group admitting the on-premises networks to the API server. */
   public readonly clusterSecurityGroupId: pulumi.Output<string>;
   public readonly vpnGatewayId: pulumi.Output<string>;
@@ -39,15 +42,18 @@ export class Network extends pulumi.ComponentResource {
       enableDnsHostnames: true,
       enableDnsSupport: true,
       tags: { Name: `${clusterName}` },
-    }, child);
+    }, { ...child, protect: true });
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: `${clusterName}` } }, child);
-    const vgw = new aws.ec2.VpnGateway(`${name}-vgw`, { vpcId: vpc.id, tags: { Name: `${clusterName}-on-prem` } }, child);
+    // Protected with the VPC: the site's Direct Connect or VPN is attached to this gateway by hand,
+    // and replacing it would cut every hybrid node off until it is attached again.
+    const vgw = new aws.ec2.VpnGateway(`${name}-vgw`, { vpcId: vpc.id, tags: { Name: `${clusterName}-on-prem` } }, { ...child, protect: true });
     const publicRoutes = new aws.ec2.RouteTable(`${name}-public-rt`, {
       vpcId: vpc.id,
       routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
       tags: { Name: `${clusterName}-public` },
     }, child);
 
+    this.privateSubnets = {};
     this.privateSubnetIds = layout.map((z) => {
       const key = zoneKey(z.zone);
       const pub = new aws.ec2.Subnet(`${name}-public-${key}`, {
@@ -82,16 +88,20 @@ export class Network extends pulumi.ComponentResource {
         },
       }, child);
       new aws.ec2.RouteTableAssociation(`${name}-private-${key}`, { subnetId: priv.id, routeTableId: routes.id }, child);
+      this.privateSubnets[z.zone] = priv.id;
       return priv.id;
     });
 
     const onPrem = [...site.networks.onPremNodeCidrs, ...site.networks.onPremPodCidrs];
+    const operators = [...site.cluster.apiAccessCidrs];
     const sg = new aws.ec2.SecurityGroup(`${name}-cluster-sg`, {
       vpcId: vpc.id,
       description: `EKS API access for ${clusterName} hybrid nodes and pods`,
-      ingress: onPrem.length
-        ? [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: onPrem, description: "Hybrid nodes and pods to the Kubernetes API" }]
-        : [],
+      ingress: [
+        ...(onPrem.length ? [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: onPrem, description: "Hybrid nodes and pods to the Kubernetes API" }] : []),
+        // The platform stage runs from here: operators' and CI runners' networks over the site's link.
+        ...(operators.length ? [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: operators, description: "Operators and CI runners to the Kubernetes API" }] : []),
+      ],
       egress: onPrem.length
         ? [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: onPrem, description: "API server to kubelets and webhooks on hybrid nodes" }]
         : [],

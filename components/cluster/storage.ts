@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EBS_STORAGE_CLASS, SYSTEM_NODE_SELECTOR } from "../../inventory/platform";
 import { Site } from "../../inventory/types";
+import { ebsCsiVersion } from "./addons";
 
 export const STORAGE_TYPE = "aisc:cluster:Storage";
 
@@ -35,13 +36,14 @@ export interface StorageArgs {
   readonly provider: aws.Provider;
   readonly k8sProvider: k8s.Provider;
   readonly clusterName: pulumi.Input<string>;
-  /** What the add-ons wait for: the system nodes their pods run on. */
+  /** What the add-on waits for: the system nodes its pods run on and the Pod Identity agent its controller's role comes through. */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
  * Block storage for the platform's volumes when the system nodes are in the cloud: the EBS CSI
- * driver as an EKS add-on whose controller gets a role of its own through EKS Pod Identity
+ * driver as an EKS add-on, at the build pinned for the cluster's version (./addons), whose
+ * controller gets a role of its own through EKS Pod Identity (the agent is the cluster's)
  * (AWS's managed AmazonEBSCSIDriverPolicy, nothing else; no node role widened), and an
  * encrypted gp3 StorageClass with the Retain policy. Sites whose system nodes are on premises
  * name their own class in the inventory and get none of this.
@@ -56,7 +58,6 @@ export class Storage extends pulumi.ComponentResource {
     super(STORAGE_TYPE, name, {}, opts);
     const child = { parent: this, provider: args.provider };
     const deps = [...(args.dependsOn ?? [])];
-    const agent = new aws.eks.Addon(`${name}-pod-identity-agent`, { clusterName: args.clusterName, addonName: "eks-pod-identity-agent" }, { ...child, dependsOn: deps });
     const role = new aws.iam.Role(`${name}-ebs-csi-role`, {
       description: `EBS CSI controller of ${args.site.name}, through EKS Pod Identity`,
       assumeRolePolicy: JSON.stringify({
@@ -71,9 +72,12 @@ export class Storage extends pulumi.ComponentResource {
     new aws.eks.Addon(`${name}-ebs-csi`, {
       clusterName: args.clusterName,
       addonName: "aws-ebs-csi-driver",
+      addonVersion: ebsCsiVersion(args.site),
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
       configurationValues: ebsCsiConfiguration(),
       podIdentityAssociations: [{ roleArn: role.arn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT }],
-    }, { ...child, dependsOn: [...deps, agent, policy] });
+    }, { ...child, dependsOn: [...deps, policy] });
     new k8s.storage.v1.StorageClass(`${name}-gp3`, ebsStorageClass(), { parent: this, provider: args.k8sProvider });
     this.storageClassName = EBS_STORAGE_CLASS;
     this.registerOutputs({ storageClassName: this.storageClassName });

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "cdk8s";
+import { EfaDevicePluginChart, efaPools } from "../../charts/efa-device-plugin";
 import { DcgmExporterChart } from "../../charts/dcgm-exporter";
 import { MigManagerChart, needsMigManager } from "../../charts/mig-manager";
 import { NFD_CHART, nfdValues } from "../../charts/nfd";
@@ -27,6 +28,8 @@ export class NvidiaGpu extends pulumi.ComponentResource {
     const app = new App();
     const charts = [new NvidiaDevicePluginChart(app, "nvidia-device-plugin", { site: args.site }), new DcgmExporterChart(app, "dcgm-exporter", { site: args.site })];
     if (needsMigManager(args.site)) charts.push(new MigManagerChart(app, "mig-manager", { site: args.site }));
+    // EFA is AWS's fabric, not NVIDIA's; its device plugin sits with the GPU's because NCCL uses both.
+    if (efaPools(args.site).length > 0) charts.push(new EfaDevicePluginChart(app, "efa-device-plugin", { site: args.site }));
     const objects = chartObjects(...charts);
     this.objects = new ChartResources(`${name}-objects`, { objects, provider: args.provider, ...(args.dependsOn ? { dependsOn: args.dependsOn } : {}) }, { parent: this });
     new k8s.helm.v4.Chart(`${name}-nfd`, {

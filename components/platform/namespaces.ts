@@ -13,6 +13,8 @@ export interface PlatformNamespacesArgs {
   readonly site: Site;
   /** The site's Kubernetes provider. */
   readonly provider: k8s.Provider;
+  /** What the namespaces wait for: the nodes and add-ons the platform's pods need (GpuCluster.ready). */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -27,7 +29,7 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
     super(PLATFORM_NAMESPACES_TYPE, name, {}, opts);
     const app = new App();
     const objects = chartObjects(new PlatformNamespacesChart(app, "platform-namespaces"), new SiteFactsChart(app, "site-facts", { site: args.site }));
-    this.objects = new ChartResources(`${name}-objects`, { objects, provider: args.provider }, { parent: this });
+    this.objects = new ChartResources(`${name}-objects`, { objects, provider: args.provider, ...(args.dependsOn?.length ? { dependsOn: args.dependsOn } : {}) }, { parent: this });
     this.registerOutputs({});
   }
 }

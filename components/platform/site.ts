@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Site } from "../../inventory/types";
 import { GpuCluster } from "../cluster";
@@ -8,6 +9,7 @@ import { SlurmCluster } from "../slurm";
 import { createTenants, Tenant } from "../tenancy";
 import { CertManager } from "./cert-manager";
 import { PlatformNamespaces } from "./namespaces";
+import { Stage } from "./stages";
 
 export const SITE_TYPE = "aisc:platform:Site";
 
@@ -18,6 +20,10 @@ export interface SitePlatformArgs {
   readonly kubeconfig?: pulumi.Input<string>;
   /** Each alert receiver's webhook URL, a secret (see stacks/config.ts). */
   readonly alertWebhooks?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** The date (YYYY-MM-DD) the plan is made for (inventory/dates.ts). */
+  readonly asOf: string;
+  /** What this run deploys (./stages); the whole site unless `cluster`. */
+  readonly stage?: Stage;
 }
 
 /**
@@ -28,19 +34,13 @@ export interface SitePlatformArgs {
  */
 export class SitePlatform extends pulumi.ComponentResource {
   public readonly cluster: GpuCluster;
-  public readonly gpu: NvidiaGpu;
-  public readonly slurm: SlurmCluster;
-  public readonly monitoring: MonitoringStack;
-  public readonly certManager: CertManager;
-  /**
-   * Tenants by name, once all are created: they are created in batches (see
-   * {@link createTenants}), and the site's outputs wait for the last of them.
-   */
-  public readonly tenants: Promise<Readonly<Record<string, Tenant>>>;
+  /** The platform on the cluster; absent in the cluster stage, which stops short of the Kubernetes API. */
+  public readonly workloads?: SiteWorkloads;
 
   constructor(name: string, args: SitePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super(SITE_TYPE, name, {}, opts);
     const { site } = args;
+    const stage = args.stage ?? "platform";
     const provider =
       site.cluster.kind === "eks"
         ? new aws.Provider(`${name}-aws`, {
@@ -50,24 +50,57 @@ export class SitePlatform extends pulumi.ComponentResource {
         : undefined;
     this.cluster = new GpuCluster(`${name}-cluster`, {
       site,
+      asOf: args.asOf,
+      stage,
       ...(provider ? { provider } : {}),
       ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
     }, { parent: this });
     const k8sProvider = this.cluster.k8sProvider;
-    const namespaces = new PlatformNamespaces(`${name}-namespaces`, { site, provider: k8sProvider }, { parent: this });
-    // dependsOn on a component does not reach its children, so each set of objects is told.
-    const deps = { provider: k8sProvider, dependsOn: [namespaces] };
-    this.gpu = new NvidiaGpu(`${name}-nvidia`, { site, ...deps }, { parent: this });
-    // Monitoring first: its operator brings the CRDs that ServiceMonitors and rules need.
-    this.monitoring = new MonitoringStack(`${name}-monitoring`, { site, ...deps, alertWebhooks: args.alertWebhooks ?? {} }, { parent: this });
-    // The Slinky operator's webhook takes its certificate from cert-manager, which must be up first.
-    this.certManager = new CertManager(`${name}-cert-manager`, { site, ...deps }, { parent: this });
-    this.slurm = new SlurmCluster(`${name}-slurm`, { site, provider: k8sProvider, dependsOn: [namespaces, this.monitoring, this.certManager] }, { parent: this });
-    // Each tenant's Slurm account objects live in the slurm namespace, and its Job needs the
-    // Slurm cluster's key and sacctmgr configuration; its own namespace needs nothing else.
-    this.tenants = createTenants(name, { site, provider: k8sProvider, slurmAccountDependsOn: [namespaces, this.slurm] }, { parent: this });
+    if (!k8sProvider) {
+      this.registerOutputs({ clusterName: this.cluster.clusterName, stage });
+      return;
+    }
+    this.workloads = siteWorkloads(this, name, { site, provider: k8sProvider, alertWebhooks: args.alertWebhooks ?? {}, dependsOn: this.cluster.ready });
     // The runtime keeps the program running until registered outputs resolve, so every tenant
     // is created before the stack completes, and a failure creating one fails the stack.
-    this.registerOutputs(this.tenants.then((tenants) => ({ clusterName: this.cluster.clusterName, tenants: Object.keys(tenants).length })));
+    this.registerOutputs(this.workloads.tenants.then((tenants) => ({ clusterName: this.cluster.clusterName, stage, tenants: Object.keys(tenants).length })));
   }
+}
+
+/** The platform stage's components: everything that runs on the cluster. */
+export interface SiteWorkloads {
+  readonly gpu: NvidiaGpu;
+  readonly slurm: SlurmCluster;
+  readonly monitoring: MonitoringStack;
+  readonly certManager: CertManager;
+  /**
+   * Tenants by name, once all are created: they are created in batches (see
+   * {@link createTenants}), and the site's outputs wait for the last of them.
+   */
+  readonly tenants: Promise<Readonly<Record<string, Tenant>>>;
+}
+
+interface SiteWorkloadsArgs {
+  readonly site: Site;
+  readonly provider: k8s.Provider;
+  readonly alertWebhooks: Readonly<Record<string, pulumi.Input<string>>>;
+  /** What the platform's namespaces wait for: the nodes and add-ons their pods need. */
+  readonly dependsOn: pulumi.Resource[];
+}
+
+function siteWorkloads(parent: pulumi.ComponentResource, name: string, args: SiteWorkloadsArgs): SiteWorkloads {
+  const { site, provider } = args;
+  const namespaces = new PlatformNamespaces(`${name}-namespaces`, { site, provider, dependsOn: args.dependsOn }, { parent });
+  // dependsOn on a component does not reach its children, so each set of objects is told.
+  const deps = { provider, dependsOn: [namespaces] };
+  const gpu = new NvidiaGpu(`${name}-nvidia`, { site, ...deps }, { parent });
+  // Monitoring first: its operator brings the CRDs that ServiceMonitors and rules need.
+  const monitoring = new MonitoringStack(`${name}-monitoring`, { site, ...deps, alertWebhooks: args.alertWebhooks }, { parent });
+  // The Slinky operator's webhook takes its certificate from cert-manager, which must be up first.
+  const certManager = new CertManager(`${name}-cert-manager`, { site, ...deps }, { parent });
+  const slurm = new SlurmCluster(`${name}-slurm`, { site, provider, dependsOn: [namespaces, monitoring, certManager] }, { parent });
+  // Each tenant's Slurm account objects live in the slurm namespace, and its Job needs the
+  // Slurm cluster's key and sacctmgr configuration; its own namespace needs nothing else.
+  const tenants = createTenants(name, { site, provider, slurmAccountDependsOn: [namespaces, slurm] }, { parent });
+  return { gpu, slurm, monitoring, certManager, tenants };
 }

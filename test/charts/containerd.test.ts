@@ -4,11 +4,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cloudGpuContainerdConfig, gpuContainerdConfig } from "../../charts/containerd";
-import { nodeadmConfig, nodeGroups } from "../../components/cluster/compute";
+import { nodeGroups } from "../../components/cluster/compute";
+import { nodeadmConfig } from "../../components/cluster/hybrid-spec";
 import { PROJECT_ROOT } from "../../cli/paths";
 import { parseSite } from "../../inventory/parse";
 import { EKS_REGISTRY_ACCOUNTS } from "../../inventory/platform";
-import { issuesOf, mutated, smallSite } from "../helpers/fixtures";
+import { cloudSite, issuesOf, mutated } from "../helpers/fixtures";
 
 /**
  * The containerd config of GPU nodes. On hybrid nodes nodeadm (aws/eks-hybrid v1.0.9, its
@@ -79,7 +80,7 @@ describe("containerd on GPU nodes", () => {
   });
 
   it("puts the config in every hybrid GPU pool's NodeConfig and in every cloud GPU pool's launch template", () => {
-    const site = parseSite(smallSite());
+    const site = parseSite(cloudSite());
     const config = JSON.parse(nodeadmConfig("aisc-testsite", "ap-east-1", "act", "code", { labels: {}, taints: [], containerdConfig: gpuContainerdConfig("ap-east-1") }));
     assert.strictEqual(config.spec.containerd.config, gpuContainerdConfig("ap-east-1"));
     const system = JSON.parse(nodeadmConfig("aisc-testsite", "ap-east-1", "act", "code", { labels: {}, taints: [] }));

@@ -4,11 +4,11 @@ import { alertmanagerSpec } from "../../charts/alertmanager";
 import { dashboards } from "../../charts/dashboards";
 import { prometheusStackValues } from "../../components/monitoring";
 import { parseSite } from "../../inventory/parse";
-import { realSite, smallSite } from "../helpers/fixtures";
+import { realSite, cloudSite, smallSite } from "../helpers/fixtures";
 import { ofType, realPlan } from "../helpers/plan";
 
 describe("monitoring", () => {
-  const site = parseSite(smallSite());
+  const site = parseSite(cloudSite());
   const rules = alertRuleGroups(site).flatMap((g) => g.rules);
   const alert = (name: string) => rules.filter((r) => r.alert === name);
 
@@ -31,7 +31,7 @@ describe("monitoring", () => {
     assert.deepStrictEqual(gpuResourceWeights(cyberport), [{ name: "nvidia.com/gpu", perGpu: 1 }, { name: "nvidia.com/gpu.shared", perGpu: 4 }, { name: "nvidia.com/mig-1g.10gb", perGpu: 7 }]);
     const [allocated, allocatable] = alertRuleGroups(cyberport).find((g) => g.name === "aisc-capacity")!.rules;
     assert.match(allocated.expr, /\(sum\(kube_pod_container_resource_requests\{resource="nvidia_com_mig_1g_10gb", namespace!~"[^"]+"\} \* on\(namespace, pod\) group_left\(\) \(kube_pod_status_phase\{phase="Running"\} == 1\)\) or vector\(0\)\) \/ 7/);
-    assert.ok(allocated.expr.endsWith(' + sum(clamp_max(ceil(slurm_node_cpus_alloc{node=~"h100-burst-[0-9]+"} / 14), 8) or clamp_max(ceil(slurm_node_cpus_alloc{node=~"h200-p2-[0-9]+"} / 14), 8) or clamp_max(ceil(slurm_node_cpus_alloc{node=~"h800-p1-[0-9]+"} / 14), 8))'), allocated.expr);
+    assert.ok(allocated.expr.endsWith(' + sum(clamp_max(ceil(slurm_node_cpus_alloc{node=~"h200-p2-[0-9]+"} / 14), 8) or clamp_max(ceil(slurm_node_cpus_alloc{node=~"h800-p1-[0-9]+"} / 14), 8))'), allocated.expr);
     assert.doesNotMatch(allocated.expr, /slurm_node_gpus_alloc/);
     assert.match(allocatable.expr, /^\(sum\(kube_node_status_allocatable\{resource="nvidia_com_gpu"\}\) or vector\(0\)\) \+ \(sum\(kube_node_status_allocatable\{resource="nvidia_com_gpu_shared"\}\) or vector\(0\)\) \/ 4 \+/);
     assert.strictEqual(gpuQuotaRegex(cyberport), "requests\\\\.nvidia\\\\.com/gpu|requests\\\\.nvidia\\\\.com/gpu\\\\.shared|requests\\\\.nvidia\\\\.com/mig-1g\\\\.10gb");
@@ -44,7 +44,7 @@ describe("monitoring", () => {
       ["h100-cloud", "8", "nvidia_com_gpu"],
       ["l40s-ts", "16", "nvidia_com_gpu_shared"],
     ]);
-    const s = smallSite();
+    const s = cloudSite();
     s.pools[0].sharing = { migStrategy: "mixed", migLayout: "all-1g.10gb" };
     s.slurm.partitions = [s.slurm.partitions[1]];
     assert.deepStrictEqual(advertisedGpus(parseSite(s).pools[0]), { resource: "nvidia_com_mig_1g_10gb", count: 56 });

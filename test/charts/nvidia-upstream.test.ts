@@ -6,7 +6,7 @@ import { NvidiaDevicePluginChart } from "../../charts/nvidia-device-plugin";
 import { K8sObject } from "../../components/k8s";
 import { PROJECT_ROOT } from "../../cli/paths";
 import { parseSite } from "../../inventory/parse";
-import { mutated } from "../helpers/fixtures";
+import { mutated, withCloudPool } from "../helpers/fixtures";
 
 /**
  * The NVIDIA agents as the upstream chart runs them: NVIDIA/k8s-device-plugin v0.17.1's
@@ -43,7 +43,7 @@ const mounts = (c: any) => Object.fromEntries(c.volumeMounts.map((m: any) => [m.
 const main = (pod: any, name: string) => pod.containers.find((c: any) => c.name === name);
 
 const plain = parseSite(mutated((s) => (s.pools[1].sharing = { mps: { replicas: 4 } })));
-const mig = parseSite(mutated((s) => ((s.pools[0].sharing = { migStrategy: "mixed", migLayout: "all-1g.10gb" }), (s.slurm.partitions = [s.slurm.partitions[1]]), (s.pools[1].sharing = { mps: { replicas: 4 } }))));
+const mig = parseSite(mutated((s) => (withCloudPool(s), (s.pools[0].sharing = { migStrategy: "mixed", migLayout: "all-1g.10gb" }), (s.slurm.partitions = [s.slurm.partitions[1]]), (s.pools[1].sharing = { mps: { replicas: 4 } }))));
 
 describe("NVIDIA agents against the upstream chart's templates (v0.17.1)", () => {
   it("vendors the templates unedited, naming where they came from", () => {

@@ -6,9 +6,9 @@ import { devicePluginConfig, NvidiaDevicePluginChart } from "../../charts/nvidia
 import { PlatformNamespacesChart } from "../../charts/platform-namespaces";
 import { K8sObject } from "../../components/k8s";
 import { parseSite } from "../../inventory/parse";
-import { smallSite } from "../helpers/fixtures";
+import { cloudSite, smallSite } from "../helpers/fixtures";
 
-function objects(site = parseSite(smallSite())): K8sObject[] {
+function objects(site = parseSite(cloudSite())): K8sObject[] {
   const app = new App();
   return [...new NvidiaDevicePluginChart(app, "nvidia", { site }).toJson(), ...new DcgmExporterChart(app, "dcgm", { site }).toJson()] as K8sObject[];
 }
@@ -22,7 +22,7 @@ function find(objs: K8sObject[], kind: string, name: string): any {
 describe("NVIDIA charts", () => {
   it("gives each pool a named device-plugin config: exclusive, MIG mixed, time-sliced", () => {
     const FLAGS = { failOnInitError: true, nvidiaDriverRoot: "/", plugin: { deviceListStrategy: ["cdi-cri"], deviceIDStrategy: "uuid" } };
-    const s = smallSite();
+    const s = cloudSite();
     s.pools[0].sharing = { migStrategy: "mixed", migLayout: "all-1g.10gb" };
     s.slurm.partitions = [s.slurm.partitions[1]];
     const site = parseSite(s);

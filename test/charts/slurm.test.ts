@@ -5,16 +5,16 @@ import { TenantChart } from "../../charts/tenant";
 import { nodeConf, nodeLine, partitionLine, slurmConfExtra, topologyConf } from "../../charts/slurm-config";
 import { K8sObject } from "../../components/k8s";
 import { parseSite } from "../../inventory/parse";
-import { issuesOf, mutated, realSite, smallSite } from "../helpers/fixtures";
+import { issuesOf, mutated, realSite, cloudSite, smallSite } from "../helpers/fixtures";
 import { ofType, realPlan } from "../helpers/plan";
 
-function objects(site = parseSite(smallSite())): any[] {
+function objects(site = parseSite(cloudSite())): any[] {
   return new SlurmChart(new App(), "slurm", { site }).toJson() as K8sObject[];
 }
 
 describe("Slurm chart", () => {
   it("adds limits enforced at submission, preemption by QoS, fair share and per-partition CPU and memory defaults", () => {
-    const extra = slurmConfExtra(parseSite(smallSite())).split("\n");
+    const extra = slurmConfExtra(parseSite(cloudSite())).split("\n");
     for (const line of [
       "AccountingStorageEnforce=associations,limits,qos,safe",
       "PriorityType=priority/multifactor",
@@ -42,10 +42,10 @@ describe("Slurm chart", () => {
     assert.strictEqual(files["topology.conf"], topologyConf(site));
     const withGb = (pool: object) => mutated((s) => {
       s.pools.push({ name: "gb", gpu: "GB200", ...pool });
-      s.slurm.partitions[1].pools.push("gb");
+      s.slurm.partitions[0].pools.push("gb");
     });
-    assert.deepStrictEqual(issuesOf(withGb({ gpusPerNode: 4, nodes: 20 })), ["aisc:site.pools[3].nodes: expected whole 72-GPU NVLink racks of 18 nodes for GB200 (Slurm schedules each rack as one block), got 20"]);
-    assert.deepStrictEqual(issuesOf(withGb({ gpusPerNode: 5, nodes: 18 })), ["aisc:site.pools[3].gpusPerNode: expected a number of GPUs that divides GB200's 72-GPU NVLink rack, got 5"]);
+    assert.deepStrictEqual(issuesOf(withGb({ gpusPerNode: 4, nodes: 20 })), ["aisc:site.pools[2].nodes: expected whole 72-GPU NVLink racks of 18 nodes for GB200 (Slurm schedules each rack as one block), got 20"]);
+    assert.deepStrictEqual(issuesOf(withGb({ gpusPerNode: 5, nodes: 18 })), ["aisc:site.pools[2].gpusPerNode: expected a number of GPUs that divides GB200's 72-GPU NVLink rack, got 5"]);
     assert.strictEqual(topologyConf(parseSite(withGb({ gpusPerNode: 4, nodes: 36 }))), "BlockName=gb-rack0 Nodes=gb-[0-17]\nBlockName=gb-rack1 Nodes=gb-[18-35]\n");
   });
 
@@ -64,7 +64,7 @@ describe("Slurm chart", () => {
   });
 
   it("declares one NodeSet per whole-GPU pool with its replicas, GPUs, GRES and placement", () => {
-    const site = parseSite(smallSite());
+    const site = parseSite(cloudSite());
     const nodeSets = objects(site).filter((o) => o.kind === "NodeSet");
     assert.deepStrictEqual(nodeSets.map((n) => n.metadata.name), ["h100-a", "h100-cloud"]);
     const [a] = nodeSets;

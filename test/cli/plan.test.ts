@@ -16,7 +16,7 @@ describe("aisc plan", function () {
       assert.ok(plan.resources.some((r: { type: string }) => r.type === "aisc:platform:Site"));
     }
     assert.match(run.stdout, /cyberport: \d+ resources/);
-    assert.match(run.stdout, /capacity at fp8-dense: 1760 GPUs on 220 nodes, 3164\.064 PFLOPS; 1256 GPUs entitled to tenants/);
+    assert.match(run.stdout, /capacity at fp8-dense: 1728 GPUs on 216 nodes, 3100\.736 PFLOPS; 1256 GPUs entitled to tenants/);
     assert.match(run.stdout, /AISC full capacity \(early 2026\)\s+2026-03-31\s+3000\s+3100\.736\s+yes/);
   });
 
@@ -30,12 +30,12 @@ describe("aisc plan", function () {
 
   it("exits 2 on an invalid --config inventory, naming the key, writing nothing", () => {
     const site = smallSite();
-    site.pools[2].gpusPerNode = -8;
+    site.pools[1].gpusPerNode = -8;
     site.tenants[0].kind = "charity";
     const out = tempDir();
     const run = aisc("plan", "--config", writeStackFile("broken", site), "--out", out);
     assert.strictEqual(run.status, 2);
-    assert.match(run.stderr, /aisc:site\.pools\[2\]\.gpusPerNode: expected an integer from 1 to 16, got -8/);
+    assert.match(run.stderr, /aisc:site\.pools\[1\]\.gpusPerNode: expected an integer from 1 to 16, got -8/);
     assert.match(run.stderr, /aisc:site\.tenants\[0\]\.kind: expected one of university, research-centre, startup, government, enterprise, got "charity"/);
     assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
     assert.ok(!fs.existsSync(out), "no output folder is created");

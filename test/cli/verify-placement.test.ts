@@ -3,13 +3,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { checkPlacement, declaredNodes, misfit, podRequests, quantity } from "../../cli/verify-placement";
 import { parseSite } from "../../inventory/parse";
-import { realSite, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { realSite, cloudPolicyConfig, cloudSite, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
 import { aisc } from "../helpers/plan";
 
 /** Every pod template aisc renders fits a node the site declares: labels, taints, CPU, memory, GPUs. */
 
 describe("aisc verify --only placement", function () {
-  const site = parseSite(smallSite());
+  const site = parseSite(cloudSite());
   const [system, h100] = declaredNodes(site);
 
   it("declares the system nodes and each GPU pool with the labels, taints and sizes aisc gives them", () => {
@@ -88,13 +88,13 @@ describe("aisc verify --only placement", function () {
 
   it("reads a cloud pool's labels and taints from its planned node group", () => {
     const out = tempDir();
-    const file = writeStackFile("relabelled", smallSite());
-    assert.strictEqual(aisc("plan", "--config", file, "--out", out).status, 0);
+    const file = writeStackFile("relabelled", cloudSite());
+    assert.strictEqual(aisc("plan", "--config", file, "--out", out, "--policy-config", cloudPolicyConfig()).status, 0);
     const plan = JSON.parse(fs.readFileSync(path.join(out, "relabelled", "plan.json"), "utf8"));
     const group = plan.resources.find((r: { type: string; inputs: Record<string, any> }) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.inputs.labels?.["aisc.hk/pool"] === "h100-cloud");
     group.inputs.taints = [{ key: "nvidia.com/gpu", value: "present", effect: "NO_EXECUTE" }, { key: "dedicated", value: "x", effect: "NO_SCHEDULE" }];
     fs.writeFileSync(path.join(out, "relabelled", "plan.json"), JSON.stringify(plan));
-    const result = checkPlacement(path.join(out, "relabelled"), parseSite(smallSite()));
+    const result = checkPlacement(path.join(out, "relabelled"), parseSite(cloudSite()));
     assert.strictEqual(result.status, "failed");
     assert.ok(result.report.some((l) => /DaemonSet .*: a GPU agent that does not land on every GPU pool; h100-cloud: the taint dedicated=x:NoSchedule/.test(l)), result.report.join("\n"));
   });

@@ -4,10 +4,21 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { parseSite } from "../../inventory/parse";
 import { InventoryError } from "../../inventory/reader";
+import { AS_OF_ENV } from "../../inventory/dates";
+
+/**
+ * The date every test plans as of (unless a test sets its own): activations' expiry and the
+ * version-support policy depend on it, and the suite must give the same results on any day.
+ * Set here, in the helpers every test loads, so that `aisc` processes the tests start inherit it.
+ */
+export const TEST_AS_OF = "2026-12-02";
+process.env[AS_OF_ENV] ??= TEST_AS_OF;
 
 /**
  * A small, valid site inventory to mutate in tests: two on-prem pools (one time-sliced, so
- * Kubernetes-only) and a cloud pool, three tenants, two partitions. Each call returns a fresh copy.
+ * Kubernetes-only), three tenants, one partition, in Hong Kong, which offers none of the
+ * catalog's GPU instance types (inventory/offerings), so it has no cloud pool: {@link cloudSite}
+ * has one. Each call returns a fresh copy.
  */
 export function smallSite(): Record<string, any> {
   return {
@@ -16,12 +27,16 @@ export function smallSite(): Record<string, any> {
     region: "ap-east-1",
     power: { envelopeMW: 2, pue: 1.25 },
     capacity: { precision: "fp8-dense", milestones: [{ name: "Opening", date: "2026-01-31", pflops: 60 }] },
-    cluster: { kind: "eks", kubernetesVersion: "1.33" },
+    cluster: {
+      kind: "eks",
+      kubernetesVersion: "1.36",
+      identity: { issuerUrl: "https://sso.testsite.example/realms/aisc", clientId: "kubernetes" },
+      access: [{ principalArn: "arn:aws:iam::111122223333:role/aisc-testsite-deploy", policy: "cluster-admin" }],
+    },
     networks: { vpcCidr: "10.10.0.0/16", onPremNodeCidrs: ["10.20.0.0/16"], onPremPodCidrs: ["10.32.0.0/12"], podRouting: { mode: "bgp", localAsn: 65010, peers: [{ address: "10.20.0.1", asn: 65000 }] } },
     pools: [
       { name: "h100-a", gpu: "H100", gpusPerNode: 8, nodes: 4 },
       { name: "l40s-ts", gpu: "L40S", gpusPerNode: 4, nodes: 2, sharing: { timeSlicing: { replicas: 4 } }, inService: "2027-01-01" },
-      { name: "h100-cloud", gpu: "H100", gpusPerNode: 8, nodes: 1, placement: "cloud", cloud: { capacityType: "spot" } },
     ],
     tenants: [
       { name: "uni-a", kind: "university", gpus: 8, subsidy: { scheme: "ai-subsidy-scheme", share: 0.7 }, adminGroup: "uni-a-admins", directoryGroup: "uni-a-users" },
@@ -31,11 +46,34 @@ export function smallSite(): Record<string, any> {
     slurm: {
       partitions: [
         { name: "train", pools: ["h100-a"], default: true },
-        { name: "burst", pools: ["h100-cloud"], maxTimeHours: 24 },
       ],
       login: { ldapUri: "ldaps://ldap.test.example", searchBase: "dc=test,dc=example" },
     },
   };
+}
+
+/**
+ * {@link smallSite} in Tokyo (ap-northeast-1), which offers p5.48xlarge, with a spot H100 cloud
+ * pool `h100-cloud` in a `burst` partition. Plans of it break the data-residency policy unless
+ * their policy config allows the region.
+ */
+export function cloudSite(): Record<string, any> {
+  return withCloudPool(smallSite());
+}
+
+/** A `--policy-config` file that lets a plan of {@link cloudSite} keep its AWS resources in Tokyo. */
+export function cloudPolicyConfig(): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aisc-policy-")), "policy-config.json");
+  fs.writeFileSync(file, JSON.stringify({ "security-aws-region-hong-kong": { allowedRegions: ["ap-northeast-1"] } }));
+  return file;
+}
+
+/** Makes a {@link smallSite} (or a mutation of it) the {@link cloudSite}, in place; returns it. */
+export function withCloudPool(s: Record<string, any>): Record<string, any> {
+  s.region = "ap-northeast-1";
+  s.pools.push({ name: "h100-cloud", gpu: "H100", gpusPerNode: 8, nodes: 1, placement: "cloud", cloud: { capacityType: "spot" } });
+  s.slurm.partitions.push({ name: "burst", pools: ["h100-cloud"], maxTimeHours: 24 });
+  return s;
 }
 
 /** {@link smallSite} with `change` made to it. */

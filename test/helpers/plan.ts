@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Plan, PlannedResource } from "../../cli/record";
+import "./fixtures";
 
 /** The built CLI entry, run as users run it. */
 export const AISC = path.resolve(__dirname, "..", "..", "..", "bin", "aisc.js");
@@ -19,8 +20,8 @@ export function aisc(...args: string[]): CliRun {
 }
 
 /** Plans one stack file into `out` and returns its plan; fails the test on a non-zero exit. */
-export function planFile(file: string, out: string): Plan {
-  const run = aisc("plan", "--config", file, "--out", out);
+export function planFile(file: string, out: string, ...flags: string[]): Plan {
+  const run = aisc("plan", "--config", file, "--out", out, ...flags);
   if (run.status !== 0) throw new Error(`aisc plan exited ${run.status}: ${run.stderr}`);
   const stack = /^Pulumi\.(.+)\.yaml$/.exec(path.basename(file))![1];
   return JSON.parse(fs.readFileSync(path.join(out, stack, "plan.json"), "utf8")) as Plan;

@@ -3,7 +3,7 @@ import { GPU_CATALOG, gpuTflops } from "../../inventory/catalog";
 import { capacityOf, milestoneStatus } from "../../inventory/capacity";
 import { parseSite } from "../../inventory/parse";
 import { GpuPool } from "../../inventory/types";
-import { smallSite } from "../helpers/fixtures";
+import { cloudSite, withCloudPool } from "../helpers/fixtures";
 
 function pool(over: Partial<GpuPool> & Pick<GpuPool, "gpu" | "gpusPerNode" | "nodes">): GpuPool {
   return {
@@ -71,7 +71,7 @@ describe("capacity maths", () => {
   });
 
   it("derives the entitlement total and a site's figures from its inventory", () => {
-    const site = parseSite(smallSite());
+    const site = parseSite(cloudSite());
     assert.strictEqual(site.capacity.entitledGpus, 28);
     // 32 + 8 H100 = 40 x 1,979 = 79,160 TF; 8 L40S x 733 = 5,864 TF: 85.024 PF.
     assert.strictEqual(site.capacity.pflops, 85.024);
@@ -88,6 +88,7 @@ describe("GPU resources by class", () => {
     const { mutated } = require("../helpers/fixtures") as typeof import("../helpers/fixtures");
     const site = parseSite(
       mutated((s) => {
+        withCloudPool(s);
         s.pools[0].sharing = { migStrategy: "mixed", migLayout: "all-1g.10gb" };
         s.slurm.partitions = [s.slurm.partitions[1]];
         s.tenants[0].migSlices = { "1g.10gb": 14 };

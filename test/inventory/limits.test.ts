@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { LIMITS } from "../../inventory/limits";
 import { show } from "../../inventory/reader";
-import { issuesOf, manyPools, manyTenants, mutated, smallSite } from "../helpers/fixtures";
+import { issuesOf, manyPools, manyTenants, mutated, smallSite, withCloudPool } from "../helpers/fixtures";
 
 /**
  * The inventory's limits: each accepted at its value and refused one past it with a keyed
@@ -13,7 +13,7 @@ describe("the inventory's limits", () => {
     const cases: [string, (s: Record<string, any>, n: number) => void, number, string][] = [
       ["aisc:site.tenants", (s, n) => (s.tenants = manyTenants(n)), LIMITS.tenants, "tenants"],
       ["aisc:site.pools", (s, n) => ((s.pools = manyPools(n)), (s.slurm.partitions = [{ name: "all", pools: (s.pools as { name: string }[]).slice(0, LIMITS.pools).map((p) => p.name) }])), LIMITS.pools, "pools"],
-      ["aisc:site.slurm.partitions", (s, n) => (s.slurm.partitions = Array.from({ length: n }, (_, i) => ({ name: `p${i}`, pools: ["h100-a", "h100-cloud"] }))), LIMITS.partitions, "partitions"],
+      ["aisc:site.slurm.partitions", (s, n) => (s.slurm.partitions = Array.from({ length: n }, (_, i) => ({ name: `p${i}`, pools: ["h100-a"] }))), LIMITS.partitions, "partitions"],
       ["aisc:site.capacity.milestones", (s, n) => (s.capacity.milestones = Array.from({ length: n }, (_, i) => ({ name: `m${i}`, date: "2026-01-31", pflops: 1 }))), LIMITS.milestones, "milestones"],
     ];
     for (const [key, set, limit, what] of cases) {
@@ -30,19 +30,23 @@ describe("the inventory's limits", () => {
     assert.deepStrictEqual(issuesOf(mutated((s) => (s.networks.onPremNodeCidrs = cidrs(16, 20)))), [`aisc:site.networks.onPremNodeCidrs: expected at most 15 ${what}, got 16`]);
   });
 
-  it("bounds nodes per pool by SSM's registration limit on premises and a node group's size in the cloud, and per site by Kubernetes'", () => {
-    assert.deepStrictEqual(issuesOf(mutated((s) => (s.pools[0].nodes = 1000))), []);
+  it("bounds nodes per pool by SSM's registration limit on premises and a node group's size in the cloud, per EKS site by SSM's standard tier, and per site by Kubernetes'", () => {
+    const hybrid = (n: number) => `aisc:site.pools: expected at most 1000 on-premises nodes (SSM's standard tier registers at most 1000 hybrid nodes per account and region), got ${n}`;
+    assert.deepStrictEqual(issuesOf(mutated((s) => (s.pools[0].nodes = 998))), []);
+    assert.deepStrictEqual(issuesOf(mutated((s) => (s.pools[0].nodes = 999))), [hybrid(1001)]);
+    assert.deepStrictEqual(issuesOf(mutated((s) => ((s.pools[0].nodes = 994), (s.system = { placement: "on-prem", nodes: 5, storageClass: "ceph-rbd" })))), [hybrid(1001)]);
     assert.deepStrictEqual(issuesOf(mutated((s) => (s.pools[0].nodes = 1001))), ["aisc:site.pools[0].nodes: expected an integer from 1 to 1000, got 1001"]);
-    assert.deepStrictEqual(issuesOf(mutated((s) => (s.pools[2].nodes = 451))), ["aisc:site.pools[2].nodes: expected an integer from 1 to 450, got 451"]);
+    assert.deepStrictEqual(issuesOf(mutated((s) => (withCloudPool(s), s.pools[2].nodes = 451))), ["aisc:site.pools[2].nodes: expected an integer from 1 to 450, got 451"]);
+    // An existing cluster's on-premises nodes are its own, not SSM's: only Kubernetes' limit holds.
     const many = (nodes: number) =>
       mutated((s) => {
-        s.pools = [...manyPools(4).map((p) => ({ ...p, nodes: 1000 })), { name: "big", gpu: "H100", gpusPerNode: 8, nodes: 996 }, { name: "extra", gpu: "H100", gpusPerNode: 8, nodes }];
+        s.cluster = { kind: "existing" };
+        s.system = { placement: "existing", storageClass: "ceph-rbd" };
+        s.pools = [...manyPools(4).map((p) => ({ ...p, nodes: 1000 })), { name: "big", gpu: "H100", gpusPerNode: 8, nodes: 999 }, { name: "extra", gpu: "H100", gpusPerNode: 8, nodes }];
         s.slurm.partitions = [{ name: "all", pools: (s.pools as { name: string }[]).map((p) => p.name) }];
       });
-    // The default system node group's three nodes count too: 4,997 GPU nodes and 3 system nodes fit.
     assert.deepStrictEqual(issuesOf(many(1)), []);
-    assert.deepStrictEqual(issuesOf(many(2)), ["aisc:site.pools: expected at most 5000 nodes across the pools (Kubernetes' tested limit for one cluster), got 5001 (3 of them system nodes)"]);
-    assert.deepStrictEqual(issuesOf({ ...many(1), system: { placement: "on-prem", nodes: 4, storageClass: "ceph-rbd" } }), ["aisc:site.pools: expected at most 5000 nodes across the pools (Kubernetes' tested limit for one cluster), got 5001 (4 of them system nodes)"]);
+    assert.deepStrictEqual(issuesOf(many(2)), ["aisc:site.pools: expected at most 5000 nodes across the pools (Kubernetes' tested limit for one cluster), got 5001"]);
   });
 
   it("bounds every free-text string at 256 characters, and tenant names at Slurm's 42", () => {
@@ -56,6 +60,7 @@ describe("the inventory's limits", () => {
   it("keeps a cloud pool's EKS node group name, aisc-<site>-<pool>, within EKS's 63 characters", () => {
     const named = (site: string, pool: string) =>
       mutated((s) => {
+        withCloudPool(s);
         s.name = site;
         s.pools[2].name = pool;
         s.slurm.partitions[1].pools = [pool];

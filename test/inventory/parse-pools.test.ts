@@ -109,23 +109,34 @@ describe("parsePool", () => {
       assert.deepStrictEqual(pool({ ...L40S_CLOUD, cloud: { instanceType: "g6e.12xlarge" } })[0]?.cloud?.instanceType, { name: "g6e.12xlarge", gpus: 4, efa: true, networkCards: 1 });
     });
 
-    it("keeps a capacity block's reservation", () => {
-      const cloud = { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" };
+    it("keeps a capacity block's reservation, start and zone, and any pool's zone", () => {
+      const cloud = { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0", capacityBlockStart: "2027-01-10T11:30:00Z", availabilityZone: "ap-northeast-1c" };
       assert.deepStrictEqual(pool({ ...L40S_CLOUD, cloud })[0]?.cloud, { ...cloud, instanceType: { name: "g6e.24xlarge", gpus: 4, efa: true, networkCards: 2 } });
+      assert.strictEqual(pool({ ...L40S_CLOUD, cloud: { availabilityZone: "ap-northeast-1a" } })[0]?.cloud?.availabilityZone, "ap-northeast-1a");
     });
 
-    it("rejects malformed reservations, and a reservation without a capacity block", () => {
+    it("rejects malformed reservations, a reservation or start without a capacity block, and a block without its start or zone", () => {
       const what = "the ID of the purchased EC2 Capacity Block (cr- and 17 hex digits)";
+      const block = { capacityType: "capacity-block", capacityBlockStart: "2027-01-10T11:30:00Z", availabilityZone: "ap-northeast-1c" };
       for (const id of ["xcr-0123456789abcdef0", "cr-0123456789abcdef0x", "cr-0", "cr-0123456789ABCDEF0", "cr-ghijklmnopqrstuvw"]) {
-        rejects({ ...L40S_CLOUD, cloud: { capacityType: "capacity-block", capacityReservationId: id } }, [`p.cloud.capacityReservationId: expected ${what}, got "${id}"`]);
+        rejects({ ...L40S_CLOUD, cloud: { ...block, capacityReservationId: id } }, [`p.cloud.capacityReservationId: expected ${what}, got "${id}"`]);
       }
       rejects({ ...L40S_CLOUD, cloud: { capacityType: "spot", capacityReservationId: "cr-0123456789abcdef0" } }, ['p.cloud.capacityReservationId: expected no reservation unless capacityType is capacity-block, got capacityType "spot"']);
       rejects({ ...L40S_CLOUD, cloud: { capacityReservationId: "cr-0123456789abcdef0" } }, ['p.cloud.capacityReservationId: expected no reservation unless capacityType is capacity-block, got capacityType "on-demand"']);
+      rejects({ ...L40S_CLOUD, cloud: { capacityBlockStart: "2027-01-10T11:30:00Z" } }, ['p.cloud.capacityBlockStart: expected no start unless capacityType is capacity-block, got capacityType "on-demand"']);
+      rejects({ ...L40S_CLOUD, cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" } }, [
+        "p.cloud.capacityBlockStart: expected the Capacity Block's start in UTC, as EC2 states it, such as 2027-01-10T11:30:00Z, got nothing",
+        "p.cloud.availabilityZone: expected the Capacity Block's zone: EKS takes only subnets in the reservation's zone",
+      ]);
+      rejects({ ...L40S_CLOUD, cloud: { ...block, capacityReservationId: "cr-0123456789abcdef0", capacityBlockStart: "2027-01-10 11:30", availabilityZone: "1c" } }, [
+        'p.cloud.capacityBlockStart: expected the Capacity Block\'s start in UTC, as EC2 states it, such as 2027-01-10T11:30:00Z, got "2027-01-10 11:30"',
+        'p.cloud.availabilityZone: expected one of the site\'s networks.availabilityZones, such as ap-east-1a, got "1c"',
+      ]);
     });
 
     it("refuses cloud pools of models AWS offers no instance of, saying why", () => {
       rejects({ ...H100, gpu: "H800", placement: "cloud", cloud: {} }, ["p.cloud: expected a GPU model with an EC2 instance type for a cloud pool; H800 has none (a China export part that AWS does not offer; use placement on-prem)"]);
-      rejects({ ...H100, gpu: "GB200", gpusPerNode: 4, nodes: 18, placement: "cloud", cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0" } }, [
+      rejects({ ...H100, gpu: "GB200", gpusPerNode: 4, nodes: 18, placement: "cloud", cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0", capacityBlockStart: "2027-01-10T11:30:00Z", availabilityZone: "us-east-1a" } }, [
         "p.cloud: expected a GPU model with an EC2 instance type for a cloud pool; GB200 has none (AWS sells it only as P6e-GB200 UltraServer Capacity Blocks in the Dallas Local Zone; use placement on-prem)",
       ]);
     });

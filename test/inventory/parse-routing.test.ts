@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { parseSite } from "../../inventory/parse";
-import { issuesOf, mutated } from "../helpers/fixtures";
+import { issuesOf, mutated, withCloudPool } from "../helpers/fixtures";
 
 /** networks.podRouting: how the routers reach pods on hybrid nodes, required exactly when there are some. */
 
@@ -19,6 +19,7 @@ describe("parseSite: pod routing for hybrid nodes", () => {
       `${KEY}: expected how the site's routers reach pods on hybrid nodes, which EKS needs for webhooks and metrics there: {mode: bgp, localAsn, peers: [{address, asn}]} or {mode: static}`,
     ]);
     const cloudOnly = mutated((s) => {
+      withCloudPool(s);
       s.pools = [s.pools[2]];
       s.slurm.partitions = [{ name: "burst", pools: ["h100-cloud"] }];
       s.networks = { vpcCidr: "10.10.0.0/16", podRouting: { mode: "static" } };

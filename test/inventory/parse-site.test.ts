@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { parseSite } from "../../inventory/parse";
 import { Site } from "../../inventory/types";
-import { issuesOf, mutated } from "../helpers/fixtures";
+import { cloudSite, issuesOf, mutated, withCloudPool } from "../helpers/fixtures";
 
 /**
  * The site-level parts of the parser: top-level keys, cluster settings, networks and
@@ -13,10 +13,6 @@ const parsed = (change: (s: Record<string, any>) => void): Site => parseSite(mut
 const rejects = (change: (s: Record<string, any>) => void, expected: string[]) => assert.deepStrictEqual(issuesOf(mutated(change)), expected);
 
 /** smallSite() with its cloud pool removed: on-prem only. */
-const onPremOnly = (s: Record<string, any>) => {
-  s.pools.pop();
-  s.slurm.partitions.pop();
-};
 
 describe("parseSite: the site", () => {
   it("keeps the name, display name, power and monitoring the inventory sets", () => {
@@ -71,20 +67,20 @@ describe("parseSite: the site", () => {
     const site = parsed((s) => {
       s.region = "us-gov-west-1";
       s.pools.pop();
-      s.slurm.partitions.pop();
     });
     assert.deepStrictEqual(site.networks.availabilityZones, ["us-gov-west-1a", "us-gov-west-1b"]);
   });
 
   it("rejects pools that are missing, empty or not mappings, once each", () => {
-    rejects((s) => (s.pools = []), ["aisc:site.pools: expected at least 1 item, got 0", "aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-a\"", "aisc:site.slurm.partitions[1].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-cloud\""]);
-    rejects((s) => (s.pools = "h100"), ['aisc:site.pools: expected a list, got "h100"', "aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-a\"", "aisc:site.slurm.partitions[1].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-cloud\""]);
-    rejects((s) => s.pools.push(null), ["aisc:site.pools[3]: expected a mapping, got null"]);
+    rejects((s) => (s.pools = []), ["aisc:site.pools: expected at least 1 item, got 0", "aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-a\""]);
+    rejects((s) => (s.pools = "h100"), ['aisc:site.pools: expected a list, got "h100"', "aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-a\""]);
+    rejects((s) => s.pools.push(null), ["aisc:site.pools[2]: expected a mapping, got null"]);
   });
 
   it("names only pools with string names among the pools a partition may use, and repeats none", () => {
     rejects(
       (s) => {
+        withCloudPool(s);
         s.pools.push({ name: 5, gpu: "H100", gpusPerNode: 8, nodes: 1 }, { name: 5, gpu: "H100", gpusPerNode: 8, nodes: 1 });
         s.slurm.partitions[1].pools.push("nope");
       },
@@ -103,15 +99,66 @@ describe("parseSite: the site", () => {
 });
 
 describe("parseSite: cluster settings", () => {
-  it("keeps a version, public endpoint and render directory the inventory sets", () => {
-    const site = parsed((s) => (s.cluster = { kind: "eks", kubernetesVersion: "1.34", endpointPublicAccess: true, renderYamlToDirectory: "out/k8s" }));
-    assert.deepStrictEqual(site.cluster, { kind: "eks", kubernetesVersion: "1.34", endpointPublicAccess: true, renderYamlToDirectory: "out/k8s" });
+  it("keeps a version, support tier, endpoint, operator networks, identity, access, render directory and rotation the inventory sets", () => {
+    const identity = { issuerUrl: "https://sso.example.hk", clientId: "k8s", usernameClaim: "email", groupsClaim: "memberOf", usernamePrefix: "sso:", groupsPrefix: "sso-group:" };
+    const access = [{ principalArn: "arn:aws:iam::111122223333:role/ci", policy: "cluster-admin" }, { principalArn: "arn:aws:iam::111122223333:user/audit", policy: "view" }];
+    const cluster = { kind: "eks", kubernetesVersion: "1.34", supportType: "extended", endpointPublicAccess: true, apiAccessCidrs: ["10.70.0.0/24"], identity, access, renderYamlToDirectory: "out/k8s", activationRotationDays: 7 };
+    assert.deepStrictEqual(parsed((s) => (s.cluster = cluster)).cluster, cluster);
+  });
+
+  it("defaults the newest version aisc pins add-ons for, standard support, no operator networks, oidc: prefixes and 14-day activations", () => {
+    assert.deepStrictEqual(parsed((s) => (s.cluster = { identity: { issuerUrl: "https://sso.example.hk", clientId: "k8s" }, access: [{ principalArn: "arn:aws:iam::111122223333:role/ci", policy: "cluster-admin" }] })).cluster, {
+      kind: "eks",
+      kubernetesVersion: "1.36",
+      supportType: "standard",
+      endpointPublicAccess: false,
+      apiAccessCidrs: [],
+      identity: { issuerUrl: "https://sso.example.hk", clientId: "k8s", usernameClaim: "sub", groupsClaim: "groups", usernamePrefix: "oidc:", groupsPrefix: "oidc:" },
+      access: [{ principalArn: "arn:aws:iam::111122223333:role/ci", policy: "cluster-admin" }],
+      activationRotationDays: 14,
+    });
+  });
+
+  it("needs an EKS site's identity provider and a cluster-admin role, and refuses both for an existing cluster", () => {
+    rejects((s) => (s.cluster = { kind: "eks" }), [
+      "aisc:site.cluster.identity: expected the site directory's OIDC provider (issuerUrl, clientId; optional usernameClaim, groupsClaim, usernamePrefix, groupsPrefix), so tenants' adminGroup bindings match its users",
+      "aisc:site.cluster.access: expected the IAM roles that administer the cluster (principalArn, policy: cluster-admin, admin or view), with at least one cluster-admin",
+    ]);
+    rejects((s) => (s.cluster.access = [{ principalArn: "arn:aws:iam::111122223333:role/viewer", policy: "view" }]), [
+      "aisc:site.cluster.access: expected at least one cluster-admin entry: the cluster grants its creator nothing, so the role that runs pulumi up must be listed as cluster-admin",
+    ]);
+    rejects((s) => ((s.cluster.kind = "existing"), (s.system = { storageClass: "local-nvme" }), (s.pools = s.pools.slice(0, 2)), (s.slurm.partitions = [{ name: "h100", pools: ["h100-a"] }])), [
+      "aisc:site.cluster.identity: expected nothing for an existing cluster: aisc creates no AWS resources for it",
+      "aisc:site.cluster.access: expected nothing for an existing cluster: aisc creates no AWS resources for it",
+    ]);
+  });
+
+  it("rejects identities and access entries EKS would refuse, or that would pass as Kubernetes' own groups, at their keys", () => {
+    rejects((s) => (s.cluster.identity = { issuerUrl: "http://sso.example.hk", clientId: "k8s", groupsPrefix: "system:" }), [
+      'aisc:site.cluster.identity.issuerUrl: expected the directory\'s OIDC issuer, an https URL such as https://sso.example.hk/realms/aisc, got "http://sso.example.hk"',
+      'aisc:site.cluster.identity.groupsPrefix: expected a prefix that does not start with system: (EKS refuses it: Kubernetes reserves system: names), got "system:"',
+    ]);
+    rejects((s) => (s.cluster.access = [
+      { principalArn: "arn:aws:sts::111122223333:assumed-role/ci/session", policy: "cluster-admin" },
+      { principalArn: "arn:aws:iam::111122223333:role/ci", policy: "owner" },
+      { principalArn: "arn:aws:iam::111122223333:role/ci", policy: "view" },
+    ]), [
+      "aisc:site.cluster.access[0].principalArn: expected an IAM role or user ARN such as arn:aws:iam::111122223333:role/aisc-ci (not an assumed-role session), got \"arn:aws:sts::111122223333:assumed-role/ci/session\"",
+      'aisc:site.cluster.access[1].policy: expected one of cluster-admin, admin, view, got "owner"',
+      'aisc:site.cluster.access[2].principalArn: duplicate principal "arn:aws:iam::111122223333:role/ci"; also at index 1',
+    ]);
+    rejects((s) => (s.cluster.apiAccessCidrs = ["0.0.0.0/0", "10.1.2.3/24"]), [
+      'aisc:site.cluster.apiAccessCidrs[0]: expected a private (RFC 1918) range: the endpoint is reached over the site\'s private link, got "0.0.0.0/0"',
+      'aisc:site.cluster.apiAccessCidrs[1]: expected an IPv4 CIDR such as 10.0.0.0/24 with no host bits set, got "10.1.2.3/24"',
+    ]);
+    rejects((s) => (s.cluster.activationRotationDays = 16), ["aisc:site.cluster.activationRotationDays: expected an integer from 1 to 15, got 16"]);
+    rejects((s) => (s.cluster.supportType = "lts"), ['aisc:site.cluster.supportType: expected one of standard, extended, got "lts"']);
+    rejects((s) => (s.cluster.kubernetesVersion = "1.33"), ['aisc:site.cluster.kubernetesVersion: expected a version aisc pins EKS add-ons for (1.36, 1.35, 1.34), got "1.33"']);
   });
 
   it("allows an existing cluster for an on-prem-only site", () => {
     assert.strictEqual(parsed((s) => {
-      onPremOnly(s);
-      s.cluster.kind = "existing";
+      s.cluster = { kind: "existing" };
       s.system = { storageClass: "local-nvme" };
     }).cluster.kind, "existing");
   });
@@ -119,7 +166,7 @@ describe("parseSite: cluster settings", () => {
   it("rejects bad cluster settings at their keys", () => {
     rejects((s) => (s.cluster = "eks"), ['aisc:site.cluster: expected a mapping, got "eks"']);
     rejects((s) => (s.cluster.kind = "gke"), ['aisc:site.cluster.kind: expected one of eks, existing, got "gke"']);
-    for (const v of ["v1.33", "1.333", "1.3"]) rejects((s) => (s.cluster.kubernetesVersion = v), [`aisc:site.cluster.kubernetesVersion: expected a Kubernetes minor version such as "1.33" (quoted), got "${v}"`]);
+    for (const v of ["v1.33", "1.333", "1.3"]) rejects((s) => (s.cluster.kubernetesVersion = v), [`aisc:site.cluster.kubernetesVersion: expected a Kubernetes minor version such as "1.36" (quoted), got "${v}"`]);
     rejects((s) => (s.cluster.endpointPublicAccess = "no"), ['aisc:site.cluster.endpointPublicAccess: expected true or false, got "no"']);
     rejects((s) => (s.cluster.renderYamlToDirectory = ""), [`aisc:site.cluster.renderYamlToDirectory: expected a folder inside the project, relative to it, such as rendered/cyberport (letters, digits, '.', '_', '-' and '/'; no '..', '.git' or leading '/'), got ""`]);
   });
@@ -151,6 +198,7 @@ describe("parseSite: networks", () => {
 
   it("needs no on-prem networks for a cloud-only site", () => {
     const site = parsed((s) => {
+      withCloudPool(s);
       s.pools = [s.pools[2]];
       s.slurm.partitions = [s.slurm.partitions[1]];
       delete s.networks.onPremNodeCidrs;
@@ -222,5 +270,32 @@ describe("parseSite: milestones", () => {
       "aisc:site.capacity.milestones[2].name: expected a non-empty string, got 7",
       'aisc:site.capacity.milestones[3].name: duplicate milestone name "Opening"; also at index 0',
     ]);
+  });
+});
+
+describe("parseSite: cloud pools where AWS offers them", () => {
+  it("takes a cloud pool of a type its region offers, in one of the site's zones", () => {
+    const site = parseSite({ ...cloudSite(), pools: [...cloudSite().pools.slice(0, 2), { name: "h100-cloud", gpu: "H100", gpusPerNode: 8, nodes: 1, placement: "cloud", cloud: { capacityType: "spot", availabilityZone: "ap-northeast-1b" } }] });
+    assert.strictEqual(site.pools[2].cloud?.availabilityZone, "ap-northeast-1b");
+  });
+
+  it("refuses, keyed, a cloud pool whose region does not offer its type (Hong Kong offers none of the catalog's), or that aisc has no record of", () => {
+    const inHongKong = { ...cloudSite(), region: "ap-east-1" };
+    assert.deepStrictEqual(issuesOf(inHongKong), [
+      "aisc:site.pools[2].cloud.instanceType: expected an instance type ap-east-1 offers; it does not offer p5.48xlarge (offered in ap-northeast-1, us-east-1): use placement on-prem",
+    ]);
+    const b200 = cloudSite();
+    b200.pools[2] = { name: "b200-cloud", gpu: "B200", gpusPerNode: 8, nodes: 1, placement: "cloud", cloud: { capacityType: "on-demand" } };
+    b200.slurm.partitions[1].pools = ["b200-cloud"];
+    assert.deepStrictEqual(issuesOf(b200), ["aisc:site.pools[2].cloud.instanceType: expected an instance type ap-northeast-1 offers; it does not offer p6-b200.48xlarge (offered in us-east-1): use placement on-prem"]);
+    assert.deepStrictEqual(issuesOf({ ...cloudSite(), region: "eu-west-1" }), [
+      "aisc:site.pools[2].cloud.instanceType: expected a region aisc has a record of instance offerings for (ap-east-1, ap-northeast-1, us-east-1); it has none for eu-west-1, so p5.48xlarge cannot be checked: add the region to inventory/offerings.ts or use placement on-prem",
+    ]);
+  });
+
+  it("refuses a pool's zone that is not one of the site's", () => {
+    const s = cloudSite();
+    s.pools[2].cloud.availabilityZone = "ap-northeast-1c";
+    assert.deepStrictEqual(issuesOf(s), ['aisc:site.pools[2].cloud.availabilityZone: expected one of networks.availabilityZones (ap-northeast-1a, ap-northeast-1b), got "ap-northeast-1c"']);
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { parseSite } from "../../inventory/parse";
-import { issuesOf, mutated, smallSite } from "../helpers/fixtures";
+import { issuesOf, mutated, smallSite, withCloudPool } from "../helpers/fixtures";
 
 /** The system nodes: where the platform's own pods run, by cluster kind, with keyed mistakes. */
 
@@ -15,6 +15,7 @@ describe("parseSite: system nodes", () => {
       "aisc:site.system.storageClass: expected the StorageClass of the site's own storage for the platform's volumes: on-prem system nodes cannot attach EBS volumes",
     ]);
     const cloudOnly = mutated((s) => {
+      withCloudPool(s);
       s.pools = [s.pools[2]];
       s.slurm.partitions = [{ name: "burst", pools: ["h100-cloud"] }];
       s.networks = { vpcCidr: "10.10.0.0/16" };

@@ -3,7 +3,7 @@ import { parseTenant } from "../../inventory/parse-tenants";
 import { Reader } from "../../inventory/reader";
 import { Tenant } from "../../inventory/types";
 import { parseSite } from "../../inventory/parse";
-import { issuesOf, mutated } from "../helpers/fixtures";
+import { issuesOf, mutated, withCloudPool } from "../helpers/fixtures";
 
 /** One tenant parsed on its own: the tenant it yields, or every issue at its key and no tenant. */
 
@@ -95,6 +95,7 @@ describe("tenants' MIG slices and shared GPUs against the site's pools", () => {
   it("takes resources a pool advertises and refuses the others, keyed", () => {
     const mig = (tenant: Record<string, unknown>) =>
       mutated((s) => {
+        withCloudPool(s);
         s.pools[0].sharing = { migStrategy: "mixed", migLayout: "all-1g.10gb" };
         s.slurm.partitions = [s.slurm.partitions[1]];
         Object.assign(s.tenants[0], tenant);

@@ -175,7 +175,7 @@ describe("capacity policies", () => {
         "advisory",
         "Every future milestone is met by the capacity the inventory plans to have in service by its date.",
       ]);
-      assert.deepStrictEqual(milestoneMet.configSchema, { properties: { asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The date milestones are judged on (YYYY-MM-DD); today when unset." } } });
+      assert.deepStrictEqual(milestoneMet.configSchema, { properties: { asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The date milestones are judged on (YYYY-MM-DD); the plan's date (today, or aisc plan --as-of) when unset." } } });
     });
   });
 

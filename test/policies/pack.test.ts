@@ -34,6 +34,7 @@ describe("the aisc policy pack", () => {
       "security-eks-endpoint-private",
       "security-eks-secrets-encrypted",
       "security-eks-audit-logs",
+      "security-eks-version-supported",
       "security-buckets-private-encrypted",
       "security-stateful-resources-protected",
       "security-images-and-charts-pinned",

@@ -11,6 +11,7 @@ import {
   isPinned,
   statefulProtected,
 } from "../../policies/security";
+import { eksVersionSupported } from "../../policies/eks-support";
 import { plannedResource } from "../helpers/plan";
 import { k8s, violations, workload } from "../helpers/policy";
 
@@ -61,6 +62,45 @@ describe("security policies", () => {
 
     it("declares the allowed regions in its config schema, Hong Kong by default", () => {
       assert.deepStrictEqual(awsRegionHongKong.configSchema, { properties: { allowedRegions: { type: "array", items: { type: "string" }, default: ["ap-east-1"], description: "AWS regions data may live in." } } });
+    });
+  });
+
+  describe("security-eks-version-supported", () => {
+    const version = (v: string, support?: string) => eks((p) => ((p.version = v), support && (p.upgradePolicy = { supportType: support })));
+
+    it("passes a version with at least minDays of its tier's support left on the plan's date", () => {
+      assert.deepStrictEqual(violations(eksVersionSupported, [version("1.36", "STANDARD")], { asOf: "2026-12-02" }), []);
+      // 1.35's standard support ends 2027-03-27: 115 days after 2026-12-02, and exactly 90 after 2026-12-27.
+      assert.deepStrictEqual(violations(eksVersionSupported, [version("1.35")], { asOf: "2026-12-27" }), []);
+      assert.deepStrictEqual(violations(eksVersionSupported, [version("1.34", "EXTENDED")], { asOf: "2026-12-02" }), []);
+    });
+
+    it("fails a version whose support ends within minDays or has ended, naming the date", () => {
+      assert.deepStrictEqual(violations(eksVersionSupported, [version("1.35")], { asOf: "2026-12-28" }), [
+        "cluster: EKS cluster aisc-testsite runs Kubernetes 1.35, whose standard support ends on 2027-03-27, 89 days after 2026-12-28 (extended support runs to 2028-03-27, billed); at least 90 days are required: upgrade to a newer version.",
+      ]);
+      assert.deepStrictEqual(violations(eksVersionSupported, [version("1.33", "STANDARD")], { asOf: "2026-12-02" }), [
+        "cluster: EKS cluster aisc-testsite runs Kubernetes 1.33, whose standard support ended on 2026-07-29 (extended support runs to 2027-07-29, billed); at least 90 days are required: upgrade to a newer version.",
+      ]);
+      assert.deepStrictEqual(violations(eksVersionSupported, [version("1.34", "EXTENDED")], { asOf: "2027-10-01", minDays: 120 }), [
+        "cluster: EKS cluster aisc-testsite runs Kubernetes 1.34, whose extended support ends on 2027-12-02, 62 days after 2027-10-01; at least 120 days are required: upgrade to a newer version.",
+      ]);
+      assert.deepStrictEqual(violations(eksVersionSupported, [version("1.29")], { asOf: "2026-12-02" }), [
+        "cluster: EKS cluster aisc-testsite runs Kubernetes 1.29, which is not in EKS's calendar as aisc knows it (1.36, 1.35, 1.34, 1.33, 1.32, 1.31, 1.30).",
+      ]);
+    });
+
+    it("judges on the plan's date when asOf is not set", () => {
+      const saved = process.env.AISC_AS_OF;
+      process.env.AISC_AS_OF = "2027-06-01";
+      try {
+        assert.deepStrictEqual(violations(eksVersionSupported, [version("1.36")]), [
+          "cluster: EKS cluster aisc-testsite runs Kubernetes 1.36, whose standard support ends on 2027-08-02, 62 days after 2027-06-01 (extended support runs to 2028-08-02, billed); at least 90 days are required: upgrade to a newer version.",
+        ]);
+      } finally {
+        if (saved === undefined) delete process.env.AISC_AS_OF;
+        else process.env.AISC_AS_OF = saved;
+      }
     });
   });
 

@@ -1,15 +1,17 @@
 import * as assert from "assert";
 import { Plan, PlannedResource } from "../../../cli/record";
+import { activationWindow, registrationLimit } from "../../../components/cluster/hybrid-spec";
 import { findInstanceType } from "../../../inventory/instances";
+import { EksAddon, EKS_ADDON_VERSIONS } from "../../../inventory/eks-versions";
 import { parseSite } from "../../../inventory/parse";
-import { realSite, smallSite, tempDir, writeStackFile } from "../../helpers/fixtures";
+import { cloudPolicyConfig, cloudSite, realSite, smallSite, tempDir, TEST_AS_OF, writeStackFile } from "../../helpers/fixtures";
 import { ofType, one, planFile, realPlan } from "../../helpers/plan";
 
 /** The GPUs the plan's hybrid activations and node groups admit, from their own inputs (system nodes have none). */
 function plannedGpus(plan: Plan): number {
   const hybrid = ofType(plan, "aws:ssm/activation:Activation").filter((a) => !isSystem(a)).reduce((sum, a) => {
     const tags = a.inputs.tags as Record<string, string>;
-    return sum + (a.inputs.registrationLimit as number) * Number(tags["aisc.hk/gpus-per-node"]);
+    return sum + Number(tags["aisc.hk/nodes"]) * Number(tags["aisc.hk/gpus-per-node"]);
   }, 0);
   const cloud = ofType(plan, "aws:eks/nodeGroup:NodeGroup").filter((g) => !isSystem(g)).reduce((sum, g) => {
     const scaling = g.inputs.scalingConfig as { desiredSize: number };
@@ -36,15 +38,15 @@ describe("GpuCluster under the offline plan", function () {
       it("declares a private, encrypted, logged EKS cluster with the on-prem networks as remote networks", () => {
         const site = parseSite(realSite(stack));
         const cluster = one(plans[stack], "aws:eks/cluster:Cluster");
-        const key = one(plans[stack], "aws:kms/key:Key");
+        const key = ofType(plans[stack], "aws:kms/key:Key").find((k) => String(k.inputs.description).startsWith("Envelope encryption of Kubernetes Secrets"))!;
         const inputs = cluster.inputs as any;
         assert.strictEqual(inputs.name, `aisc-${stack}`);
-        assert.strictEqual(inputs.version, "1.33");
+        assert.strictEqual(inputs.version, "1.36");
         assert.strictEqual(inputs.vpcConfig.endpointPublicAccess, false);
         assert.strictEqual(inputs.vpcConfig.endpointPrivateAccess, true);
         assert.deepStrictEqual(inputs.encryptionConfig.resources, ["secrets"]);
         assert.ok(cluster.options.dependencies.includes(key.urn), "the cluster's encryption key is the site's KMS key");
-        assert.deepStrictEqual(inputs.enabledClusterLogTypes, ["api", "audit", "authenticator"]);
+        assert.deepStrictEqual(inputs.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
         assert.strictEqual(inputs.accessConfig.authenticationMode, "API");
         assert.deepStrictEqual(inputs.remoteNetworkConfig, {
           remoteNodeNetworks: { cidrs: site.networks.onPremNodeCidrs },
@@ -54,23 +56,112 @@ describe("GpuCluster under the offline plan", function () {
         assert.strictEqual(cluster.options.protect, true);
       });
 
+      it("gives the site directory as the OIDC provider, the inventory's roles their access policies and the creator nothing", () => {
+        const site = parseSite(realSite(stack));
+        const cluster = one(plans[stack], "aws:eks/cluster:Cluster");
+        assert.deepStrictEqual((cluster.inputs as any).accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+        assert.deepStrictEqual((cluster.inputs as any).upgradePolicy, { supportType: "STANDARD" });
+        assert.deepStrictEqual(one(plans[stack], "aws:eks/identityProviderConfig:IdentityProviderConfig").inputs.oidc, {
+          identityProviderConfigName: "site-directory",
+          issuerUrl: site.cluster.identity!.issuerUrl,
+          clientId: "kubernetes",
+          usernameClaim: "email",
+          groupsClaim: "groups",
+          usernamePrefix: "oidc:",
+          groupsPrefix: "oidc:",
+        });
+        const entries = ofType(plans[stack], "aws:eks/accessEntry:AccessEntry").filter((e) => e.inputs.type === "STANDARD");
+        assert.deepStrictEqual(entries.map((e) => e.inputs.principalArn).sort(), site.cluster.access.map((a) => a.principalArn).sort());
+        const policies = ofType(plans[stack], "aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+        assert.deepStrictEqual(
+          policies.map((p) => [p.inputs.principalArn, String(p.inputs.policyArn).split("/").pop(), (p.inputs.accessScope as any).type]).sort(),
+          [
+            [`arn:aws:iam::111122223333:role/aisc-${stack}-deploy`, "AmazonEKSClusterAdminPolicy", "cluster"],
+            [`arn:aws:iam::111122223333:role/aisc-${stack}-platform-admins`, "AmazonEKSClusterAdminPolicy", "cluster"],
+            [`arn:aws:iam::111122223333:role/aisc-${stack}-preview`, "AmazonEKSViewPolicy", "cluster"],
+          ],
+        );
+      });
+
+      it("admits the on-premises ranges into the cluster security group and the operators' networks to the API", () => {
+        const site = parseSite(realSite(stack));
+        const rules = ofType(plans[stack], "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        assert.deepStrictEqual(rules.map((r) => [r.inputs.cidrIpv4, r.inputs.ipProtocol]).sort(), [...site.networks.onPremNodeCidrs, ...site.networks.onPremPodCidrs].map((c) => [c, "-1"]).sort());
+        const api = ofType(plans[stack], "aws:ec2/securityGroup:SecurityGroup").flatMap((g) => g.inputs.ingress as any[]);
+        assert.deepStrictEqual(api.find((i) => i.description.startsWith("Operators"))?.cidrBlocks, site.cluster.apiAccessCidrs);
+      });
+
+      it("versions the EKS add-ons for the cluster's Kubernetes version, CoreDNS after the nodes and the hybrid CNI", () => {
+        const site = parseSite(realSite(stack));
+        const addons = Object.fromEntries(ofType(plans[stack], "aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a]));
+        const expected = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", ...(site.system.placement === "cloud" ? ["aws-ebs-csi-driver"] : [])];
+        assert.deepStrictEqual(Object.keys(addons).sort(), expected.sort());
+        for (const name of expected) {
+          assert.strictEqual(addons[name].inputs.addonVersion, EKS_ADDON_VERSIONS["1.36"][name as EksAddon], name);
+        }
+        assert.deepStrictEqual(JSON.parse(addons["eks-pod-identity-agent"].inputs.configurationValues as string), { daemonsets: { hybrid: { create: true } } });
+        assert.deepStrictEqual(JSON.parse(addons.coredns.inputs.configurationValues as string).nodeSelector, { "aisc.hk/node-role": "system" });
+        const cilium = ofType(plans[stack], "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "cilium")!;
+        assert.ok(addons.coredns.options.dependencies.includes(cilium.urn), "CoreDNS waits for Cilium: pods on hybrid nodes have no network before it");
+      });
+
+      it("keeps Secrets, logs and join configurations under three protected keys, the logs' usable by CloudWatch Logs for this log group only", () => {
+        const keys = ofType(plans[stack], "aws:kms/key:Key");
+        assert.deepStrictEqual(keys.map((k) => [String(k.inputs.description).split(" ").slice(0, 2).join(" "), k.options.protect, k.inputs.enableKeyRotation]).sort(), [
+          ["Encryption of", true, true],
+          ["Encryption of", true, true],
+          ["Envelope encryption", true, true],
+        ]);
+        const logKey = keys.find((k) => String(k.inputs.description).includes("control-plane logs"))!;
+        const logs = one(plans[stack], "aws:cloudwatch/logGroup:LogGroup");
+        assert.ok(logs.options.dependencies.includes(logKey.urn), "the log group is encrypted with the logs' key");
+        const statement = JSON.parse(logKey.inputs.policy as string).Statement[1];
+        assert.deepStrictEqual([statement.Principal, statement.Condition], [
+          { Service: "logs.ap-east-1.amazonaws.com" },
+          { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:ap-east-1:000000000000:log-group:/aws/eks/aisc-${stack}/cluster` } },
+        ]);
+        const parameterKey = keys.find((k) => String(k.inputs.description).includes("join configurations"))!;
+        for (const p of ofType(plans[stack], "aws:ssm/parameter:Parameter")) {
+          assert.ok(p.options.dependencies.includes(parameterKey.urn) && p.options.protect, `${p.name} is encrypted with the parameters' key and protected`);
+        }
+      });
+
+      it("lets only SSM in this account assume the hybrid nodes' role, and the nodes deregister only this cluster's instances", () => {
+        const role = ofType(plans[stack], "aws:iam/role:Role").find((r) => String(r.inputs.description).startsWith("EKS Hybrid Nodes"))!;
+        assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Condition, {
+          StringEquals: { "aws:SourceAccount": "000000000000" },
+          ArnEquals: { "aws:SourceArn": "arn:aws:ssm:ap-east-1:000000000000:*" },
+        });
+        const policy = ofType(plans[stack], "aws:iam/rolePolicy:RolePolicy").find((p) => p.parent === role.parent)!;
+        const deregister = JSON.parse(policy.inputs.policy as string).Statement.find((x: any) => x.Action === "ssm:DeregisterManagedInstance");
+        const cluster = one(plans[stack], "aws:eks/cluster:Cluster");
+        const arn = `arn:aws:eks:ap-east-1:000000000000:${cluster.name}`;
+        assert.deepStrictEqual(deregister.Condition, { StringEquals: { "ssm:resourceTag/EKSClusterARN": arn } });
+        for (const a of ofType(plans[stack], "aws:ssm/activation:Activation")) assert.strictEqual((a.inputs.tags as any).EKSClusterARN, arn);
+      });
+
+      it("protects the VPC and the gateway the site's link is attached to", () => {
+        assert.strictEqual(one(plans[stack], "aws:ec2/vpc:Vpc").options.protect, true);
+        assert.strictEqual(one(plans[stack], "aws:ec2/vpnGateway:VpnGateway").options.protect, true);
+      });
+
       it("protects the rotating KMS key and retains the control-plane logs", () => {
-        const key = one(plans[stack], "aws:kms/key:Key");
+        const key = ofType(plans[stack], "aws:kms/key:Key").find((k) => String(k.inputs.description).startsWith("Envelope encryption of Kubernetes Secrets"))!;
         assert.strictEqual(key.inputs.enableKeyRotation, true);
         assert.strictEqual(key.options.protect, true);
         const logs = one(plans[stack], "aws:cloudwatch/logGroup:LogGroup");
         assert.deepStrictEqual([logs.options.protect, logs.options.retainOnDelete, logs.inputs.retentionInDays], [true, true, 365]);
       });
 
-      it("gives each on-prem pool one SSM activation limited to its nodes, and hybrid nodes one HYBRID_LINUX access entry", () => {
+      it("gives each on-prem pool one SSM activation for its nodes with headroom, expiring, and hybrid nodes one HYBRID_LINUX access entry", () => {
         const site = parseSite(realSite(stack));
         const onPrem = site.pools.filter((p) => p.placement === "on-prem");
         const activations = ofType(plans[stack], "aws:ssm/activation:Activation").filter((a) => !isSystem(a));
         assert.deepStrictEqual(
-          activations.map((a) => [(a.inputs.tags as any)["aisc.hk/pool"], a.inputs.registrationLimit]).sort(),
-          onPrem.map((p) => [p.name, p.nodes]).sort(),
+          activations.map((a) => [(a.inputs.tags as any)["aisc.hk/pool"], (a.inputs.tags as any)["aisc.hk/nodes"], a.inputs.registrationLimit, a.inputs.expirationDate]).sort(),
+          onPrem.map((p) => [p.name, String(p.nodes), registrationLimit(p.nodes), activationWindow(TEST_AS_OF, 14).expirationDate]).sort(),
         );
-        assert.deepStrictEqual(ofType(plans[stack], "aws:eks/accessEntry:AccessEntry").map((e) => e.inputs.type), ["HYBRID_LINUX"]);
+        assert.deepStrictEqual(ofType(plans[stack], "aws:eks/accessEntry:AccessEntry").filter((e) => e.inputs.type === "HYBRID_LINUX").length, 1);
         const systemOnPrem = site.system.placement === "on-prem" ? 1 : 0;
         assert.strictEqual(ofType(plans[stack], "aws:ssm/parameter:Parameter").length, onPrem.length + systemOnPrem);
       });
@@ -90,7 +181,7 @@ describe("GpuCluster under the offline plan", function () {
           ]);
         } else {
           assert.strictEqual(groups.length, 0);
-          assert.deepStrictEqual(activations.map((a) => a.inputs.registrationLimit), [site.system.nodes]);
+          assert.deepStrictEqual(activations.map((a) => a.inputs.registrationLimit), [registrationLimit(site.system.nodes!)]);
         }
       });
 
@@ -99,15 +190,16 @@ describe("GpuCluster under the offline plan", function () {
         const addons = ofType(plans[stack], "aws:eks/addon:Addon");
         const classes = ofType(plans[stack], "kubernetes:storage.k8s.io/v1:StorageClass");
         if (site.system.placement !== "cloud") {
-          // No node group at all here (every node is a hybrid node), so no VPC CNI add-on either.
-          assert.deepStrictEqual([addons.length, classes.length], [0, 0]);
+          // Hybrid nodes cannot attach EBS: no driver, no class; the site names its own.
+          assert.deepStrictEqual([addons.filter((a) => a.inputs.addonName === "aws-ebs-csi-driver").length, classes.length], [0, 0]);
           return;
         }
-        assert.deepStrictEqual(addons.map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "eks-pod-identity-agent", "vpc-cni"]);
         // Cloud nodes enforce NetworkPolicy: the VPC CNI's agent is turned on.
         const vpcCni = addons.find((a) => a.inputs.addonName === "vpc-cni")!;
         assert.deepStrictEqual([JSON.parse(vpcCni.inputs.configurationValues as string), vpcCni.inputs.resolveConflictsOnCreate], [{ enableNetworkPolicy: "true" }, "OVERWRITE"]);
+        const agent = addons.find((a) => a.inputs.addonName === "eks-pod-identity-agent")!;
         const ebs = addons.find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!;
+        assert.ok(ebs.options.dependencies.includes(agent.urn), "the EBS CSI controller's role comes through the Pod Identity agent");
         assert.deepStrictEqual(JSON.parse(ebs.inputs.configurationValues as string), { controller: { nodeSelector: { "aisc.hk/node-role": "system" } }, node: { nodeSelector: { "aisc.hk/node-role": "system" } } });
         const [association] = ebs.inputs.podIdentityAssociations as { roleArn: string; serviceAccount: string }[];
         assert.strictEqual(association.serviceAccount, "ebs-csi-controller-sa");
@@ -151,27 +243,78 @@ describe("GpuCluster under the offline plan", function () {
     });
   }
 
-  it("makes the cyberport burst pool a managed node group with EFA and the GPU labels and taint", () => {
-    const [group] = ofType(plans.cyberport, "aws:eks/nodeGroup:NodeGroup");
-    const inputs = group.inputs as any;
-    assert.deepStrictEqual([inputs.instanceTypes, inputs.amiType, inputs.capacityType], [["p5.48xlarge"], "AL2023_x86_64_NVIDIA", "ON_DEMAND"]);
-    assert.deepStrictEqual(inputs.labels, { "aisc.hk/gpu-model": "H100", "aisc.hk/pool": "h100-burst", "nvidia.com/device-plugin.config": "h100-burst" });
-    assert.deepStrictEqual(inputs.taints, [{ effect: "NO_SCHEDULE", key: "nvidia.com/gpu", value: "present" }]);
-    const template = ofType(plans.cyberport, "aws:ec2/launchTemplate:LaunchTemplate")[0].inputs as any;
-    assert.strictEqual(template.metadataOptions.httpTokens, "required");
+  describe("cloud GPU pools, planned in Tokyo (Hong Kong offers none of the catalog's GPU instances)", () => {
+    let plan: Plan;
+    before(function () {
+      const s = cloudSite();
+      s.pools.push({
+        name: "h100-block",
+        gpu: "H100",
+        gpusPerNode: 8,
+        nodes: 2,
+        placement: "cloud",
+        cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0", capacityBlockStart: "2027-01-10T11:30:00Z", availabilityZone: "ap-northeast-1b" },
+      });
+      s.slurm.partitions[1].pools.push("h100-block");
+      plan = planFile(writeStackFile("tokyo", s), tempDir(), "--policy-config", cloudPolicyConfig());
+    });
+    const group = (pool: string) => ofType(plan, "aws:eks/nodeGroup:NodeGroup").find((g) => (g.inputs.labels as any)?.["aisc.hk/pool"] === pool)!;
+    const template = (pool: string) => ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").find((t) => String(t.inputs.description).endsWith(`pool ${pool}`))!.inputs as any;
+    const subnet = (zone: string) => ofType(plan, "aws:ec2/subnet:Subnet").find((x) => x.inputs.availabilityZone === zone && String((x.inputs.tags as any).Name).includes("private"))!;
+
+    it("makes a pool a managed node group of its instance type, with the GPU labels and taint, in its EFA zone", () => {
+      const inputs = group("h100-cloud").inputs as any;
+      assert.deepStrictEqual([inputs.instanceTypes, inputs.amiType, inputs.capacityType, inputs.scalingConfig], [["p5.48xlarge"], "AL2023_x86_64_NVIDIA", "SPOT", { desiredSize: 1, minSize: 1, maxSize: 1 }]);
+      assert.deepStrictEqual(inputs.labels, { "aisc.hk/gpu-model": "H100", "aisc.hk/pool": "h100-cloud", "nvidia.com/device-plugin.config": "h100-cloud" });
+      assert.deepStrictEqual(inputs.taints, [{ effect: "NO_SCHEDULE", key: "nvidia.com/gpu", value: "present" }]);
+      assert.strictEqual(template("h100-cloud").metadataOptions.httpTokens, "required");
+      // RDMA between GPUs does not cross zones: an EFA pool is in the site's first zone only.
+      assert.strictEqual(inputs.subnetIds.length, 1);
+      assert.ok(group("h100-cloud").options.dependencies.includes(subnet("ap-northeast-1a").urn));
+    });
+
+    it("gives a p5 pool an EFA interface on each of its 32 network cards and a cluster placement group of its own", () => {
+      const interfaces = template("h100-cloud").networkInterfaces as Record<string, unknown>[];
+      assert.deepStrictEqual(interfaces.map((i) => [i.networkCardIndex, i.deviceIndex, i.interfaceType]), Array.from({ length: 32 }, (_, card) => [card, card === 0 ? 0 : 1, "efa"]));
+      const sg = interfaces[0].securityGroups;
+      assert.ok(interfaces.every((i) => JSON.stringify(i.securityGroups) === JSON.stringify(sg)), "every interface carries the cluster security group");
+      const placement = one(plan, "aws:ec2/placementGroup:PlacementGroup");
+      assert.deepStrictEqual([placement.inputs.name, placement.inputs.strategy], ["aisc-testsite-h100-cloud", "cluster"]);
+      assert.deepStrictEqual(template("h100-cloud").placement, { groupName: "aisc-testsite-h100-cloud" });
+    });
+
+    it("puts a capacity block's instance type in its launch template, starts it at 0 in the block's zone and scales it up when the block starts", () => {
+      const t = template("h100-block");
+      assert.deepStrictEqual([t.instanceType, t.instanceMarketOptions, t.capacityReservationSpecification], [
+        "p5.48xlarge",
+        { marketType: "capacity-block" },
+        { capacityReservationTarget: { capacityReservationId: "cr-0123456789abcdef0" } },
+      ]);
+      const g = group("h100-block");
+      const inputs = g.inputs as any;
+      assert.deepStrictEqual([inputs.instanceTypes, inputs.capacityType, inputs.scalingConfig], [undefined, "CAPACITY_BLOCK", { desiredSize: 0, minSize: 0, maxSize: 2 }]);
+      assert.deepStrictEqual(g.options.ignoreChanges, ["scalingConfig.desiredSize"]);
+      assert.strictEqual(inputs.subnetIds.length, 1);
+      assert.ok(g.options.dependencies.includes(subnet("ap-northeast-1b").urn));
+      const schedule = one(plan, "aws:autoscaling/schedule:Schedule").inputs as any;
+      assert.deepStrictEqual([schedule.startTime, schedule.desiredCapacity, schedule.minSize, schedule.maxSize], ["2027-01-10T11:30:00Z", 2, 0, 2]);
+      assert.match(schedule.autoscalingGroupName, /^eks-aisc-testsite-h100-block-/);
+    });
+
+    it("runs AWS's EFA device plugin on the EFA pools' nodes, through their GPU taint", () => {
+      const ds = ofType(plan, "kubernetes:apps/v1:DaemonSet").find((d) => (d.inputs.metadata as any).name === "aws-efa-k8s-device-plugin")!;
+      const pod = (ds.inputs as any).spec.template.spec;
+      assert.strictEqual(pod.containers[0].image, "602401143452.dkr.ecr.ap-northeast-1.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.20");
+      assert.deepStrictEqual(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [{ matchExpressions: [{ key: "aisc.hk/pool", operator: "In", values: ["h100-cloud", "h100-block"] }] }]);
+      assert.deepStrictEqual(pod.tolerations.map((t: any) => t.key), ["CriticalAddonsOnly", "nvidia.com/gpu"]);
+    });
   });
 
-  it("gives the p5 burst pool an EFA interface on each of its 32 network cards and a cluster placement group of its own", () => {
-    const plan = plans.cyberport;
-    const template = ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate")[0];
-    const interfaces = (template.inputs as any).networkInterfaces as Record<string, unknown>[];
-    assert.deepStrictEqual(interfaces.map((i) => [i.networkCardIndex, i.deviceIndex, i.interfaceType]), Array.from({ length: 32 }, (_, card) => [card, card === 0 ? 0 : 1, "efa"]));
-    const sg = interfaces[0].securityGroups;
-    assert.ok(interfaces.every((i) => JSON.stringify(i.securityGroups) === JSON.stringify(sg)), "every interface carries the cluster security group");
-    const group = one(plan, "aws:ec2/placementGroup:PlacementGroup");
-    assert.deepStrictEqual([group.inputs.name, group.inputs.strategy], ["aisc-cyberport-h100-burst", "cluster"]);
-    assert.deepStrictEqual((template.inputs as any).placement, { groupName: "aisc-cyberport-h100-burst" });
-    assert.deepStrictEqual(ofType(plans["sandy-ridge"], "aws:ec2/placementGroup:PlacementGroup"), [], "sandy-ridge has no cloud GPU pool");
+  it("plans no EFA device plugin for sites without EFA pools", () => {
+    for (const stack of ["cyberport", "sandy-ridge"]) {
+      assert.deepStrictEqual(ofType(plans[stack], "kubernetes:apps/v1:DaemonSet").filter((d) => (d.inputs.metadata as any).name === "aws-efa-k8s-device-plugin"), []);
+      assert.deepStrictEqual(ofType(plans[stack], "aws:ec2/placementGroup:PlacementGroup"), []);
+    }
   });
 
   it("creates no AWS resource for an existing cluster and keeps its kubeconfig secret", () => {

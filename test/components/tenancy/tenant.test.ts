@@ -54,7 +54,7 @@ describe("tenancy", () => {
           const binding = objects.get("RoleBinding")![0].inputs as any;
           assert.deepStrictEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "aisc-tenant-admin" });
           assert.strictEqual(objects.get("Role"), undefined, "the rights are the platform's one ClusterRole, not a copy per tenant");
-          assert.deepStrictEqual(binding.subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: t.adminGroup }]);
+          assert.deepStrictEqual(binding.subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: `oidc:${t.adminGroup}` }]);
         }
       });
 
