@@ -48,8 +48,11 @@ async function clusterStage(stackFile: string, dir: string): Promise<number> {
   const config: PolicyConfig = process.env.AISC_POLICY_CONFIG ? readPolicyConfig(process.env.AISC_POLICY_CONFIG, POLICIES) : {};
   const plan = await plannedProgram({ ...stack, config: { ...stack.config, [`aisc:${STAGE_CONFIG_KEY}`]: "cluster" } }, site.region);
   const policies = await evaluatePolicies(plan, config, CLUSTER_STAGE_POLICIES);
+  // Never recreate the staged folder: if it is gone, the worker that made it was orphaned and a
+  // later aisc has cleared it, and this plan must leave nothing behind.
+  if (process.ppid !== PARENT) throw new Error("the plan worker that started this stage has gone");
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir);
     writeArtifacts(dir, [["plan.json", planJsonChunks(plan)], ["policy-report.json", policyReportJson(plan, policies)], ["policy-report.md", policyReportMarkdown(plan, policies)]]);
   } catch (err) {
     throw fsInputError(`cannot write the cluster stage's plan of ${stack.stack}`, err) ?? err;
@@ -86,7 +89,7 @@ async function main(stackFile: string, outRoot: string): Promise<number> {
   // cluster stage is planned beside it by a second worker into the same staged folder.
   const staged = stagePlan(outRoot, stack.stack);
   const stages = site.cluster.kind === "eks" && stack.config[`aisc:${STAGE_CONFIG_KEY}`] !== "cluster";
-  const clusterPlan = stages ? planClusterStage(stackFile, path.join(staged, "stages", "cluster")) : undefined;
+  let clusterPlan: ReturnType<typeof planClusterStage> | undefined;
   let plan: Plan;
   let policies: PolicyResult;
   let policySeconds: number;
@@ -94,6 +97,10 @@ async function main(stackFile: string, outRoot: string): Promise<number> {
   // Written to a fresh folder, then swapped in whole (./out-dir.ts): a failure or a kill at any
   // point leaves OUT/<stack> as the previous plan.
   try {
+    if (stages) {
+      fs.mkdirSync(path.join(staged, "stages"));
+      clusterPlan = planClusterStage(stackFile, path.join(staged, "stages", "cluster"));
+    }
     plan = await plannedProgram(stack, site.region);
     const policyStart = process.hrtime.bigint();
     policies = await evaluatePolicies(plan, config);

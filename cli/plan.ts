@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseSite, SITE_CONFIG_KEY } from "../inventory/parse";
 import { AS_OF_ENV, isDate } from "../inventory/dates";
+import { hybridNodeCount, LIMITS } from "../inventory/limits";
 import { InventoryError } from "../inventory/reader";
 import { Site } from "../inventory/types";
 import { FlagSpec, parseArgs, ParsedArgs } from "./args";
@@ -33,6 +34,28 @@ export function readInventory(file: string): Site {
     }
     throw err;
   }
+}
+
+/**
+ * Sites planned together that name the same AWS account and region share SSM's standard tier:
+ * 1,000 hybrid nodes between them. Each inventory is held to it alone when read; here the
+ * sites of one account are held to it together. Sites that name no account are not compared.
+ */
+export function sharedAccountProblems(sites: readonly { file: string; site: Site }[]): string[] {
+  const groups = new Map<string, { file: string; nodes: number }[]>();
+  for (const { file, site } of sites) {
+    if (site.cluster.kind !== "eks" || !site.cluster.awsAccountId) continue;
+    const key = `${site.cluster.awsAccountId} in ${site.region}`;
+    groups.set(key, [...(groups.get(key) ?? []), { file, nodes: hybridNodeCount(site) }]);
+  }
+  const problems: string[] = [];
+  for (const [key, members] of groups) {
+    const total = members.reduce((n, m) => n + m.nodes, 0);
+    if (members.length > 1 && total > LIMITS.hybridNodesPerAccount) {
+      problems.push(`${members.map((m) => m.file).join(", ")}: aisc:site.cluster.awsAccountId: expected at most ${LIMITS.hybridNodesPerAccount} on-premises nodes across the sites of account ${key} (SSM's standard tier), got ${total} (${members.map((m) => m.nodes).join(" + ")})`);
+    }
+  }
+  return problems;
 }
 
 /** The flags that choose stacks and the output directory, shared by plan and verify. */
@@ -110,14 +133,16 @@ export async function planInto(files: readonly string[], out: string, options: P
   const { policyConfig, asOf } = options;
   const problems: string[] = [];
   if (asOf !== undefined && !isDate(asOf)) throw new InputError(`--as-of: expected a date written YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
+  const sites: { file: string; site: Site }[] = [];
   for (const file of files) {
     try {
-      readInventory(file);
+      sites.push({ file, site: readInventory(file) });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       problems.push(err.message);
     }
   }
+  problems.push(...sharedAccountProblems(sites));
   if (policyConfig) {
     // Loaded only when asked: the policy pack brings the Pulumi SDK with it.
     const { readPolicyConfig } = await import("./policy-config");

@@ -4,7 +4,7 @@ import { SSM_ACTIVATION_MAX_DAYS } from "./platform";
 import { Reader, show } from "./reader";
 import { ACCESS_POLICIES, ClusterAccess, ClusterIdentity, ClusterSettings, CLUSTER_KINDS } from "./types";
 
-const CLUSTER_KEYS = ["kind", "kubernetesVersion", "supportType", "endpointPublicAccess", "apiAccessCidrs", "identity", "access", "renderYamlToDirectory", "activationRotationDays"];
+const CLUSTER_KEYS = ["kind", "awsAccountId", "kubernetesVersion", "supportType", "endpointPublicAccess", "apiAccessCidrs", "identity", "access", "renderYamlToDirectory", "activationRotationDays"];
 const IDENTITY_KEYS = ["issuerUrl", "clientId", "usernameClaim", "groupsClaim", "usernamePrefix", "groupsPrefix"];
 const ACCESS_KEYS = ["principalArn", "policy"];
 
@@ -111,13 +111,14 @@ export function parseCluster(r: Reader, path: string, value: unknown): ClusterSe
       : r.string(`${path}.renderYamlToDirectory`, o.renderYamlToDirectory, { pattern: PROJECT_PATH, what: PROJECT_PATH_WHAT });
   const activationRotationDays =
     o.activationRotationDays === undefined ? DEFAULT_ACTIVATION_ROTATION_DAYS : r.integer(`${path}.activationRotationDays`, o.activationRotationDays, 1, SSM_ACTIVATION_MAX_DAYS / 2);
+  const awsAccountId = o.awsAccountId === undefined ? undefined : r.string(`${path}.awsAccountId`, o.awsAccountId, { pattern: /^\d{12}$/, what: 'an AWS account ID of 12 digits, quoted, such as "111122223333"' });
   let identity: ClusterIdentity | undefined;
   let access: ClusterAccess[] | undefined = [];
   if (kind === "eks") {
     identity = o.identity === undefined ? r.fail(`${path}.identity`, `expected the site directory's OIDC provider (${IDENTITY_KEYS.slice(0, 2).join(", ")}; optional ${IDENTITY_KEYS.slice(2).join(", ")}), so tenants' adminGroup bindings match its users`) : parseIdentity(r, `${path}.identity`, o.identity);
     access = o.access === undefined ? r.fail(`${path}.access`, "expected the IAM roles that administer the cluster (principalArn, policy: cluster-admin, admin or view), with at least one cluster-admin") : parseAccess(r, `${path}.access`, o.access);
   } else if (kind === "existing") {
-    for (const key of ["identity", "access", "apiAccessCidrs", "supportType", "activationRotationDays"]) {
+    for (const key of ["awsAccountId", "identity", "access", "apiAccessCidrs", "supportType", "activationRotationDays"]) {
       if (o[key] !== undefined) r.fail(`${path}.${key}`, "expected nothing for an existing cluster: aisc creates no AWS resources for it");
     }
   }
@@ -130,6 +131,7 @@ export function parseCluster(r: Reader, path: string, value: unknown): ClusterSe
     apiAccessCidrs,
     access,
     activationRotationDays,
+    ...(awsAccountId ? { awsAccountId } : {}),
     ...(identity ? { identity } : {}),
     ...(renderYamlToDirectory ? { renderYamlToDirectory } : {}),
   };

@@ -8,7 +8,7 @@ import { parseSlurm } from "./parse-slurm";
 import { parsePodRouting } from "./parse-routing";
 import { parseSystem } from "./parse-system";
 import { parseTenant } from "./parse-tenants";
-import { LIMITS } from "./limits";
+import { hybridNodeCount, LIMITS } from "./limits";
 import { EKS_REGISTRY_ACCOUNTS, NODE_GROUP_NAME_MAX, nodeGroupName } from "./platform";
 import { parseCluster } from "./parse-cluster";
 import { regionOffers, REGION_OFFERINGS } from "./offerings";
@@ -215,7 +215,7 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   const hasOnPrem = pools.some((p) => p.placement === "on-prem") || system?.placement === "on-prem";
   const nodes = pools.reduce((n, p) => n + p.nodes, system?.nodes ?? 0);
   if (nodes > LIMITS.nodesPerSite) r.fail(`${key}.pools`, `expected at most ${LIMITS.nodesPerSite} nodes across the pools (Kubernetes' tested limit for one cluster), got ${nodes}${system?.nodes ? ` (${system.nodes} of them system nodes)` : ""}`);
-  const hybridNodes = pools.reduce((n, p) => n + (p.placement === "on-prem" ? p.nodes : 0), system?.placement === "on-prem" ? (system.nodes ?? 0) : 0);
+  const hybridNodes = hybridNodeCount({ pools, ...(system ? { system } : {}) });
   if (cluster?.kind === "eks" && hybridNodes > LIMITS.hybridNodesPerAccount) {
     r.fail(`${key}.pools`, `expected at most ${LIMITS.hybridNodesPerAccount} on-premises nodes (SSM's standard tier registers at most ${LIMITS.hybridNodesPerAccount} hybrid nodes per account and region), got ${hybridNodes}`);
   }

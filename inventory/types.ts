@@ -244,6 +244,12 @@ export interface ClusterSettings {
   readonly supportType: SupportType;
   /** Whether the EKS API endpoint is reachable from the internet (private only by default). */
   readonly endpointPublicAccess: boolean;
+  /**
+   * EKS only: the AWS account the site deploys into. The AWS provider then refuses any other
+   * (`allowedAccountIds`), and `aisc plan` holds the sites that share an account and region to
+   * SSM's 1,000 hybrid nodes together.
+   */
+  readonly awsAccountId?: string;
   /** Private networks (operators', CI runners') allowed to the API endpoint over the site's link. @default [] */
   readonly apiAccessCidrs: readonly string[];
   /** EKS only: the site directory's OIDC provider. */

@@ -161,7 +161,7 @@ export class GpuCluster extends pulumi.ComponentResource {
     // nodes need the VPC CNI to become Ready); CoreDNS waits for the platform's nodes.
     const specs = addonSpecs(site);
     const early = specs.filter((a) => a.stage === "cluster").map((a) => createAddon(`${name}-${a.addon}`, cluster.name, a, child));
-    const hybrid = hasHybridNodes(site)
+    const hybrid = onPrem
       ? new HybridNodes(`${name}-hybrid`, {
           site,
           provider,

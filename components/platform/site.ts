@@ -45,6 +45,8 @@ export class SitePlatform extends pulumi.ComponentResource {
       site.cluster.kind === "eks"
         ? new aws.Provider(`${name}-aws`, {
             region: site.region as aws.Region,
+            // A stack pointed at the wrong account's credentials stops before it creates anything.
+            ...(site.cluster.awsAccountId ? { allowedAccountIds: [site.cluster.awsAccountId] } : {}),
             defaultTags: { tags: { "aisc.hk/site": site.name, "aisc.hk/managed-by": "pulumi-aisc" } },
           }, { parent: this })
         : undefined;

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { LIMITS } from "../../inventory/limits";
 import { show } from "../../inventory/reader";
+import { sharedAccountProblems } from "../../cli/plan";
+import { parseSite } from "../../inventory/parse";
 import { issuesOf, manyPools, manyTenants, mutated, smallSite, withCloudPool } from "../helpers/fixtures";
 
 /**
@@ -77,5 +79,26 @@ describe("the inventory's limits", () => {
     assert.strictEqual(show("x".repeat(10_000_000)), `"${"x".repeat(56)}...`);
     assert.strictEqual(show(Array(1_000_000).fill(7)), `[${"7,".repeat(28)}...`);
     assert.strictEqual(issuesOf({ ...smallSite(), tenants: "z".repeat(1e6) }).length, 1);
+  });
+});
+
+describe("sites that share an AWS account", () => {
+  const site = (name: string, account: string | undefined, region: string, nodes: number) => {
+    const s = smallSite();
+    s.name = name;
+    s.region = region;
+    s.pools = [{ name: "h100-a", gpu: "H100", gpusPerNode: 8, nodes }];
+    s.slurm.partitions = [{ name: "train", pools: ["h100-a"] }];
+    if (account) s.cluster.awsAccountId = account;
+    return { file: `Pulumi.${name}.yaml`, site: parseSite(s) };
+  };
+
+  it("holds the sites of one account and region to SSM's 1,000 hybrid nodes together, and no others", () => {
+    assert.deepStrictEqual(sharedAccountProblems([site("a", "111122223333", "ap-east-1", 600), site("b", "111122223333", "ap-east-1", 400)]), []);
+    assert.deepStrictEqual(sharedAccountProblems([site("a", "111122223333", "ap-east-1", 600), site("b", "111122223333", "ap-east-1", 401)]), [
+      "Pulumi.a.yaml, Pulumi.b.yaml: aisc:site.cluster.awsAccountId: expected at most 1000 on-premises nodes across the sites of account 111122223333 in ap-east-1 (SSM's standard tier), got 1001 (600 + 401)",
+    ]);
+    assert.deepStrictEqual(sharedAccountProblems([site("a", "111122223333", "ap-east-1", 600), site("b", "444455556666", "ap-east-1", 600), site("c", undefined, "ap-east-1", 600)]), []);
+    assert.deepStrictEqual(sharedAccountProblems([site("a", "111122223333", "ap-east-1", 600), site("b", "111122223333", "ap-northeast-1", 600)]), []);
   });
 });

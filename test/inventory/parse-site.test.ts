@@ -102,7 +102,7 @@ describe("parseSite: cluster settings", () => {
   it("keeps a version, support tier, endpoint, operator networks, identity, access, render directory and rotation the inventory sets", () => {
     const identity = { issuerUrl: "https://sso.example.hk", clientId: "k8s", usernameClaim: "email", groupsClaim: "memberOf", usernamePrefix: "sso:", groupsPrefix: "sso-group:" };
     const access = [{ principalArn: "arn:aws:iam::111122223333:role/ci", policy: "cluster-admin" }, { principalArn: "arn:aws:iam::111122223333:user/audit", policy: "view" }];
-    const cluster = { kind: "eks", kubernetesVersion: "1.34", supportType: "extended", endpointPublicAccess: true, apiAccessCidrs: ["10.70.0.0/24"], identity, access, renderYamlToDirectory: "out/k8s", activationRotationDays: 7 };
+    const cluster = { kind: "eks", awsAccountId: "111122223333", kubernetesVersion: "1.34", supportType: "extended", endpointPublicAccess: true, apiAccessCidrs: ["10.70.0.0/24"], identity, access, renderYamlToDirectory: "out/k8s", activationRotationDays: 7 };
     assert.deepStrictEqual(parsed((s) => (s.cluster = cluster)).cluster, cluster);
   });
 
@@ -152,6 +152,7 @@ describe("parseSite: cluster settings", () => {
       'aisc:site.cluster.apiAccessCidrs[1]: expected an IPv4 CIDR such as 10.0.0.0/24 with no host bits set, got "10.1.2.3/24"',
     ]);
     rejects((s) => (s.cluster.activationRotationDays = 16), ["aisc:site.cluster.activationRotationDays: expected an integer from 1 to 15, got 16"]);
+    rejects((s) => (s.cluster.awsAccountId = 111122223333), ['aisc:site.cluster.awsAccountId: expected an AWS account ID of 12 digits, quoted, such as "111122223333", got 111122223333']);
     rejects((s) => (s.cluster.supportType = "lts"), ['aisc:site.cluster.supportType: expected one of standard, extended, got "lts"']);
     rejects((s) => (s.cluster.kubernetesVersion = "1.33"), ['aisc:site.cluster.kubernetesVersion: expected a version aisc pins EKS add-ons for (1.36, 1.35, 1.34), got "1.33"']);
   });
