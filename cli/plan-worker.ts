@@ -85,10 +85,12 @@ async function main(stackFile: string, outRoot: string): Promise<number> {
   // Validate before running anything, so a bad inventory or policy config writes nothing and starts nothing.
   const site = parseSite(stack.raw[SITE_CONFIG_KEY]);
   const config: PolicyConfig = process.env.AISC_POLICY_CONFIG ? readPolicyConfig(process.env.AISC_POLICY_CONFIG, POLICIES) : {};
-  // An EKS stack is deployed in two stages; the whole program is the platform stage, and the
-  // cluster stage is planned beside it by a second worker into the same staged folder.
+  // An EKS stack is deployed in two stages: whatever stage its aisc:stage names now, the whole
+  // program (the platform stage) is planned here and the cluster stage beside it, by a second
+  // worker, into the same staged folder.
   const staged = stagePlan(outRoot, stack.stack);
-  const stages = site.cluster.kind === "eks" && stack.config[`aisc:${STAGE_CONFIG_KEY}`] !== "cluster";
+  const stages = site.cluster.kind === "eks";
+  const platformStack = stages ? { ...stack, config: { ...stack.config, [`aisc:${STAGE_CONFIG_KEY}`]: "platform" } } : stack;
   let clusterPlan: ReturnType<typeof planClusterStage> | undefined;
   let plan: Plan;
   let policies: PolicyResult;
@@ -101,7 +103,7 @@ async function main(stackFile: string, outRoot: string): Promise<number> {
       fs.mkdirSync(path.join(staged, "stages"));
       clusterPlan = planClusterStage(stackFile, path.join(staged, "stages", "cluster"));
     }
-    plan = await plannedProgram(stack, site.region);
+    plan = await plannedProgram(platformStack, site.region);
     const policyStart = process.hrtime.bigint();
     policies = await evaluatePolicies(plan, config);
     policySeconds = Number(process.hrtime.bigint() - policyStart) / 1e9;

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { Plan, PlannedResource } from "../../../cli/record";
 import { activationWindow, registrationLimit } from "../../../components/cluster/hybrid-spec";
 import { findInstanceType } from "../../../inventory/instances";
@@ -315,6 +317,17 @@ describe("GpuCluster under the offline plan", function () {
       assert.deepStrictEqual(ofType(plans[stack], "kubernetes:apps/v1:DaemonSet").filter((d) => (d.inputs.metadata as any).name === "aws-efa-k8s-device-plugin"), []);
       assert.deepStrictEqual(ofType(plans[stack], "aws:ec2/placementGroup:PlacementGroup"), []);
     }
+  });
+
+  it("plans both stages whatever stage the stack is at: the whole site, and the cluster stage with nothing through the Kubernetes API", () => {
+    const out = tempDir();
+    const full = planFile(writeStackFile("staged", smallSite(), { "aisc:stage": "cluster" }), out);
+    const cluster = JSON.parse(fs.readFileSync(path.join(out, "staged", "stages", "cluster", "plan.json"), "utf8")) as Plan;
+    assert.ok(full.resources.some((r) => r.type === "kubernetes:core/v1:Namespace"), "the platform stage has the namespaces");
+    assert.deepStrictEqual(cluster.resources.filter((r) => r.type.startsWith("kubernetes:") || r.type === "pulumi:providers:kubernetes").map((r) => r.urn), []);
+    const urns = new Set(full.resources.map((r) => r.urn));
+    assert.deepStrictEqual(cluster.resources.filter((r) => !urns.has(r.urn)).map((r) => r.urn), [], "the platform stage is a superset: moving forward only adds");
+    assert.deepStrictEqual(cluster.outputs.deployedStage, "cluster");
   });
 
   it("creates no AWS resource for an existing cluster and keeps its kubeconfig secret", () => {
