@@ -23,6 +23,11 @@ export interface SiteFacts {
   readonly pue: number;
   readonly precision: string;
   readonly milestones: readonly { name: string; date: string; pflops: number }[];
+  /**
+   * The site's own private ranges (VPC, services, on-premises nodes and pods): all a tenant's
+   * NetworkPolicy may admit by address (policies/network-peers.ts).
+   */
+  readonly networks: readonly string[];
 }
 
 export interface PoolFacts {
@@ -52,6 +57,7 @@ export function siteFacts(site: Site): SiteFacts {
     pue: site.power.pue,
     precision: site.capacity.precision,
     milestones: site.capacity.milestones.map((m) => ({ name: m.name, date: m.date, pflops: m.pflops })),
+    networks: [site.networks.vpcCidr, site.networks.serviceCidr, ...site.networks.onPremNodeCidrs, ...site.networks.onPremPodCidrs],
   };
 }
 

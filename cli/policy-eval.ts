@@ -1,6 +1,7 @@
-import { EnforcementLevel, Policies, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { POLICIES } from "../policies/pack";
-import { Plan, PlannedResource } from "./record";
+import { EnforcementLevel, Policies, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
+import { unknownValue as WIRE_UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
+import { PACK_NAME, PACK_VERSION, POLICIES } from "../policies/pack";
+import { Plan, PlannedResource, UNKNOWN } from "./record";
 
 /**
  * Runs the policy pack's own policy objects over a plan, as the Pulumi engine runs them over a
@@ -45,6 +46,29 @@ const NO_TIMEOUTS = Object.freeze({ createSeconds: 0, updateSeconds: 0, deleteSe
 const NO_PROPERTY_DEPENDENCIES = Object.freeze({});
 const asType = () => undefined;
 
+/**
+ * A resource's inputs as the engine hands them to a policy: values the preview cannot know (the
+ * plan's {@link UNKNOWN}) become the wire's unknown, behind the policy SDK's own proxy that
+ * throws when a policy reads one, exactly as under `pulumi preview --policy-pack`. Inputs with no
+ * unknown value are passed as they are: the proxy would change nothing but the cost.
+ */
+export function engineProps(inputs: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  let found = false;
+  const swap = (v: unknown): unknown => {
+    if (v === UNKNOWN) {
+      found = true;
+      return WIRE_UNKNOWN;
+    }
+    if (Array.isArray(v)) return v.map(swap);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)]));
+    return v;
+  };
+  const has = (v: unknown): boolean => v === UNKNOWN || (v !== null && typeof v === "object" && Object.values(v).some(has));
+  if (!has(inputs)) return inputs as Record<string, unknown>;
+  const swapped = swap(inputs) as Record<string, unknown>;
+  return found ? (unknownCheckingProxy(swapped) as Record<string, unknown>) : swapped;
+}
+
 /** Policy resources for a plan: inputs as props, options, provider and dependencies resolved. */
 export function policyResources(plan: Plan): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
@@ -62,7 +86,7 @@ export function policyResources(plan: Plan): PolicyResource[] {
     let dependencies: PolicyResource[] | undefined;
     const resource = {
       type: r.type,
-      props: r.inputs as Record<string, unknown>,
+      props: engineProps(r.inputs),
       urn: r.urn,
       name: r.name,
       opts: {
@@ -105,6 +129,10 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
   const notApplicable = (reason?: string): never => {
     throw new NotApplicable(reason);
   };
+  // As the engine does: a policy that reads a value the preview cannot know is reported, for
+  // that resource or stack, as an advisory note that it could not run (policies/common Undecided).
+  const cannotRun = (err: UnknownValueError, urn?: string) =>
+    violations.push({ policy: current.name, level: "advisory", message: `can't run policy '${current.name}' from policy pack '${PACK_NAME}@v${PACK_VERSION}' during preview: ${err.message}`, ...(urn ? { urn } : {}) });
   // The policy being evaluated: policies run one after another, so each resource's arguments
   // and reporter are built once and read the current policy's name, level and config.
   let current = { name: "", level: "advisory" as EnforcementLevel, config: {} as Record<string, unknown> };
@@ -124,12 +152,12 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
     const before = violations.length;
     if (level !== "disabled") {
       if ("validateStack" in policy && policy.validateStack) {
-        await applicable(policy.validateStack, { resources, getConfig, stackTags, notApplicable }, reporter());
+        await applicable(policy.validateStack, { resources, getConfig, stackTags, notApplicable }, reporter(), (err) => cannotRun(err));
       }
       const validate = "validateResource" in policy ? policy.validateResource : undefined;
       for (const fn of validate ? [validate].flat() : []) {
         for (const { args, report } of perResource) {
-          const pending = applicable(fn, args, report);
+          const pending = applicable(fn, args, report, (err) => cannotRun(err, args.urn));
           if (pending) await pending;
         }
       }
@@ -144,9 +172,10 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
  * they are awaited only when they return a promise, which keeps a plan of tens of thousands of
  * resources from queueing a promise per resource and policy.
  */
-function applicable<A, R>(validate: (args: A, report: R) => void | Promise<void>, args: A, report: R): void | Promise<void> {
+function applicable<A, R>(validate: (args: A, report: R) => void | Promise<void>, args: A, report: R, unknown: (err: UnknownValueError) => void): void | Promise<void> {
   const skip = (err: unknown) => {
-    if (!(err instanceof NotApplicable)) throw err;
+    if (err instanceof UnknownValueError) unknown(err);
+    else if (!(err instanceof NotApplicable)) throw err;
   };
   try {
     const result = validate(args, report);

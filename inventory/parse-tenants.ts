@@ -59,6 +59,9 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
     what: "a group name with no leading or trailing spaces",
     maxLength: 256,
   });
+  // Kubernetes reserves system: names for itself: system:authenticated is every signed-in user
+  // and system:masters is cluster-admin, so such a group would hand the tenant's rights to them.
+  if (adminGroup?.startsWith("system:")) r.fail(`${path}.adminGroup`, `expected the tenant's own directory group, never a Kubernetes system: group (system:authenticated is every user, system:masters is cluster-admin), got ${show(adminGroup)}`);
   const directoryGroup = r.string(`${path}.directoryGroup`, o.directoryGroup, {
     pattern: DIRECTORY_GROUP,
     what: "the cn of the directory group whose members are the tenant's Slurm users (letters, digits, '_', '.' and '-', at most 64)",

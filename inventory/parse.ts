@@ -229,6 +229,9 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   }
   const tenants: Tenant[] = parseList(r, `${key}.tenants`, o.tenants, parseTenant, 0, LIMITS.tenants, "tenants");
   if (Array.isArray(o.pools) && pools.length === o.pools.length) checkTenantResources(r, `${key}.tenants`, o.tenants, pools);
+  // One group administers one tenant: a group shared by two holds both namespaces' rights, and
+  // the policies bind each namespace only to its own group.
+  if (Array.isArray(o.tenants) && tenants.length === o.tenants.length) r.unique((i) => `${key}.tenants[${i}].adminGroup`, tenants.map((t) => t.adminGroup), "adminGroup (each tenant needs its own group)");
   // Partitions are checked against every pool the inventory names, valid or not, so that one
   // bad pool does not also surface as a dangling reference in every partition that lists it.
   // A pool list over its limit was not read at all, and neither are its names.

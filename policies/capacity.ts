@@ -4,7 +4,7 @@ import { planDate } from "../inventory/dates";
 import { GPU_CATALOG, GpuModel, gpuTflops, Precision } from "../inventory/catalog";
 import { round3 } from "../inventory/capacity";
 import { classOfResource, ResourceClass } from "../inventory/gpu-resources";
-import { configOf, K8S, meta, ofKind, poolFactsOf, siteFactsOf, tenants } from "./common";
+import { configOf, K8S, meta, ofKind, poolFactsOf, siteFactsOf, tenants, Undecided } from "./common";
 
 /**
  * Capacity rules, recomputed from the resources in the stack (the site's and pools' facts
@@ -31,14 +31,15 @@ const reserveSchema = { reserve: { type: "number" as const, minimum: 0, maximum:
 /** What each class of GPU resource is called in messages. */
 const CLASS_NAMES: Readonly<Record<ResourceClass, string>> = { whole: "whole GPUs", mig: "MIG slices", shared: "shared GPUs" };
 
-/** Each tenant quota's GPU lines (`requests.nvidia.com/...`), summed by resource. */
-function quotaDemand(resources: readonly PolicyResource[]): Map<string, number> {
+/** Each tenant quota's GPU lines (`requests.nvidia.com/...`), summed by resource; a quota a preview cannot read yet is left undecided. */
+function quotaDemand(resources: readonly PolicyResource[], undecided: Undecided): Map<string, number> {
   const demand = new Map<string, number>();
   for (const t of tenants(resources)) {
-    const hard = ((t.quota?.props.spec ?? {}) as { hard?: Record<string, string | number> }).hard ?? {};
-    for (const [key, value] of Object.entries(hard)) {
-      if (key.startsWith("requests.nvidia.com/")) demand.set(key.slice("requests.".length), (demand.get(key.slice("requests.".length)) ?? 0) + Number(value));
-    }
+    const lines = undecided.attempt(`tenant ${t.name}'s quota`, () => {
+      const hard = ((t.quota?.props.spec ?? {}) as { hard?: Record<string, string | number> }).hard ?? {};
+      return Object.keys(hard).filter((key) => key.startsWith("requests.nvidia.com/")).map((key) => [key.slice("requests.".length), Number(hard[key])] as const);
+    });
+    for (const [resource, n] of lines ?? []) demand.set(resource, (demand.get(resource) ?? 0) + n);
   }
   return demand;
 }
@@ -77,7 +78,9 @@ export const tenantQuotasFitSite: StackValidationPolicy = {
     const onPrem = supply(s.pools, true);
     const cloud = supply(s.pools, false);
     const where = s.pools.some((p) => p.placement === "cloud" && counted(p)) ? "on-premises and guaranteed cloud" : "on-premises";
-    const demand = quotaDemand(args.resources);
+    const undecided = new Undecided();
+    const demand = quotaDemand(args.resources, undecided);
+    // The known quotas alone may already overcommit: that is decided whatever the unknown ones hold.
     for (const [resource, promised] of [...demand.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const have = onPrem.get(resource) ?? 0;
       const limit = Math.floor(have * (1 - reserve));
@@ -88,6 +91,7 @@ export const tenantQuotasFitSite: StackValidationPolicy = {
         s.site.resource.urn,
       );
     }
+    undecided.settle();
   },
 };
 
@@ -101,11 +105,14 @@ export const tenantShareWithinLimit: StackValidationPolicy = {
     if (!s) return;
     const { maxShare } = configOf(args, { maxShare: 0.25 });
     const cap = Math.floor(gpusOf(s.pools) * maxShare);
+    const undecided = new Undecided();
     for (const t of tenants(args.resources)) {
+      if (t.gpusUnknown && !t.exempt) undecided.note(`tenant ${t.name}'s quota`, t.gpusUnknown);
       if (!t.exempt && t.gpus !== undefined && t.gpus > cap) {
         report(`Tenant ${t.name} has a quota of ${t.gpus} GPUs, above ${Math.round(maxShare * 100)}% of the site (${cap} GPUs).`, t.quota!.urn);
       }
     }
+    undecided.settle();
   },
 };
 
@@ -177,14 +184,22 @@ export const slurmLimitMatchesQuota: StackValidationPolicy = {
       const owner = meta(c).labels?.["aisc.hk/slurm-account"];
       if (owner !== undefined) accounts.set(owner, [...(accounts.get(owner) ?? []), c]);
     }
+    const undecided = new Undecided();
     for (const t of tenants(args.resources)) {
       const own = accounts.get(t.name) ?? [];
       if (own.length === 0) report(`Tenant ${t.name} has no Slurm account (ConfigMap slurm/slurm-account-${t.name}).`, t.namespace.urn);
+      if (t.gpusUnknown) {
+        if (own.length) undecided.note(`tenant ${t.name}'s Slurm limit against its quota`, t.gpusUnknown);
+        continue;
+      }
       for (const account of own) {
-        const limit = slurmGpuLimit(account);
+        const read = undecided.attempt(`tenant ${t.name}'s Slurm account ${meta(account).name}`, () => ({ limit: slurmGpuLimit(account) }));
+        if (read === undefined) continue;
+        const { limit } = read;
         if (limit !== (t.gpus ?? 0)) report(`Tenant ${t.name}'s Slurm GPU limit is ${limit ?? "missing"}, but its Kubernetes GPU quota is ${t.gpus ?? 0}.`, account.urn);
       }
     }
+    undecided.settle();
   },
 };
 

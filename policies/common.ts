@@ -1,6 +1,7 @@
-import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
+import { PolicyResource, StackValidationArgs, UnknownValueError } from "@pulumi/policy";
 import { FACTS_LABEL, FACTS_NAMESPACE, PoolFacts, SiteFacts } from "../charts/site-facts";
 import { PLATFORM_NAMESPACES } from "../inventory/platform";
+import { expanded } from "./objects";
 
 /**
  * What every policy reads the stack through: resources by kind, tenants by their labels, and
@@ -19,12 +20,15 @@ export function meta(r: { props: Record<string, unknown> }): Meta {
 const byTypeCache = new WeakMap<readonly PolicyResource[], Map<string, PolicyResource[]>>();
 const tenantCache = new WeakMap<readonly PolicyResource[], TenantView[]>();
 
-/** Kubernetes resources of one kind, by their Pulumi type (`kubernetes:core/v1:Namespace`). */
+/**
+ * Kubernetes resources of one kind, by their Pulumi type (`kubernetes:core/v1:Namespace`),
+ * objects embedded in ConfigGroups included (./objects).
+ */
 export function ofKind(resources: readonly PolicyResource[], type: string): PolicyResource[] {
   let index = byTypeCache.get(resources);
   if (!index) {
     index = new Map();
-    for (const r of resources) {
+    for (const r of expanded(resources)) {
       const list = index.get(r.type);
       if (list) list.push(r);
       else index.set(r.type, [r]);
@@ -64,11 +68,19 @@ export const K8S = {
   clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
 } as const;
 
-/** The GPU quota line of a ResourceQuota, or undefined when it has none. */
-export function gpuQuota(quota: PolicyResource): number | undefined {
-  const hard = ((quota.props.spec ?? {}) as { hard?: Record<string, string | number> }).hard ?? {};
-  const value = hard["requests.nvidia.com/gpu"];
-  return value === undefined ? undefined : Number(value);
+/**
+ * The GPU quota line of a ResourceQuota, or undefined when it has none; `unknown` when a preview
+ * cannot know it yet (the engine's unknown value, see {@link Undecided}).
+ */
+export function gpuQuota(quota: PolicyResource): number | undefined | UnknownValueError {
+  try {
+    const hard = ((quota.props.spec ?? {}) as { hard?: Record<string, string | number> }).hard ?? {};
+    const value = hard["requests.nvidia.com/gpu"];
+    return value === undefined ? undefined : Number(value);
+  } catch (err) {
+    if (err instanceof UnknownValueError) return err;
+    throw err;
+  }
 }
 
 export interface TenantView {
@@ -76,6 +88,8 @@ export interface TenantView {
   readonly namespace: PolicyResource;
   readonly quota?: PolicyResource;
   readonly gpus?: number;
+  /** Set when the quota's GPU line is unknown until apply: rules leave this tenant undecided. */
+  readonly gpusUnknown?: UnknownValueError;
   readonly exempt: boolean;
 }
 
@@ -83,22 +97,72 @@ export interface TenantView {
 export function tenants(resources: readonly PolicyResource[]): TenantView[] {
   const cached = tenantCache.get(resources);
   if (cached) return cached;
-  const quotas = new Map<string, PolicyResource>();
-  for (const q of ofKind(resources, K8S.quota)) if (gpuQuota(q) !== undefined && !quotas.has(meta(q).namespace ?? "")) quotas.set(meta(q).namespace ?? "", q);
+  const quotas = new Map<string, { quota: PolicyResource; gpus: number | UnknownValueError }>();
+  for (const q of ofKind(resources, K8S.quota)) {
+    const gpus = gpuQuota(q);
+    if (gpus !== undefined && !quotas.has(meta(q).namespace ?? "")) quotas.set(meta(q).namespace ?? "", { quota: q, gpus });
+  }
   const views = ofKind(resources, K8S.namespace)
     .filter((ns) => meta(ns).labels?.["aisc.hk/tenant"] !== undefined)
     .map((ns) => {
       const name = meta(ns).name!;
-      const quota = quotas.get(name);
-      return { name, namespace: ns, ...(quota ? { quota, gpus: gpuQuota(quota) } : {}), exempt: meta(ns).labels?.["aisc.hk/max-share-exempt"] === "true" };
+      const q = quotas.get(name);
+      const gpus = q === undefined ? {} : q.gpus instanceof UnknownValueError ? { gpusUnknown: q.gpus } : { gpus: q.gpus };
+      return { name, namespace: ns, ...(q ? { quota: q.quota, ...gpus } : {}), exempt: meta(ns).labels?.["aisc.hk/max-share-exempt"] === "true" };
     });
   tenantCache.set(resources, views);
   return views;
 }
 
-/** Whether a namespace belongs to the platform (or Kubernetes itself), where host access is allowed. */
-export function isPlatformNamespace(ns: string | undefined): boolean {
-  return ns === undefined || ns.startsWith("kube-") || (Object.values(PLATFORM_NAMESPACES) as string[]).includes(ns);
+/**
+ * What a policy could not decide because a preview does not know a value yet (an ID, an ARN, a
+ * quota computed from another resource's output). The engine hands policies such values as
+ * unknowns that throw when read, and a policy that lets one throw is reported as a whole as an
+ * advisory "can't run during preview", however many mandatory violations it could have found.
+ * So each policy decides item by item: an item that reads an unknown is left undecided, every
+ * other item is judged, and {@link settle} then throws one error naming what was left, which the
+ * engine and `aisc plan` both report as that policy's advisory note. At `pulumi up` every value
+ * is known, and every item is judged.
+ */
+export class Undecided {
+  private readonly items: string[] = [];
+  private first?: UnknownValueError;
+
+  /** Runs `decide` for `what`; undefined, and `what` undecided, when it reads an unknown value. */
+  attempt<T>(what: string, decide: () => T): T | undefined {
+    try {
+      return decide();
+    } catch (err) {
+      if (!(err instanceof UnknownValueError)) throw err;
+      this.note(what, err);
+      return undefined;
+    }
+  }
+
+  /** Records `what` as undecided because of `err`. */
+  note(what: string, err: UnknownValueError): void {
+    this.first ??= err;
+    this.items.push(what);
+  }
+
+  /** Throws, once every decided item is reported, the error naming every undecided item; nothing when all were decided. */
+  settle(): void {
+    if (!this.first) return;
+    // A new error of the SDK's own class (the engine tells it by instanceof): the first may be
+    // shared by several policies' views, and must keep its own message.
+    const { unknownTypeSentinel, props } = this.first as unknown as { unknownTypeSentinel: unknown; props: string[] };
+    const err = new UnknownValueError(unknownTypeSentinel, props) as UnknownValueError;
+    err.message = `${err.message} (undecided until apply: ${this.items.join(", ")})`;
+    throw err;
+  }
+}
+
+/**
+ * Whether a namespace belongs to the platform (or Kubernetes itself), where host access is
+ * allowed. `default` is not one: it is where an object naming no namespace lands.
+ */
+export function isPlatformNamespace(ns: string): boolean {
+  return ns.startsWith("kube-") || (Object.values(PLATFORM_NAMESPACES) as string[]).includes(ns);
 }
 
 function facts<T>(resources: readonly PolicyResource[], kind: "site" | "pool", key: string): { resource: PolicyResource; facts: T }[] {

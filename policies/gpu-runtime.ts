@@ -2,7 +2,8 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import { NODE_LABELS, NVIDIA_RUNTIME, SYSTEM_POOL } from "../inventory/platform";
 import { TENANT_LABEL } from "../inventory/tenancy";
 import { isPlatformNamespace, meta } from "./common";
-import { podSpec } from "./tenancy";
+import { expanded, namespaceOf } from "./objects";
+import { podSpec } from "./pod-security";
 
 const VAP = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
 const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
@@ -35,10 +36,12 @@ export const gpuRuntimePlatformOnly: StackValidationPolicy = {
   description: `Tenant pods never run under the ${NVIDIA_RUNTIME.name} runtime: an admission policy refuses it in every tenant namespace, and no tenant workload in the plan asks for it.`,
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    for (const r of args.resources) {
-      const ns = meta(r).namespace;
+    for (const r of expanded(args.resources)) {
+      const pod = podSpec(r);
+      if (!pod) continue;
+      const ns = namespaceOf(r);
       if (isPlatformNamespace(ns)) continue;
-      if (podSpec(r)?.runtimeClassName === NVIDIA_RUNTIME.name) report(`${meta(r).name} in tenant namespace ${ns ?? "default"} runs under the ${NVIDIA_RUNTIME.name} runtime, which would let it pick any GPU of its node.`, r.urn);
+      if (pod.runtimeClassName === NVIDIA_RUNTIME.name) report(`${meta(r).name} in tenant namespace ${ns} runs under the ${NVIDIA_RUNTIME.name} runtime, which would let it pick any GPU of its node.`, r.urn);
     }
     // GPU nodes: node groups labelled with a pool, activations tagged with one (not the system nodes').
     const pool = (r: { type: string; props: Record<string, any> }) => (r.type === GPU_NODES[0] ? r.props.labels?.[NODE_LABELS.pool] : r.props.tags?.[NODE_LABELS.pool]);

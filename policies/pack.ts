@@ -14,6 +14,8 @@ import { TENANCY_POLICIES } from "./tenancy";
 export const POLICIES: Policies = [...CAPACITY_POLICIES, ...TENANCY_POLICIES, quotaForEveryGpuResource, gpuRuntimePlatformOnly, ...SECURITY_POLICIES];
 
 export const PACK_NAME = "aisc";
+/** The pack's version, as the engine reads it from policies/package.json (a test keeps the two equal). */
+export const PACK_VERSION = "0.1.0";
 
 /**
  * The policies that judge AWS resources alone: what the cluster stage (components/platform/

@@ -1,6 +1,8 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { configOf, ofKind } from "./common";
 import { eksVersionSupported } from "./eks-support";
+import { objectsIn } from "./objects";
+import { noSystemSubjects } from "./rbac";
 
 /**
  * Security baseline and data residency: AWS resources in Hong Kong only, a private and
@@ -74,7 +76,10 @@ export const bucketsPrivateEncrypted: StackValidationPolicy = {
   },
 };
 
-/** Resources whose loss loses data: they must be protected or retained on delete. */
+/**
+ * Resources whose loss loses data: they must be protected. A namespace counts: deleting one
+ * deletes every volume claim and secret in it, a whole tenant's data.
+ */
 export const STATEFUL_TYPES = [
   "aws:kms/key:Key",
   "aws:cloudwatch/logGroup:LogGroup",
@@ -82,17 +87,25 @@ export const STATEFUL_TYPES = [
   ...BUCKETS,
   "aws:ebs/volume:Volume",
   "aws:rds/instance:Instance",
+  "kubernetes:core/v1:Namespace",
+  "kubernetes:core/v1:PersistentVolume",
   "kubernetes:core/v1:PersistentVolumeClaim",
 ];
 
+/**
+ * Protection, not `retainOnDelete`: the policy engine's analyzer protocol carries a resource's
+ * `protect` but not its `retainOnDelete`, so a rule that accepted the latter would pass a resource
+ * offline and fail it under `pulumi preview --policy-pack`. Protection also stops the deletion
+ * itself, where retaining only orphans the object in the cloud.
+ */
 export const statefulProtected: ResourceValidationPolicy = {
   name: "security-stateful-resources-protected",
-  description: "Stateful resources (keys, logs, clusters, buckets, volumes, databases) are protected or retained on delete.",
+  description: "Stateful resources (keys, logs, clusters, buckets, volumes, databases, namespaces) are protected, so no update deletes them.",
   enforcementLevel: "mandatory",
   validateResource: (args, report) => {
     if (!STATEFUL_TYPES.includes(args.type)) return;
     const opts = args.opts as { protect?: boolean; retainOnDelete?: boolean };
-    if (!opts.protect && !opts.retainOnDelete) report(`${args.type.split(":").pop()} ${args.name} holds data but is neither protected nor retained on delete.`);
+    if (!opts.protect) report(`${args.type.split(":").pop()} ${args.name} holds data but is not protected${opts.retainOnDelete ? " (retainOnDelete alone is invisible to the policy engine and still deletes it from the stack)" : ""}.`);
   },
 };
 
@@ -126,12 +139,52 @@ export function images(value: unknown): { path: string; image: string }[] {
   return found;
 }
 
+export interface ImageReference {
+  /** Registry and repository path, e.g. `nvcr.io/nvidia/k8s-device-plugin`. */
+  readonly name: string;
+  readonly tag?: string;
+  readonly digest?: string;
+}
+
+/**
+ * Parses an image reference as the distribution spec reads it: `[host[:port]/]path[:tag][@digest]`.
+ * A port belongs to the host (the first component, when a path follows), never to the tag; the
+ * path is lower case; a tag is at most 128 word characters, dots and dashes; a digest is
+ * `sha256:` and 64 hex digits. Undefined when the text is not a valid reference.
+ */
+export function parseImage(text: string): ImageReference | undefined {
+  const at = text.indexOf("@");
+  const digest = at < 0 ? undefined : text.slice(at + 1);
+  const rest = at < 0 ? text : text.slice(0, at);
+  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) return undefined;
+  const slash = rest.lastIndexOf("/");
+  const colon = rest.lastIndexOf(":");
+  const tag = colon > slash ? rest.slice(colon + 1) : undefined;
+  const name = colon > slash ? rest.slice(0, colon) : rest;
+  if (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag)) return undefined;
+  const parts = name.split("/");
+  const host = parts.length > 1 && /[.:]|^localhost$/.test(parts[0]) ? parts.shift()! : undefined;
+  if (host !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) return undefined;
+  if (parts.length === 0 || !parts.every((p) => /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(p))) return undefined;
+  return { name, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+}
+
+/**
+ * Why an image is not pinned, or undefined when it is: by a digest, or by a tag other than
+ * `latest` in any case (registries treat `LATEST` as the same moving target by convention, and a
+ * tag that differs from `latest` only in case is one a reviewer misreads).
+ */
+export function pinProblem(image: string): string | undefined {
+  const ref = parseImage(image);
+  if (!ref) return "is not a valid image reference";
+  if (ref.digest) return undefined;
+  if (ref.tag === undefined) return "has no tag or digest, so it means latest";
+  return ref.tag.toLowerCase() === "latest" ? `is tagged ${ref.tag}, which moves` : undefined;
+}
+
 /** An image is pinned by a digest, or by a tag other than `latest`. */
 export function isPinned(image: string): boolean {
-  if (image.includes("@sha256:")) return true;
-  const last = image.split("/").pop()!;
-  const tag = last.includes(":") ? last.split(":").pop()! : "";
-  return tag !== "" && tag !== "latest";
+  return pinProblem(image) === undefined;
 }
 
 /**
@@ -153,9 +206,14 @@ export const imagesAndChartsPinned: ResourceValidationPolicy = {
       if (!version || version === "latest") report(`Helm chart ${args.props.chart ?? args.name} is not pinned to a version.`);
       return;
     }
-    if (!args.type.startsWith("kubernetes:") || IMAGELESS_KINDS.has(args.type.split(":").pop()!)) return;
-    for (const i of images(args.props).filter((x) => !isPinned(x.image))) report(`${args.name} runs image ${i.image} (at ${i.path}), which is not pinned to a tag or digest.`);
+    for (const r of objectsIn(args)) {
+      if (!r.type.startsWith("kubernetes:") || IMAGELESS_KINDS.has(r.type.split(":").pop()!)) continue;
+      for (const i of images(r.props)) {
+        const problem = pinProblem(i.image);
+        if (problem) report(`${r.name} runs image ${i.image} (at ${i.path}), which ${problem}: pin it to a version tag or a digest.`);
+      }
+    }
   },
 };
 
-export const SECURITY_POLICIES = [awsRegionHongKong, eksEndpointPrivate, eksSecretsEncrypted, eksAuditLogs, eksVersionSupported, bucketsPrivateEncrypted, statefulProtected, imagesAndChartsPinned];
+export const SECURITY_POLICIES = [awsRegionHongKong, eksEndpointPrivate, eksSecretsEncrypted, eksAuditLogs, eksVersionSupported, bucketsPrivateEncrypted, statefulProtected, imagesAndChartsPinned, noSystemSubjects];

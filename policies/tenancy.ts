@@ -1,10 +1,14 @@
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { inNamespace, isPlatformNamespace, K8S, meta, ofKind, tenants } from "./common";
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { inNamespace, isPlatformNamespace, K8S, meta, ofKind, siteFactsOf, tenants, Undecided } from "./common";
+import { Peer, peerProblem } from "./network-peers";
+import { expanded, namespaceOf } from "./objects";
+import { containersOf, podSpec, podsRestrictedOutsidePlatform } from "./pod-security";
+import { roleBindingOwnGroup, tenantIdentitiesStayHome, tenantRoleBounded } from "./rbac";
 
 /**
- * Tenancy rules: every tenant namespace is isolated (quota, limits, default-deny networking,
- * its own group only, Pod Security restricted); no host access outside platform namespaces;
- * GPUs requested only under a quota; no cluster-wide rights for a tenant's group.
+ * Tenancy rules: every tenant namespace is isolated (quota, limits, default-deny networking that
+ * admits only the site's and the platform's, Pod Security restricted); pods outside platform
+ * namespaces restricted in full; GPUs requested only under a quota; rights as ./rbac allows.
  */
 
 /** One rule over every tenant namespace: `check` returns the problem, or undefined. */
@@ -14,10 +18,12 @@ function perTenant(name: string, description: string, check: (ns: string, all: r
     description,
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
+      const undecided = new Undecided();
       for (const t of tenants(args.resources)) {
-        const problem = check(t.name, args.resources, t.namespace);
+        const problem = undecided.attempt(`tenant namespace ${t.name}`, () => check(t.name, args.resources, t.namespace));
         if (problem) report(`Tenant namespace ${t.name} ${problem}.`, t.namespace.urn);
       }
+      undecided.settle();
     },
   };
 }
@@ -36,11 +42,6 @@ interface NetworkPolicySpec {
   ingress?: { from?: Peer[] }[];
   egress?: { to?: Peer[] }[];
 }
-interface Peer {
-  podSelector?: Record<string, unknown>;
-  namespaceSelector?: Record<string, unknown>;
-  ipBlock?: { cidr?: string };
-}
 
 const specOf = (p: PolicyResource) => (p.props.spec ?? {}) as NetworkPolicySpec;
 const isEmpty = (selector?: Record<string, unknown>) => selector !== undefined && Object.keys(selector).length === 0;
@@ -57,83 +58,43 @@ function isolatesEveryPod(p: PolicyResource): boolean {
 }
 
 /**
- * Whether a rule's peers admit everyone: no peers at all (Kubernetes reads a missing or empty
- * list as every source or destination), every namespace, or every address.
+ * Why a rule's peers admit too much: no peers at all (Kubernetes reads a missing or empty list
+ * as every source or destination), or a peer admitting addresses or namespaces beyond the
+ * site's own and the platform's (./network-peers).
  */
-function allowsEveryone(peers: Peer[] | undefined): boolean {
-  if (!peers || peers.length === 0) return true;
-  return peers.some((peer) => (isEmpty(peer.namespaceSelector) && (peer.podSelector === undefined || isEmpty(peer.podSelector))) || peer.ipBlock?.cidr === "0.0.0.0/0" || peer.ipBlock?.cidr === "::/0");
-}
-
-export const namespaceDefaultDeny = perTenant("tenancy-namespace-default-deny", "Every tenant namespace denies all ingress and egress by default.", (ns, all) => {
-  const policies = inNamespace(all, K8S.networkPolicy, ns);
-  if (!policies.some(isolatesEveryPod)) return "has no NetworkPolicy isolating every pod for both ingress and egress";
-  for (const p of policies) {
-    const name = meta(p).name;
-    if ((specOf(p).ingress ?? []).some((rule) => allowsEveryone(rule.from))) return `lets NetworkPolicy ${name} allow all ingress`;
-    if ((specOf(p).egress ?? []).some((rule) => allowsEveryone(rule.to))) return `lets NetworkPolicy ${name} allow all egress`;
+function rulePeersProblem(peers: Peer[] | undefined, tenant: string, own: readonly string[]): string | undefined {
+  if (!peers || peers.length === 0) return "everyone";
+  for (const peer of peers) {
+    const problem = peerProblem(peer, tenant, own);
+    if (problem) return problem;
   }
   return undefined;
-});
+}
+
+export const namespaceDefaultDeny = perTenant(
+  "tenancy-namespace-default-deny",
+  "Every tenant namespace denies all ingress and egress by default, and its NetworkPolicies admit only its own namespace, the platform's and the site's own address ranges: no internet, instance metadata or IPv6, no selector that matches every namespace.",
+  (ns, all) => {
+    const policies = inNamespace(all, K8S.networkPolicy, ns);
+    if (!policies.some(isolatesEveryPod)) return "has no NetworkPolicy isolating every pod for both ingress and egress";
+    const own = siteFactsOf(all)?.facts.networks ?? [];
+    const problems: string[] = [];
+    for (const p of policies) {
+      const rules = [...(specOf(p).ingress ?? []).map((r) => ["ingress", r.from] as const), ...(specOf(p).egress ?? []).map((r) => ["egress", r.to] as const)];
+      for (const [direction, peers] of rules) {
+        const problem = rulePeersProblem(peers, ns, own);
+        if (problem === "everyone") problems.push(`lets NetworkPolicy ${meta(p).name} allow all ${direction}`);
+        else if (problem) problems.push(`lets NetworkPolicy ${meta(p).name} allow ${direction} that ${problem}`);
+      }
+    }
+    return problems.length ? problems.join("; ") : undefined;
+  },
+);
 
 export const namespacePodSecurityRestricted = perTenant("tenancy-namespace-pod-security-restricted", "Every tenant namespace enforces the restricted Pod Security Standard.", (_ns, _all, namespace) => {
   const level = meta(namespace).labels?.["pod-security.kubernetes.io/enforce"];
   return level === "restricted" ? undefined : `enforces Pod Security ${level === undefined ? "nothing" : `"${level}"`}, not "restricted"`;
 });
-
-export const roleBindingOwnGroup = perTenant("tenancy-rolebinding-own-group", "Role bindings in a tenant namespace grant access only to that tenant's own administrators' group.", (ns, all, namespace) => {
-  const group = meta(namespace).annotations?.["aisc.hk/admin-group"];
-  const bindings = inNamespace(all, K8S.roleBinding, ns);
-  if (bindings.length === 0) return "has no RoleBinding for its administrators";
-  for (const b of bindings) {
-    const subjects = (b.props.subjects ?? []) as { kind: string; name: string }[];
-    const foreign = subjects.filter((s) => !(s.kind === "Group" && s.name === group));
-    if (foreign.length) return `binds ${foreign.map((s) => `${s.kind} ${s.name}`).join(", ")} in RoleBinding ${meta(b).name}, not only its group ${group}`;
-  }
-  return undefined;
-});
-
-const WORKLOADS: Record<string, (props: Record<string, unknown>) => Record<string, unknown> | undefined> = {
-  "kubernetes:core/v1:Pod": (p) => p.spec as Record<string, unknown>,
-  "kubernetes:apps/v1:Deployment": (p) => podOf(p),
-  "kubernetes:apps/v1:StatefulSet": (p) => podOf(p),
-  "kubernetes:apps/v1:DaemonSet": (p) => podOf(p),
-  "kubernetes:apps/v1:ReplicaSet": (p) => podOf(p),
-  "kubernetes:batch/v1:Job": (p) => podOf(p),
-  "kubernetes:batch/v1:CronJob": (p) => ((((p.spec as Record<string, unknown>)?.jobTemplate as Record<string, unknown>)?.spec as Record<string, unknown>)?.template as Record<string, unknown>)?.spec as Record<string, unknown>,
-};
-
-function podOf(props: Record<string, unknown>): Record<string, unknown> | undefined {
-  return (((props.spec as Record<string, unknown>)?.template as Record<string, unknown>)?.spec as Record<string, unknown>) ?? undefined;
-}
-
-type Container = { name: string; securityContext?: { privileged?: boolean }; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } };
-
-/** The pod spec of a workload resource, or undefined for other kinds. */
-export function podSpec(r: { type: string; props: Record<string, unknown> }): Record<string, unknown> | undefined {
-  return WORKLOADS[r.type]?.(r.props);
-}
-
-function containers(pod: Record<string, unknown>): Container[] {
-  return [...((pod.containers ?? []) as Container[]), ...((pod.initContainers ?? []) as Container[])];
-}
-
-export const noHostAccessOutsidePlatform: ResourceValidationPolicy = {
-  name: "tenancy-no-host-access-outside-platform",
-  description: "No privileged, hostPath or host-network pods run outside the platform namespaces.",
-  enforcementLevel: "mandatory",
-  validateResource: (args, report) => {
-    const pod = podSpec(args);
-    const ns = (args.props.metadata as { namespace?: string } | undefined)?.namespace;
-    if (!pod || isPlatformNamespace(ns)) return;
-    const problems = [
-      ...(pod.hostNetwork ? ["uses the host network"] : []),
-      ...((pod.volumes ?? []) as { name: string; hostPath?: unknown }[]).filter((v) => v.hostPath).map((v) => `mounts hostPath volume ${v.name}`),
-      ...containers(pod).filter((c) => c.securityContext?.privileged).map((c) => `runs container ${c.name} privileged`),
-    ];
-    if (problems.length) report(`${args.name} in namespace ${ns} ${problems.join(", ")}.`);
-  },
-};
 
 export const gpuRequestsNeedQuota: StackValidationPolicy = {
   name: "tenancy-gpu-requests-need-quota",
@@ -141,30 +102,20 @@ export const gpuRequestsNeedQuota: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const quotas = ofKind(args.resources, K8S.quota);
-    for (const r of args.resources) {
-      const pod = podSpec(r);
-      const ns = meta(r).namespace;
-      if (!pod || isPlatformNamespace(ns)) continue;
-      const resources = new Set(containers(pod).flatMap((c) => [...Object.keys(c.resources?.requests ?? {}), ...Object.keys(c.resources?.limits ?? {})]).filter((k) => k.startsWith("nvidia.com/")));
-      for (const res of resources) {
-        const covered = quotas.some((q) => meta(q).namespace === ns && `requests.${res}` in (((q.props.spec ?? {}) as { hard?: object }).hard ?? {}));
-        if (!covered) report(`${meta(r).name} in namespace ${ns} requests ${res}, but no ResourceQuota in ${ns} limits requests.${res}.`, r.urn);
-      }
+    const undecided = new Undecided();
+    for (const r of expanded(args.resources)) {
+      undecided.attempt(r.name, () => {
+        const pod = podSpec(r);
+        const ns = namespaceOf(r);
+        if (!pod || isPlatformNamespace(ns)) return;
+        const resources = new Set(containersOf(pod).map((c) => c.container).flatMap((c) => [...Object.keys(c.resources?.requests ?? {}), ...Object.keys(c.resources?.limits ?? {})]).filter((k) => k.startsWith("nvidia.com/")));
+        for (const res of resources) {
+          const covered = quotas.some((q) => meta(q).namespace === ns && `requests.${res}` in (((q.props.spec ?? {}) as { hard?: object }).hard ?? {}));
+          if (!covered) report(`${meta(r).name} in namespace ${ns} requests ${res}, but no ResourceQuota in ${ns} limits requests.${res}.`, r.urn);
+        }
+      });
     }
-  },
-};
-
-export const noClusterBindingForTenantGroup: StackValidationPolicy = {
-  name: "tenancy-no-cluster-binding-for-tenant-group",
-  description: "No ClusterRoleBinding grants a tenant's administrators' group rights across the cluster.",
-  enforcementLevel: "mandatory",
-  validateStack: (args, report) => {
-    const groups = new Map(tenants(args.resources).map((t) => [meta(t.namespace).annotations?.["aisc.hk/admin-group"], t.name]));
-    for (const b of ofKind(args.resources, K8S.clusterRoleBinding)) {
-      for (const s of (b.props.subjects ?? []) as { kind: string; name: string }[]) {
-        if (s.kind === "Group" && groups.has(s.name)) report(`ClusterRoleBinding ${meta(b).name} grants group ${s.name} (tenant ${groups.get(s.name)}) cluster-wide rights.`, b.urn);
-      }
-    }
+    undecided.settle();
   },
 };
 
@@ -211,8 +162,9 @@ export const TENANCY_POLICIES = [
   namespaceDefaultDeny,
   namespacePodSecurityRestricted,
   roleBindingOwnGroup,
-  noHostAccessOutsidePlatform,
+  tenantRoleBounded,
+  tenantIdentitiesStayHome,
+  podsRestrictedOutsidePlatform,
   gpuRequestsNeedQuota,
-  noClusterBindingForTenantGroup,
   networkPolicyEnforced,
 ];

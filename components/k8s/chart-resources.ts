@@ -121,7 +121,8 @@ export function createChartObjects(owner: pulumi.Resource, name: string, args: C
       parent: owner,
       provider: args.provider,
       ...(dependsOn.length ? { dependsOn } : {}),
-      ...(args.protect?.includes(key) ? { protect: true } : {}),
+      // A namespace's deletion deletes everything in it, a tenant's volumes first: always protected.
+      ...(o.kind === "Namespace" || args.protect?.includes(key) ? { protect: true } : {}),
     };
     const resource = ctor
       ? new ctor(resourceName, body, options)

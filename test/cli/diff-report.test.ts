@@ -37,6 +37,18 @@ describe("aisc diff", () => {
     assert.match(md, /^- \*\*- aws:kms\/key:Key key\*\*: deletes a protected resource$/m);
   });
 
+  it("flags deleting a namespace or a volume as dangerous, protected or not: a tenant's removal deletes its data", () => {
+    const ns = plannedResource("kubernetes:core/v1:Namespace", "uni-a", { metadata: { name: "uni-a" } });
+    const protectedNs = plannedResource("kubernetes:core/v1:Namespace", "lab-b", { metadata: { name: "lab-b" } }, { protect: true });
+    const pv = plannedResource("kubernetes:core/v1:PersistentVolume", "pv", {});
+    const d = diffPlans(plan([ns, protectedNs, pv]), plan([]));
+    assert.deepStrictEqual(d.changes.map((c) => [c.kind, c.name, c.danger ?? ""]), [
+      ["remove", "lab-b", "deletes a protected resource"],
+      ["remove", "uni-a", "deletes a stateful resource and its data"],
+      ["remove", "pv", "deletes a stateful resource and its data"],
+    ]);
+  });
+
   it("compares two planned stacks and groups changes under their component", () => {
     const [base, head] = [tempDir(), tempDir()];
     assert.strictEqual(aisc("plan", "--config", writeStackFile("testsite", smallSite()), "--out", base).status, 0);
@@ -46,7 +58,9 @@ describe("aisc diff", () => {
     const run = aisc("diff", base, head);
     assert.strictEqual(run.status, 0, run.stderr);
     assert.match(run.stdout, /^## aisc diff: testsite$/m);
-    assert.match(run.stdout, /^\+0 added, -9 removed, ~0 changed$/m);
+    // Removing a tenant deletes its namespace and everything in it: said first, as dangerous.
+    assert.match(run.stdout, /^\+0 added, -9 removed, ~0 changed; \*\*1 dangerous\*\*$/m);
+    assert.match(run.stdout, /^### Dangerous\n\n- \*\*- kubernetes:core\/v1:Namespace testsite-tenant-gov-c-objects:gov-c\*\*: deletes a protected resource$/m);
     assert.match(run.stdout, /^### aisc:tenancy:Tenant testsite-tenant-gov-c$/m);
     assert.match(run.stdout, /^- kubernetes:core\/v1:Namespace testsite-tenant-gov-c-objects:gov-c$/m);
     assert.match(run.stdout, /^- kubernetes:batch\/v1:CronJob testsite-tenant-gov-c-objects:slurm\/slurm-members-gov-c$/m);

@@ -1,8 +1,9 @@
 import * as assert from "assert";
-import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { evaluatePolicies, policyResources } from "../../cli/policy-eval";
-import { Plan } from "../../cli/record";
+import { ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
+import { engineProps, evaluatePolicies, policyResources } from "../../cli/policy-eval";
+import { Plan, UNKNOWN } from "../../cli/record";
 import { plannedResource } from "../helpers/plan";
+import { poolFacts, siteFacts, tenant } from "../helpers/policy";
 
 const plan: Plan = {
   project: "aisc",
@@ -75,5 +76,41 @@ describe("evaluatePolicies", () => {
     assert.deepStrictEqual(eks.dependencies.map((d) => d.urn), [key.urn], "a dependency not in the plan is left out");
     assert.strictEqual(eks.opts.parent, parent.urn);
     assert.ok(eks.isType({ __pulumiType: "aws:eks/cluster:Cluster" } as never) && !eks.isType({ __pulumiType: "aws:kms/key:Key" } as never));
+  });
+});
+
+describe("values a preview cannot know", () => {
+  // Three tenants over a 16-GPU site (reserve 10%: 14 left); gov-c's quota is unknown until apply.
+  const facts = [siteFacts({ envelopeMW: 2 }), poolFacts({ pool: "h100", nodes: 2 })];
+  const withUnknown = (uniGpus: number): Plan => ({
+    project: "aisc",
+    stack: "s",
+    outputs: {},
+    resources: [
+      ...facts,
+      ...tenant("uni-a", { gpus: uniGpus }),
+      ...tenant("gov-c", { gpus: 4 }).map((r) => (r.name === "gov-c/tenant-quota" ? { ...r, inputs: { ...r.inputs, spec: { hard: { "requests.nvidia.com/gpu": UNKNOWN } } } } : r)),
+    ],
+  });
+  const notes = (result: Awaited<ReturnType<typeof evaluatePolicies>>) => result.violations.filter((v) => v.level === "advisory" || v.policy.startsWith("capacity-tenant")).map((v) => `${v.level} ${v.policy}: ${v.message}`);
+
+  it("hands policies the engine's unknown, which throws when read, only where the plan has one", () => {
+    const [quota] = policyResources(withUnknown(8)).filter((r) => r.name === "gov-c/tenant-quota");
+    assert.throws(() => (quota.props.spec as { hard: Record<string, unknown> }).hard["requests.nvidia.com/gpu"], UnknownValueError);
+    const [known] = policyResources(withUnknown(8)).filter((r) => r.name === "uni-a/tenant-quota");
+    assert.strictEqual(engineProps(known.props), known.props, "no unknown, no proxy");
+  });
+
+  it("still decides from the known quotas, and says in an advisory note what it could not decide", async () => {
+    const over = await evaluatePolicies(withUnknown(15));
+    assert.deepStrictEqual(notes(over), [
+      "mandatory capacity-tenant-quotas-fit-site: Tenant quotas for whole GPUs (nvidia.com/gpu) total 15, 1 more than the 14 of testsite's 16 on-premises ones left after a 10% reserve.",
+      "advisory capacity-tenant-quotas-fit-site: can't run policy 'capacity-tenant-quotas-fit-site' from policy pack 'aisc@v0.1.0' during preview: string value at .spec.hard.requests.nvidia.com/gpu can't be known during preview (undecided until apply: tenant gov-c's quota)",
+      "mandatory capacity-tenant-share-within-limit: Tenant uni-a has a quota of 15 GPUs, above 25% of the site (4 GPUs).",
+      "advisory capacity-tenant-share-within-limit: can't run policy 'capacity-tenant-share-within-limit' from policy pack 'aisc@v0.1.0' during preview: string value at .spec.hard.requests.nvidia.com/gpu can't be known during preview (undecided until apply: tenant gov-c's quota)",
+      "advisory capacity-slurm-limit-matches-quota: can't run policy 'capacity-slurm-limit-matches-quota' from policy pack 'aisc@v0.1.0' during preview: string value at .spec.hard.requests.nvidia.com/gpu can't be known during preview (undecided until apply: tenant gov-c's Slurm limit against its quota)",
+    ]);
+    // The tenancy rules that do not read the quota's value are decided for every tenant, with no note.
+    assert.ok(!over.violations.some((v) => v.policy.startsWith("tenancy-")), JSON.stringify(over.violations));
   });
 });

@@ -32,11 +32,12 @@ export interface SiteFactsInput {
   pue?: number;
   precision?: string;
   milestones?: { name: string; date: string; pflops: number }[];
+  networks?: string[];
 }
 
 /** The kube-system/aisc-site facts ConfigMap. */
 export function siteFacts(facts: SiteFactsInput = {}): PlannedResource {
-  const json = { site: "testsite", region: "ap-east-1", envelopeMW: 2, pue: 1.25, precision: "fp8-dense", milestones: [], ...facts };
+  const json = { site: "testsite", region: "ap-east-1", envelopeMW: 2, pue: 1.25, precision: "fp8-dense", milestones: [], networks: ["10.0.0.0/16"], ...facts };
   return k8s(TYPES.configMap, "aisc-site", "kube-system", { data: { "site.json": JSON.stringify(json) } }, { "aisc.hk/facts": "site" });
 }
 
@@ -82,7 +83,7 @@ export function tenant(name: string, input: TenantInput = {}): PlannedResource[]
     k8s(TYPES.quota, "tenant-quota", name, { spec: { hard: { "requests.nvidia.com/gpu": String(gpus), "requests.cpu": "8" } } }),
     k8s(TYPES.limitRange, "tenant-defaults", name, { spec: { limits: [] } }),
     k8s(TYPES.networkPolicy, "default-deny", name, { spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }),
-    k8s(TYPES.roleBinding, "tenant-admin", name, { roleRef: { kind: "Role", name: "tenant-admin" }, subjects: [{ kind: "Group", name: group }] }),
+    k8s(TYPES.roleBinding, "tenant-admin", name, { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "aisc-tenant-admin" }, subjects: [{ kind: "Group", name: group }] }),
     ...slurm,
   ];
 }

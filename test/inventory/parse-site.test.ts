@@ -63,6 +63,10 @@ describe("parseSite: the site", () => {
     rejects((s) => (s.tenants[0].alertReceiver = "ops"), ["aisc:site.tenants[0].alertReceiver: expected one of monitoring.alerting.receivers (none declared), got \"ops\""]);
   });
 
+  it("refuses an administrators' group shared by two tenants, at the second", () => {
+    rejects((s) => (s.tenants[2].adminGroup = s.tenants[0].adminGroup), ['aisc:site.tenants[2].adminGroup: duplicate adminGroup (each tenant needs its own group) "uni-a-admins"; also at index 0']);
+  });
+
   it("accepts a GovCloud-style region and derives its zones", () => {
     const site = parsed((s) => {
       s.region = "us-gov-west-1";

@@ -46,6 +46,13 @@ describe("parseTenant", () => {
     assert.strictEqual(tenant({ ...UNI, name: "u".repeat(42) })[0]?.name, "u".repeat(42));
   });
 
+  it("refuses a Kubernetes system: group as a tenant's administrators", () => {
+    const expected = (group: string) => [`t.adminGroup: expected the tenant's own directory group, never a Kubernetes system: group (system:authenticated is every user, system:masters is cluster-admin), got "${group}"`];
+    for (const group of ["system:authenticated", "system:masters", "system:serviceaccounts:slurm"]) rejects({ ...UNI, adminGroup: group }, expected(group));
+    // Only the prefix is Kubernetes': a group that merely mentions it is the directory's own.
+    assert.strictEqual(tenant({ ...UNI, adminGroup: "lab-system:admins" })[0]?.adminGroup, "lab-system:admins");
+  });
+
   it("refuses the names Slurm and aisc already use for an account or QoS", () => {
     rejects({ ...UNI, name: "root" }, ['t.name: expected a name Slurm does not already use (root, normal, scavenger); "root" is Slurm\'s root account']);
     rejects({ ...UNI, name: "normal" }, ['t.name: expected a name Slurm does not already use (root, normal, scavenger); "normal" is Slurm\'s default QoS']);

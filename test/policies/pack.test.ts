@@ -2,7 +2,9 @@ import * as assert from "assert";
 import { policyResources } from "../../cli/policy-eval";
 import { PlannedResource } from "../../cli/record";
 import { configOf, gpuQuota, inNamespace, isPlatformNamespace, ofKind, poolFactsOf, siteFactsOf, tenants } from "../../policies/common";
-import { PACK_NAME, POLICIES } from "../../policies/pack";
+import * as fs from "fs";
+import * as path from "path";
+import { PACK_NAME, PACK_VERSION, POLICIES } from "../../policies/pack";
 import { k8s, poolFacts, siteFacts, tenant, TYPES } from "../helpers/policy";
 
 /** The pack's make-up, in process, and the helpers every policy reads the stack through. */
@@ -10,6 +12,11 @@ import { k8s, poolFacts, siteFacts, tenant, TYPES } from "../helpers/policy";
 const resourcesOf = (planned: PlannedResource[]) => policyResources({ project: "aisc", stack: "test", resources: planned, outputs: {} });
 
 describe("the aisc policy pack", () => {
+  it("names its version as the engine reads it, from policies/package.json (in its 'can't run' notes)", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "policies", "package.json"), "utf8")) as { version: string };
+    assert.strictEqual(PACK_VERSION, pkg.version);
+  });
+
   it("lists every policy once, in report order, under the pack name aisc", () => {
     assert.strictEqual(PACK_NAME, "aisc");
     assert.deepStrictEqual(POLICIES.map((p) => p.name), [
@@ -24,9 +31,10 @@ describe("the aisc policy pack", () => {
       "tenancy-namespace-default-deny",
       "tenancy-namespace-pod-security-restricted",
       "tenancy-rolebinding-own-group",
-      "tenancy-no-host-access-outside-platform",
+      "tenancy-tenant-role-bounded",
+      "tenancy-tenant-identities-stay-in-namespace",
+      "tenancy-pods-restricted-outside-platform",
       "tenancy-gpu-requests-need-quota",
-      "tenancy-no-cluster-binding-for-tenant-group",
       "tenancy-network-policy-enforced",
       "tenancy-quota-for-every-gpu-resource",
       "tenancy-gpu-runtime-platform-only",
@@ -38,6 +46,7 @@ describe("the aisc policy pack", () => {
       "security-buckets-private-encrypted",
       "security-stateful-resources-protected",
       "security-images-and-charts-pinned",
+      "security-no-binding-to-system-identities",
     ]);
   });
 
@@ -89,8 +98,8 @@ describe("policy helpers", () => {
     assert.ok(!("gpus" in tenants(rs)[2]), "a tenant with no quota has no gpus key");
   });
 
-  it("takes kube-*, the platform's namespaces and cluster scope as platform, and nothing else", () => {
-    for (const ns of [undefined, "kube-system", "kube-public", "nvidia-gpu", "slinky", "slurm", "monitoring", "cert-manager"]) assert.strictEqual(isPlatformNamespace(ns), true, ns);
+  it("takes kube-* and the platform's namespaces as platform, and nothing else (not default, where an object naming none lands)", () => {
+    for (const ns of ["kube-system", "kube-public", "nvidia-gpu", "slinky", "slurm", "monitoring", "cert-manager"]) assert.strictEqual(isPlatformNamespace(ns), true, ns);
     for (const ns of ["default", "kubeflow", "uni-a", "", "slurm-dev"]) assert.strictEqual(isPlatformNamespace(ns), false, ns);
   });
 

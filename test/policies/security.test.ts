@@ -9,6 +9,8 @@ import {
   images,
   imagesAndChartsPinned,
   isPinned,
+  parseImage,
+  pinProblem,
   statefulProtected,
 } from "../../policies/security";
 import { eksVersionSupported } from "../../policies/eks-support";
@@ -183,16 +185,22 @@ describe("security policies", () => {
   });
 
   describe("security-stateful-resources-protected", () => {
-    const STATEFUL = ["aws:kms/key:Key", "aws:cloudwatch/logGroup:LogGroup", EKS, "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:ebs/volume:Volume", "aws:rds/instance:Instance", "kubernetes:core/v1:PersistentVolumeClaim"];
+    const STATEFUL = [
+      "aws:kms/key:Key", "aws:cloudwatch/logGroup:LogGroup", EKS, "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:ebs/volume:Volume", "aws:rds/instance:Instance",
+      "kubernetes:core/v1:Namespace", "kubernetes:core/v1:PersistentVolume", "kubernetes:core/v1:PersistentVolumeClaim",
+    ];
 
-    it("fails every stateful type that is neither protected nor retained", () => {
+    it("fails every stateful type that is not protected, and says retainOnDelete is not enough", () => {
       for (const type of STATEFUL) {
-        assert.deepStrictEqual(violations(statefulProtected, [plannedResource(type, "data", {})]), [`data: ${type.split(":")[2]} data holds data but is neither protected nor retained on delete.`], type);
+        assert.deepStrictEqual(violations(statefulProtected, [plannedResource(type, "data", {})]), [`data: ${type.split(":")[2]} data holds data but is not protected.`], type);
       }
+      assert.deepStrictEqual(violations(statefulProtected, [plannedResource("aws:rds/instance:Instance", "r", {}, { retainOnDelete: true })]), [
+        "r: Instance r holds data but is not protected (retainOnDelete alone is invisible to the policy engine and still deletes it from the stack).",
+      ]);
     });
 
-    it("passes a protected or a retained resource, and stateless types", () => {
-      const resources = [plannedResource("aws:kms/key:Key", "p", {}, { protect: true }), plannedResource("aws:rds/instance:Instance", "r", {}, { retainOnDelete: true }), plannedResource("aws:iam/role:Role", "role", {})];
+    it("passes a protected resource, and stateless types", () => {
+      const resources = [plannedResource("aws:kms/key:Key", "p", {}, { protect: true }), plannedResource("aws:rds/instance:Instance", "r", {}, { protect: true, retainOnDelete: true }), plannedResource("aws:iam/role:Role", "role", {})];
       assert.deepStrictEqual(violations(statefulProtected, resources), []);
     });
   });
@@ -209,18 +217,35 @@ describe("security policies", () => {
       assert.deepStrictEqual(images([{ image: "x:1" }]), [{ path: "[0].image", image: "x:1" }]);
     });
 
-    it("takes a digest or a tag other than latest as pinned", () => {
-      const cases: [string, boolean][] = [
-        ["registry:5000/app@sha256:abc", true],
-        ["app:1.2", true],
-        ["nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04", true],
-        ["app:latest", false],
-        ["registry:5000/app", false],
-        ["registry:5000/app:latest", false],
-        ["app", false],
-        ["app:", false],
+    it("parses references as the distribution spec does: a port is the host's, never a tag", () => {
+      const digest = `sha256:${"ab".repeat(32)}`;
+      assert.deepStrictEqual(parseImage("registry:5000/team/app"), { name: "registry:5000/team/app" });
+      assert.deepStrictEqual(parseImage(`registry:5000/app:1.2@${digest}`), { name: "registry:5000/app", tag: "1.2", digest });
+      assert.deepStrictEqual(parseImage("nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04"), { name: "nvcr.io/nvidia/k8s/dcgm-exporter", tag: "4.2.3-4.1.3-ubuntu22.04" });
+      for (const bad of ["App:1.0", "app:", "app@sha256:abc", "app:-x", "", "a//b:1", "registry:x/app:1"]) assert.strictEqual(parseImage(bad), undefined, bad);
+    });
+
+    it("takes a digest or a tag other than latest, in any case, as pinned, and says why not", () => {
+      const digest = `sha256:${"ab".repeat(32)}`;
+      const cases: [string, string | undefined][] = [
+        [`registry:5000/app@${digest}`, undefined],
+        [`app:latest@${digest}`, undefined],
+        ["app:1.2", undefined],
+        ["app:v1.0-RC1", undefined],
+        ["nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04", undefined],
+        ["app:latest", "is tagged latest, which moves"],
+        ["app:LATEST", "is tagged LATEST, which moves"],
+        ["registry:5000/app:Latest", "is tagged Latest, which moves"],
+        ["registry:5000/app", "has no tag or digest, so it means latest"],
+        ["app", "has no tag or digest, so it means latest"],
+        ["app:", "is not a valid image reference"],
+        ["registry:5000/app@sha256:abc", "is not a valid image reference"],
+        ["Registry.io/App:1", "is not a valid image reference"],
       ];
-      for (const [image, pinned] of cases) assert.strictEqual(isPinned(image), pinned, image);
+      for (const [image, problem] of cases) {
+        assert.strictEqual(pinProblem(image), problem, image);
+        assert.strictEqual(isPinned(image), problem === undefined, image);
+      }
     });
 
     it("reads no image out of kinds that cannot run one, such as a ConfigMap's data", () => {
@@ -230,14 +255,14 @@ describe("security policies", () => {
         "rbac.authorization.k8s.io/v1:ClusterRole", "rbac.authorization.k8s.io/v1:ClusterRoleBinding", "scheduling.k8s.io/v1:PriorityClass", "storage.k8s.io/v1:StorageClass",
       ].map((t) => plannedResource(`kubernetes:${t}`, `uni-a/${t}`, { data: { image: "app" }, metadata: { annotations: { image: "app" } } }));
       const pod = plannedResource("kubernetes:core/v1:Pod", "uni-a/p", { spec: { containers: [{ name: "a", image: "app" }] } });
-      assert.deepStrictEqual(violations(imagesAndChartsPinned, [...imageless, pod]), ["uni-a/p: uni-a/p runs image app (at spec.containers[0].image), which is not pinned to a tag or digest."]);
+      assert.deepStrictEqual(violations(imagesAndChartsPinned, [...imageless, pod]), ["uni-a/p: uni-a/p runs image app (at spec.containers[0].image), which has no tag or digest, so it means latest: pin it to a version tag or a digest."]);
     });
 
     it("fails unpinned images in Kubernetes resources, each at its path", () => {
       const pod = { containers: [{ name: "a", image: "app:latest" }, { name: "b", image: "app:1.0" }], initContainers: [{ name: "i", image: "busybox" }] };
       assert.deepStrictEqual(violations(imagesAndChartsPinned, [workload("w", "uni-a", pod), plannedResource("aws:ecs/taskDefinition:TaskDefinition", "t", { image: "app:latest" })]), [
-        "uni-a/w: uni-a/w runs image app:latest (at spec.template.spec.containers[0].image), which is not pinned to a tag or digest.",
-        "uni-a/w: uni-a/w runs image busybox (at spec.template.spec.initContainers[0].image), which is not pinned to a tag or digest.",
+        "uni-a/w: uni-a/w runs image app:latest (at spec.template.spec.containers[0].image), which is tagged latest, which moves: pin it to a version tag or a digest.",
+        "uni-a/w: uni-a/w runs image busybox (at spec.template.spec.initContainers[0].image), which has no tag or digest, so it means latest: pin it to a version tag or a digest.",
       ]);
     });
 
@@ -253,7 +278,7 @@ describe("security policies", () => {
 
     it("checks images of any Kubernetes kind", () => {
       assert.deepStrictEqual(violations(imagesAndChartsPinned, [k8s("kubernetes:example.com/v1:Thing", "thing", "uni-a", { spec: { image: "x" } })]), [
-        "uni-a/thing: uni-a/thing runs image x (at spec.image), which is not pinned to a tag or digest.",
+        "uni-a/thing: uni-a/thing runs image x (at spec.image), which has no tag or digest, so it means latest: pin it to a version tag or a digest.",
       ]);
     });
   });

@@ -31,6 +31,7 @@ describe("tenancy", () => {
         for (const t of site.tenants) {
           const ns = namespaces.find((r) => meta(r).name === t.name);
           assert.ok(ns, `${t.name} has a namespace`);
+          assert.strictEqual(ns.options.protect, true, "deleting a namespace deletes the tenant's volumes: protected");
           assert.strictEqual(meta(ns).labels["pod-security.kubernetes.io/enforce"], "restricted");
           assert.strictEqual(meta(ns).labels["aisc.hk/tenant"], t.name);
           assert.strictEqual(meta(ns).labels["aisc.hk/tenant-kind"], t.kind);
