@@ -89,9 +89,10 @@ export function policyResources(plan: Plan): PolicyResource[] {
       props: engineProps(r.inputs),
       urn: r.urn,
       name: r.name,
+      // The options the engine's analyzer protocol carries, and no more (no retainOnDelete):
+      // a policy must not decide on what `pulumi preview --policy-pack` cannot show it.
       opts: {
         protect: r.options.protect,
-        retainOnDelete: r.options.retainOnDelete,
         ignoreChanges: r.options.ignoreChanges,
         deleteBeforeReplace: r.options.deleteBeforeReplace,
         aliases: NO_ALIASES,

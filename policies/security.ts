@@ -24,7 +24,12 @@ export const awsRegionHongKong: StackValidationPolicy = {
       if (!isProvider && !r.type.startsWith("aws:")) continue;
       const region = r.props.region as string | undefined;
       if (isProvider && region === undefined) report(`AWS provider ${r.name} names no region; set one of ${allowedRegions.join(", ")}.`, r.urn);
-      else if (region !== undefined && !allowedRegions.includes(region)) report(`${r.name} is in ${region}, outside ${allowedRegions.join(", ")}: data must stay in Hong Kong.`, r.urn);
+      // A resource is judged by its provider, reported once there; one of its own only when it
+      // names a region its provider does not (under the engine, AWS v7 resources' outputs carry
+      // their provider's region, and every resource of a Tokyo provider would repeat its finding).
+      else if (region !== undefined && !allowedRegions.includes(region) && (isProvider || region !== r.provider?.props.region)) {
+        report(`${r.name} is in ${region}, outside ${allowedRegions.join(", ")}: data must stay in Hong Kong.`, r.urn);
+      }
     }
   },
 };
@@ -104,8 +109,7 @@ export const statefulProtected: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: (args, report) => {
     if (!STATEFUL_TYPES.includes(args.type)) return;
-    const opts = args.opts as { protect?: boolean; retainOnDelete?: boolean };
-    if (!opts.protect) report(`${args.type.split(":").pop()} ${args.name} holds data but is not protected${opts.retainOnDelete ? " (retainOnDelete alone is invisible to the policy engine and still deletes it from the stack)" : ""}.`);
+    if (!args.opts.protect) report(`${args.type.split(":").pop()} ${args.name} holds data but is not protected.`);
   },
 };
 

@@ -132,6 +132,9 @@ describe("aisc on its users' mistakes", function () {
       ['{"all": "loud"}', 'all: expected an enforcement level (advisory, mandatory, remediate, disabled), got "loud"'],
       ['{"capacity-tenant-share-within-limit": {"maxShare": "half"}}', "capacity-tenant-share-within-limit.maxShare: must be number"],
       ['{"capacity-tenant-share-within-limit": {"maxShare": 7}}', "capacity-tenant-share-within-limit.maxShare: must be <= 1"],
+      ['{"capacity-power-within-envelope": "mandtory"}', 'capacity-power-within-envelope: expected an enforcement level (advisory, mandatory, remediate, disabled), got "mandtory"'],
+      ['{"capacity-tenant-quotas-fit-site": {"reserve": 5}}', "capacity-tenant-quotas-fit-site.reserve: must be <= 0.9"],
+      ['{"capacity-tenant-quotas-fit-site": {"enforcementLevel": "mandtory"}}', 'capacity-tenant-quotas-fit-site.enforcementLevel: expected an enforcement level (advisory, mandatory, remediate, disabled), got "mandtory"'],
       ['{"capacity-tenant-share-within-limit": {"maxshare": 0.3}}', "capacity-tenant-share-within-limit.maxshare: must NOT have additional properties (settings: maxShare)"],
     ];
     for (const [i, [text, why]] of cases.entries()) {

@@ -54,6 +54,16 @@ describe("security policies", () => {
       ]);
     });
 
+    it("reports a resource's region once, at its provider, when the resource carries the provider's region as AWS v7 outputs do", () => {
+      const tokyo = provider("tokyo", "ap-northeast-1");
+      const ref = `${tokyo.urn}::id`;
+      const inTokyo = (name: string, region: string) => ({ ...plannedResource("aws:eks/nodeGroup:NodeGroup", name, { region }), provider: ref });
+      assert.deepStrictEqual(violations(awsRegionHongKong, [tokyo, inTokyo("burst", "ap-northeast-1"), inTokyo("elsewhere", "us-east-1")]), [
+        "tokyo: tokyo is in ap-northeast-1, outside ap-east-1: data must stay in Hong Kong.",
+        "elsewhere: elsewhere is in us-east-1, outside ap-east-1: data must stay in Hong Kong.",
+      ]);
+    });
+
     it("takes the allowed regions from config", () => {
       const config = { allowedRegions: ["ap-east-1", "ap-southeast-1"] };
       assert.deepStrictEqual(violations(awsRegionHongKong, [provider("sg", "ap-southeast-1"), provider("us", "us-west-2"), provider("aws")], config), [
@@ -190,13 +200,12 @@ describe("security policies", () => {
       "kubernetes:core/v1:Namespace", "kubernetes:core/v1:PersistentVolume", "kubernetes:core/v1:PersistentVolumeClaim",
     ];
 
-    it("fails every stateful type that is not protected, and says retainOnDelete is not enough", () => {
+    it("fails every stateful type that is not protected, retained or not", () => {
       for (const type of STATEFUL) {
         assert.deepStrictEqual(violations(statefulProtected, [plannedResource(type, "data", {})]), [`data: ${type.split(":")[2]} data holds data but is not protected.`], type);
       }
-      assert.deepStrictEqual(violations(statefulProtected, [plannedResource("aws:rds/instance:Instance", "r", {}, { retainOnDelete: true })]), [
-        "r: Instance r holds data but is not protected (retainOnDelete alone is invisible to the policy engine and still deletes it from the stack).",
-      ]);
+      // The engine cannot see retainOnDelete (its analyzer protocol does not carry it), so neither does the rule.
+      assert.deepStrictEqual(violations(statefulProtected, [plannedResource("aws:rds/instance:Instance", "r", {}, { retainOnDelete: true })]), ["r: Instance r holds data but is not protected."]);
     });
 
     it("passes a protected resource, and stateless types", () => {
