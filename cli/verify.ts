@@ -10,10 +10,18 @@ import { checkK8s } from "./verify-k8s";
 import { checkPlacement } from "./verify-placement";
 import { checkPrometheus } from "./verify-prometheus";
 import { checkSlurm } from "./verify-slurm";
+import type { PolicyConfig } from "./policy-eval";
 
-export const VERIFY_USAGE = "aisc verify [--stack NAME]... [--all] [--config FILE]... [--only CHECK]... [--out DIR]";
+export const VERIFY_USAGE = "aisc verify [--stack NAME]... [--all] [--config FILE]... [--only CHECK]... [--out DIR] [--policy-config FILE]";
 
-type Check = (stackDir: string, site: Site) => Promise<{ ok: boolean; report: readonly string[] }>;
+/** What a check is given besides the stack's output folder: its inventory, stack file and policy config. */
+interface CheckContext {
+  readonly site: Site;
+  readonly stackFile: string;
+  readonly policyConfig: PolicyConfig;
+}
+
+type Check = (stackDir: string, context: CheckContext) => Promise<{ ok: boolean; report: readonly string[] }>;
 
 /** The checks `verify` knows, by the name `--only` takes. Each reads OUT/<stack>/ as it is. */
 const CHECKS: Record<string, Check> = {
@@ -34,19 +42,26 @@ const CHECKS: Record<string, Check> = {
       report: [`${head}: ${result.failures.length} problem${result.failures.length === 1 ? "" : "s"}`, ...result.failures.map((f) => `  ${f.file}: ${f.object}: ${f.field}: ${f.message}`), ...skips],
     };
   },
-  slurm: async (stackDir, site) => {
+  slurm: async (stackDir, { site }) => {
     // What Slurm must show comes from the inventory, the source of truth, not from the files.
     const result = await checkSlurm(stackDir, site);
     const head = `the site's Slurm files on real slurmctld, slurmd and slurmdbd (Slurm ${slurmVersion()})`;
     return { ok: result.status !== "failed", report: [`${head}: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
-  placement: async (stackDir, site) => {
+  placement: async (stackDir, { site }) => {
     const result = checkPlacement(stackDir, site);
     return { ok: result.status !== "failed", report: [`pod templates on the site's declared nodes: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
-  prometheus: async (stackDir, site) => {
+  prometheus: async (stackDir, { site }) => {
     const result = checkPrometheus(stackDir, site);
     return { ok: result.status !== "failed", report: [`alert rules with the real promtool: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
+  },
+  policy: async (stackDir, { stackFile, policyConfig }) => {
+    // Loaded only for this check: the policy pack brings the Pulumi SDK with it.
+    const { checkPolicies } = await import("./verify-policy");
+    const where = path.relative(process.cwd(), stackFile) || stackFile;
+    const result = await checkPolicies(stackDir, policyConfig, where.startsWith("..") ? stackFile : where);
+    return { ok: result.status !== "failed", report: [`the policy pack over the artifacts as they are on disk: ${result.status}`, ...result.report] };
   },
 };
 
@@ -61,10 +76,16 @@ function slurmVersion(): string {
  * planned first. Exit 1 when any check fails.
  */
 export async function verify(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { ...STACK_FLAGS, only: { value: true, repeat: true } });
+  const args = parseArgs(argv, { ...STACK_FLAGS, only: { value: true, repeat: true }, "policy-config": { value: true } });
   const { files, out } = selectStackFiles(args);
   const only = args.values.only ?? Object.keys(CHECKS);
   for (const c of only) if (!CHECKS[c]) throw new InputError(`unknown check --only ${c}; expected one of ${Object.keys(CHECKS).join(", ")}`);
+  const configFile = args.values["policy-config"]?.[0];
+  let policyConfig: PolicyConfig = {};
+  if (configFile) {
+    const [{ readPolicyConfig }, { POLICIES }] = await Promise.all([import("./policy-config"), import("../policies/pack")]);
+    policyConfig = readPolicyConfig(configFile, POLICIES);
+  }
 
   // Every inventory is read once, first: a mistake in any is exit 2 before anything runs.
   const sites = new Map(files.map((file) => [file, readInventory(file)]));
@@ -81,7 +102,7 @@ export async function verify(argv: readonly string[]): Promise<number> {
       }
     }
     for (const check of only) {
-      const { ok, report } = await CHECKS[check](stackDir, sites.get(file)!);
+      const { ok, report } = await CHECKS[check](stackDir, { site: sites.get(file)!, stackFile: file, policyConfig });
       process.stdout.write(`${stack} ${check}: ${report.join("\n")}\n`);
       if (!ok) status = Math.max(status, EXIT.failed);
     }

@@ -111,7 +111,7 @@ describe("aisc verify --only k8s", function () {
   it("exits 2 for a check it does not know", () => {
     const run = aisc("verify", "--only", "helm");
     assert.strictEqual(run.status, 2);
-    assert.match(run.stderr, /unknown check --only helm; expected one of k8s, slurm, placement, prometheus/);
+    assert.match(run.stderr, /unknown check --only helm; expected one of k8s, slurm, placement, prometheus, policy/);
   });
 
   it("uses a schema generated from the pinned provider's types, never edited by hand", () => {
