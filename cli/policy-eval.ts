@@ -53,20 +53,16 @@ const asType = () => undefined;
  * unknown value are passed as they are: the proxy would change nothing but the cost.
  */
 export function engineProps(inputs: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  let found = false;
-  const swap = (v: unknown): unknown => {
-    if (v === UNKNOWN) {
-      found = true;
-      return WIRE_UNKNOWN;
-    }
-    if (Array.isArray(v)) return v.map(swap);
-    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)]));
-    return v;
-  };
   const has = (v: unknown): boolean => v === UNKNOWN || (v !== null && typeof v === "object" && Object.values(v).some(has));
-  if (!has(inputs)) return inputs as Record<string, unknown>;
-  const swapped = swap(inputs) as Record<string, unknown>;
-  return found ? (unknownCheckingProxy(swapped) as Record<string, unknown>) : swapped;
+  return has(inputs) ? (unknownCheckingProxy(onTheWire(inputs)) as Record<string, unknown>) : (inputs as Record<string, unknown>);
+}
+
+/** A plan value as the engine sends it to a policy pack: the plan's {@link UNKNOWN}s as the wire's unknown. */
+export function onTheWire(value: unknown): unknown {
+  if (value === UNKNOWN) return WIRE_UNKNOWN;
+  if (Array.isArray(value)) return value.map(onTheWire);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, onTheWire(x)]));
+  return value;
 }
 
 /** Policy resources for a plan: inputs as props, options, provider and dependencies resolved. */

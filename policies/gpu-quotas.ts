@@ -1,5 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { inNamespace, K8S, poolFactsOf, tenants } from "./common";
+import { inNamespace, K8S, poolFactsOf, tenants, Undecided } from "./common";
 
 /**
  * A ResourceQuota limits only the resources it names: a tenant namespace whose quota has no
@@ -18,15 +18,17 @@ export const quotaForEveryGpuResource: StackValidationPolicy = {
       for (const name of Object.keys(facts.advertises ?? {})) advertisers.set(name, [...(advertisers.get(name) ?? []), facts.pool]);
     }
     const resources = [...advertisers.keys()].sort();
+    const undecided = new Undecided();
     for (const t of tenants(args.resources)) {
       const quotas = inNamespace(args.resources, K8S.quota, t.name);
       if (quotas.length === 0) continue; // tenancy-namespace-has-gpu-quota reports it.
-      const lines = new Set(quotas.flatMap((q) => Object.keys(((q.props.spec ?? {}) as { hard?: Record<string, unknown> }).hard ?? {})));
-      for (const resource of resources) {
-        if (!lines.has(`requests.${resource}`)) {
+      const lines = undecided.attempt(`tenant ${t.name}'s quota`, () => new Set(quotas.flatMap((q) => Object.keys(((q.props.spec ?? {}) as { hard?: Record<string, unknown> }).hard ?? {}))));
+      for (const resource of lines ? resources : []) {
+        if (!lines!.has(`requests.${resource}`)) {
           report(`Tenant ${t.name}'s quota has no line for ${resource}, which pool${advertisers.get(resource)!.length === 1 ? "" : "s"} ${advertisers.get(resource)!.join(", ")} advertise${advertisers.get(resource)!.length === 1 ? "s" : ""}: the tenant could take all of it.`, quotas[0].urn);
         }
       }
     }
+    undecided.settle();
   },
 };

@@ -1,7 +1,7 @@
-import { StackValidationPolicy } from "@pulumi/policy";
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { NODE_LABELS, NVIDIA_RUNTIME, SYSTEM_POOL } from "../inventory/platform";
 import { TENANT_LABEL } from "../inventory/tenancy";
-import { isPlatformNamespace, meta } from "./common";
+import { isPlatformNamespace, meta, Undecided } from "./common";
 import { expanded, namespaceOf } from "./objects";
 import { podSpec } from "./pod-security";
 
@@ -25,6 +25,15 @@ function bindsEveryTenant(spec: Binding): boolean {
   return (spec.validationActions ?? []).includes("Deny") && selects;
 }
 
+/** Whether the plan refuses NVIDIA's runtime to tenants wherever it brings up GPU nodes (trivially, where it brings up none). */
+function admissionRefusesRuntime(resources: readonly PolicyResource[]): boolean {
+  // GPU nodes: node groups labelled with a pool, activations tagged with one (not the system nodes').
+  const pool = (r: { type: string; props: Record<string, any> }) => (r.type === GPU_NODES[0] ? r.props.labels?.[NODE_LABELS.pool] : r.props.tags?.[NODE_LABELS.pool]);
+  if (!resources.some((r) => GPU_NODES.includes(r.type) && pool(r) !== undefined && pool(r) !== SYSTEM_POOL)) return true;
+  const policies = new Set(resources.filter((r) => r.type === VAP && refusesNvidiaRuntime((r.props.spec ?? {}) as Vap)).map((r) => meta(r).name));
+  return resources.some((r) => r.type === BINDING && policies.has((r.props.spec as Binding | undefined)?.policyName) && bindsEveryTenant(r.props.spec as Binding));
+}
+
 /**
  * Tenants reach GPUs only by requesting them. A pod under NVIDIA's runtime could name any GPU
  * of its node in `NVIDIA_VISIBLE_DEVICES`, so wherever the plan brings up GPU nodes the cluster
@@ -36,21 +45,19 @@ export const gpuRuntimePlatformOnly: StackValidationPolicy = {
   description: `Tenant pods never run under the ${NVIDIA_RUNTIME.name} runtime: an admission policy refuses it in every tenant namespace, and no tenant workload in the plan asks for it.`,
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
+    const undecided = new Undecided();
     for (const r of expanded(args.resources)) {
-      const pod = podSpec(r);
-      if (!pod) continue;
-      const ns = namespaceOf(r);
-      if (isPlatformNamespace(ns)) continue;
-      if (pod.runtimeClassName === NVIDIA_RUNTIME.name) report(`${meta(r).name} in tenant namespace ${ns} runs under the ${NVIDIA_RUNTIME.name} runtime, which would let it pick any GPU of its node.`, r.urn);
+      undecided.attempt(r.name, () => {
+        const pod = podSpec(r);
+        const ns = namespaceOf(r);
+        if (pod && !isPlatformNamespace(ns) && pod.runtimeClassName === NVIDIA_RUNTIME.name) {
+          report(`${meta(r).name} in tenant namespace ${ns} runs under the ${NVIDIA_RUNTIME.name} runtime, which would let it pick any GPU of its node.`, r.urn);
+        }
+      });
     }
-    // GPU nodes: node groups labelled with a pool, activations tagged with one (not the system nodes').
-    const pool = (r: { type: string; props: Record<string, any> }) => (r.type === GPU_NODES[0] ? r.props.labels?.[NODE_LABELS.pool] : r.props.tags?.[NODE_LABELS.pool]);
-    const gpuNodes = args.resources.filter((r) => GPU_NODES.includes(r.type) && pool(r) !== undefined && pool(r) !== SYSTEM_POOL);
-    if (gpuNodes.length === 0) return;
-    const policies = new Set(args.resources.filter((r) => r.type === VAP && refusesNvidiaRuntime((r.props.spec ?? {}) as Vap)).map((r) => meta(r).name));
-    const bound = args.resources.some((r) => r.type === BINDING && policies.has((r.props.spec as Binding | undefined)?.policyName) && bindsEveryTenant(r.props.spec as Binding));
-    if (!bound) {
+    if (!admissionRefusesRuntime(args.resources)) {
       report(`No admission policy refuses the ${NVIDIA_RUNTIME.name} runtime in tenant namespaces (a ValidatingAdmissionPolicy that checks runtimeClassName on pod create and update with failurePolicy Fail, bound with Deny to namespaces labelled ${TENANT_LABEL}): a tenant pod under it could use every GPU of its node.`);
     }
+    undecided.settle();
   },
 };

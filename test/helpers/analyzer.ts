@@ -3,11 +3,10 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as path from "path";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { unknownValue as WIRE_UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
-import type { PolicyConfig } from "../../cli/policy-eval";
-import { Plan, PlannedResource, UNKNOWN } from "../../cli/record";
+import { onTheWire, PolicyConfig } from "../../cli/policy-eval";
+import { Plan, PlannedResource } from "../../cli/record";
 
 /**
  * The policy pack run as the Pulumi CLI runs it for `pulumi preview --policy-pack policies`, and
@@ -31,15 +30,7 @@ export interface Finding {
 const LEVELS: Record<number, string> = { [pb.EnforcementLevel.ADVISORY]: "advisory", [pb.EnforcementLevel.MANDATORY]: "mandatory", [pb.EnforcementLevel.DISABLED]: "disabled", [pb.EnforcementLevel.REMEDIATE]: "remediate" };
 const LEVEL_OF: Record<string, pb.EnforcementLevel> = { advisory: pb.EnforcementLevel.ADVISORY, mandatory: pb.EnforcementLevel.MANDATORY, disabled: pb.EnforcementLevel.DISABLED, remediate: pb.EnforcementLevel.REMEDIATE };
 
-/** A plan value as the engine sends it: the plan's unknowns back to the wire's unknown. */
-function wire(value: unknown): unknown {
-  if (value === UNKNOWN) return WIRE_UNKNOWN;
-  if (Array.isArray(value)) return value.map(wire);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]));
-  return value;
-}
-
-const struct = (value: Readonly<Record<string, unknown>>) => Struct.fromJavaScript(wire(value) as Record<string, never>);
+const struct = (value: Readonly<Record<string, unknown>>) => Struct.fromJavaScript(onTheWire(value) as Record<string, never>);
 
 export class PolicyPackProcess {
   private constructor(
