@@ -29,7 +29,7 @@ describe("aisc on its users' mistakes", function () {
   it("an unknown flag, command or check is one line pointing to the usage", () => {
     refused(aisc("plan", "--stacks", "cyberport"), "aisc: unknown flag --stacks; expected one of --stack, --all, --config, --out, --policy-config, --as-of (aisc help shows the usage)");
     refused(aisc("frobnicate"), "aisc: unknown command frobnicate; expected plan, verify, diff, report or help (aisc help shows the usage)");
-    refused(aisc("verify", "--only", "helm", "--stack", "cyberport"), "aisc: unknown check --only helm; expected one of k8s, slurm, placement, prometheus");
+    refused(aisc("verify", "--only", "helm", "--stack", "cyberport"), "aisc: unknown check --only helm; expected one of k8s, slurm, placement, prometheus, policy");
   });
 
   it("tells an empty stack file, one without aisc:site and a YAML error apart, with the line", () => {
