@@ -1,24 +1,14 @@
 import { isPrivate, parseCidr } from "./cidr";
+import { DEFAULT_ACTIVATION_ROTATION_DAYS, DEFAULT_OIDC_PREFIX, MAX_ACCESS_ENTRIES, MAX_API_ACCESS_CIDRS, SECTIONS } from "./input";
 import { DEPLOYABLE_VERSIONS, SUPPORT_TYPES } from "./eks-versions";
 import { SSM_ACTIVATION_MAX_DAYS } from "./platform";
 import { Reader, show } from "./reader";
 import { ACCESS_POLICIES, ClusterAccess, ClusterIdentity, ClusterSettings, CLUSTER_KINDS } from "./types";
 
-const CLUSTER_KEYS = ["kind", "awsAccountId", "kubernetesVersion", "supportType", "endpointPublicAccess", "apiAccessCidrs", "identity", "access", "renderYamlToDirectory", "activationRotationDays"];
-const IDENTITY_KEYS = ["issuerUrl", "clientId", "usernameClaim", "groupsClaim", "usernamePrefix", "groupsPrefix"];
-const ACCESS_KEYS = ["principalArn", "policy"];
 
-/** Days between new hybrid-node activations unless the inventory says otherwise. */
-export const DEFAULT_ACTIVATION_ROTATION_DAYS = 14;
 /** The Kubernetes minor version a site gets unless it pins another: the newest aisc deploys. */
 export const DEFAULT_KUBERNETES_VERSION = DEPLOYABLE_VERSIONS[0];
-/** What EKS prefixes to the directory's user names and groups unless the inventory says otherwise. */
-export const DEFAULT_OIDC_PREFIX = "oidc:";
 
-/** Operator networks on the API: EKS security groups take at most 60 inbound rules each. */
-const MAX_API_ACCESS_CIDRS = 20;
-/** Access entries: EKS allows 100 per cluster by default; a site names a handful of roles. */
-const MAX_ACCESS_ENTRIES = 20;
 
 /**
  * A folder inside the Pulumi project, relative to it: the Kubernetes provider writes every
@@ -35,7 +25,7 @@ const ISSUER_URL = /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w.~%!$&'()*+,;=:@/-]*)?$/i
 const CLAIM = /^[A-Za-z0-9_:.\/-]{1,64}$/;
 
 function parseIdentity(r: Reader, path: string, value: unknown): ClusterIdentity | undefined {
-  const o = r.object(path, value, IDENTITY_KEYS);
+  const o = r.object(path, value, SECTIONS.identity);
   if (!o) return undefined;
   const issuerUrl = r.string(`${path}.issuerUrl`, o.issuerUrl, { pattern: ISSUER_URL, what: "the directory's OIDC issuer, an https URL such as https://sso.example.hk/realms/aisc" });
   const clientId = r.string(`${path}.clientId`, o.clientId, { maxLength: 128 });
@@ -60,7 +50,7 @@ function parseAccess(r: Reader, path: string, value: unknown): ClusterAccess[] |
   if (!items) return undefined;
   const out: ClusterAccess[] = [];
   items.forEach((item, i) => {
-    const o = r.object(`${path}[${i}]`, item, ACCESS_KEYS);
+    const o = r.object(`${path}[${i}]`, item, SECTIONS.access);
     if (!o) return;
     const principalArn = r.string(`${path}[${i}].principalArn`, o.principalArn, { pattern: PRINCIPAL_ARN, what: "an IAM role or user ARN such as arn:aws:iam::111122223333:role/aisc-ci (not an assumed-role session)" });
     const policy = r.oneOf(`${path}[${i}].policy`, o.policy, ACCESS_POLICIES);
@@ -92,7 +82,7 @@ function parseApiAccess(r: Reader, path: string, value: unknown): string[] | und
  * inventory, not an accident of who ran the first `pulumi up`.
  */
 export function parseCluster(r: Reader, path: string, value: unknown): ClusterSettings | undefined {
-  const o = value === undefined ? {} : r.object(path, value, CLUSTER_KEYS);
+  const o = value === undefined ? {} : r.object(path, value, SECTIONS.cluster);
   if (!o) return undefined;
   const kind = o.kind === undefined ? "eks" : r.oneOf(`${path}.kind`, o.kind, CLUSTER_KINDS);
   const kubernetesVersion =
@@ -115,7 +105,7 @@ export function parseCluster(r: Reader, path: string, value: unknown): ClusterSe
   let identity: ClusterIdentity | undefined;
   let access: ClusterAccess[] | undefined = [];
   if (kind === "eks") {
-    identity = o.identity === undefined ? r.fail(`${path}.identity`, `expected the site directory's OIDC provider (${IDENTITY_KEYS.slice(0, 2).join(", ")}; optional ${IDENTITY_KEYS.slice(2).join(", ")}), so tenants' adminGroup bindings match its users`) : parseIdentity(r, `${path}.identity`, o.identity);
+    identity = o.identity === undefined ? r.fail(`${path}.identity`, `expected the site directory's OIDC provider (${Object.keys(SECTIONS.identity).slice(0, 2).join(", ")}; optional ${Object.keys(SECTIONS.identity).slice(2).join(", ")}), so tenants' adminGroup bindings match its users`) : parseIdentity(r, `${path}.identity`, o.identity);
     access = o.access === undefined ? r.fail(`${path}.access`, "expected the IAM roles that administer the cluster (principalArn, policy: cluster-admin, admin or view), with at least one cluster-admin") : parseAccess(r, `${path}.access`, o.access);
   } else if (kind === "existing") {
     for (const key of ["awsAccountId", "identity", "access", "apiAccessCidrs", "supportType", "activationRotationDays"]) {

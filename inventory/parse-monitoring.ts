@@ -1,8 +1,7 @@
 import { DNS_LABEL, Reader, show } from "./reader";
+import { MONITORING_DEFAULTS, SECTIONS } from "./input";
 import { AlertingSettings, MonitoringSettings } from "./types";
 
-const MONITORING_KEYS = ["retentionDays", "storageGi", "storageClass", "utilisationTarget", "gpuTempCelsius", "alerting"];
-const ALERTING_KEYS = ["receivers", "critical", "warning", "watchdog"];
 
 /** The prefix of the Pulumi config keys (under `aisc:`) holding receivers' webhook URLs as secrets. */
 export const WEBHOOK_CONFIG_PREFIX = "alertWebhook-";
@@ -14,7 +13,7 @@ export function webhookConfigKey(receiver: string): string {
 
 /** Receivers, by name (a DNS label): each a webhook whose URL is the secret `aisc:alertWebhook-<name>`. */
 function parseAlerting(r: Reader, path: string, value: unknown): AlertingSettings | undefined {
-  const o = r.object(path, value, ALERTING_KEYS);
+  const o = r.object(path, value, SECTIONS.alerting);
   if (!o) return undefined;
   const before = r.issues.length;
   const list = r.list(`${path}.receivers`, o.receivers, { minItems: 1, maxItems: 16, what: "receivers" }) ?? [];
@@ -38,12 +37,10 @@ function parseAlerting(r: Reader, path: string, value: unknown): AlertingSetting
   return { receivers: named, critical, warning, ...(watchdog ? { watchdog } : {}) };
 }
 
-/** Defaults: a month of metrics, a 90% allocation target (AISC ran above 90% by mid-2025). */
-export const MONITORING_DEFAULTS = { retentionDays: 30, storageGi: 500, utilisationTarget: 0.9, gpuTempCelsius: 85 } as const;
 
 /** Parses the optional monitoring block; every field has a default. */
 export function parseMonitoring(r: Reader, path: string, value: unknown): MonitoringSettings | undefined {
-  const o = value === undefined ? {} : r.object(path, value, MONITORING_KEYS);
+  const o = value === undefined ? {} : r.object(path, value, SECTIONS.monitoring);
   if (!o) return undefined;
   const d = MONITORING_DEFAULTS;
   const retentionDays = o.retentionDays === undefined ? d.retentionDays : r.integer(`${path}.retentionDays`, o.retentionDays, 1, 3650);

@@ -1,4 +1,5 @@
 import { GPU_CATALOG, GPU_MODELS, GpuSpec } from "./catalog";
+import { SECTIONS } from "./input";
 import { CLOUD_INSTANCE_TYPES, findInstanceType, InstanceType, instanceTypesFor, NOT_IN_THE_CLOUD } from "./instances";
 import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
 import { LIMITS } from "./limits";
@@ -10,10 +11,6 @@ import { CAPACITY_TYPES, CloudPool, GpuPool, MIG_STRATEGIES, MigLayout, PLACEMEN
  * config the plugin would reject at start-up on every node is caught here with its key.
  */
 
-const POOL_KEYS = ["name", "gpu", "gpusPerNode", "nodes", "placement", "sharing", "inService", "nodeWatts", "cloud"];
-const SHARING_KEYS = ["migStrategy", "migLayout", "timeSlicing", "mps"];
-const REPLICA_KEYS = ["replicas", "resourceName"];
-const CLOUD_KEYS = ["capacityType", "instanceType", "capacityReservationId", "capacityBlockStart", "availabilityZone", "guaranteed"];
 /** A UTC instant as EC2 states a Capacity Block's start: 2027-01-10T11:30:00Z. */
 const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/;
 
@@ -30,7 +27,7 @@ export const SHARED_RESOURCE_NAME = "nvidia.com/gpu.shared";
 export const RESOURCE_NAME = /^nvidia\.com\/([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 
 function parseReplicas(r: Reader, path: string, value: unknown): SharedReplicas | undefined {
-  const o = r.object(path, value, REPLICA_KEYS);
+  const o = r.object(path, value, SECTIONS.replicas);
   if (!o) return undefined;
   const replicas = r.integer(`${path}.replicas`, o.replicas, 2, 1024);
   let resourceName: string | undefined = SHARED_RESOURCE_NAME;
@@ -61,7 +58,7 @@ function parseMigLayout(r: Reader, path: string, value: unknown, gpu: GpuSpec | 
 
 function parseSharing(r: Reader, path: string, value: unknown, gpu: GpuSpec | undefined): Sharing | undefined {
   if (value === undefined) return { migStrategy: "none" };
-  const o = r.object(path, value, SHARING_KEYS);
+  const o = r.object(path, value, SECTIONS.sharing);
   if (!o) return undefined;
   const migStrategy = o.migStrategy === undefined ? "none" : r.oneOf(`${path}.migStrategy`, o.migStrategy, MIG_STRATEGIES);
   if (migStrategy !== undefined && migStrategy !== "none" && gpu?.migCapable === false) {
@@ -88,7 +85,7 @@ function parseSharing(r: Reader, path: string, value: unknown, gpu: GpuSpec | un
 }
 
 function parseCloud(r: Reader, path: string, value: unknown, model: string | undefined, gpusPerNode: number | undefined): CloudPool | undefined {
-  const o = r.object(path, value, CLOUD_KEYS);
+  const o = r.object(path, value, SECTIONS.cloud);
   if (!o) return undefined;
   const capacityType = o.capacityType === undefined ? "on-demand" : r.oneOf(`${path}.capacityType`, o.capacityType, CAPACITY_TYPES);
   let capacityReservationId: string | undefined;
@@ -150,7 +147,7 @@ function parseCloud(r: Reader, path: string, value: unknown, model: string | und
 
 /** Parses one pool at `path`; returns undefined when any of its fields is invalid. */
 export function parsePool(r: Reader, path: string, value: unknown): GpuPool | undefined {
-  const o = r.object(path, value, POOL_KEYS);
+  const o = r.object(path, value, SECTIONS.pool);
   if (!o) return undefined;
   const before = r.issues.length;
   const name = r.string(`${path}.name`, o.name, { pattern: DNS_LABEL, what: DNS_LABEL_WHAT, maxLength: 40 });

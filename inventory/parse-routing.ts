@@ -1,4 +1,5 @@
 import { Cidr, parseCidr } from "./cidr";
+import { SECTIONS } from "./input";
 import { LIMITS } from "./limits";
 import { Reader, show } from "./reader";
 import { BgpPeer, POD_ROUTING_MODES, PodRouting } from "./types";
@@ -12,8 +13,6 @@ import { BgpPeer, POD_ROUTING_MODES, PodRouting } from "./types";
  * its network team keeps in step with the nodes).
  */
 
-const ROUTING_KEYS = ["mode", "localAsn", "peers"];
-const PEER_KEYS = ["address", "asn"];
 
 /**
  * AS numbers no BGP speaker may use as its own or a peer's: 0 (RFC 7607), AS_TRANS 23456
@@ -62,7 +61,7 @@ export function parsePodRouting(r: Reader, path: string, value: unknown, onPrem:
     if (onPrem === undefined) return undefined;
     return r.fail(path, "expected how the site's routers reach pods on hybrid nodes, which EKS needs for webhooks and metrics there: {mode: bgp, localAsn, peers: [{address, asn}]} or {mode: static}");
   }
-  const o = r.object(path, value, ROUTING_KEYS);
+  const o = r.object(path, value, SECTIONS.podRouting);
   if (!o) return undefined;
   const mode = r.oneOf(`${path}.mode`, o.mode, POD_ROUTING_MODES);
   if (mode === "static") {
@@ -75,7 +74,7 @@ export function parsePodRouting(r: Reader, path: string, value: unknown, onPrem:
     ? r.fail(`${path}.peers`, "expected the routers each hybrid node peers with: [{address, asn}]")
     : r.list(`${path}.peers`, o.peers, { minItems: 1, maxItems: LIMITS.bgpPeers, what: "BGP peers (every node holds a session with each)" });
   const peers = (items ?? []).map((item, i): BgpPeer | undefined => {
-    const p = r.object(`${path}.peers[${i}]`, item, PEER_KEYS);
+    const p = r.object(`${path}.peers[${i}]`, item, SECTIONS.peer);
     if (!p) return undefined;
     const address = peerAddress(r, `${path}.peers[${i}].address`, p.address, nodeNetworks);
     const peerAsn = asn(r, `${path}.peers[${i}].asn`, p.asn);

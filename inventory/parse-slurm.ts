@@ -1,13 +1,10 @@
 import { LIMITS } from "./limits";
+import { SECTIONS } from "./input";
 import { DNS_LABEL, Reader, show } from "./reader";
 import { GpuPool, Partition, SlurmSettings } from "./types";
 
 /** Parses the Slurm block: partitions over whole-GPU pools, login nodes and accounting storage. */
 
-const SLURM_KEYS = ["partitions", "login", "accounting"];
-const PARTITION_KEYS = ["name", "pools", "default", "maxTimeHours"];
-const LOGIN_KEYS = ["ldapUri", "searchBase", "replicas"];
-const ACCOUNTING_KEYS = ["storageGi", "storageClass"];
 
 /** Whether Slurm can run on a pool: it allocates whole GPUs, so MIG and shared pools are Kubernetes-only. */
 export function isWholeGpuPool(pool: GpuPool): boolean {
@@ -32,7 +29,7 @@ function parsePartitions(r: Reader, path: string, value: unknown, poolNames: rea
   const partitions: Partition[] = [];
   items.forEach((item, i) => {
     const p = `${path}[${i}]`;
-    const o = r.object(p, item, PARTITION_KEYS);
+    const o = r.object(p, item, SECTIONS.partition);
     if (!o) return;
     const before = r.issues.length;
     const name = r.string(`${p}.name`, o.name, { pattern: /^[a-z][a-z0-9_-]*$/, what: "a partition name (lower-case letters, digits, '-' or '_', starting with a letter)", maxLength: 40 });
@@ -64,14 +61,14 @@ function parsePartitions(r: Reader, path: string, value: unknown, poolNames: rea
 }
 
 export function parseSlurm(r: Reader, path: string, value: unknown, poolNames: readonly string[] | undefined, pools: readonly GpuPool[]): SlurmSettings | undefined {
-  const o = r.object(path, value, SLURM_KEYS);
+  const o = r.object(path, value, SECTIONS.slurm);
   if (!o) return undefined;
   const partitions = parsePartitions(r, `${path}.partitions`, o.partitions, poolNames, pools);
-  const login = r.object(`${path}.login`, o.login, LOGIN_KEYS);
+  const login = r.object(`${path}.login`, o.login, SECTIONS.login);
   const ldapUri = login && r.string(`${path}.login.ldapUri`, login.ldapUri, { pattern: /^ldaps:\/\/[A-Za-z0-9.-]+(:\d+)?$/, what: "an ldaps:// URI (login nodes look users up over TLS only)" });
   const searchBase = login && r.string(`${path}.login.searchBase`, login.searchBase, { pattern: /^([A-Za-z]+=[^,=]+)(,[A-Za-z]+=[^,=]+)*$/, what: "an LDAP DN such as dc=aisc,dc=hk" });
   const replicas = login && (login.replicas === undefined ? 2 : r.integer(`${path}.login.replicas`, login.replicas, 1, 16));
-  const accounting = o.accounting === undefined ? {} : r.object(`${path}.accounting`, o.accounting, ACCOUNTING_KEYS);
+  const accounting = o.accounting === undefined ? {} : r.object(`${path}.accounting`, o.accounting, SECTIONS.accounting);
   const storageGi = accounting && (accounting.storageGi === undefined ? 100 : r.integer(`${path}.accounting.storageGi`, accounting.storageGi, 10, 100000));
   const storageClass = accounting?.storageClass === undefined ? undefined : r.string(`${path}.accounting.storageClass`, accounting.storageClass, { pattern: DNS_LABEL, what: "a StorageClass name" });
   if (!ldapUri || !searchBase || replicas === undefined || storageGi === undefined) return undefined;

@@ -1,24 +1,18 @@
 import { LIMITS } from "./limits";
+import { SECTIONS, SYSTEM_DEFAULTS } from "./input";
 import { EBS_STORAGE_CLASS } from "./platform";
 import { DNS_LABEL, Reader, show } from "./reader";
 import { ClusterKind, SYSTEM_PLACEMENTS, SystemNodes, SystemPlacement } from "./types";
 
 /** Parses the `system` block: where the platform's own pods run. */
 
-const SYSTEM_KEYS = ["placement", "nodes", "instanceType", "storageClass"];
 
-/**
- * Defaults: three nodes, so the operators' and Slurm's pods survive losing one; m5.2xlarge
- * (8 vCPUs, 32 GiB) in the cloud, a general-purpose type EC2 has offered in ap-east-1 since the
- * region opened, enough for the controllers, MariaDB's 8 GiB and Prometheus.
- */
-export const SYSTEM_DEFAULTS = { nodes: 3, instanceType: "m5.2xlarge" } as const;
 
 /** An EC2 instance type name such as m5.2xlarge or c7i.metal-24xl. */
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 
 export function parseSystem(r: Reader, path: string, value: unknown, kind: ClusterKind | undefined): SystemNodes | undefined {
-  const o = value === undefined ? {} : r.object(path, value, SYSTEM_KEYS);
+  const o = value === undefined ? {} : r.object(path, value, SECTIONS.system);
   if (!o) return undefined;
   const fallback: SystemPlacement = kind === "existing" ? "existing" : "cloud";
   const placement = o.placement === undefined ? fallback : r.oneOf(`${path}.placement`, o.placement, SYSTEM_PLACEMENTS);

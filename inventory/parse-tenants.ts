@@ -1,4 +1,5 @@
 import { SUBSIDY_SCHEMES, SubsidyScheme } from "./catalog";
+import { SECTIONS } from "./input";
 import { RESOURCE_NAME } from "./parse-pools";
 import { isReservedNamespace, RESERVED_NAMESPACES_TEXT, SLURM_RESERVED_NAMES } from "./platform";
 import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
@@ -6,14 +7,12 @@ import { Subsidy, Tenant, TENANT_KINDS } from "./types";
 
 /** Parses tenants: who gets which GPUs, under which subsidy, administered by whom. */
 
-const TENANT_KEYS = ["name", "displayName", "kind", "gpus", "fairShare", "subsidy", "adminGroup", "directoryGroup", "alertReceiver", "maxShareExempt", "migSlices", "sharedGpus"];
 
 /**
  * A directory group's name (its `cn`): POSIX group characters only, since it is written into an
  * LDAP search filter and URL unescaped.
  */
 const DIRECTORY_GROUP = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
-const SUBSIDY_KEYS = ["scheme", "share"];
 
 /**
  * A tenant's name is its namespace (at most 63 characters) and its Slurm account and QoS, which
@@ -31,7 +30,7 @@ const SLURM_TEXT = /^[\p{L}\p{N}][\p{L}\p{N} &()\-.,/+]*$/u;
 const SLURM_TEXT_WHAT = "a name of letters, digits, spaces and & ( ) - . , / + (it is written into Slurm's account records, where # : ' and \" break the line)";
 
 function parseSubsidy(r: Reader, path: string, value: unknown): Subsidy | undefined {
-  const o = r.object(path, value, SUBSIDY_KEYS);
+  const o = r.object(path, value, SECTIONS.subsidy);
   if (!o) return undefined;
   const scheme = r.oneOf(`${path}.scheme`, o.scheme, Object.keys(SUBSIDY_SCHEMES) as SubsidyScheme[]);
   const share = o.share === undefined ? (scheme ? SUBSIDY_SCHEMES[scheme].defaultShare : undefined) : r.number(`${path}.share`, o.share, 0, 1, true);
@@ -39,7 +38,7 @@ function parseSubsidy(r: Reader, path: string, value: unknown): Subsidy | undefi
 }
 
 export function parseTenant(r: Reader, path: string, value: unknown): Tenant | undefined {
-  const o = r.object(path, value, TENANT_KEYS);
+  const o = r.object(path, value, SECTIONS.tenant);
   if (!o) return undefined;
   const before = r.issues.length;
   const name = r.string(`${path}.name`, o.name, { pattern: DNS_LABEL, what: `${DNS_LABEL_WHAT}, usable as a namespace name`, maxLength: TENANT_NAME_MAX });

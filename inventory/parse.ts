@@ -1,4 +1,5 @@
 import { PRECISIONS } from "./catalog";
+import { DEFAULT_SERVICE_CIDR, SECTIONS } from "./input";
 import { siteCapacity } from "./capacity";
 import { isPrivate, overlaps, parseCidr } from "./cidr";
 import { siteMigProfiles, siteSharedResources } from "./gpu-resources";
@@ -18,14 +19,7 @@ import { GpuPool, Milestone, Networks, Site, Tenant } from "./types";
 /** The stack config key that holds a site's inventory. */
 export const SITE_CONFIG_KEY = "aisc:site";
 
-const SITE_KEYS = ["name", "displayName", "region", "power", "capacity", "cluster", "system", "networks", "pools", "tenants", "slurm", "monitoring"];
-const POWER_KEYS = ["envelopeMW", "pue"];
-const CAPACITY_KEYS = ["precision", "milestones"];
-const MILESTONE_KEYS = ["name", "date", "pflops"];
-const NETWORK_KEYS = ["availabilityZones", "vpcCidr", "serviceCidr", "onPremNodeCidrs", "onPremPodCidrs", "podRouting"];
 
-/** EKS's default service range; sites whose on-premises networks use it must choose another. */
-export const DEFAULT_SERVICE_CIDR = "172.20.0.0/16";
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 function cidrList(r: Reader, path: string, value: unknown): string[] | undefined {
@@ -39,7 +33,7 @@ function cidrList(r: Reader, path: string, value: unknown): string[] | undefined
  * private, and no two of VPC, services, on-premises nodes and pods overlapping.
  */
 function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boolean, declaredOnPrem: boolean | undefined, region: string | undefined): Networks | undefined {
-  const o = r.object(path, value, NETWORK_KEYS);
+  const o = r.object(path, value, SECTIONS.networks);
   if (!o) return undefined;
   let availabilityZones: string[] | undefined = region ? [`${region}a`, `${region}b`] : undefined;
   if (o.availabilityZones !== undefined) {
@@ -163,7 +157,7 @@ function parseMilestones(r: Reader, path: string, value: unknown): Milestone[] {
   const out: Milestone[] = [];
   items?.forEach((item, i) => {
     const p = `${path}[${i}]`;
-    const o = r.object(p, item, MILESTONE_KEYS);
+    const o = r.object(p, item, SECTIONS.milestone);
     if (!o) return;
     const name = r.string(`${p}.name`, o.name);
     const date = r.date(`${p}.date`, o.date);
@@ -197,15 +191,15 @@ function parseList<T>(r: Reader, path: string, value: unknown, parseItem: (r: Re
  */
 export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   const r = new Reader();
-  const o = r.object(key, value, SITE_KEYS);
+  const o = r.object(key, value, SECTIONS.site);
   if (!o) throw new InventoryError(r.issues);
   const name = r.string(`${key}.name`, o.name, { pattern: DNS_LABEL, what: DNS_LABEL_WHAT, maxLength: 24 });
   const displayName = o.displayName === undefined ? name : r.string(`${key}.displayName`, o.displayName);
   const region = o.region === undefined ? "ap-east-1" : r.string(`${key}.region`, o.region, { pattern: REGION, what: "an AWS region such as ap-east-1" });
-  const power = r.object(`${key}.power`, o.power, POWER_KEYS);
+  const power = r.object(`${key}.power`, o.power, SECTIONS.power);
   const envelopeMW = power && r.number(`${key}.power.envelopeMW`, power.envelopeMW, 0, 10000, true);
   const pue = power && r.number(`${key}.power.pue`, power.pue, 1, 3);
-  const capacity = r.object(`${key}.capacity`, o.capacity, CAPACITY_KEYS);
+  const capacity = r.object(`${key}.capacity`, o.capacity, SECTIONS.capacity);
   const precision = capacity && r.oneOf(`${key}.capacity.precision`, capacity.precision, PRECISIONS);
   const milestones = capacity ? parseMilestones(r, `${key}.capacity.milestones`, capacity.milestones) : [];
   const cluster = parseCluster(r, `${key}.cluster`, o.cluster);

@@ -69,8 +69,9 @@ export class Reader {
   }
 
   /** An object whose keys must all be among `known`; unknown keys are reported (typos). */
-  object(path: string, value: unknown, known: readonly string[]): Obj | undefined {
-    if (!isObj(value)) return this.fail(path, `expected a mapping, got ${show(value)}`);
+  object(path: string, value: unknown, keys: readonly string[] | KeySet): Obj | undefined {
+    const known = Array.isArray(keys) ? (keys as readonly string[]) : Object.keys(keys);
+    if (!isObj(value)) return this.fail(path, `expected a mapping${Array.isArray(keys) ? "" : ` ${fieldsText(keys as KeySet)}`}, got ${show(value)}`);
     for (const key of Object.keys(value)) {
       if (!known.includes(key)) this.fail(`${path}.${key}`, `unknown key; expected one of ${known.join(", ")}`);
     }
@@ -154,6 +155,20 @@ export class Reader {
       else seen.set(item, index);
     });
   }
+}
+
+/** A mapping's keys with whether each is required (inventory/input.ts's sections). */
+export type KeySet = { readonly [key: string]: { readonly required: boolean } };
+
+/**
+ * What a mapping must hold, for the message when it is missing or not a mapping: the fields it
+ * needs, then the optional ones, so a first inventory can be written from the error alone.
+ */
+export function fieldsText(keys: KeySet): string {
+  const required = Object.keys(keys).filter((k) => keys[k].required);
+  const optional = Object.keys(keys).filter((k) => !keys[k].required);
+  if (required.length === 0) return `of ${optional.join(", ")} (all optional)`;
+  return `with ${required.join(", ")}${optional.length ? `; optional ${optional.join(", ")}` : ""}`;
 }
 
 /** DNS-1123 label: what Kubernetes accepts as a namespace name and what we use for every key. */

@@ -31,7 +31,7 @@ describe("parsePool", () => {
     assert.deepStrictEqual([parsed?.inService, parsed?.nodeWatts, parsed?.placement], ["2027-06-30", 9000, "on-prem"]);
   });
 
-  it("rejects what is not a mapping", () => rejects(8, ["p: expected a mapping, got 8"]));
+  it("rejects what is not a mapping", () => rejects(8, ["p: expected a mapping with name, gpu, gpusPerNode, nodes; optional placement, sharing, inService, nodeWatts, cloud, got 8"]));
 
   it("rejects bad names, models, sizes, placements, dates and powers, each at its key", () => {
     rejects({ ...H100, name: "H100-A" }, ["p.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), got \"H100-A\""]);
@@ -68,8 +68,8 @@ describe("parsePool", () => {
     });
 
     it("rejects sharing or replicas that are not mappings, and unknown MIG strategies, once each", () => {
-      rejects({ ...H100, sharing: "mig" }, ['p.sharing: expected a mapping, got "mig"']);
-      rejects({ ...H100, sharing: { mps: 4 } }, ["p.sharing.mps: expected a mapping, got 4"]);
+      rejects({ ...H100, sharing: "mig" }, ['p.sharing: expected a mapping of migStrategy, migLayout, timeSlicing, mps (all optional), got "mig"']);
+      rejects({ ...H100, sharing: { mps: 4 } }, ["p.sharing.mps: expected a mapping with replicas; optional resourceName, got 4"]);
       rejects({ ...H100, sharing: { timeSlicing: { replicas: 1025 } } }, ["p.sharing.timeSlicing.replicas: expected an integer from 2 to 1024, got 1025"]);
       rejects({ ...H100, gpu: "L40S", sharing: { migStrategy: "bogus" } }, ['p.sharing.migStrategy: expected one of none, single, mixed, got "bogus"']);
       rejects({ ...H100, sharing: { migStrategy: "bogus", mps: { replicas: 2 } } }, ['p.sharing.migStrategy: expected one of none, single, mixed, got "bogus"']);
@@ -150,7 +150,7 @@ describe("parsePool", () => {
     });
 
     it("rejects bad cloud settings once, without a second issue from a bad model or size", () => {
-      rejects({ ...L40S_CLOUD, cloud: "spot" }, ['p.cloud: expected a mapping, got "spot"']);
+      rejects({ ...L40S_CLOUD, cloud: "spot" }, ['p.cloud: expected a mapping of capacityType, instanceType, capacityReservationId, capacityBlockStart, availabilityZone, guaranteed (all optional), got "spot"']);
       rejects({ ...L40S_CLOUD, cloud: { capacityType: "reserved" } }, ['p.cloud.capacityType: expected one of on-demand, spot, capacity-block, got "reserved"']);
       rejects({ ...L40S_CLOUD, gpu: "X1", cloud: {} }, ['p.gpu: expected one of A100, H100, H200, H800, B200, GB200, L40S, got "X1"']);
       rejects({ ...L40S_CLOUD, gpusPerNode: 0, cloud: {} }, ["p.gpusPerNode: expected an integer from 1 to 16, got 0"]);

@@ -30,7 +30,7 @@ describe("parseSite: the site", () => {
     rejects((s) => (s.name = "Test"), ["aisc:site.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), got \"Test\""]);
     rejects((s) => (s.displayName = ""), ['aisc:site.displayName: expected a non-empty string, got ""']);
     for (const region of ["xap-east-1", "ap-east-1x", "ap-east"]) rejects((s) => (s.region = region), [`aisc:site.region: expected an AWS region such as ap-east-1, got "${region}"`]);
-    rejects((s) => delete s.capacity, ["aisc:site.capacity: expected a mapping, got nothing"]);
+    rejects((s) => delete s.capacity, ["aisc:site.capacity: expected a mapping with precision; optional milestones, got nothing"]);
     rejects((s) => (s.monitoring = { gpuTempCelsius: 20 }), ["aisc:site.monitoring.gpuTempCelsius: expected an integer from 40 to 110, got 20"]);
   });
 
@@ -78,7 +78,7 @@ describe("parseSite: the site", () => {
   it("rejects pools that are missing, empty or not mappings, once each", () => {
     rejects((s) => (s.pools = []), ["aisc:site.pools: expected at least 1 item, got 0", "aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-a\""]);
     rejects((s) => (s.pools = "h100"), ['aisc:site.pools: expected a list, got "h100"', "aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-a\""]);
-    rejects((s) => s.pools.push(null), ["aisc:site.pools[2]: expected a mapping, got null"]);
+    rejects((s) => s.pools.push(null), ["aisc:site.pools[2]: expected a mapping with name, gpu, gpusPerNode, nodes; optional placement, sharing, inService, nodeWatts, cloud, got null"]);
   });
 
   it("names only pools with string names among the pools a partition may use, and repeats none", () => {
@@ -169,7 +169,7 @@ describe("parseSite: cluster settings", () => {
   });
 
   it("rejects bad cluster settings at their keys", () => {
-    rejects((s) => (s.cluster = "eks"), ['aisc:site.cluster: expected a mapping, got "eks"']);
+    rejects((s) => (s.cluster = "eks"), ['aisc:site.cluster: expected a mapping of kind, awsAccountId, kubernetesVersion, supportType, endpointPublicAccess, apiAccessCidrs, identity, access, renderYamlToDirectory, activationRotationDays (all optional), got "eks"']);
     rejects((s) => (s.cluster.kind = "gke"), ['aisc:site.cluster.kind: expected one of eks, existing, got "gke"']);
     for (const v of ["v1.33", "1.333", "1.3"]) rejects((s) => (s.cluster.kubernetesVersion = v), [`aisc:site.cluster.kubernetesVersion: expected a Kubernetes minor version such as "1.36" (quoted), got "${v}"`]);
     rejects((s) => (s.cluster.endpointPublicAccess = "no"), ['aisc:site.cluster.endpointPublicAccess: expected true or false, got "no"']);
@@ -218,7 +218,7 @@ describe("parseSite: networks", () => {
   });
 
   it("rejects networks that are missing, not lists or not strings, at their keys", () => {
-    rejects((s) => delete s.networks, ["aisc:site.networks: expected a mapping, got nothing"]);
+    rejects((s) => delete s.networks, ["aisc:site.networks: expected a mapping with vpcCidr; optional availabilityZones, serviceCidr, onPremNodeCidrs, onPremPodCidrs, podRouting, got nothing"]);
     rejects((s) => delete s.networks.vpcCidr, ["aisc:site.networks.vpcCidr: expected a non-empty string, got nothing"]);
     rejects((s) => (s.networks.onPremNodeCidrs = "10.20.0.0/16"), ['aisc:site.networks.onPremNodeCidrs: expected a list, got "10.20.0.0/16"']);
     rejects((s) => (s.networks.onPremPodCidrs = "10.32.0.0/12"), ['aisc:site.networks.onPremPodCidrs: expected a list, got "10.32.0.0/12"']);
@@ -267,7 +267,7 @@ describe("parseSite: milestones", () => {
 
   it("rejects milestones that are not a list, not mappings, incomplete or repeated", () => {
     rejects((s) => (s.capacity.milestones = "2026"), ['aisc:site.capacity.milestones: expected a list, got "2026"']);
-    rejects((s) => s.capacity.milestones.push(null, "x"), ["aisc:site.capacity.milestones[1]: expected a mapping, got null", 'aisc:site.capacity.milestones[2]: expected a mapping, got "x"']);
+    rejects((s) => s.capacity.milestones.push(null, "x"), ["aisc:site.capacity.milestones[1]: expected a mapping with name, date, pflops, got null", 'aisc:site.capacity.milestones[2]: expected a mapping with name, date, pflops, got "x"']);
     rejects((s) => (s.capacity.milestones[0].name = ""), ['aisc:site.capacity.milestones[0].name: expected a non-empty string, got ""']);
     rejects((s) => (s.capacity.milestones[0].pflops = 0), ["aisc:site.capacity.milestones[0].pflops: expected a number greater than 0 and at most 1000000000, got 0"]);
     rejects((s) => s.capacity.milestones.push({ name: 7, date: "2027-01-01", pflops: 1 }, { name: 7, date: "2027-01-01", pflops: 1 }, { name: "Opening", date: "2028-01-01", pflops: 1 }), [

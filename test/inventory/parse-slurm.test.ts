@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { MONITORING_DEFAULTS, parseMonitoring } from "../../inventory/parse-monitoring";
+import { MONITORING_DEFAULTS } from "../../inventory/input";
+import { parseMonitoring } from "../../inventory/parse-monitoring";
 import { parsePool } from "../../inventory/parse-pools";
 import { parseSlurm } from "../../inventory/parse-slurm";
 import { Reader } from "../../inventory/reader";
@@ -46,12 +47,12 @@ describe("parseSlurm", () => {
     assert.deepStrictEqual(slurm(value), [{ partitions: [{ name: "train", pools: ["h100-a"], default: true, maxTimeHours: 24 }], login: value.login, accounting: value.accounting }, []]);
   });
 
-  it("rejects what is not a mapping", () => assert.deepStrictEqual(slurm([]), [undefined, ["s: expected a mapping, got []"]]));
+  it("rejects what is not a mapping", () => assert.deepStrictEqual(slurm([]), [undefined, ["s: expected a mapping with partitions, login; optional accounting, got []"]]));
 
   it("rejects partitions that are missing, empty or not mappings, once each", () => {
     assert.deepStrictEqual(slurm({ partitions: undefined, login: LOGIN }), [{ partitions: [], login: { ...LOGIN, replicas: 2 }, accounting: { storageGi: 100 } }, ["s.partitions: expected a list, got nothing"]]);
     rejects({ partitions: [] }, ["s.partitions: expected at least 1 item, got 0"]);
-    rejects({ partitions: [null, TRAIN] }, ["s.partitions[0]: expected a mapping, got null"]);
+    rejects({ partitions: [null, TRAIN] }, ["s.partitions[0]: expected a mapping with name, pools; optional default, maxTimeHours, got null"]);
   });
 
   it("rejects partition names Slurm would not take", () => {
@@ -101,11 +102,11 @@ describe("parseSlurm", () => {
     for (const uri of ["xldaps://ldap", "ldaps://ldap/path", "ldaps://ldap:6x", "ldaps://"]) rejects({ login: { ...LOGIN, ldapUri: uri } }, [`s.login.ldapUri: expected ${ldap}, got "${uri}"`]);
     for (const base of [",dc=hk", "dc=hk,", "dc=a=b", "dc"]) rejects({ login: { ...LOGIN, searchBase: base } }, [`s.login.searchBase: expected an LDAP DN such as dc=aisc,dc=hk, got "${base}"`]);
     rejects({ login: { ...LOGIN, replicas: 17 } }, ["s.login.replicas: expected an integer from 1 to 16, got 17"]);
-    rejects({ login: "ldaps://ldap" }, ['s.login: expected a mapping, got "ldaps://ldap"']);
+    rejects({ login: "ldaps://ldap" }, ['s.login: expected a mapping with ldapUri, searchBase; optional replicas, got "ldaps://ldap"']);
   });
 
   it("rejects bad accounting storage", () => {
-    rejects({ accounting: 5 }, ["s.accounting: expected a mapping, got 5"]);
+    rejects({ accounting: 5 }, ["s.accounting: expected a mapping of storageGi, storageClass (all optional), got 5"]);
     rejects({ accounting: { storageGi: 9 } }, ["s.accounting.storageGi: expected an integer from 10 to 100000, got 9"]);
     rejects({ accounting: { storageClass: "Fast" } }, ['s.accounting.storageClass: expected a StorageClass name, got "Fast"']);
   });
@@ -144,6 +145,6 @@ describe("parseMonitoring", () => {
       assert.deepStrictEqual(issues, [issue]);
       if (!("retention" in value) && !("storageClass" in value)) assert.strictEqual(parsed, undefined, issue);
     }
-    assert.deepStrictEqual(monitoring("weekly"), [undefined, ['m: expected a mapping, got "weekly"']]);
+    assert.deepStrictEqual(monitoring("weekly"), [undefined, ['m: expected a mapping of retentionDays, storageGi, storageClass, utilisationTarget, gpuTempCelsius, alerting (all optional), got "weekly"']]);
   });
 });

@@ -33,7 +33,7 @@ describe("parseTenant", () => {
     assert.deepStrictEqual(tenant(value), [value, []]);
   });
 
-  it("rejects what is not a mapping", () => rejects("uni-a", ['t: expected a mapping, got "uni-a"']));
+  it("rejects what is not a mapping", () => rejects("uni-a", ['t: expected a mapping with name, kind, gpus, adminGroup, directoryGroup; optional displayName, fairShare, subsidy, alertReceiver, maxShareExempt, migSlices, sharedGpus, got "uni-a"']));
 
   it("rejects each bad field at its key", () => {
     rejects({ ...UNI, name: "u".repeat(43) }, ["t.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), usable as a namespace name of at most 42 characters, got 43"]);
@@ -83,7 +83,7 @@ describe("parseTenant", () => {
   });
 
   it("rejects a subsidy that is not a mapping, of an unknown scheme, or with a share out of range", () => {
-    rejects({ ...UNI, subsidy: "ai-subsidy-scheme" }, ['t.subsidy: expected a mapping, got "ai-subsidy-scheme"']);
+    rejects({ ...UNI, subsidy: "ai-subsidy-scheme" }, ['t.subsidy: expected a mapping with scheme; optional share, got "ai-subsidy-scheme"']);
     rejects({ ...UNI, subsidy: { scheme: "innohk", share: 0.5 } }, ['t.subsidy.scheme: expected one of ai-subsidy-scheme, got "innohk"']);
     rejects({ ...UNI, subsidy: { scheme: "ai-subsidy-scheme", share: 0 } }, ["t.subsidy.share: expected a number greater than 0 and at most 1, got 0"]);
     rejects({ ...UNI, subsidy: { share: 0.5 } }, ["t.subsidy.scheme: expected one of ai-subsidy-scheme, got nothing"]);

@@ -67,7 +67,7 @@ describe("parseSite", () => {
       ["a pool with zero nodes", (s) => (s.pools[0].nodes = 0), ["aisc:site.pools[0].nodes: expected an integer from 1 to 1000, got 0"]],
       ["a GPU model not in the catalog", (s) => (s.pools[0].gpu = "H20"), ["aisc:site.pools[0].gpu: expected one of A100, H100, H200, H800, B200, GB200, L40S, got \"H20\""]],
       ["a misspelled key", (s) => (s.pools[0].gpuPerNode = 8), ["aisc:site.pools[0].gpuPerNode: unknown key; expected one of name, gpu, gpusPerNode, nodes, placement, sharing, inService, nodeWatts, cloud"]],
-      ["a missing power block", (s) => delete s.power, ["aisc:site.power: expected a mapping, got nothing"]],
+      ["a missing power block", (s) => delete s.power, ["aisc:site.power: expected a mapping with envelopeMW, pue, got nothing"]],
       ["a PUE below 1", (s) => (s.power.pue = 0.9), ["aisc:site.power.pue: expected a number at least 1 and at most 3, got 0.9"]],
       ["an unknown precision", (s) => (s.capacity.precision = "fp4"), ["aisc:site.capacity.precision: expected one of bf16-dense, bf16-sparse, fp8-dense, fp8-sparse, got \"fp4\""]],
       ["an impossible milestone date", (s) => (s.capacity.milestones[0].date = "2026-02-30"), ["aisc:site.capacity.milestones[0].date: expected a date written YYYY-MM-DD, got \"2026-02-30\""]],
@@ -82,7 +82,7 @@ describe("parseSite", () => {
       ["a time-sliced pool in a partition", (s) => (withCloudPool(s), s.slurm.partitions[1].pools.push("l40s-ts")), ["aisc:site.slurm.partitions[1].pools[1]: expected a whole-GPU pool; l40s-ts shares its GPUs (MIG, time-slicing or MPS) with Kubernetes pods, and Slurm allocates whole GPUs"]],
       ["two default partitions", (s) => (withCloudPool(s), s.slurm.partitions[1].default = true), ["aisc:site.slurm.partitions: expected at most one default partition, got 2 (train, burst)"]],
       ["login over plain LDAP", (s) => (s.slurm.login.ldapUri = "ldap://ldap.test.example"), ["aisc:site.slurm.login.ldapUri: expected an ldaps:// URI (login nodes look users up over TLS only), got \"ldap://ldap.test.example\""]],
-      ["a missing login block", (s) => delete s.slurm.login, ["aisc:site.slurm.login: expected a mapping, got nothing"]],
+      ["a missing login block", (s) => delete s.slurm.login, ["aisc:site.slurm.login: expected a mapping with ldapUri, searchBase; optional replicas, got nothing"]],
       ["a malformed CIDR", (s) => (s.networks.vpcCidr = "10.10.0.1/16"), ["aisc:site.networks.vpcCidr: expected an IPv4 CIDR such as 10.0.0.0/16 with no host bits set, got \"10.10.0.1/16\""]],
       ["overlapping VPC and pod CIDRs", (s) => (s.networks.onPremPodCidrs = ["10.0.0.0/12"]), ["aisc:site.networks.onPremPodCidrs[0]: expected a range that does not overlap aisc:site.networks.vpcCidr (10.10.0.0/16), got 10.0.0.0/12"]],
       ["a service CIDR overlapping on-prem nodes", (s) => (s.networks.serviceCidr = "10.20.0.0/16"), ["aisc:site.networks.onPremNodeCidrs[0]: expected a range that does not overlap aisc:site.networks.serviceCidr (10.20.0.0/16), got 10.20.0.0/16"]],
@@ -129,8 +129,8 @@ describe("parseSite", () => {
     });
 
     it("rejects a site that is not a mapping", () => {
-      assert.deepStrictEqual(issuesOf("cyberport"), ["aisc:site: expected a mapping, got \"cyberport\""]);
-      assert.deepStrictEqual(issuesOf(undefined), ["aisc:site: expected a mapping, got nothing"]);
+      assert.deepStrictEqual(issuesOf("cyberport"), ["aisc:site: expected a mapping with name, power, capacity, cluster, networks, pools, tenants, slurm; optional displayName, region, system, monitoring, got \"cyberport\""]);
+      assert.deepStrictEqual(issuesOf(undefined), ["aisc:site: expected a mapping with name, power, capacity, cluster, networks, pools, tenants, slurm; optional displayName, region, system, monitoring, got nothing"]);
     });
   });
 });

@@ -26,7 +26,7 @@ describe("loadSite (the program's config reader)", () => {
 
   it("says which key is missing when a stack has no inventory", () => {
     pulumi.runtime.setAllConfig({});
-    assert.throws(() => loadSite(), (err: Error) => err instanceof pulumi.RunError && err.message === "invalid site inventory:\naisc:site: expected a mapping, got nothing");
+    assert.throws(() => loadSite(), (err: Error) => err instanceof pulumi.RunError && err.message === "invalid site inventory:\naisc:site: expected a mapping with name, power, capacity, cluster, networks, pools, tenants, slurm; optional displayName, region, system, monitoring, got nothing");
   });
 
   describe("alert receivers' webhook URLs", () => {
