@@ -1,41 +1,109 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as vega from "vega";
 import * as vegaLite from "vega-lite";
-import { SUBSIDY_SCHEMES, SubsidyScheme } from "../inventory/catalog";
-import { allocationByKind, capacityAtMilestones, CITY_MILESTONES, subsidySummary } from "../inventory/city";
+import * as YAML from "yaml";
+import { CITY_CONFIG_KEY, CityConfig, countsToward, milestoneTotal, parseCity, pflopsInService, uncountedAt } from "../inventory/city";
+import { InventoryError } from "../inventory/reader";
 import { Site } from "../inventory/types";
 import { parseArgs } from "./args";
+import { cityMarkdown, CityReport, SiteInReport } from "./city-markdown";
 import { EXIT } from "./exit";
 import { claimOutDir, makeDirs, onDisk } from "./out-dir";
-import { DEFAULT_OUT } from "./paths";
-import { readInventory, selectStackFiles, STACK_FLAGS } from "./plan";
+import { DEFAULT_OUT, PROJECT_ROOT } from "./paths";
+import { planInto, readInventory, selectStackFiles, STACK_FLAGS } from "./plan";
+import { InputError, stackNameOf } from "./stack-config";
+import { stableJson } from "./record";
 
 export const REPORT_USAGE = "aisc report [--stack NAME]... [--all] [--config FILE]... [--out DIR]";
 
-/** The Vega-Lite spec of the city chart: each site's planned PFLOPS stacked per milestone year, against the target. */
-export function cityChartSpec(sites: readonly Site[]): vegaLite.TopLevelSpec {
-  const bars = capacityAtMilestones(sites).map((r) => ({ ...r, year: String(r.year) }));
-  const targets = CITY_MILESTONES.map((m) => ({ year: String(m.year), target: m.pflops }));
+/** The city's facts from the project's `Pulumi.yaml` (`config: aisc:city: value:`), validated; exit 2 naming the key. */
+export function readCityConfig(file: string = path.join(PROJECT_ROOT, "Pulumi.yaml")): CityConfig {
+  const project = onDisk(`cannot read ${file}`, () => YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, { value?: unknown }> });
+  const entry = project?.config?.[CITY_CONFIG_KEY];
+  if (entry === undefined) throw new InputError(`${file}: config: has no ${CITY_CONFIG_KEY}; expected the city's precision and milestones under config: ${CITY_CONFIG_KEY}: value: (see the README's city report)`);
+  try {
+    return parseCity(entry.value, `${CITY_CONFIG_KEY}.value`);
+  } catch (err) {
+    if (err instanceof InventoryError) throw new InputError(`${file}: invalid city configuration: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * Each site's verdict as `aisc plan` gives it: the stack planned on its own into a scratch folder
+ * and its mandatory violations counted. A site that fails one is shown, never counted.
+ */
+async function verdicts(files: readonly string[]): Promise<Map<string, number>> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "aisc-report-"));
+  try {
+    const out = new Map<string, number>();
+    // An OUT of aisc's own making inside the scratch folder: aisc plans only into folders it made.
+    const plans = path.join(scratch, "out");
+    for (const file of files) {
+      const [result] = await planInto([file], plans);
+      if (result.code !== EXIT.ok && result.code !== EXIT.failed) throw new InputError(result.stderr.trim() || `${file}: could not be planned`);
+      const report = JSON.parse(fs.readFileSync(path.join(plans, stackNameOf(file), "policy-report.json"), "utf8")) as { summary: { mandatory: number } };
+      out.set(stackNameOf(file), report.summary.mandatory);
+    }
+    return out;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** A date after every pool's: the site's full on-premises build-out. */
+const FULL_BUILD_OUT = "9999-12-31";
+
+/** The report's figures: every site at every precision, the milestones summed at the city's. */
+export function cityReport(city: CityConfig, sites: readonly { site: Site; stack: string; mandatory: number }[]): CityReport {
+  const counted = sites.filter((s) => s.mandatory === 0).map((s) => s.site);
+  const inReport: SiteInReport[] = sites.map(({ site, stack, mandatory }) => ({
+    stack,
+    name: site.name,
+    displayName: site.displayName,
+    declaredPrecision: site.capacity.precision,
+    gpus: site.pools.filter((p) => p.placement === "on-prem").reduce((n, p) => n + p.gpusPerNode * p.nodes, 0),
+    pflops: pflopsInService(site, FULL_BUILD_OUT),
+    uncounted: uncountedAt(site, city.precision),
+    mandatoryViolations: mandatory,
+    counted: mandatory === 0,
+    atMilestones: city.milestones.map((m) => ({ milestone: m.name, counts: countsToward(m, site.name), pflops: pflopsInService(site, m.date)[city.precision] })),
+  }));
+  return {
+    precision: city.precision,
+    sites: inReport,
+    milestones: city.milestones.map(({ pflops: target, ...m }) => {
+      const total = milestoneTotal({ ...m, pflops: target }, counted, city.precision);
+      return { ...m, target, counted: total.pflops, margin: total.margin, met: total.met };
+    }),
+  };
+}
+
+/** The Vega-Lite spec of the city chart: counted sites' PFLOPS stacked per milestone, at the city's precision, against each target. */
+export function cityChartSpec(report: CityReport): vegaLite.TopLevelSpec {
+  const bars = report.sites.filter((s) => s.counted).flatMap((s) => s.atMilestones.filter((a) => a.counts).map((a) => ({ milestone: a.milestone, site: s.name, pflops: a.pflops })));
+  const targets = report.milestones.map((m) => ({ milestone: m.name, target: m.target }));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: "Hong Kong AI computing: planned PFLOPS per site against the city's milestones",
-    width: 360,
+    title: `Hong Kong AI computing: PFLOPS in service per site at each milestone (${report.precision})`,
+    width: 420,
     height: 260,
     layer: [
       {
         data: { values: bars },
         mark: "bar",
         encoding: {
-          x: { field: "year", type: "nominal", title: "milestone" },
-          y: { field: "pflops", type: "quantitative", title: "PFLOPS in service (each site's declared precision)", stack: "zero" },
+          x: { field: "milestone", type: "nominal", title: "milestone", sort: null },
+          y: { field: "pflops", type: "quantitative", title: `PFLOPS in service (${report.precision})`, stack: "zero" },
           color: { field: "site", type: "nominal", title: "site" },
         },
       },
       {
         data: { values: targets },
         mark: { type: "tick", color: "black", thickness: 3, size: 60 },
-        encoding: { x: { field: "year", type: "nominal" }, y: { field: "target", type: "quantitative" } },
+        encoding: { x: { field: "milestone", type: "nominal", sort: null }, y: { field: "target", type: "quantitative" } },
       },
     ],
   };
@@ -49,33 +117,16 @@ export async function renderSvg(spec: vegaLite.TopLevelSpec): Promise<string> {
   return `${svg}\n`;
 }
 
-export function cityMarkdown(sites: readonly Site[]): string {
-  const at = capacityAtMilestones(sites);
-  const lines = ["# Hong Kong AI computing: city report", "", "## Capacity against the city's milestones", ""];
-  lines.push(`| site | precision | GPUs | PFLOPS (all pools) | ${CITY_MILESTONES.map((m) => `in service by ${m.year}`).join(" | ")} |`, `| --- | --- | ---: | ---: | ${CITY_MILESTONES.map(() => "---:").join(" | ")} |`);
-  for (const s of sites) {
-    const cells = CITY_MILESTONES.map((m) => String(at.find((r) => r.site === s.name && r.year === m.year)!.pflops));
-    lines.push(`| ${s.displayName} | ${s.capacity.precision} | ${s.capacity.gpus} | ${s.capacity.pflops} | ${cells.join(" | ")} |`);
-  }
-  const totals = CITY_MILESTONES.map((m) => Math.round(at.filter((r) => r.year === m.year).reduce((n, r) => n + r.pflops, 0) * 1000) / 1000);
-  lines.push(`| **total** | | ${sites.reduce((n, s) => n + s.capacity.gpus, 0)} | | ${totals.map((t) => `**${t}**`).join(" | ")} |`, "");
-  for (const [i, m] of CITY_MILESTONES.entries()) {
-    lines.push(`- ${m.year}: ${totals[i]} of ${m.pflops} PFLOPS (${m.source}): ${totals[i] >= m.pflops ? "met" : `short by ${Math.round((m.pflops - totals[i]) * 1000) / 1000}`}.`);
-  }
-  lines.push("", "Sites count PFLOPS at their own declared precision; the per-site figures say which.", "", "## Entitled GPUs by tenant kind", "", "| kind | tenants | GPUs | share |", "| --- | ---: | ---: | ---: |");
-  for (const k of allocationByKind(sites)) lines.push(`| ${k.kind} | ${k.tenants} | ${k.gpus} | ${Math.round(k.share * 1000) / 10}% |`);
-  lines.push("", "## Subsidised computing", "", "| scheme | tenants | GPUs | average share of cost paid |", "| --- | ---: | ---: | ---: |");
-  for (const s of subsidySummary(sites)) lines.push(`| ${SUBSIDY_SCHEMES[s.scheme as SubsidyScheme].title} | ${s.tenants} | ${s.gpus} | ${Math.round(s.averageShare * 1000) / 10}% |`);
-  lines.push("", "![Capacity per site against the city's milestones](city-capacity.svg)", "");
-  return lines.join("\n");
-}
-
-/** Writes city-report.md and city-capacity.svg for the chosen stacks (every stack in stacks/ by default). */
+/** Writes city-report.md, city-report.json and city-capacity.svg for the chosen stacks (every stack in stacks/ by default). */
 export async function report(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, STACK_FLAGS);
+  const city = readCityConfig();
   // Every stack by default; --stack and --config choose, so a candidate site can be seen in the city view.
-  const sites = selectStackFiles(args).files.map(readInventory);
-  const svg = await renderSvg(cityChartSpec(sites));
+  const files = selectStackFiles(args).files;
+  const sites = files.map((file) => ({ file, site: readInventory(file) }));
+  const mandatory = await verdicts(files);
+  const data = cityReport(city, sites.map(({ file, site }) => ({ site, stack: stackNameOf(file), mandatory: mandatory.get(stackNameOf(file))! })));
+  const svg = await renderSvg(cityChartSpec(data));
   // The default folder lies inside the default OUT, which must be aisc's as for a plan; a
   // folder given with --out is an OUT of its own.
   let out: string;
@@ -88,9 +139,10 @@ export async function report(argv: readonly string[]): Promise<number> {
     onDisk(`cannot create ${out}`, () => makeDirs(out));
   }
   onDisk(`cannot write the city report into ${out}`, () => {
-    fs.writeFileSync(path.join(out, "city-report.md"), cityMarkdown(sites));
+    fs.writeFileSync(path.join(out, "city-report.md"), cityMarkdown(data, sites.map((s) => s.site)));
+    fs.writeFileSync(path.join(out, "city-report.json"), stableJson(data));
     fs.writeFileSync(path.join(out, "city-capacity.svg"), svg);
   });
-  process.stdout.write(`city report for ${sites.map((s) => s.name).join(", ")} -> ${path.join(out, "city-report.md")}, ${path.join(out, "city-capacity.svg")}\n`);
+  process.stdout.write(`city report for ${sites.map((s) => s.site.name).join(", ")} at ${city.precision} -> ${path.join(out, "city-report.md")}, city-report.json, city-capacity.svg\n`);
   return EXIT.ok;
 }

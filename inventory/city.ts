@@ -1,28 +1,86 @@
-import { capacityOf, poolsInService } from "./capacity";
+import { capacityOf, poolsInService, round3 } from "./capacity";
+import { NumberFormat, Precision, PRECISIONS } from "./catalog";
+import { InventoryError, Reader } from "./reader";
 import { Site } from "./types";
 
 /**
- * The city's view across sites: Hong Kong's public targets and each site's planned capacity
- * against them, and how entitlements split by tenant kind and subsidy.
+ * The city's view across sites: Hong Kong's public targets (configuration, `aisc:city` in
+ * Pulumi.yaml, not constants) and each site's planned capacity against them, every figure at the
+ * city's one declared precision before anything is added, and how entitlements split by tenant
+ * kind and subsidy.
  */
 
-/** The city's milestones: AISC's 3,000 PFLOPS by early 2026, and 15,000 PFLOPS by 2030. */
-export const CITY_MILESTONES = [
-  { year: 2026, date: "2026-12-31", pflops: 3000, source: "Cyberport AISC, 3,000 PFLOPS by early 2026" },
-  { year: 2030, date: "2030-12-31", pflops: 15000, source: "Hong Kong's target of 15,000 PFLOPS by 2030" },
-] as const;
+export const CITY_CONFIG_KEY = "aisc:city";
 
-export interface SiteAtMilestone {
-  readonly site: string;
-  readonly year: number;
-  /** On-prem PFLOPS in service by the milestone's date, at the site's declared precision. */
+export interface CityMilestone {
+  readonly name: string;
+  /** The target's real date, YYYY-MM-DD ("early 2026" is the end of March). */
+  readonly date: string;
   readonly pflops: number;
+  /** The public statement the target comes from. */
+  readonly source: string;
+  /** The sites that count toward it, by name; every site when absent (the private share names its own). */
+  readonly sites?: readonly string[];
 }
 
-export function capacityAtMilestones(sites: readonly Site[]): SiteAtMilestone[] {
-  return CITY_MILESTONES.flatMap((m) =>
-    sites.map((s) => ({ site: s.name, year: m.year, pflops: capacityOf(poolsInService(s.pools.filter((p) => p.placement === "on-prem"), m.date), s.capacity.precision, 1).pflops })),
-  );
+export interface CityConfig {
+  /** The precision every site's figures are converted to before they are added. */
+  readonly precision: Precision;
+  readonly milestones: readonly CityMilestone[];
+}
+
+const CITY_KEYS = { precision: { required: true }, milestones: { required: true } } as const;
+const MILESTONE_KEYS = { name: { required: true }, date: { required: true }, pflops: { required: true }, source: { required: true }, sites: { required: false } } as const;
+
+/** Validates the city's configuration; every problem keyed under `aisc:city`, like the inventory's. */
+export function parseCity(value: unknown, key: string = CITY_CONFIG_KEY): CityConfig {
+  const r = new Reader();
+  const o = r.object(key, value, CITY_KEYS);
+  if (!o) throw new InventoryError(r.issues);
+  const precision = r.oneOf(`${key}.precision`, o.precision, PRECISIONS);
+  const items = r.list(`${key}.milestones`, o.milestones, { minItems: 1, maxItems: 20, what: "milestones" }) ?? [];
+  const milestones = items.flatMap((item, i) => {
+    const at = `${key}.milestones[${i}]`;
+    const m = r.object(at, item, MILESTONE_KEYS);
+    if (!m) return [];
+    const name = r.string(`${at}.name`, m.name, { maxLength: 120 });
+    const date = r.date(`${at}.date`, m.date);
+    const pflops = r.number(`${at}.pflops`, m.pflops, 0, 1e9, true);
+    const source = r.string(`${at}.source`, m.source, { maxLength: 256 });
+    const sites = m.sites === undefined ? undefined : r.list(`${at}.sites`, m.sites, { maxItems: 100, what: "sites" })?.map((s, j) => r.string(`${at}.sites[${j}]`, s, { maxLength: 64 }));
+    if (name === undefined || date === undefined || pflops === undefined || source === undefined || sites?.includes(undefined)) return [];
+    return [{ name, date, pflops, source, ...(sites ? { sites: sites as string[] } : {}) }];
+  });
+  r.unique((i) => `${key}.milestones[${i}].name`, items.map((x) => (x as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)), "milestone name");
+  if (r.issues.length > 0) throw new InventoryError(r.issues);
+  return { precision: precision!, milestones };
+}
+
+/** A site's on-premises capacity in service on `date`, at every precision. */
+export function pflopsInService(site: Site, date: string): Record<Precision, number> {
+  return capacityOf(poolsInService(site.pools.filter((p) => p.placement === "on-prem"), date), site.capacity.precision, 1).pflopsByPrecision;
+}
+
+/**
+ * The on-premises GPUs of a site that have no figure at `precision` (an A100 has no FP8), by
+ * model: they add nothing at that precision, and the report says so rather than hide it.
+ */
+export function uncountedAt(site: Site, precision: Precision): { model: string; gpus: number }[] {
+  const format = precision.split("-")[0] as NumberFormat;
+  const byModel = new Map<string, number>();
+  for (const p of site.pools.filter((x) => x.placement === "on-prem" && x.gpu.denseTflops[format] === undefined)) byModel.set(p.gpu.model, (byModel.get(p.gpu.model) ?? 0) + p.gpusPerNode * p.nodes);
+  return [...byModel].map(([model, gpus]) => ({ model, gpus }));
+}
+
+/** Whether a site counts toward a milestone: every site, unless the milestone names its own. */
+export function countsToward(m: CityMilestone, site: string): boolean {
+  return m.sites === undefined || m.sites.includes(site);
+}
+
+/** A milestone against the sites that count: the sum at the city's precision, and the margin. */
+export function milestoneTotal(m: CityMilestone, sites: readonly Site[], precision: Precision): { pflops: number; margin: number; met: boolean } {
+  const pflops = round3(sites.filter((s) => countsToward(m, s.name)).reduce((n, s) => n + pflopsInService(s, m.date)[precision], 0));
+  return { pflops, margin: round3(pflops - m.pflops), met: pflops >= m.pflops };
 }
 
 export interface KindAllocation {

@@ -1,12 +1,17 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { changedPaths, diffMarkdown, diffPlans } from "../../cli/diff-plans";
-import { cityChartSpec, cityMarkdown } from "../../cli/report";
+import { cityMarkdown } from "../../cli/city-markdown";
+import { cityReport, readCityConfig } from "../../cli/report";
+import { InputError } from "../../cli/stack-config";
+import { GPU_CATALOG } from "../../inventory/catalog";
+import { Site } from "../../inventory/types";
 import { Plan, PlannedResource } from "../../cli/record";
 import { parseSite } from "../../inventory/parse";
-import { realSite, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { mutated, realSite, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
 import { aisc, plannedResource } from "../helpers/plan";
 
 const plan = (resources: PlannedResource[]): Plan => ({ project: "aisc", stack: "s", resources, outputs: {} });
@@ -71,25 +76,76 @@ describe("aisc diff", () => {
 });
 
 describe("aisc report", () => {
-  it("sums the sites against the 2026 and 2030 milestones and splits entitlements by kind and subsidy", () => {
-    const sites = ["cyberport", "sandy-ridge"].map((s) => parseSite(realSite(s)));
-    const md = cityMarkdown(sites);
-    assert.match(md, /^- 2026: 3100\.736 of 3000 PFLOPS \(Cyberport AISC, 3,000 PFLOPS by early 2026\): met\.$/m);
-    assert.match(md, /^- 2030: 17876\.032 of 15000 PFLOPS \(Hong Kong's target of 15,000 PFLOPS by 2030\): met\.$/m);
-    assert.match(md, /^\| university \| 14 \| 1464 \| 37\.5% \|$/m);
-    assert.match(md, /^\| AI Subsidy Scheme \(HK\$3 billion, Cyberport\) \| 14 \| 1788 \| 70% \|$/m);
-    const layers = (cityChartSpec(sites) as { layer: { data: { values: unknown[] } }[] }).layer;
-    assert.deepStrictEqual(layers[1].data.values, [{ year: "2026", target: 3000 }, { year: "2030", target: 15000 }]);
+  const city = readCityConfig();
+  const real = ["cyberport", "sandy-ridge"].map((stack) => ({ site: parseSite(realSite(stack)), stack, mandatory: 0 }));
+  /** A milestone's total recomputed by hand from the catalog: GPUs in service on premises by its date times their dense FP8 TFLOPS. */
+  const byHand = (sites: Site[], date: string) =>
+    Math.round(sites.flatMap((s) => s.pools).filter((p) => p.placement === "on-prem" && (p.inService === undefined || p.inService <= date)).reduce((t, p) => t + p.gpusPerNode * p.nodes * GPU_CATALOG[p.gpu.model].denseTflops.fp8!, 0)) / 1000;
+
+  it("reads the city's facts from Pulumi.yaml: one precision, the milestones at their real dates", () => {
+    assert.strictEqual(city.precision, "fp8-dense");
+    assert.deepStrictEqual(city.milestones.map((m) => [m.name, m.date, m.pflops, m.sites]), [
+      ["Cyberport AISC at full capacity", "2026-03-31", 3000, ["cyberport"]],
+      ["Hong Kong 2030", "2030-12-31", 15000, undefined],
+      ["Private entities in the Northern Metropolis, 2030", "2030-12-31", 10000, []],
+    ]);
   });
 
-  it("writes the Markdown and an SVG chart drawn by Vega", () => {
+  it("adds every site at the city's precision, whatever each declares, and each total is the catalog's sum by hand", () => {
+    const r = cityReport(city, real);
+    // A site that declares sparse figures adds exactly what the same site declared dense does.
+    const dense = parseSite(mutated((s) => (s.capacity.precision = "fp8-dense")));
+    const sparse = parseSite(mutated((s) => (s.capacity.precision = "fp8-sparse")));
+    const total = (site: Site) => cityReport(city, [{ site, stack: "t", mandatory: 0 }]).milestones[1].counted;
+    assert.strictEqual(total(sparse), total(dense));
+    assert.strictEqual(total(dense), byHand([dense], "2030-12-31"));
+    const [aisc, hk2030, privateShare] = r.milestones;
+    assert.strictEqual(aisc.counted, byHand([real[0].site], "2026-03-31"));
+    assert.strictEqual(hk2030.counted, byHand(real.map((x) => x.site), "2030-12-31"));
+    assert.deepStrictEqual([privateShare.counted, privateShare.met, privateShare.margin], [0, false, -10000]);
+    // Sandy Ridge at its own (sparse) precision would count twice as much: the report never adds that.
+    const sandy = r.sites[1];
+    assert.strictEqual(sandy.pflops["fp8-sparse"], 2 * sandy.pflops["fp8-dense"]);
+    const md = cityMarkdown(r, real.map((x) => x.site));
+    assert.match(md, new RegExp(`^\\| Hong Kong 2030 \\| 2030-12-31 \\| 15000 \\| ${hk2030.counted} \\| ${hk2030.margin >= 0 ? "\\+" : ""}${hk2030.margin} \\| ${hk2030.met ? "met" : "short"} \\|$`, "m"));
+    assert.match(md, /^- Private entities in the Northern Metropolis, 2030: .*; counts no site yet \(none is named\)\.$/m);
+  });
+
+  it("shows a site that fails a mandatory policy apart, and counts none of it", () => {
+    const r = cityReport(city, [real[0], { ...real[1], mandatory: 2 }]);
+    assert.strictEqual(r.milestones[1].counted, byHand([real[0].site], "2030-12-31"));
+    assert.deepStrictEqual(r.sites.map((s) => s.counted), [true, false]);
+    assert.match(cityMarkdown(r, real.map((x) => x.site)), /^- .* \(sandy-ridge\): 2 mandatory violations; /m);
+  });
+
+  it("says which GPUs cannot be counted at the city's precision", () => {
+    const a100 = parseSite(mutated((s) => (s.pools.push({ name: "a100-old", gpu: "A100", gpusPerNode: 8, nodes: 2 }), s.slurm.partitions[0].pools.push("a100-old"))));
+    const r = cityReport(city, [{ site: a100, stack: "testsite", mandatory: 0 }]);
+    assert.deepStrictEqual(r.sites[0].uncounted, [{ model: "A100", gpus: 16 }]);
+    assert.match(cityMarkdown(r, [a100]), /: 16 A100 GPUs have no fp8-dense figure and add nothing at it\.$/m);
+  });
+
+  it("refuses an invalid city configuration with its key (exit 2)", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aisc-city-")), "Pulumi.yaml");
+    fs.writeFileSync(file, "name: aisc\nconfig:\n  aisc:city:\n    value: { precision: fp4, milestones: [{ name: x, date: 2030-13-01, pflops: -1, source: s }] }\n");
+    assert.throws(() => readCityConfig(file), (err: Error) => err instanceof InputError && /aisc:city\.value\.precision: expected one of/.test(err.message) && /aisc:city\.value\.milestones\[0\]\.date/.test(err.message) && /milestones\[0\]\.pflops/.test(err.message));
+    fs.writeFileSync(file, "name: aisc\n");
+    assert.throws(() => readCityConfig(file), /config: has no aisc:city/);
+  });
+
+  it("writes Markdown, JSON and an SVG chart, with a candidate from --config beside the stacks, apart when it fails a policy", () => {
     const out = tempDir();
-    const run = aisc("report", "--out", out);
+    const candidate = mutated((s) => (s.tenants[0].gpus = 30)); // over the site's 32 GPUs less the reserve: a mandatory failure
+    const run = aisc("report", "--stack", "cyberport", "--stack", "sandy-ridge", "--config", writeStackFile("candidate", candidate), "--out", out);
     assert.strictEqual(run.status, 0, run.stderr);
+    const json = JSON.parse(fs.readFileSync(path.join(out, "city-report.json"), "utf8")) as { sites: { stack: string; counted: boolean }[] };
+    assert.deepStrictEqual(json.sites.map((s) => [s.stack, s.counted]), [["cyberport", true], ["sandy-ridge", true], ["candidate", false]]);
+    const md = fs.readFileSync(path.join(out, "city-report.md"), "utf8");
+    assert.match(md, /^### Not counted: failing a mandatory policy$/m);
+    assert.match(md, /!\[PFLOPS in service per site against the city's milestones\]\(city-capacity\.svg\)/);
     const svg = fs.readFileSync(path.join(out, "city-capacity.svg"), "utf8");
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-    assert.ok(svg.includes("cyberport") && svg.includes("sandy-ridge") && svg.includes("2030"));
-    assert.match(fs.readFileSync(path.join(out, "city-report.md"), "utf8"), /!\[Capacity per site against the city's milestones\]\(city-capacity\.svg\)/);
+    assert.ok(svg.includes("cyberport") && svg.includes("sandy-ridge") && !svg.includes("testsite"));
   });
 });
 
