@@ -54,6 +54,30 @@ describe("the inventory's one description (inventory/input.ts)", () => {
     assert.match(fieldsText(SECTIONS.login), /^with ldapUri, searchBase; optional /);
   });
 
+  it("takes a new site written from the README's table alone: its required keys, and podRouting since it has on-premises nodes", () => {
+    const yaml = `
+name: tko
+power: { envelopeMW: 2, pue: 1.3 }
+capacity: { precision: fp8-dense, milestones: [{ name: Opening, date: "2027-06-30", pflops: 50 }] }
+cluster:
+  identity: { issuerUrl: "https://sso.example.hk/realms/aisc", clientId: aisc-tko }
+  access: [{ principalArn: "arn:aws:iam::111122223333:role/aisc-admin", policy: cluster-admin }]
+networks:
+  vpcCidr: 10.60.0.0/16
+  onPremNodeCidrs: [10.61.0.0/20]
+  onPremPodCidrs: [10.62.0.0/16]
+  podRouting: { mode: bgp, localAsn: 65010, peers: [{ address: 10.61.0.1, asn: 65000 }] }
+pools: [{ name: h100-a, gpu: H100, gpusPerNode: 8, nodes: 4 }]
+tenants: [{ name: lab-a, kind: university, gpus: 8, adminGroup: lab-a-admins, directoryGroup: lab-a-users }]
+slurm:
+  partitions: [{ name: gpu, pools: [h100-a], default: true }]
+  login: { ldapUri: "ldaps://ldap.example.hk", searchBase: "dc=example,dc=hk" }
+`;
+    const site = YAML.parse(yaml) as Record<string, unknown>;
+    assert.deepStrictEqual(errors({ config: { "aisc:site": site } }), []);
+    assert.deepStrictEqual(issuesOf(site), []);
+  });
+
   it("documents every key, and every default the parser applies", () => {
     for (const [name, section] of Object.entries(SECTIONS)) {
       for (const [key, k] of Object.entries(section)) assert.ok(k.doc.length > 10 && /[.)]$/.test(k.doc), `${name}.${key}: a sentence`);
