@@ -24,8 +24,9 @@ export interface SiteFacts {
   readonly precision: string;
   readonly milestones: readonly { name: string; date: string; pflops: number }[];
   /**
-   * The site's own private ranges (VPC, services, on-premises nodes and pods): all a tenant's
-   * NetworkPolicy may admit by address (policies/network-peers.ts).
+   * The site's on-premises node ranges: all a tenant's NetworkPolicy may admit by address
+   * (policies/network-peers.ts). Not the VPC, pod or service ranges: they hold every other
+   * tenant's pods and Services, which an ipBlock would reach past the namespace rules.
    */
   readonly networks: readonly string[];
 }
@@ -57,7 +58,7 @@ export function siteFacts(site: Site): SiteFacts {
     pue: site.power.pue,
     precision: site.capacity.precision,
     milestones: site.capacity.milestones.map((m) => ({ name: m.name, date: m.date, pflops: m.pflops })),
-    networks: [site.networks.vpcCidr, site.networks.serviceCidr, ...site.networks.onPremNodeCidrs, ...site.networks.onPremPodCidrs],
+    networks: [...site.networks.onPremNodeCidrs],
   };
 }
 

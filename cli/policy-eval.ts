@@ -145,7 +145,8 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
   for (const policy of policies) {
     const { enforcementLevel, ...settings } = config[policy.name] ?? {};
     const level = (enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "advisory";
-    current = { name: policy.name, level, config: { ...defaultsOf(policy), ...settings } };
+    // As the engine does: a violation of a remediate policy is reported, and blocks, as mandatory.
+    current = { name: policy.name, level: level === "remediate" ? "mandatory" : level, config: { ...defaultsOf(policy), ...settings } };
     const before = violations.length;
     if (level !== "disabled") {
       if ("validateStack" in policy && policy.validateStack) {

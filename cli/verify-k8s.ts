@@ -193,15 +193,16 @@ function listYaml(dir: string): string[] {
 }
 
 /**
- * Parses every document of every YAML file under `dir`. A file that cannot be read as
+ * Parses every document of every YAML file under `dir` (as YAML `version`: 1.1 is how
+ * Kubernetes' decoders read `yes` and `on`, which the policy check needs). A file that cannot be read as
  * manifests (a YAML error, an alias bomb, a document that is not an object) is the user's
  * edit gone wrong: exit 2 naming the file and line, since nothing in it can be checked.
  */
-export function readManifests(dir: string, relativeTo: string): { file: string; docs: Doc[] }[] {
+export function readManifests(dir: string, relativeTo: string, version: "1.1" | "1.2" = "1.2"): { file: string; docs: Doc[] }[] {
   return listYaml(dir).map((full) => {
     const file = path.relative(relativeTo, full);
     const lineCounter = new YAML.LineCounter();
-    const parsed = YAML.parseAllDocuments(fs.readFileSync(full, "utf8"), { prettyErrors: false, logLevel: "silent", lineCounter });
+    const parsed = YAML.parseAllDocuments(fs.readFileSync(full, "utf8"), { prettyErrors: false, logLevel: "silent", lineCounter, version });
     const fail = (message: string, pos?: readonly number[]) => {
       const at = pos ? lineCounter.linePos(pos[0]) : undefined;
       return new InputError(`${full}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${message.split("\n")[0].replace(/[:\s]+$/, "")}; fix the edit or re-run aisc plan`);

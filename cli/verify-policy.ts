@@ -1,12 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CLUSTER_STAGE_POLICIES, POLICIES } from "../policies/pack";
-import { pulumiTypeOf } from "../policies/objects";
+import { manifestObjects, pulumiTypeOf } from "../policies/objects";
 import { isKubernetesObject } from "./artifacts";
 import { loadPlans } from "./diff";
 import { evaluatePolicies, hasMandatoryViolation, PolicyConfig, PolicyResult } from "./policy-eval";
 import { policyReportJson, policyReportMarkdown, policyReportSarif } from "./policy-report";
-import { Plan, PlannedResource } from "./record";
+import { Plan, PlannedResource, UNKNOWN } from "./record";
+import { InputError } from "./stack-config";
 import { formatPolicySummary } from "./summary";
 import { readManifests } from "./verify-k8s";
 
@@ -37,9 +38,14 @@ export function planOnDisk(plan: Plan, manifests: readonly { file: string; docs:
   const resources = plan.resources.filter((r) => !isKubernetesObject(r));
   let added = 0;
   for (const { file, docs } of manifests) {
-    for (const doc of docs) {
+    // `List`s opened, as kubectl applies them.
+    for (const doc of manifestObjects(docs)) {
       const key = keyOf(doc.kind, doc.metadata);
       const known = planned.get(key);
+      const forged = forgedUnknown(doc, known?.inputs);
+      if (forged !== undefined) {
+        throw new InputError(`${file}: ${String(doc.kind)} ${key.split("/").slice(1).filter(Boolean).join("/")} holds ${UNKNOWN} at ${forged || "its top"}, where plan.json has a value: aisc writes ${UNKNOWN} only for what a preview cannot know, and a policy cannot judge it; fix the edit or re-run aisc plan`);
+      }
       if (known) {
         resources.push({ ...known, inputs: doc });
         planned.delete(key);
@@ -62,6 +68,22 @@ export function planOnDisk(plan: Plan, manifests: readonly { file: string; docs:
   return { plan: { ...plan, resources }, added };
 }
 
+/**
+ * The path of a {@link UNKNOWN} in a manifest document where plan.json (`planned`, the object's
+ * recorded inputs, if any) has none: the policies read the plan's unknowns as the engine's, and
+ * an edit must not turn a value into one to escape them. Undefined when there is no such place.
+ */
+export function forgedUnknown(doc: unknown, planned: unknown, at = ""): string | undefined {
+  if (doc === UNKNOWN) return planned === UNKNOWN ? undefined : at;
+  if (doc === null || typeof doc !== "object") return undefined;
+  const other = planned !== null && typeof planned === "object" ? (planned as Record<string, unknown>) : {};
+  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+    const found = forgedUnknown(v, other[k], Array.isArray(doc) ? `${at}[${k}]` : at ? `${at}.${k}` : k);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 export interface PolicyCheck {
   readonly status: "passed" | "failed";
   readonly report: readonly string[];
@@ -70,7 +92,7 @@ export interface PolicyCheck {
 /** Judges one plan folder (`dir`, holding plan.json) with `policies`, rewriting its reports from the verdict. */
 async function judge(dir: string, policies: typeof POLICIES, config: PolicyConfig, stackFile: string | undefined): Promise<{ result: PolicyResult; objects: number; added: number }> {
   const [plan] = loadPlans(path.join(dir, "plan.json")).values();
-  const manifests = readManifests(path.join(dir, "manifests"), dir);
+  const manifests = readManifests(path.join(dir, "manifests"), dir, "1.1");
   const { plan: onDisk, added } = planOnDisk(plan, manifests);
   const result = await evaluatePolicies(onDisk, config, policies);
   const reports: [string, string][] = [

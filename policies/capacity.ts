@@ -78,7 +78,7 @@ export const tenantQuotasFitSite: StackValidationPolicy = {
     const onPrem = supply(s.pools, true);
     const cloud = supply(s.pools, false);
     const where = s.pools.some((p) => p.placement === "cloud" && counted(p)) ? "on-premises and guaranteed cloud" : "on-premises";
-    const undecided = new Undecided();
+    const undecided = Undecided.over(args.resources);
     const demand = quotaDemand(args.resources, undecided);
     // The known quotas alone may already overcommit: that is decided whatever the unknown ones hold.
     for (const [resource, promised] of [...demand.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -105,7 +105,7 @@ export const tenantShareWithinLimit: StackValidationPolicy = {
     if (!s) return;
     const { maxShare } = configOf(args, { maxShare: 0.25 });
     const cap = Math.floor(gpusOf(s.pools) * maxShare);
-    const undecided = new Undecided();
+    const undecided = Undecided.over(args.resources);
     for (const t of tenants(args.resources)) {
       if (t.gpusUnknown && !t.exempt) undecided.note(`tenant ${t.name}'s quota`, t.gpusUnknown);
       if (!t.exempt && t.gpus !== undefined && t.gpus > cap) {
@@ -184,7 +184,7 @@ export const slurmLimitMatchesQuota: StackValidationPolicy = {
       const owner = meta(c).labels?.["aisc.hk/slurm-account"];
       if (owner !== undefined) accounts.set(owner, [...(accounts.get(owner) ?? []), c]);
     }
-    const undecided = new Undecided();
+    const undecided = Undecided.over(args.resources);
     for (const t of tenants(args.resources)) {
       const own = accounts.get(t.name) ?? [];
       if (own.length === 0) report(`Tenant ${t.name} has no Slurm account (ConfigMap slurm/slurm-account-${t.name}).`, t.namespace.urn);

@@ -1,7 +1,7 @@
 import { PolicyResource, StackValidationArgs, UnknownValueError } from "@pulumi/policy";
 import { FACTS_LABEL, FACTS_NAMESPACE, PoolFacts, SiteFacts } from "../charts/site-facts";
 import { PLATFORM_NAMESPACES } from "../inventory/platform";
-import { expanded } from "./objects";
+import { expanded, unknownComposites } from "./objects";
 
 /**
  * What every policy reads the stack through: resources by kind, tenants by their labels, and
@@ -127,6 +127,13 @@ export function tenants(resources: readonly PolicyResource[]): TenantView[] {
 export class Undecided {
   private readonly items: string[] = [];
   private first?: UnknownValueError;
+
+  /** Undecided items for a stack policy over `resources`: first, the composites whose objects are not known yet. */
+  static over(resources: readonly PolicyResource[]): Undecided {
+    const u = new Undecided();
+    for (const c of unknownComposites(resources)) u.note(`the objects of ${c.name}`, c.err);
+    return u;
+  }
 
   /** Runs `decide` for `what`; undefined, and `what` undecided, when it reads an unknown value. */
   attempt<T>(what: string, decide: () => T): T | undefined {

@@ -18,7 +18,7 @@ export const quotaForEveryGpuResource: StackValidationPolicy = {
       for (const name of Object.keys(facts.advertises ?? {})) advertisers.set(name, [...(advertisers.get(name) ?? []), facts.pool]);
     }
     const resources = [...advertisers.keys()].sort();
-    const undecided = new Undecided();
+    const undecided = Undecided.over(args.resources);
     for (const t of tenants(args.resources)) {
       const quotas = inNamespace(args.resources, K8S.quota, t.name);
       if (quotas.length === 0) continue; // tenancy-namespace-has-gpu-quota reports it.

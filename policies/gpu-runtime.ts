@@ -45,7 +45,7 @@ export const gpuRuntimePlatformOnly: StackValidationPolicy = {
   description: `Tenant pods never run under the ${NVIDIA_RUNTIME.name} runtime: an admission policy refuses it in every tenant namespace, and no tenant workload in the plan asks for it.`,
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const undecided = new Undecided();
+    const undecided = Undecided.over(args.resources);
     for (const r of expanded(args.resources)) {
       undecided.attempt(r.name, () => {
         const pod = podSpec(r);

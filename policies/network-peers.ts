@@ -5,8 +5,9 @@ import { PLATFORM_NAMESPACES } from "../inventory/platform";
  * by how it is spelled: `0.0.0.0/1` with `128.0.0.0/1` is the whole internet, `::/0` is IPv6's,
  * `169.254.169.254/32` is the node's instance metadata (its cloud credentials), and a namespace
  * selector on a label every namespace has (`kubernetes.io/metadata.name Exists`) is every
- * namespace. A tenant's policies may admit only the site's own private ranges, its own
- * namespace and the platform's.
+ * namespace. A tenant's policies may admit by address only the site's on-premises node ranges
+ * (never the VPC, pod or service ranges, where every other tenant's pods are), and by namespace
+ * only its own and the platform's.
  */
 
 export interface Peer {
@@ -44,23 +45,23 @@ const dotted = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) %
 const METADATA = ipv4Range("169.254.0.0/16")!;
 
 /**
- * Why an ipBlock admits more than the site's own ranges, or undefined when everything it admits
+ * Why an ipBlock admits more than the site's node ranges, or undefined when everything it admits
  * (its CIDR less its exceptions) lies within them.
  */
 export function ipBlockProblem(block: NonNullable<Peer["ipBlock"]>, own: readonly string[]): string | undefined {
   const cidr = String(block.cidr ?? "");
-  if (cidr.includes(":")) return `admits IPv6 addresses (${cidr}), none of them the site's`;
+  if (cidr.includes(":")) return `admits IPv6 addresses (${cidr}), none of them the site's nodes'`;
   const range = ipv4Range(cidr);
   if (!range) return `has an ipBlock that is not a CIDR (${JSON.stringify(block.cidr)})`;
   let outside: Range[] = [range];
-  for (const c of [...own, ...(block.except ?? [])]) {
+  for (const c of [...own, ...(Array.isArray(block.except) ? block.except : [])]) {
     const r = ipv4Range(String(c));
     if (r) outside = subtract(outside, r);
   }
   if (outside.length === 0) return undefined;
   const [a, b] = outside[0];
   const metadata = outside.some(([x, y]) => x <= METADATA[1] && y >= METADATA[0]);
-  return `admits ${dotted(a)}–${dotted(b)}${outside.length > 1 ? " and more" : ""} from ipBlock ${cidr}, outside the site's own ranges${metadata ? ", including the link-local instance metadata address 169.254.169.254" : ""}`;
+  return `admits ${dotted(a)}–${dotted(b)}${outside.length > 1 ? " and more" : ""} from ipBlock ${cidr}, outside the site's node ranges${metadata ? ", including the link-local instance metadata address 169.254.169.254" : ""}`;
 }
 
 /**
@@ -73,7 +74,9 @@ export function pinnedNamespaces(selector: NonNullable<Peer["namespaceSelector"]
   const narrow = (values: string[]) => (names = names === undefined ? values : names.filter((n) => values.includes(n)));
   const label = selector.matchLabels?.[NAME_LABEL];
   if (typeof label === "string") narrow([label]);
-  for (const e of selector.matchExpressions ?? []) if (e.key === NAME_LABEL && e.operator === "In") narrow(e.values ?? []);
+  for (const e of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
+    if (e !== null && typeof e === "object" && e.key === NAME_LABEL && e.operator === "In") narrow(Array.isArray(e.values) ? e.values : []);
+  }
   return names;
 }
 
@@ -84,8 +87,10 @@ function allowedNamespaces(tenant: string): Set<string> {
 
 /** Why a tenant namespace's NetworkPolicy peer admits too much, or undefined. */
 export function peerProblem(peer: Peer, tenant: string, own: readonly string[]): string | undefined {
-  if (peer.ipBlock !== undefined) return ipBlockProblem(peer.ipBlock, own);
-  if (peer.namespaceSelector === undefined) return undefined;
+  // Kubernetes reads a null field as absent; a peer that is not a mapping admits nothing.
+  if (peer === null || typeof peer !== "object") return undefined;
+  if (peer.ipBlock !== undefined && peer.ipBlock !== null) return ipBlockProblem(peer.ipBlock, own);
+  if (peer.namespaceSelector === undefined || peer.namespaceSelector === null) return undefined;
   const names = pinnedNamespaces(peer.namespaceSelector);
   if (names === undefined) return `selects namespaces by ${JSON.stringify(peer.namespaceSelector)}, which matches every namespace (or any a label is added to); name them with ${NAME_LABEL}`;
   const foreign = names.filter((n) => !allowedNamespaces(tenant).has(n));

@@ -1,4 +1,4 @@
-import { PolicyResource } from "@pulumi/policy";
+import { PolicyResource, UnknownValueError } from "@pulumi/policy";
 import * as YAML from "yaml";
 
 /**
@@ -45,9 +45,17 @@ export function declaredObjects(props: Json): Json[] {
   const texts = props.yaml === undefined ? [] : [props.yaml].flat();
   for (const text of texts) {
     if (typeof text !== "string") continue;
-    // A document that does not parse is the provider's error at apply; here it holds no object.
-    for (const doc of YAML.parseAllDocuments(text)) if (doc.errors.length === 0) flatten(doc.toJS(), out);
+    // Read as Kubernetes reads manifests (YAML 1.1: `hostPID: yes` is true). A document that does
+    // not parse is the provider's error at apply; here it holds no object.
+    for (const doc of YAML.parseAllDocuments(text, { version: "1.1" })) if (doc.errors.length === 0) flatten(doc.toJS(), out);
   }
+  return out;
+}
+
+/** Every object of a list of manifest documents, `List`s opened, as `kubectl apply` sees them. */
+export function manifestObjects(docs: readonly unknown[]): Json[] {
+  const out: Json[] = [];
+  flatten(docs, out);
   return out;
 }
 
@@ -84,16 +92,39 @@ export function objectsIn(resource: ObjectSource): ObjectSource[] {
   return isComposite(resource.type) ? embedded(resource) : [resource];
 }
 
-const expandedCache = new WeakMap<readonly PolicyResource[], readonly PolicyResource[]>();
+const expandedCache = new WeakMap<readonly PolicyResource[], { resources: readonly PolicyResource[]; unknown: { name: string; err: UnknownValueError }[] }>();
+
+function expansion(resources: readonly PolicyResource[]) {
+  let entry = expandedCache.get(resources);
+  if (!entry) {
+    const unknown: { name: string; err: UnknownValueError }[] = [];
+    // A composite whose objects a preview cannot know yet (its yaml built from an output) is
+    // skipped here and reported by each policy as undecided (./common Undecided.over), rather
+    // than letting the unknown throw out of every stack policy at once.
+    const objects = (r: PolicyResource): PolicyResource[] => {
+      try {
+        return embedded(r);
+      } catch (err) {
+        if (!(err instanceof UnknownValueError)) throw err;
+        unknown.push({ name: r.name, err });
+        return [];
+      }
+    };
+    const all = resources.some((r) => isComposite(r.type)) ? resources.flatMap((r) => (isComposite(r.type) ? [r, ...objects(r)] : [r])) : resources;
+    entry = { resources: all, unknown };
+    expandedCache.set(resources, entry);
+  }
+  return entry;
+}
 
 /** Every resource of a stack with every composite's embedded objects added: what stack policies judge. */
 export function expanded(resources: readonly PolicyResource[]): readonly PolicyResource[] {
-  let out = expandedCache.get(resources);
-  if (!out) {
-    out = resources.some((r) => isComposite(r.type)) ? resources.flatMap((r) => (isComposite(r.type) ? [r, ...embedded(r)] : [r])) : resources;
-    expandedCache.set(resources, out);
-  }
-  return out;
+  return expansion(resources).resources;
+}
+
+/** The composites whose objects a preview cannot know yet, with the unknown each met. */
+export function unknownComposites(resources: readonly PolicyResource[]): readonly { name: string; err: UnknownValueError }[] {
+  return expansion(resources).unknown;
 }
 
 /**

@@ -65,8 +65,13 @@ interface SecurityContext {
 }
 
 /** Every container of a pod spec with its kind: containers, init containers and ephemeral containers. */
+/** The mappings of a list, anything else (null, a scalar) left out: Kubernetes refuses those, and a rule must not crash on them. */
+function objects(value: unknown): Json[] {
+  return Array.isArray(value) ? (value.filter((x) => x !== null && typeof x === "object" && !Array.isArray(x)) as Json[]) : [];
+}
+
 export function containersOf(pod: Json): { kind: string; container: Container }[] {
-  const list = (key: string, kind: string) => ((Array.isArray(pod[key]) ? pod[key] : []) as Container[]).map((container) => ({ kind, container }));
+  const list = (key: string, kind: string) => (objects(pod[key]) as Container[]).map((container) => ({ kind, container }));
   return [...list("initContainers", "init container"), ...list("containers", "container"), ...list("ephemeralContainers", "ephemeral container")];
 }
 
@@ -104,9 +109,10 @@ export function restrictedViolations(pod: Json, annotations: Record<string, stri
     if (added.length) return `adding capabilities ${added.join(", ")}`;
     return (sc.capabilities?.drop ?? []).includes("ALL") ? undefined : "without dropping ALL capabilities";
   });
-  for (const v of (Array.isArray(pod.volumes) ? pod.volumes : []) as Json[]) {
-    const source = Object.keys(v).find((k) => k !== "name");
-    if (source !== undefined && !RESTRICTED_VOLUMES.has(source)) out.push(`mounts ${source} volume ${String(v.name)}`);
+  for (const v of objects(pod.volumes)) {
+    // Every source the volume sets, not the first key: the API server drops a null one, so
+    // `configMap: null` beside `hostPath` still mounts the host.
+    for (const source of Object.keys(v).filter((k) => k !== "name" && v[k] !== null && v[k] !== undefined && !RESTRICTED_VOLUMES.has(k))) out.push(`mounts ${source} volume ${String(v.name)}`);
   }
   each((c) => {
     const ports = (c.ports ?? []).filter((p) => p.hostPort !== undefined && p.hostPort !== 0).map((p) => p.hostPort);
@@ -115,8 +121,10 @@ export function restrictedViolations(pod: Json, annotations: Record<string, stri
   const unconfined = (type?: string) => type === "Unconfined";
   if (unconfined(podSc.appArmorProfile?.type)) out.push("sets an Unconfined AppArmor profile");
   each((_c, sc) => (unconfined(sc.appArmorProfile?.type) ? "with an Unconfined AppArmor profile" : undefined));
-  for (const [key, value] of Object.entries(annotations)) {
-    if (key.startsWith("container.apparmor.security.beta.kubernetes.io/") && value === "unconfined") out.push(`annotates ${key} unconfined`);
+  // Only the AppArmor annotations' values are read: another annotation a preview cannot know yet
+  // (a role ARN) must not leave the whole pod undecided.
+  for (const key of Object.keys(annotations).filter((k) => k.startsWith("container.apparmor.security.beta.kubernetes.io/"))) {
+    if (annotations[key] === "unconfined") out.push(`annotates ${key} unconfined`);
   }
   const seLinux = (o?: SecurityContext["seLinuxOptions"]) => o !== undefined && (!SELINUX_TYPES.has(o.type ?? "") || o.user !== undefined || o.role !== undefined);
   if (seLinux(podSc.seLinuxOptions)) out.push("sets SELinux options the profile forbids");

@@ -29,7 +29,10 @@ interface Rule {
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
 const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
 
-const subjectsOf = (b: PolicyResource) => (Array.isArray(b.props.subjects) ? b.props.subjects : []) as Subject[];
+/** The mappings of a list, null entries and scalars left out (the API server refuses them; a rule must not crash on them). */
+const mappings = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter((x) => x !== null && typeof x === "object" && !Array.isArray(x)) : []);
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((x): x is string => typeof x === "string") : typeof value === "string" ? [value] : []);
+const subjectsOf = (b: PolicyResource) => mappings(b.props.subjects) as unknown as Subject[];
 const roleRefOf = (b: PolicyResource) => (b.props.roleRef ?? {}) as RoleRef;
 const show = (s: Subject) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`;
 
@@ -68,7 +71,7 @@ export const roleBindingOwnGroup: StackValidationPolicy = {
   description: `Every tenant namespace holds only the platform's tenant role binding: the ClusterRole ${TENANT_ADMIN_ROLE}, bound to that tenant's own administrators' group and nobody else.`,
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const undecided = new Undecided();
+    const undecided = Undecided.over(args.resources);
     for (const t of tenants(args.resources)) {
       const group = meta(t.namespace).annotations?.["aisc.hk/admin-group"];
       const inTenant = inNamespace(args.resources, K8S.roleBinding, t.name);
@@ -91,7 +94,7 @@ export const tenantIdentitiesStayHome: StackValidationPolicy = {
   validateStack: (args, report) => {
     const groups = tenantGroups(args.resources);
     const namespaces = new Set(tenants(args.resources).map((t) => t.name));
-    const undecided = new Undecided();
+    const undecided = Undecided.over(args.resources);
     for (const b of bindings(args.resources)) {
       undecided.attempt(bindingName(b), () => {
         const home = b.type === K8S.roleBinding ? (meta(b).namespace ?? "default") : undefined;
@@ -110,7 +113,7 @@ export const noSystemSubjects: StackValidationPolicy = {
   description: "No binding names a Kubernetes system: group or user (system:authenticated is every signed-in user, system:masters already cluster-admin): the platform binds service accounts and its directory's groups only.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const undecided = new Undecided();
+    const undecided = Undecided.over(args.resources);
     for (const b of bindings(args.resources)) {
       undecided.attempt(bindingName(b), () => {
         for (const s of subjectsOf(b)) {
@@ -129,22 +132,24 @@ const FENCES: Record<string, ReadonlySet<string> | "all"> = {
   "admissionregistration.k8s.io": "all",
   "apiextensions.k8s.io": "all",
   "certificates.k8s.io": "all",
-  "": new Set(["resourcequotas", "limitranges", "namespaces", "nodes", "persistentvolumes"]),
+  "cilium.io": "all",
+  "": new Set(["resourcequotas", "limitranges", "namespaces", "nodes", "persistentvolumes", "endpoints"]),
+  "discovery.k8s.io": new Set(["endpointslices"]),
   "networking.k8s.io": new Set(["networkpolicies"]),
 };
 
 /** How a role's rules could widen the access of whoever holds it, one phrase each. */
 export function escalations(rules: readonly Rule[]): string[] {
   const out = new Set<string>();
-  for (const rule of rules) {
-    const verbs = rule.verbs ?? [];
-    const groups = rule.apiGroups ?? [];
-    const resources = (rule.resources ?? []).map((r) => r.split("/")[0]);
+  for (const rule of mappings(rules) as Rule[]) {
+    const verbs = strings(rule.verbs);
+    const groups = strings(rule.apiGroups);
+    const resources = strings(rule.resources).map((r) => r.split("/")[0]);
     if (verbs.includes("*")) out.add("every verb (*)");
     for (const v of ["escalate", "bind", "impersonate"]) if (verbs.includes(v)) out.add(`the ${v} verb`);
     if (groups.includes("*")) out.add("every API group (*)");
     if (resources.includes("*")) out.add("every resource (*)");
-    if ((rule.nonResourceURLs ?? []).includes("*")) out.add("every non-resource URL (*)");
+    if (strings(rule.nonResourceURLs).includes("*")) out.add("every non-resource URL (*)");
     const writes = verbs.filter((v) => WRITE_VERBS.has(v));
     if (writes.length === 0) continue;
     for (const g of groups) {
@@ -170,12 +175,12 @@ export const tenantRoleBounded: StackValidationPolicy = {
       held.add(ref.kind === "Role" ? `Role/${ns}/${ref.name}` : `ClusterRole/${ref.name}`);
     }
     const roles = [...ofKind(args.resources, CLUSTER_ROLE), ...ofKind(args.resources, ROLE)];
-    const undecided = new Undecided();
+    const undecided = Undecided.over(args.resources);
     for (const role of roles) {
       const key = role.type === ROLE ? `Role/${meta(role).namespace ?? "default"}/${meta(role).name}` : `ClusterRole/${meta(role).name}`;
       if (!held.has(key) && !(role.type === ROLE && namespaces.has(meta(role).namespace ?? "default"))) continue;
       undecided.attempt(key, () => {
-        const found = escalations((Array.isArray(role.props.rules) ? role.props.rules : []) as Rule[]);
+        const found = escalations(mappings(role.props.rules) as Rule[]);
         if (role.props.aggregationRule !== undefined) found.push("rules aggregated from other roles");
         if (found.length) report(`${key.replace(/\//, " ")}, held by tenants, grants ${found.join(", ")}.`, role.urn);
       });

@@ -154,13 +154,14 @@ export interface ImageReference {
  * Parses an image reference as the distribution spec reads it: `[host[:port]/]path[:tag][@digest]`.
  * A port belongs to the host (the first component, when a path follows), never to the tag; the
  * path is lower case; a tag is at most 128 word characters, dots and dashes; a digest is
- * `sha256:` and 64 hex digits. Undefined when the text is not a valid reference.
+ * `sha256:` and 64 hex digits (or `sha512:` and 128). Undefined when the text is not a valid
+ * reference, which fails closed: an IPv6 registry address is refused, though valid.
  */
 export function parseImage(text: string): ImageReference | undefined {
   const at = text.indexOf("@");
   const digest = at < 0 ? undefined : text.slice(at + 1);
   const rest = at < 0 ? text : text.slice(0, at);
-  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) return undefined;
+  if (digest !== undefined && !/^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/.test(digest)) return undefined;
   const slash = rest.lastIndexOf("/");
   const colon = rest.lastIndexOf(":");
   const tag = colon > slash ? rest.slice(colon + 1) : undefined;

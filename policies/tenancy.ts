@@ -18,7 +18,7 @@ function perTenant(name: string, description: string, check: (ns: string, all: r
     description,
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-      const undecided = new Undecided();
+      const undecided = Undecided.over(args.resources);
       for (const t of tenants(args.resources)) {
         const problem = undecided.attempt(`tenant namespace ${t.name}`, () => check(t.name, args.resources, t.namespace));
         if (problem) report(`Tenant namespace ${t.name} ${problem}.`, t.namespace.urn);
@@ -73,14 +73,15 @@ function rulePeersProblem(peers: Peer[] | undefined, tenant: string, own: readon
 
 export const namespaceDefaultDeny = perTenant(
   "tenancy-namespace-default-deny",
-  "Every tenant namespace denies all ingress and egress by default, and its NetworkPolicies admit only its own namespace, the platform's and the site's own address ranges: no internet, instance metadata or IPv6, no selector that matches every namespace.",
+  "Every tenant namespace denies all ingress and egress by default, and its NetworkPolicies admit only its own namespace, the platform's and the site's node ranges: no internet, instance metadata, IPv6, pod or service ranges, no selector that matches every namespace.",
   (ns, all) => {
     const policies = inNamespace(all, K8S.networkPolicy, ns);
     if (!policies.some(isolatesEveryPod)) return "has no NetworkPolicy isolating every pod for both ingress and egress";
     const own = siteFactsOf(all)?.facts.networks ?? [];
     const problems: string[] = [];
     for (const p of policies) {
-      const rules = [...(specOf(p).ingress ?? []).map((r) => ["ingress", r.from] as const), ...(specOf(p).egress ?? []).map((r) => ["egress", r.to] as const)];
+      const rulesOf = <T>(list: T[] | undefined) => (Array.isArray(list) ? list.filter((r): r is T => r !== null && typeof r === "object") : []);
+      const rules = [...rulesOf(specOf(p).ingress).map((r) => ["ingress", r.from] as const), ...rulesOf(specOf(p).egress).map((r) => ["egress", r.to] as const)];
       for (const [direction, peers] of rules) {
         const problem = rulePeersProblem(peers, ns, own);
         if (problem === "everyone") problems.push(`lets NetworkPolicy ${meta(p).name} allow all ${direction}`);
@@ -102,7 +103,7 @@ export const gpuRequestsNeedQuota: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const quotas = ofKind(args.resources, K8S.quota);
-    const undecided = new Undecided();
+    const undecided = Undecided.over(args.resources);
     for (const r of expanded(args.resources)) {
       undecided.attempt(r.name, () => {
         const pod = podSpec(r);

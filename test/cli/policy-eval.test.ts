@@ -101,6 +101,22 @@ describe("values a preview cannot know", () => {
     assert.strictEqual(engineProps(known.props), known.props, "no unknown, no proxy");
   });
 
+  it("skips a ConfigGroup whose objects are unknown, notes it, and still decides everything else", async () => {
+    const plan = withUnknown(8);
+    const noLimits = { ...plan, resources: [...plan.resources.filter((r) => r.name !== "uni-a/tenant-defaults"), plannedResource("kubernetes:yaml/v2:ConfigGroup", "extras", { yaml: UNKNOWN })] };
+    const result = await evaluatePolicies(noLimits);
+    const limit = result.violations.filter((v) => v.policy === "tenancy-namespace-has-limit-range");
+    assert.deepStrictEqual(limit.map((v) => [v.level, v.message.replace(/during preview: .* \(/, "during preview: … (")]), [
+      ["mandatory", "Tenant namespace uni-a has no LimitRange."],
+      ["advisory", "can't run policy 'tenancy-namespace-has-limit-range' from policy pack 'aisc@v0.1.0' during preview: … (undecided until apply: the objects of extras)"],
+    ]);
+  });
+
+  it("reports a remediate policy's violations as mandatory, as the engine does", async () => {
+    const result = await evaluatePolicies(withUnknown(15), { "capacity-tenant-share-within-limit": { enforcementLevel: "remediate" } });
+    assert.deepStrictEqual(result.violations.filter((v) => v.policy === "capacity-tenant-share-within-limit").map((v) => v.level), ["mandatory", "advisory"]);
+  });
+
   it("still decides from the known quotas, and says in an advisory note what it could not decide", async () => {
     const over = await evaluatePolicies(withUnknown(15));
     assert.deepStrictEqual(notes(over), [

@@ -55,6 +55,21 @@ describe("aisc verify --only policy", function () {
     assert.deepStrictEqual(fs.readdirSync(stackDir).filter((f) => f.endsWith(".tmp")), []);
   });
 
+  it("opens a List appended to a manifest, and refuses a value turned into [unknown] to escape the rules (exit 2)", () => {
+    const manifest = path.join(stackDir, "manifests", "namespaces", "uni-a.yaml");
+    const original = fs.readFileSync(manifest, "utf8");
+    const pod = "apiVersion: v1\n    kind: Pod\n    metadata: { name: listed, namespace: uni-a }\n    spec: { hostPID: yes, containers: [{ name: c, image: 'x:1' }] }";
+    fs.writeFileSync(manifest, `${original}---\napiVersion: v1\nkind: List\nitems:\n  - ${pod.replace(/\n {4}/g, "\n    ")}\n`);
+    const run = aisc("verify", "--config", file, "--only", "policy", "--out", out);
+    assert.strictEqual(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /tenancy-pods-restricted-outside-platform: Pod listed in namespace uni-a sets hostPID;/);
+    fs.writeFileSync(manifest, original.replace(/name: tenant-admin\n/, "name: tenant-admin\n  annotations: { note: '[unknown]' }\n"));
+    const forged = aisc("verify", "--config", file, "--only", "policy", "--out", out);
+    assert.strictEqual(forged.status, 2, forged.stdout + forged.stderr);
+    assert.match(forged.stderr, /holds \[unknown\] at metadata\.annotations\.note, where plan\.json has a value/);
+    fs.writeFileSync(manifest, original);
+  });
+
   it("takes each object as its manifest reads, a new one unprotected, and drops one deleted from disk", () => {
     const ns = (name: string, labels: Record<string, string>) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
     const planned = plannedResource("kubernetes:core/v1:Namespace", "ns-a", { ...ns("a", { x: "planned" }) }, { protect: true });

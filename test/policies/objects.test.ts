@@ -53,6 +53,12 @@ describe("objects inside composites", () => {
     }
   });
 
+  it("reads YAML as Kubernetes does (1.1): hostPID: yes is true", () => {
+    const yes = `apiVersion: v1\nkind: Pod\nmetadata: { name: shouting, namespace: uni-a }\nspec:\n  hostPID: yes\n  containers: [{ name: c, image: "x:1", securityContext: { privileged: on } }]\n`;
+    const found = check(podsRestrictedOutsidePlatform, [group({ yaml: yes })]);
+    assert.match(found[0], /^extras: Pod shouting in namespace uni-a sets hostPID; runs container c privileged; /);
+  });
+
   it("puts an object naming no namespace in default", () => {
     assert.strictEqual(namespaceOf({ props: { metadata: { name: "x" } } }), "default");
     assert.strictEqual(namespaceOf({ props: { metadata: { name: "x", namespace: "" } } }), "default");

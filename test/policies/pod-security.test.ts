@@ -54,6 +54,10 @@ describe("tenancy-pods-restricted-outside-platform", () => {
     ]);
   });
 
+  it("judges every source a volume sets, a null one beside it ignored, and crashes on no null entry", () => {
+    assert.deepStrictEqual(restrictedViolations({ containers: [safe("c"), null], volumes: [{ name: "root", configMap: null, hostPath: { path: "/" } }, null] }), ["mounts hostPath volume root"]);
+  });
+
   it("takes the pod's seccomp profile and runAsNonRoot for its containers, but a container's own settings win", () => {
     const pod = { securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, containers: [{ name: "c", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }] };
     assert.deepStrictEqual(restrictedViolations(pod), []);

@@ -65,6 +65,16 @@ describe("RBAC policies", () => {
         "patch on networking.k8s.io/networkpolicies",
       ]);
       assert.deepStrictEqual(escalations([{ nonResourceURLs: ["*"], verbs: ["get"] }]), ["every non-resource URL (*)"]);
+      // Cilium's own policies add to the default deny on hybrid nodes; endpoints steer Services' traffic.
+      assert.deepStrictEqual(escalations([{ apiGroups: ["cilium.io", "", "discovery.k8s.io"], resources: ["ciliumnetworkpolicies", "endpoints", "endpointslices"], verbs: ["create"] }]), [
+        "create on cilium.io/ciliumnetworkpolicies",
+        "create on cilium.io/endpoints",
+        "create on cilium.io/endpointslices",
+        "create on endpoints",
+        "create on discovery.k8s.io/endpointslices",
+      ]);
+      // Malformed rules (a null entry, verbs as one string) are read, never a crash.
+      assert.deepStrictEqual(escalations([null, { apiGroups: [""], resources: ["pods"], verbs: "*" }] as never), ["every verb (*)"]);
     });
 
     it("fails the platform's tenant role widened, at the role", () => {
@@ -105,7 +115,7 @@ describe("RBAC policies", () => {
     it("fails any binding of a system: group or user, wherever it is; service accounts pass", () => {
       const everyone = binding("everyone", undefined, clusterRole("cluster-admin"), [{ kind: "Group", name: "system:authenticated" }]);
       const masters = binding("m", "slurm", clusterRole("view"), [{ kind: "Group", name: "system:masters" }, { kind: "User", name: "system:serviceaccount:uni-a:default" }]);
-      const sa = binding("sa", undefined, clusterRole("view"), [{ kind: "ServiceAccount", name: "system-reader", namespace: "monitoring" }]);
+      const sa = binding("sa", undefined, clusterRole("view"), [{ kind: "ServiceAccount", name: "system-reader", namespace: "monitoring" }, null]);
       assert.deepStrictEqual(check(noSystemSubjects, [...baseline(), everyone, masters, sa]), [
         "slurm/m: RoleBinding slurm/m grants Group system:masters, a Kubernetes system identity.",
         "slurm/m: RoleBinding slurm/m grants User system:serviceaccount:uni-a:default, a Kubernetes system identity.",

@@ -239,6 +239,7 @@ describe("security policies", () => {
       const cases: [string, string | undefined][] = [
         [`registry:5000/app@${digest}`, undefined],
         [`app:latest@${digest}`, undefined],
+        [`app@sha512:${"cd".repeat(64)}`, undefined],
         ["app:1.2", undefined],
         ["app:v1.0-RC1", undefined],
         ["nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04", undefined],

@@ -8,7 +8,7 @@ import { k8s, siteFacts, tenant, TYPES, violations as check, workload } from "..
 
 /** The tenancy rules, one policy at a time, over two compliant tenants changed one thing at a time. */
 
-const baseline = () => [siteFacts({ networks: ["10.0.0.0/16", "172.20.0.0/16", "10.80.0.0/16", "10.90.0.0/16"] }), ...tenant("uni-a"), ...tenant("gov-c", { gpus: 4 })];
+const baseline = () => [siteFacts({ networks: ["10.0.0.0/16", "172.20.0.0/16", "10.80.0.0/16", "10.90.0.0/16"] }) /* node ranges */, ...tenant("uni-a"), ...tenant("gov-c", { gpus: 4 })];
 
 /** The baseline with the named resources left out and `extra` added. */
 function changed(drop: string[], ...extra: PlannedResource[]): PlannedResource[] {
@@ -75,7 +75,7 @@ describe("tenancy policies", () => {
 
     it("fails addresses beyond the site's own ranges by what they admit, not how they are spelled", () => {
       const beyond = (range: string, cidr: string, more = false, metadata = false) =>
-        says(`allow egress that admits ${range}${more ? " and more" : ""} from ipBlock ${cidr}, outside the site's own ranges${metadata ? ", including the link-local instance metadata address 169.254.169.254" : ""}`);
+        says(`allow egress that admits ${range}${more ? " and more" : ""} from ipBlock ${cidr}, outside the site's node ranges${metadata ? ", including the link-local instance metadata address 169.254.169.254" : ""}`);
       assert.deepStrictEqual(opened({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }), beyond("0.0.0.0–9.255.255.255", "0.0.0.0/0", true, true));
       // Half the internet each: both halves fail on their own.
       assert.deepStrictEqual(opened({ to: [{ ipBlock: { cidr: "0.0.0.0/1" } }] }), beyond("0.0.0.0–9.255.255.255", "0.0.0.0/1", true));
@@ -83,9 +83,11 @@ describe("tenancy policies", () => {
       assert.deepStrictEqual(opened({ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }] }), beyond("169.254.169.254–169.254.169.254", "169.254.169.254/32", false, true));
       // Host bits are masked as Kubernetes does: 10.0.0.1/8 is all of 10/8.
       assert.deepStrictEqual(opened({ to: [{ ipBlock: { cidr: "10.0.0.1/8" } }] }), beyond("10.1.0.0–10.79.255.255", "10.0.0.1/8", true));
-      assert.deepStrictEqual(opened({ to: [{ ipBlock: { cidr: "::/0" } }] }), says("allow egress that admits IPv6 addresses (::/0), none of them the site's"));
-      assert.deepStrictEqual(opened({ from: [{ ipBlock: { cidr: "2001:db8::/32" } }] }, "ingress"), says("allow ingress that admits IPv6 addresses (2001:db8::/32), none of them the site's"));
+      assert.deepStrictEqual(opened({ to: [{ ipBlock: { cidr: "::/0" } }] }), says("allow egress that admits IPv6 addresses (::/0), none of them the site's nodes'"));
+      assert.deepStrictEqual(opened({ from: [{ ipBlock: { cidr: "2001:db8::/32" } }] }, "ingress"), says("allow ingress that admits IPv6 addresses (2001:db8::/32), none of them the site's nodes'"));
       assert.deepStrictEqual(opened({ to: [{ ipBlock: { cidr: "everything" } }] }), says('allow egress that has an ipBlock that is not a CIDR ("everything")'));
+      // Null peers and rules are read as Kubernetes reads them, never a crash.
+      assert.deepStrictEqual(opened({ to: [null, { ipBlock: null, namespaceSelector: null }] }), []);
       // Within the site's ranges, or cut down to them by exceptions: passes.
       assert.deepStrictEqual(opened({ to: [{ ipBlock: { cidr: "10.0.0.0/15", except: ["10.1.0.0/16"] } }] }), []);
     });
