@@ -29,6 +29,14 @@ export type ObjectSource = Pick<PolicyResource, "type" | "props" | "urn" | "name
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
 
+/**
+ * The mappings of a list, anything else (null, a scalar) left out: the API server refuses such
+ * entries, and a rule must read them as nothing rather than crash on them.
+ */
+export function mappingsOf(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter(isObject) : [];
+}
+
 /** The objects of a manifest value: an object, a `List` of them, or an array, flattened. */
 function flatten(value: unknown, out: Json[]): void {
   if (Array.isArray(value)) for (const v of value) flatten(v, out);

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { isPlatformNamespace } from "./common";
-import { namespaceOf, objectsIn } from "./objects";
+import { mappingsOf, namespaceOf, objectsIn } from "./objects";
 
 /**
  * The restricted Pod Security Standard (Kubernetes' "latest" profile, which tenant namespaces
@@ -65,13 +65,8 @@ interface SecurityContext {
 }
 
 /** Every container of a pod spec with its kind: containers, init containers and ephemeral containers. */
-/** The mappings of a list, anything else (null, a scalar) left out: Kubernetes refuses those, and a rule must not crash on them. */
-function objects(value: unknown): Json[] {
-  return Array.isArray(value) ? (value.filter((x) => x !== null && typeof x === "object" && !Array.isArray(x)) as Json[]) : [];
-}
-
 export function containersOf(pod: Json): { kind: string; container: Container }[] {
-  const list = (key: string, kind: string) => (objects(pod[key]) as Container[]).map((container) => ({ kind, container }));
+  const list = (key: string, kind: string) => (mappingsOf(pod[key]) as Container[]).map((container) => ({ kind, container }));
   return [...list("initContainers", "init container"), ...list("containers", "container"), ...list("ephemeralContainers", "ephemeral container")];
 }
 
@@ -109,7 +104,7 @@ export function restrictedViolations(pod: Json, annotations: Record<string, stri
     if (added.length) return `adding capabilities ${added.join(", ")}`;
     return (sc.capabilities?.drop ?? []).includes("ALL") ? undefined : "without dropping ALL capabilities";
   });
-  for (const v of objects(pod.volumes)) {
+  for (const v of mappingsOf(pod.volumes)) {
     // Every source the volume sets, not the first key: the API server drops a null one, so
     // `configMap: null` beside `hostPath` still mounts the host.
     for (const source of Object.keys(v).filter((k) => k !== "name" && v[k] !== null && v[k] !== undefined && !RESTRICTED_VOLUMES.has(k))) out.push(`mounts ${source} volume ${String(v.name)}`);

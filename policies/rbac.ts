@@ -1,6 +1,7 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { TENANT_ADMIN_ROLE } from "../charts/tenant";
 import { inNamespace, K8S, meta, ofKind, tenants, Undecided } from "./common";
+import { mappingsOf } from "./objects";
 
 /**
  * Who may do what: a tenant's administrators get the platform's one tenant role in their own
@@ -29,10 +30,8 @@ interface Rule {
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
 const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
 
-/** The mappings of a list, null entries and scalars left out (the API server refuses them; a rule must not crash on them). */
-const mappings = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter((x) => x !== null && typeof x === "object" && !Array.isArray(x)) : []);
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((x): x is string => typeof x === "string") : typeof value === "string" ? [value] : []);
-const subjectsOf = (b: PolicyResource) => mappings(b.props.subjects) as unknown as Subject[];
+const subjectsOf = (b: PolicyResource) => mappingsOf(b.props.subjects) as unknown as Subject[];
 const roleRefOf = (b: PolicyResource) => (b.props.roleRef ?? {}) as RoleRef;
 const show = (s: Subject) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`;
 
@@ -141,7 +140,7 @@ const FENCES: Record<string, ReadonlySet<string> | "all"> = {
 /** How a role's rules could widen the access of whoever holds it, one phrase each. */
 export function escalations(rules: readonly Rule[]): string[] {
   const out = new Set<string>();
-  for (const rule of mappings(rules) as Rule[]) {
+  for (const rule of mappingsOf(rules) as Rule[]) {
     const verbs = strings(rule.verbs);
     const groups = strings(rule.apiGroups);
     const resources = strings(rule.resources).map((r) => r.split("/")[0]);
@@ -180,7 +179,7 @@ export const tenantRoleBounded: StackValidationPolicy = {
       const key = role.type === ROLE ? `Role/${meta(role).namespace ?? "default"}/${meta(role).name}` : `ClusterRole/${meta(role).name}`;
       if (!held.has(key) && !(role.type === ROLE && namespaces.has(meta(role).namespace ?? "default"))) continue;
       undecided.attempt(key, () => {
-        const found = escalations(mappings(role.props.rules) as Rule[]);
+        const found = escalations(mappingsOf(role.props.rules) as Rule[]);
         if (role.props.aggregationRule !== undefined) found.push("rules aggregated from other roles");
         if (found.length) report(`${key.replace(/\//, " ")}, held by tenants, grants ${found.join(", ")}.`, role.urn);
       });
