@@ -1,6 +1,7 @@
 import { Chart } from "cdk8s";
 import { Construct } from "constructs";
 import { poolResources } from "../inventory/gpu-resources";
+import { SchemeTerms } from "../inventory/subsidy";
 import { Site } from "../inventory/types";
 import { commonLabels, object } from "./common";
 import { cloudGpuContainerdConfig, gpuContainerdConfig } from "./containerd";
@@ -29,6 +30,11 @@ export interface SiteFacts {
    * tenant's pods and Services, which an ipBlock would reach past the namespace rules.
    */
   readonly networks: readonly string[];
+  /**
+   * The subsidy schemes' terms from the city's configuration (`aisc:city.subsidy`), present when
+   * any is configured: the ledger policies (policies/subsidy.ts) price the tenants' quotas with them.
+   */
+  readonly subsidy?: readonly SchemeTerms[];
 }
 
 export interface PoolFacts {
@@ -50,7 +56,7 @@ export interface PoolFacts {
   readonly guaranteed?: true;
 }
 
-export function siteFacts(site: Site): SiteFacts {
+export function siteFacts(site: Site, subsidy: readonly SchemeTerms[] = []): SiteFacts {
   return {
     site: site.name,
     region: site.region,
@@ -59,6 +65,7 @@ export function siteFacts(site: Site): SiteFacts {
     precision: site.capacity.precision,
     milestones: site.capacity.milestones.map((m) => ({ name: m.name, date: m.date, pflops: m.pflops })),
     networks: [...site.networks.onPremNodeCidrs],
+    ...(subsidy.length ? { subsidy } : {}),
   };
 }
 
@@ -78,11 +85,11 @@ export function poolFacts(site: Site): PoolFacts[] {
 }
 
 export class SiteFactsChart extends Chart {
-  constructor(scope: Construct, id: string, props: { site: Site }) {
+  constructor(scope: Construct, id: string, props: { site: Site; subsidy?: readonly SchemeTerms[] }) {
     super(scope, id, { disableResourceNameHashes: true });
     const labels = commonLabels("aisc-facts");
     object(this, "site", "v1", "ConfigMap", { name: "aisc-site", namespace: FACTS_NAMESPACE, labels: { ...labels, [FACTS_LABEL]: "site" } }, {
-      data: { "site.json": JSON.stringify(siteFacts(props.site)) },
+      data: { "site.json": JSON.stringify(siteFacts(props.site, props.subsidy)) },
     });
     for (const pool of poolFacts(props.site)) {
       object(this, `pool-${pool.pool}`, "v1", "ConfigMap", { name: `aisc-pool-${pool.pool}`, namespace: FACTS_NAMESPACE, labels: { ...labels, [FACTS_LABEL]: "pool" } }, {

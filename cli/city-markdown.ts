@@ -1,5 +1,6 @@
 import { Precision, PRECISIONS, SUBSIDY_SCHEMES, SubsidyScheme } from "../inventory/catalog";
 import { allocationByKind, CityMilestone, subsidySummary } from "../inventory/city";
+import { CitySchemeLedger, formatHkd } from "../inventory/subsidy";
 import { Site } from "../inventory/types";
 
 /**
@@ -32,6 +33,8 @@ export interface CityReport {
   readonly sites: readonly SiteInReport[];
   /** Each city milestone: its target, and what the counted sites have in service by its date. */
   readonly milestones: readonly (Omit<CityMilestone, "pflops"> & { readonly target: number; readonly counted: number; readonly margin: number; readonly met: boolean })[];
+  /** Each subsidy scheme's ledger (`aisc:city.subsidy`): the counted sites' commitments against its budget. */
+  readonly subsidy: readonly CitySchemeLedger[];
 }
 
 const num = (n: number) => String(Math.round(n * 1000) / 1000);
@@ -74,6 +77,43 @@ export function cityMarkdown(report: CityReport, sites: readonly Site[]): string
   for (const k of allocationByKind(countedSites)) lines.push(`| ${k.kind} | ${k.tenants} | ${k.gpus} | ${Math.round(k.share * 1000) / 10}% |`);
   lines.push("", "## Subsidised computing (counted sites)", "", "| scheme | tenants | GPUs | average share of cost paid |", "| --- | ---: | ---: | ---: |");
   for (const s of subsidySummary(countedSites)) lines.push(`| ${SUBSIDY_SCHEMES[s.scheme as SubsidyScheme].title} | ${s.tenants} | ${s.gpus} | ${Math.round(s.averageShare * 1000) / 10}% |`);
+  lines.push(...ledgerMarkdown(report.subsidy));
   lines.push("", "![PFLOPS in service per site against the city's milestones](city-capacity.svg)", "");
   return lines.join("\n");
+}
+
+/**
+ * The subsidy ledger: per scheme, each site's commitment over the term and the counted sites'
+ * total against the budget; then every subsidised tenant, so a reviewer can check a figure.
+ */
+function ledgerMarkdown(ledger: readonly CitySchemeLedger[]): string[] {
+  if (ledger.length === 0) return ["", "## Subsidy ledger", "", "No scheme's terms are configured (`aisc:city.subsidy`): no commitment is checked against a budget."];
+  const lines: string[] = [];
+  for (const s of ledger) {
+    const title = SUBSIDY_SCHEMES[s.scheme as SubsidyScheme].title;
+    const used = s.committedOutsideHkd + s.committedHkd;
+    lines.push(
+      "",
+      `## Subsidy ledger: ${title}`,
+      "",
+      `Each subsidised entitlement is priced as held for the scheme's whole term (${s.start} to ${s.end}, ${s.termDays} days) at the scheme's rate for the dearest GPU model that serves it, times the share the scheme pays.`,
+      "",
+      "| site | counted | GPU-hours a year | committed over the term |",
+      "| --- | --- | ---: | ---: |",
+    );
+    for (const site of s.sites) lines.push(`| ${site.site} | ${site.counted ? "yes" : "no (fails a mandatory policy)"} | ${num(site.gpuHoursPerYear)} | ${formatHkd(site.committedHkd)} |`);
+    lines.push(
+      "",
+      `Budget ${formatHkd(s.budgetHkd)}; committed outside these stacks ${formatHkd(s.committedOutsideHkd)}; committed by counted sites ${formatHkd(s.committedHkd)}; **${s.leftHkd >= 0 ? `${formatHkd(s.leftHkd)} left` : `over by ${formatHkd(-s.leftHkd)}`}** (${Math.round((used / s.budgetHkd) * 1000) / 10}% committed).`,
+    );
+    if (s.uncostedTenants) lines.push("", `${s.uncostedTenants} subsidised tenant(s) have entitlements on GPU models with no rate in \`aisc:city.subsidy.${s.scheme}.rates\`: only what has a rate is costed.`);
+    lines.push("", "| site | tenant | share | GPU-hours a year | list price a year | subsidy a year | committed over the term | not costed |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (const site of s.sites) {
+      for (const t of site.tenants) {
+        const uncosted = t.uncosted.map((u) => `${u.resource} (${u.models.join(", ")})`).join(", ");
+        lines.push(`| ${site.site} | ${t.tenant} | ${Math.round(t.share * 1000) / 10}% | ${num(t.gpuHoursPerYear)} | ${formatHkd(t.costPerYearHkd)} | ${formatHkd(t.subsidyPerYearHkd)} | ${formatHkd(t.committedHkd)} | ${uncosted} |`);
+      }
+    }
+  }
+  return lines;
 }

@@ -1,4 +1,5 @@
 import { STATEFUL_TYPES } from "../policies/security";
+import { SubsidyChange, subsidyChanges, subsidyMarkdown } from "./diff-subsidy";
 import { Plan, PlannedResource } from "./record";
 
 /**
@@ -22,6 +23,8 @@ export interface ResourceChange {
 export interface PlanDiff {
   readonly stack: string;
   readonly changes: readonly ResourceChange[];
+  /** What the change does to the subsidy ledger, per scheme it moves (./diff-subsidy). */
+  readonly subsidy: readonly SubsidyChange[];
 }
 
 /** Properties whose change makes the provider replace the resource, by type. */
@@ -77,7 +80,7 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
     changes.push({ kind: "change", ...common(r), paths, ...(danger ? { danger } : {}) });
   }
   changes.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-  return { stack: head.stack, changes };
+  return { stack: head.stack, changes, subsidy: subsidyChanges(base, head) };
 }
 
 const SIGN = { add: "+", remove: "-", change: "~" } as const;
@@ -93,6 +96,7 @@ export function diffMarkdown(diff: PlanDiff): string {
   const dangerous = diff.changes.filter((c) => c.danger);
   const lines = [`## aisc diff: ${diff.stack}`, "", `+${count("add")} added, -${count("remove")} removed, ~${count("change")} changed${dangerous.length ? `; **${dangerous.length} dangerous**` : ""}`, ""];
   if (diff.changes.length === 0) return `${[...lines.slice(0, 2), "No changes.", ""].join("\n")}`;
+  lines.push(...subsidyMarkdown(diff.subsidy));
   if (dangerous.length) {
     lines.push("### Dangerous", "");
     for (const c of dangerous) lines.push(`- **${SIGN[c.kind]} ${c.type} ${c.name}**: ${c.danger}`);

@@ -1,6 +1,7 @@
 import { spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
+import { CITY_CONFIG_KEY, parseCity } from "../inventory/city";
 import { parseSite, SITE_CONFIG_KEY } from "../inventory/parse";
 import { AS_OF_ENV, isDate } from "../inventory/dates";
 import { hybridNodeCount, LIMITS } from "../inventory/limits";
@@ -21,19 +22,27 @@ export interface WorkerResult {
   readonly stderr: string;
 }
 
-/** The validated inventory of a stack file; every mistake in it is one InputError (exit 2). */
+/** Turns a parser's InventoryError into one InputError (exit 2): one problem on one line, several one a line under the file's name. */
+function keyed<T>(file: string, what: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof InventoryError)) throw err;
+    const n = err.issues.length;
+    throw new InputError(n === 1 ? `${file}: invalid ${what}: ${err.message}` : `${file}: invalid ${what}, ${n} problems:\n${err.message}`);
+  }
+}
+
+/**
+ * The validated inventory of a stack file; every mistake in it is one InputError (exit 2). The
+ * city's facts the program also reads (`aisc:city`, from Pulumi.yaml unless the stack file sets
+ * its own) are validated here too, so a mistake in them is refused before anything runs.
+ */
 export function readInventory(file: string): Site {
   const stack = readStackFile(file, PROJECT);
-  try {
-    return parseSite(stack.raw[SITE_CONFIG_KEY]);
-  } catch (err) {
-    if (err instanceof InventoryError) {
-      // One problem is one line; several are listed one a line under the file's name.
-      const n = err.issues.length;
-      throw new InputError(n === 1 ? `${file}: invalid site inventory: ${err.message}` : `${file}: invalid site inventory, ${n} problems:\n${err.message}`);
-    }
-    throw err;
-  }
+  const site = keyed(file, "site inventory", () => parseSite(stack.raw[SITE_CONFIG_KEY]));
+  if (stack.raw[CITY_CONFIG_KEY] !== undefined) keyed(file, "city configuration", () => parseCity(stack.raw[CITY_CONFIG_KEY]));
+  return site;
 }
 
 /**

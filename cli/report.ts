@@ -3,28 +3,27 @@ import * as os from "os";
 import * as path from "path";
 import * as vega from "vega";
 import * as vegaLite from "vega-lite";
-import * as YAML from "yaml";
 import { CITY_CONFIG_KEY, CityConfig, countsToward, milestoneTotal, parseCity, pflopsInService, uncountedAt } from "../inventory/city";
 import { InventoryError } from "../inventory/reader";
+import { cityLedger, formatHkd } from "../inventory/subsidy";
 import { Site } from "../inventory/types";
 import { parseArgs } from "./args";
 import { cityMarkdown, CityReport, SiteInReport } from "./city-markdown";
 import { EXIT } from "./exit";
 import { claimOutDir, makeDirs, onDisk } from "./out-dir";
-import { DEFAULT_OUT, PROJECT_ROOT } from "./paths";
+import { DEFAULT_OUT } from "./paths";
 import { planInto, readInventory, selectStackFiles, STACK_FLAGS } from "./plan";
-import { InputError, stackNameOf } from "./stack-config";
+import { InputError, PROJECT_FILE, projectConfig, stackNameOf } from "./stack-config";
 import { stableJson } from "./record";
 
 export const REPORT_USAGE = "aisc report [--stack NAME]... [--all] [--config FILE]... [--out DIR]";
 
 /** The city's facts from the project's `Pulumi.yaml` (`config: aisc:city: value:`), validated; exit 2 naming the key. */
-export function readCityConfig(file: string = path.join(PROJECT_ROOT, "Pulumi.yaml")): CityConfig {
-  const project = onDisk(`cannot read ${file}`, () => YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, { value?: unknown }> });
-  const entry = project?.config?.[CITY_CONFIG_KEY];
-  if (entry === undefined) throw new InputError(`${file}: config: has no ${CITY_CONFIG_KEY}; expected the city's precision and milestones under config: ${CITY_CONFIG_KEY}: value: (see the README's city report)`);
+export function readCityConfig(file: string = PROJECT_FILE): CityConfig {
+  const value = projectConfig(file)[CITY_CONFIG_KEY];
+  if (value === undefined) throw new InputError(`${file}: config: has no ${CITY_CONFIG_KEY}; expected the city's precision and milestones under config: ${CITY_CONFIG_KEY}: value: (see the README's city report)`);
   try {
-    return parseCity(entry.value, `${CITY_CONFIG_KEY}.value`);
+    return parseCity(value, `${CITY_CONFIG_KEY}.value`);
   } catch (err) {
     if (err instanceof InventoryError) throw new InputError(`${file}: invalid city configuration: ${err.message}`);
     throw err;
@@ -78,6 +77,7 @@ export function cityReport(city: CityConfig, sites: readonly { site: Site; stack
       const total = milestoneTotal({ ...m, pflops: target }, counted, city.precision);
       return { ...m, target, counted: total.pflops, margin: total.margin, met: total.met };
     }),
+    subsidy: cityLedger(city.subsidy, sites.map(({ site, mandatory }) => ({ site, counted: mandatory === 0 }))),
   };
 }
 
@@ -144,5 +144,10 @@ export async function report(argv: readonly string[]): Promise<number> {
     fs.writeFileSync(path.join(out, "city-capacity.svg"), svg);
   });
   process.stdout.write(`city report for ${sites.map((s) => s.site.name).join(", ")} at ${city.precision} -> ${path.join(out, "city-report.md")}, city-report.json, city-capacity.svg\n`);
-  return EXIT.ok;
+  // Each stack's policy sees one site: sites that fit a scheme's budget one by one can still overcommit it together.
+  const over = data.subsidy.filter((s) => s.leftHkd < 0);
+  for (const s of over) {
+    process.stderr.write(`${s.scheme}: the counted sites commit ${formatHkd(s.committedHkd)} over the scheme's term, ${formatHkd(-s.leftHkd)} more than the ${formatHkd(s.budgetHkd - s.committedOutsideHkd)} left of its ${formatHkd(s.budgetHkd)} budget (${s.sites.filter((x) => x.counted && x.committedHkd > 0).map((x) => `${x.site} ${formatHkd(x.committedHkd)}`).join(", ")})\n`);
+  }
+  return over.length ? EXIT.failed : EXIT.ok;
 }

@@ -4,6 +4,7 @@ import * as jsYaml from "js-yaml";
 import { LIMITS } from "../inventory/limits";
 import { WEBHOOK_CONFIG_PREFIX, webhookConfigKey } from "../inventory/parse-monitoring";
 import { DNS_LABEL, DNS_LABEL_WHAT } from "../inventory/reader";
+import { PROJECT, PROJECT_ROOT } from "./paths";
 import { REDACTED } from "./record";
 
 /**
@@ -146,6 +147,44 @@ function parseYaml(file: string, text: string): unknown {
 
 const SITE_KEY = "aisc:site";
 
+/** The project file, whose project-level `config:` (Pulumi 3.44 and later) every stack sees. */
+export const PROJECT_FILE = path.join(PROJECT_ROOT, "Pulumi.yaml");
+
+/** The keys Pulumi's long form of a project config entry may hold; its value is `value`, else `default`. */
+const LONG_FORM_KEYS = ["type", "description", "default", "value", "secret", "items"];
+
+function entryValue(entry: unknown): unknown {
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return entry;
+  const keys = Object.keys(entry);
+  if (keys.length === 0 || !keys.every((k) => LONG_FORM_KEYS.includes(k))) return entry;
+  const o = entry as Record<string, unknown>;
+  return "value" in o ? o.value : o.default;
+}
+
+/**
+ * Project-level config values by namespaced key (`aisc:city`): the Pulumi CLI merges them into
+ * every stack's config before the program runs, a stack's own file winning, and `aisc plan`
+ * does the same (readStackFile), so the program sees the city's facts alike. Exit 2 when the
+ * file cannot be read.
+ */
+export function projectConfig(file: string = PROJECT_FILE): Readonly<Record<string, unknown>> {
+  let doc: unknown;
+  try {
+    doc = jsYaml.load(fs.readFileSync(file, "utf8"), { schema: jsYaml.CORE_SCHEMA });
+  } catch (err) {
+    throw new InputError(`${file}: cannot read the project file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message.split("\n")[0]})`);
+  }
+  const config = (doc as { config?: unknown } | null)?.config;
+  if (config === undefined || config === null) return {};
+  if (typeof config !== "object" || Array.isArray(config)) throw new InputError(`${file}: config: expected a mapping of config keys`);
+  const out: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(config as Record<string, unknown>)) {
+    const value = entryValue(entry);
+    if (value !== undefined) out[key.includes(":") ? key : `${PROJECT}:${key}`] = value;
+  }
+  return out;
+}
+
 /** Reads one stack file for project `project`. */
 export function readStackFile(file: string, project: string): StackConfig {
   const stack = stackNameOf(file);
@@ -185,6 +224,11 @@ export function readStackFile(file: string, project: string): StackConfig {
     raw[full] = plain;
     config[full] = typeof plain === "string" ? plain : JSON.stringify(plain instanceof Date ? plain.toISOString().slice(0, 10) : plain);
     if (secrets.length > 0) secretKeys.push(full);
+  }
+  for (const [key, value] of Object.entries(projectConfig())) {
+    if (key in raw) continue;
+    raw[key] = value;
+    config[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
   // A webhook URL carries its token: it is set with --secret, or not at all.
   const plainWebhook = Object.keys(raw).find((k) => k.startsWith(`${project}:${WEBHOOK_CONFIG_PREFIX}`) && !secretKeys.includes(k));

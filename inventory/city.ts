@@ -1,6 +1,7 @@
 import { capacityOf, poolsInService, round3 } from "./capacity";
 import { NumberFormat, Precision, PRECISIONS } from "./catalog";
 import { InventoryError, Reader } from "./reader";
+import { parseSubsidyTerms, SchemeTerms } from "./subsidy";
 import { Site } from "./types";
 
 /**
@@ -27,9 +28,11 @@ export interface CityConfig {
   /** The precision every site's figures are converted to before they are added. */
   readonly precision: Precision;
   readonly milestones: readonly CityMilestone[];
+  /** Each subsidy scheme's terms (budget, term, rates), for the subsidy ledger (./subsidy.ts); none when not configured. */
+  readonly subsidy: readonly SchemeTerms[];
 }
 
-const CITY_KEYS = { precision: { required: true }, milestones: { required: true } } as const;
+const CITY_KEYS = { precision: { required: true }, milestones: { required: true }, subsidy: { required: false } } as const;
 const MILESTONE_KEYS = { name: { required: true }, date: { required: true }, pflops: { required: true }, source: { required: true }, sites: { required: false } } as const;
 
 /** Validates the city's configuration; every problem keyed under `aisc:city`, like the inventory's. */
@@ -51,9 +54,10 @@ export function parseCity(value: unknown, key: string = CITY_CONFIG_KEY): CityCo
     if (name === undefined || date === undefined || pflops === undefined || source === undefined || sites?.includes(undefined)) return [];
     return [{ name, date, pflops, source, ...(sites ? { sites: sites as string[] } : {}) }];
   });
+  const subsidy = o.subsidy === undefined ? [] : parseSubsidyTerms(r, `${key}.subsidy`, o.subsidy);
   r.unique((i) => `${key}.milestones[${i}].name`, items.map((x) => (x as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)), "milestone name");
   if (r.issues.length > 0) throw new InventoryError(r.issues);
-  return { precision: precision!, milestones };
+  return { precision: precision!, milestones, subsidy };
 }
 
 /** A site's on-premises capacity in service on `date`, at every precision. */

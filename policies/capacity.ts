@@ -4,7 +4,7 @@ import { planDate } from "../inventory/dates";
 import { GPU_CATALOG, GpuModel, gpuTflops, Precision } from "../inventory/catalog";
 import { round3 } from "../inventory/capacity";
 import { classOfResource, ResourceClass } from "../inventory/gpu-resources";
-import { configOf, K8S, meta, ofKind, poolFactsOf, siteFactsOf, tenants, Undecided } from "./common";
+import { configOf, gpuQuotaLines, K8S, meta, ofKind, poolFactsOf, siteFactsOf, tenants, Undecided } from "./common";
 
 /**
  * Capacity rules, recomputed from the resources in the stack (the site's and pools' facts
@@ -35,10 +35,7 @@ const CLASS_NAMES: Readonly<Record<ResourceClass, string>> = { whole: "whole GPU
 function quotaDemand(resources: readonly PolicyResource[], undecided: Undecided): Map<string, number> {
   const demand = new Map<string, number>();
   for (const t of tenants(resources)) {
-    const lines = undecided.attempt(`tenant ${t.name}'s quota`, () => {
-      const hard = ((t.quota?.props.spec ?? {}) as { hard?: Record<string, string | number> }).hard ?? {};
-      return Object.keys(hard).filter((key) => key.startsWith("requests.nvidia.com/")).map((key) => [key.slice("requests.".length), Number(hard[key])] as const);
-    });
+    const lines = t.quota ? undecided.attempt(`tenant ${t.name}'s quota`, () => gpuQuotaLines(t.quota!)) : [];
     for (const [resource, n] of lines ?? []) demand.set(resource, (demand.get(resource) ?? 0) + n);
   }
   return demand;

@@ -93,6 +93,12 @@ export interface TenantView {
   readonly exempt: boolean;
 }
 
+/** A quota's GPU lines (`requests.nvidia.com/...`) as resource and count; reading an unknown throws (see {@link Undecided}). */
+export function gpuQuotaLines(quota: PolicyResource): [string, number][] {
+  const hard = ((quota.props.spec ?? {}) as { hard?: Record<string, string | number> }).hard ?? {};
+  return Object.keys(hard).filter((key) => key.startsWith("requests.nvidia.com/")).map((key) => [key.slice("requests.".length), Number(hard[key])]);
+}
+
 /** Tenant namespaces (labelled `aisc.hk/tenant`), each with its GPU quota if it has one. */
 export function tenants(resources: readonly PolicyResource[]): TenantView[] {
   const cached = tenantCache.get(resources);

@@ -4,6 +4,7 @@ import { quotaForEveryGpuResource } from "./gpu-quotas";
 import { gpuRuntimePlatformOnly } from "./gpu-runtime";
 import { eksVersionSupported } from "./eks-support";
 import { awsRegionHongKong, bucketsPrivateEncrypted, eksAuditLogs, eksEndpointPrivate, eksSecretsEncrypted, SECURITY_POLICIES, statefulProtected } from "./security";
+import { SUBSIDY_POLICIES } from "./subsidy";
 import { TENANCY_POLICIES } from "./tenancy";
 
 /**
@@ -11,7 +12,7 @@ import { TENANCY_POLICIES } from "./tenancy";
  * effect: the pack's entry file builds the PolicyPack from it, and `aisc plan` and the tests
  * evaluate the same objects without starting the policy server.
  */
-export const POLICIES: Policies = [...CAPACITY_POLICIES, ...TENANCY_POLICIES, quotaForEveryGpuResource, gpuRuntimePlatformOnly, ...SECURITY_POLICIES];
+export const POLICIES: Policies = [...CAPACITY_POLICIES, ...SUBSIDY_POLICIES, ...TENANCY_POLICIES, quotaForEveryGpuResource, gpuRuntimePlatformOnly, ...SECURITY_POLICIES];
 
 export const PACK_NAME = "aisc";
 /** The pack's version, as the engine reads it from policies/package.json (a test keeps the two equal). */

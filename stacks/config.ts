@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { planDate } from "../inventory/dates";
+import { CityConfig, parseCity } from "../inventory/city";
 import { parseSite } from "../inventory/parse";
 import { webhookConfigKey } from "../inventory/parse-monitoring";
 import { InventoryError } from "../inventory/reader";
@@ -11,7 +12,14 @@ import { Stage, STAGES, STAGE_CONFIG_KEY } from "../components/platform/stages";
  * `pulumi.RunError`, which the Pulumi CLI (and `aisc plan`) prints as a plain message listing
  * every problem by config key, with no stack trace.
  */
-export function loadSite(config: pulumi.Config = new pulumi.Config("aisc")): { site: Site; kubeconfig?: pulumi.Output<string>; alertWebhooks: Record<string, pulumi.Output<string>>; asOf: string; stage: Stage } {
+export function loadSite(config: pulumi.Config = new pulumi.Config("aisc")): {
+  site: Site;
+  kubeconfig?: pulumi.Output<string>;
+  alertWebhooks: Record<string, pulumi.Output<string>>;
+  asOf: string;
+  stage: Stage;
+  city?: CityConfig;
+} {
   let raw: unknown;
   try {
     raw = config.getObject<unknown>("site");
@@ -25,6 +33,7 @@ export function loadSite(config: pulumi.Config = new pulumi.Config("aisc")): { s
     if (err instanceof InventoryError) throw new pulumi.RunError(`invalid site inventory:\n${err.message}`);
     throw err;
   }
+  const city = loadCity(config);
   const stage = readStage(config, site);
   let asOf: string;
   try {
@@ -33,7 +42,28 @@ export function loadSite(config: pulumi.Config = new pulumi.Config("aisc")): { s
     throw new pulumi.RunError((err as Error).message);
   }
   const kubeconfig = site.cluster.kind === "existing" ? config.getSecret("kubeconfig") : undefined;
-  return { site, ...(kubeconfig ? { kubeconfig } : {}), alertWebhooks: stage === "platform" ? alertWebhooks(site, config) : {}, asOf, stage };
+  return { site, ...(kubeconfig ? { kubeconfig } : {}), alertWebhooks: stage === "platform" ? alertWebhooks(site, config) : {}, asOf, stage, ...(city ? { city } : {}) };
+}
+
+/**
+ * The city's facts (`aisc:city`, project-level config in Pulumi.yaml, the same for every stack),
+ * validated like the inventory: the program needs the subsidy schemes' terms from it for the
+ * site's ledger. Absent, there is no ledger to keep (a project of its own without the city's facts).
+ */
+function loadCity(config: pulumi.Config): CityConfig | undefined {
+  let raw: unknown;
+  try {
+    raw = config.getObject<unknown>("city");
+  } catch (err) {
+    throw new pulumi.RunError(`aisc:city: expected a YAML mapping, but the value is not valid JSON or YAML (${(err as Error).message})`);
+  }
+  if (raw === undefined) return undefined;
+  try {
+    return parseCity(raw);
+  } catch (err) {
+    if (err instanceof InventoryError) throw new pulumi.RunError(`invalid city configuration:\n${err.message}`);
+    throw err;
+  }
 }
 
 /**

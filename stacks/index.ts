@@ -5,11 +5,13 @@
  */
 import { SitePlatform } from "../components/platform";
 import { capacitySummary } from "../inventory/summary";
+import { siteLedger } from "../inventory/subsidy";
 import { tenantSummaries } from "../inventory/tenancy";
 import { loadSite } from "./config";
 
-const { site, kubeconfig: existingKubeconfig, alertWebhooks, asOf, stage } = loadSite();
-const platform = new SitePlatform(site.name, { site, alertWebhooks, asOf, stage, ...(existingKubeconfig ? { kubeconfig: existingKubeconfig } : {}) });
+const { site, kubeconfig: existingKubeconfig, alertWebhooks, asOf, stage, city } = loadSite();
+const subsidyTerms = city?.subsidy ?? [];
+const platform = new SitePlatform(site.name, { site, alertWebhooks, asOf, stage, subsidy: subsidyTerms, ...(existingKubeconfig ? { kubeconfig: existingKubeconfig } : {}) });
 
 export const siteName = site.name;
 export const region = site.region;
@@ -28,3 +30,9 @@ export const deployedStage = stage;
 export const tenantNamespaces = platform.workloads ? platform.workloads.tenants.then((all) => Object.values(all).map((t) => t.namespace).sort()) : [];
 /** Each tenant's kind, GPU entitlement and subsidy, for reports. */
 export const tenants = tenantSummaries(site);
+/**
+ * The subsidy ledger (inventory/subsidy.ts): per scheme configured in `aisc:city.subsidy`, what
+ * each subsidised tenant's entitlement commits over the scheme's term, and the budget left; `aisc
+ * diff` shows how a change moves it.
+ */
+export const subsidy = siteLedger(site, subsidyTerms);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { App } from "cdk8s";
 import { PlatformNamespacesChart } from "../../charts/platform-namespaces";
 import { SiteFactsChart } from "../../charts/site-facts";
+import { SchemeTerms } from "../../inventory/subsidy";
 import { Site } from "../../inventory/types";
 import { chartObjects, ChartResources } from "../k8s";
 
@@ -15,6 +16,8 @@ export interface PlatformNamespacesArgs {
   readonly provider: k8s.Provider;
   /** What the namespaces wait for: the nodes and add-ons the platform's pods need (GpuCluster.ready). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** The subsidy schemes' terms, recorded in the site's facts (none when the city configures none). */
+  readonly subsidy?: readonly SchemeTerms[];
 }
 
 /**
@@ -28,7 +31,7 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
   constructor(name: string, args: PlatformNamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
     super(PLATFORM_NAMESPACES_TYPE, name, {}, opts);
     const app = new App();
-    const objects = chartObjects(new PlatformNamespacesChart(app, "platform-namespaces"), new SiteFactsChart(app, "site-facts", { site: args.site }));
+    const objects = chartObjects(new PlatformNamespacesChart(app, "platform-namespaces"), new SiteFactsChart(app, "site-facts", { site: args.site, subsidy: args.subsidy ?? [] }));
     this.objects = new ChartResources(`${name}-objects`, { objects, provider: args.provider, ...(args.dependsOn?.length ? { dependsOn: args.dependsOn } : {}) }, { parent: this });
     this.registerOutputs({});
   }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { SchemeTerms } from "../../inventory/subsidy";
 import { Site } from "../../inventory/types";
 import { GpuCluster } from "../cluster";
 import { NvidiaGpu } from "../gpu";
@@ -24,6 +25,8 @@ export interface SitePlatformArgs {
   readonly asOf: string;
   /** What this run deploys (./stages); the whole site unless `cluster`. */
   readonly stage?: Stage;
+  /** The subsidy schemes' terms from `aisc:city` (inventory/subsidy.ts), recorded in the site's facts for the ledger policies. */
+  readonly subsidy?: readonly SchemeTerms[];
 }
 
 /**
@@ -62,7 +65,7 @@ export class SitePlatform extends pulumi.ComponentResource {
       this.registerOutputs({ clusterName: this.cluster.clusterName, stage });
       return;
     }
-    this.workloads = siteWorkloads(this, name, { site, provider: k8sProvider, alertWebhooks: args.alertWebhooks ?? {}, dependsOn: this.cluster.ready });
+    this.workloads = siteWorkloads(this, name, { site, provider: k8sProvider, alertWebhooks: args.alertWebhooks ?? {}, dependsOn: this.cluster.ready, subsidy: args.subsidy ?? [] });
     // The runtime keeps the program running until registered outputs resolve, so every tenant
     // is created before the stack completes, and a failure creating one fails the stack.
     this.registerOutputs(this.workloads.tenants.then((tenants) => ({ clusterName: this.cluster.clusterName, stage, tenants: Object.keys(tenants).length })));
@@ -88,11 +91,12 @@ interface SiteWorkloadsArgs {
   readonly alertWebhooks: Readonly<Record<string, pulumi.Input<string>>>;
   /** What the platform's namespaces wait for: the nodes and add-ons their pods need. */
   readonly dependsOn: pulumi.Resource[];
+  readonly subsidy: readonly SchemeTerms[];
 }
 
 function siteWorkloads(parent: pulumi.ComponentResource, name: string, args: SiteWorkloadsArgs): SiteWorkloads {
   const { site, provider } = args;
-  const namespaces = new PlatformNamespaces(`${name}-namespaces`, { site, provider, dependsOn: args.dependsOn }, { parent });
+  const namespaces = new PlatformNamespaces(`${name}-namespaces`, { site, provider, dependsOn: args.dependsOn, subsidy: args.subsidy }, { parent });
   // dependsOn on a component does not reach its children, so each set of objects is told.
   const deps = { provider, dependsOn: [namespaces] };
   const gpu = new NvidiaGpu(`${name}-nvidia`, { site, ...deps }, { parent });

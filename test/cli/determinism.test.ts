@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { offlineSecretValues } from "../../cli/mocks";
-import { readTree, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { costedCity, readTree, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
 import { aisc, planFile } from "../helpers/plan";
 
 /** A deterministic shuffle (a fixed rotation and reversal), so a failure reproduces. */
@@ -18,8 +18,9 @@ describe("determinism and secrets", () => {
     reordered.tenants = shuffled(reordered.tenants);
     reordered.pools = shuffled(reordered.pools);
     const [a, b] = [tempDir(), tempDir()];
-    const first = planFile(writeStackFile("order", site), a);
-    const second = planFile(writeStackFile("order", reordered), b);
+    const city = { "aisc:city": costedCity() };
+    const first = planFile(writeStackFile("order", site, city), a);
+    const second = planFile(writeStackFile("order", reordered, city), b);
     assert.deepStrictEqual(second.resources, first.resources);
     assert.deepStrictEqual(second.outputs, first.outputs);
     // Every artifact, manifests and Slurm files included, is byte-identical.

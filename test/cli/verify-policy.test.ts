@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { planOnDisk } from "../../cli/verify-policy";
-import { smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { costedCity, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
 import { aisc, plannedResource } from "../helpers/plan";
 
 /** `aisc verify --only policy`: the pack over the artifacts as they are on disk. */
@@ -28,7 +28,8 @@ describe("aisc verify --only policy", function () {
   let out: string;
   let stackDir: string;
   before(() => {
-    file = writeStackFile("testsite", smallSite());
+    // With the subsidy scheme's rates, so the ledger's advisory about uncosted tenants does not show.
+    file = writeStackFile("testsite", smallSite(), { "aisc:city": costedCity() });
     out = tempDir();
     assert.strictEqual(aisc("plan", "--config", file, "--out", out).status, 0);
     stackDir = path.join(out, "testsite");

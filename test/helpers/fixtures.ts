@@ -94,6 +94,19 @@ export function issuesOf(site: unknown): string[] {
   return [];
 }
 
+/**
+ * The project's city facts (Pulumi.yaml) with the subsidy scheme's rates for the models of
+ * {@link smallSite} (H100 HK$25 and L40S HK$8 a GPU-hour: figures for tests, the real list price
+ * is not public), so a test site's ledger is costed in full. A stack file's own `aisc:city` wins
+ * over the project's, as with the Pulumi CLI: pass it as `{ "aisc:city": costedCity() }`.
+ */
+export function costedCity(over: Record<string, unknown> = {}): Record<string, unknown> {
+  const project = YAML.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "Pulumi.yaml"), "utf8")) as { config: { "aisc:city": { value: Record<string, any> } } };
+  const city = project.config["aisc:city"].value;
+  const scheme = city.subsidy["ai-subsidy-scheme"];
+  return { ...city, subsidy: { "ai-subsidy-scheme": { ...scheme, rates: { H100: 25, L40S: 8 }, ...over } } };
+}
+
 /** The YAML text of a stack file holding `site` (and any extra config keys). */
 export function stackYaml(site: unknown, extra: Record<string, unknown> = {}): string {
   return YAML.stringify({ config: { "pulumi:disable-default-providers": ["aws", "kubernetes"], "aisc:site": site, ...extra } });

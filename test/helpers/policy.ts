@@ -33,6 +33,7 @@ export interface SiteFactsInput {
   precision?: string;
   milestones?: { name: string; date: string; pflops: number }[];
   networks?: string[];
+  subsidy?: unknown[];
 }
 
 /** The kube-system/aisc-site facts ConfigMap. */
@@ -66,6 +67,10 @@ export interface TenantInput {
   exempt?: boolean;
   slurmGpus?: number | null;
   group?: string;
+  /** The tenant's subsidy labels, as inventory/tenancy.ts puts them on its namespace. */
+  subsidy?: { scheme: string; share: string };
+  /** More GPU lines of its quota, by resource (`nvidia.com/mig-1g.10gb`). */
+  more?: Record<string, number>;
 }
 
 /**
@@ -76,11 +81,13 @@ export interface TenantInput {
 export function tenant(name: string, input: TenantInput = {}): PlannedResource[] {
   const gpus = input.gpus ?? 8;
   const group = input.group ?? `${name}-admins`;
-  const labels = { "aisc.hk/tenant": name, "pod-security.kubernetes.io/enforce": "restricted", ...(input.exempt ? { "aisc.hk/max-share-exempt": "true" } : {}) };
+  const subsidy: Record<string, string> = input.subsidy ? { "aisc.hk/subsidy-scheme": input.subsidy.scheme, "aisc.hk/subsidy-share": input.subsidy.share } : {};
+  const labels = { "aisc.hk/tenant": name, "pod-security.kubernetes.io/enforce": "restricted", ...subsidy, ...(input.exempt ? { "aisc.hk/max-share-exempt": "true" } : {}) };
+  const more = Object.fromEntries(Object.entries(input.more ?? {}).map(([resource, n]) => [`requests.${resource}`, String(n)]));
   const slurm = input.slurmGpus === null ? [] : [k8s(TYPES.configMap, `slurm-account-${name}`, "slurm", { data: { qos: `${name} GrpTRES=gres/gpu=${input.slurmGpus ?? gpus}\n` } }, { "aisc.hk/slurm-account": name })];
   return [
     k8s(TYPES.namespace, name, undefined, {}, labels, { "aisc.hk/admin-group": group }),
-    k8s(TYPES.quota, "tenant-quota", name, { spec: { hard: { "requests.nvidia.com/gpu": String(gpus), "requests.cpu": "8" } } }),
+    k8s(TYPES.quota, "tenant-quota", name, { spec: { hard: { "requests.nvidia.com/gpu": String(gpus), ...more, "requests.cpu": "8" } } }),
     k8s(TYPES.limitRange, "tenant-defaults", name, { spec: { limits: [] } }),
     k8s(TYPES.networkPolicy, "default-deny", name, { spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }),
     k8s(TYPES.roleBinding, "tenant-admin", name, { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "aisc-tenant-admin" }, subjects: [{ kind: "Group", name: group }] }),

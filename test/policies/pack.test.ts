@@ -26,6 +26,8 @@ describe("the aisc policy pack", () => {
       "capacity-milestone-met",
       "capacity-milestone-on-track",
       "capacity-slurm-limit-matches-quota",
+      "capacity-subsidy-within-budget",
+      "capacity-subsidy-headroom",
       "tenancy-namespace-has-gpu-quota",
       "tenancy-namespace-has-limit-range",
       "tenancy-namespace-default-deny",
@@ -54,8 +56,8 @@ describe("the aisc policy pack", () => {
     for (const p of POLICIES) assert.match(p.description, /^[A-Z](?!.*\.\s).*[a-z0-9)]\.$/, p.name);
   });
 
-  it("makes every policy mandatory except the advisory milestone-on-track", () => {
-    assert.deepStrictEqual(POLICIES.filter((p) => p.enforcementLevel !== "mandatory").map((p) => `${p.name}: ${p.enforcementLevel}`), ["capacity-milestone-on-track: advisory"]);
+  it("makes every policy mandatory except the advisory milestone-on-track and subsidy headroom", () => {
+    assert.deepStrictEqual(POLICIES.filter((p) => p.enforcementLevel !== "mandatory").map((p) => `${p.name}: ${p.enforcementLevel}`), ["capacity-milestone-on-track: advisory", "capacity-subsidy-headroom: advisory"]);
   });
 });
 
