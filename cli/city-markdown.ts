@@ -104,7 +104,7 @@ function ledgerMarkdown(ledger: readonly CitySchemeLedger[]): string[] {
     for (const site of s.sites) lines.push(`| ${site.site} | ${site.counted ? "yes" : "no (fails a mandatory policy)"} | ${num(site.gpuHoursPerYear)} | ${formatHkd(site.committedHkd)} |`);
     lines.push(
       "",
-      `Budget ${formatHkd(s.budgetHkd)}; committed outside these stacks ${formatHkd(s.committedOutsideHkd)}; committed by counted sites ${formatHkd(s.committedHkd)}; **${s.leftHkd >= 0 ? `${formatHkd(s.leftHkd)} left` : `over by ${formatHkd(-s.leftHkd)}`}** (${Math.round((used / s.budgetHkd) * 1000) / 10}% committed).`,
+      `Budget ${formatHkd(s.budgetHkd)}; committed outside these stacks ${formatHkd(s.committedOutsideHkd)}; committed by counted sites ${formatHkd(s.committedHkd)}; **${s.leftHkd >= 0 ? `${formatHkd(s.leftHkd)} left` : `over by ${formatHkd(-s.leftHkd)}`}** (${Math.floor((used / s.budgetHkd) * 10000) / 100}% committed, rounded down).`,
     );
     if (s.uncostedTenants) lines.push("", `${s.uncostedTenants} subsidised tenant(s) have entitlements on GPU models with no rate in \`aisc:city.subsidy.${s.scheme}.rates\`: only what has a rate is costed.`);
     lines.push("", "| site | tenant | share | GPU-hours a year | list price a year | subsidy a year | committed over the term | not costed |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");

@@ -145,9 +145,27 @@ export async function report(argv: readonly string[]): Promise<number> {
   });
   process.stdout.write(`city report for ${sites.map((s) => s.site.name).join(", ")} at ${city.precision} -> ${path.join(out, "city-report.md")}, city-report.json, city-capacity.svg\n`);
   // Each stack's policy sees one site: sites that fit a scheme's budget one by one can still overcommit it together.
-  const over = data.subsidy.filter((s) => s.leftHkd < 0);
-  for (const s of over) {
-    process.stderr.write(`${s.scheme}: the counted sites commit ${formatHkd(s.committedHkd)} over the scheme's term, ${formatHkd(-s.leftHkd)} more than the ${formatHkd(s.budgetHkd - s.committedOutsideHkd)} left of its ${formatHkd(s.budgetHkd)} budget (${s.sites.filter((x) => x.counted && x.committedHkd > 0).map((x) => `${x.site} ${formatHkd(x.committedHkd)}`).join(", ")})\n`);
+  const problems = subsidyProblems(data);
+  for (const line of problems) process.stderr.write(`${line}\n`);
+  return problems.length ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * What the city's ledger fails on, one line each: the counted sites together over a scheme's
+ * budget (each stack's policy sees only its own site), and a site left out for failing a
+ * mandatory policy (perhaps this very budget rule) that would overcommit once counted.
+ */
+export function subsidyProblems(data: CityReport): string[] {
+  const out: string[] = [];
+  for (const s of data.subsidy) {
+    const available = s.budgetHkd - s.committedOutsideHkd;
+    if (s.leftHkd < 0) {
+      const parts = s.sites.filter((x) => x.counted && x.committedHkd > 0).map((x) => `${x.site} ${formatHkd(x.committedHkd)}`);
+      out.push(`${s.scheme}: the counted sites commit ${formatHkd(s.committedHkd)} over the scheme's term, ${formatHkd(-s.leftHkd)} more than the ${formatHkd(Math.max(available, 0))} left of its ${formatHkd(s.budgetHkd)} budget${parts.length ? ` (${parts.join(", ")})` : ""}`);
+    }
+    for (const x of s.sites.filter((y) => !y.counted && y.committedHkd > 0 && s.committedHkd + y.committedHkd > available)) {
+      out.push(`${s.scheme}: ${x.site} (not counted: it fails a mandatory policy) would commit ${formatHkd(x.committedHkd)}, ${formatHkd(s.committedHkd + x.committedHkd - available)} more than the budget left once counted`);
+    }
   }
-  return over.length ? EXIT.failed : EXIT.ok;
+  return out;
 }

@@ -95,7 +95,10 @@ export interface TenantCommitment {
   readonly subsidyPerYearHkd: number;
   /** The scheme's share over its whole term: what the entitlement commits. */
   readonly committedHkd: number;
-  /** Resources of the entitlement that cannot be costed, each with the models that serve it and have no rate. */
+  /**
+   * Resources of the entitlement that cannot be costed in full, each with the models that serve
+   * it and have no rate: such a line is priced at the dearest rated model only (none: HK$0).
+   */
   readonly uncosted: readonly { readonly resource: string; readonly models: readonly string[] }[];
 }
 
@@ -156,8 +159,9 @@ export function tenantCommitment(tenant: LedgerTenant, pools: readonly LedgerPoo
     if (!(units > 0)) continue;
     const { rate, gpuFraction, missing } = unitRate(resource, pools, terms);
     gpuHoursPerYear += units * gpuFraction * HOURS_PER_YEAR;
+    // The rated pools still bound the cost from below: a model with no rate never makes a line free.
     if (missing.length) uncosted.push({ resource, models: missing });
-    else costPerHour += units * rate;
+    costPerHour += units * rate;
   }
   return {
     tenant: tenant.name,

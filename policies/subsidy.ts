@@ -68,8 +68,9 @@ export const subsidyWithinBudget: StackValidationPolicy = {
     const l = ledgerOf(args.resources, undecided);
     for (const s of l?.ledger.schemes ?? []) {
       if (s.leftHkd >= 0) continue;
+      const left = available(s) > 0 ? `the ${formatHkd(available(s))} left of ${budgetText(s)}` : `its ${formatHkd(s.budgetHkd)} budget, which is already spent outside these stacks (${formatHkd(s.committedOutsideHkd)})`;
       report(
-        `${s.scheme}: the subsidised entitlements of ${l!.name} commit ${formatHkd(s.committedHkd)} ${termText(s)}, ${formatHkd(-s.leftHkd)} more than the ${formatHkd(available(s))} left of ${budgetText(s)}; tenants: ${largest(s.tenants)}.`,
+        `${s.scheme}: the subsidised entitlements of ${l!.name} commit ${formatHkd(s.committedHkd)} ${termText(s)}, ${formatHkd(-s.leftHkd)} more than ${left}; tenants: ${largest(s.tenants) || "none with a costed commitment"}.`,
         l!.site.urn,
       );
     }

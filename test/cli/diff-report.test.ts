@@ -5,13 +5,14 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { changedPaths, diffMarkdown, diffPlans } from "../../cli/diff-plans";
 import { cityMarkdown } from "../../cli/city-markdown";
-import { cityReport, readCityConfig } from "../../cli/report";
+import { cityReport, readCityConfig, subsidyProblems } from "../../cli/report";
 import { InputError } from "../../cli/stack-config";
 import { GPU_CATALOG } from "../../inventory/catalog";
 import { Site } from "../../inventory/types";
 import { Plan, PlannedResource } from "../../cli/record";
 import { parseSite } from "../../inventory/parse";
-import { mutated, realSite, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { costedCity, mutated, realSite, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { parseCity } from "../../inventory/city";
 import { aisc, plannedResource } from "../helpers/plan";
 
 const plan = (resources: PlannedResource[]): Plan => ({ project: "aisc", stack: "s", resources, outputs: {} });
@@ -116,6 +117,22 @@ describe("aisc report", () => {
     assert.strictEqual(r.milestones[1].counted, byHand([real[0].site], "2030-12-31"));
     assert.deepStrictEqual(r.sites.map((s) => s.counted), [true, false]);
     assert.match(cityMarkdown(r, real.map((x) => x.site)), /^- .* \(sandy-ridge\): 2 mandatory violations; /m);
+  });
+
+  it("fails the subsidy budget across sites that fit it one by one, and does not let off a site left out for failing a policy", () => {
+    // uni-a commits 8 x 25 x 26,280 x 0.7 = HK$3,679,200 at each site; HK$5,000,000 is left.
+    const terms = parseCity(costedCity({ committedOutside: 2995e6 }));
+    const a = parseSite(smallSite());
+    const b = parseSite({ ...smallSite(), name: "othersite" });
+    const one = cityReport(terms, [{ site: a, stack: "a", mandatory: 0 }]);
+    assert.deepStrictEqual(subsidyProblems(one), []);
+    assert.match(cityMarkdown(one, [a]), /^Budget HK\$3,000,000,000; committed outside these stacks HK\$2,995,000,000; committed by counted sites HK\$3,679,200; \*\*HK\$1,320,800 left\*\* \(99\.95% committed, rounded down\)\.$/m);
+    assert.deepStrictEqual(subsidyProblems(cityReport(terms, [{ site: a, stack: "a", mandatory: 0 }, { site: b, stack: "b", mandatory: 0 }])), [
+      "ai-subsidy-scheme: the counted sites commit HK$7,358,400 over the scheme's term, HK$2,358,400 more than the HK$5,000,000 left of its HK$3,000,000,000 budget (testsite HK$3,679,200, othersite HK$3,679,200)",
+    ]);
+    assert.deepStrictEqual(subsidyProblems(cityReport(terms, [{ site: a, stack: "a", mandatory: 0 }, { site: b, stack: "b", mandatory: 1 }])), [
+      "ai-subsidy-scheme: othersite (not counted: it fails a mandatory policy) would commit HK$3,679,200, HK$2,358,400 more than the budget left once counted",
+    ]);
   });
 
   it("says which GPUs cannot be counted at the city's precision", () => {

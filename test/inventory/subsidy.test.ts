@@ -74,9 +74,12 @@ describe("the subsidy ledger", () => {
     const two = parseSite(mutated((s) => (s.pools.push({ name: "h200-b", gpu: "H200", gpusPerNode: 8, nodes: 1 }), s.slurm.partitions[0].pools.push("h200-b"))));
     // Whole GPUs come from H100 (HK$25) and H200 (HK$40) pools: 8 x 40 x 26,280 x 0.7 = HK$5,886,720.
     assert.strictEqual(siteLedger(two, [terms({ ratesHkdPerGpuHour: { H100: 25, H200: 40 } })]).schemes[0].committedHkd, 5886720);
-    // Without an H200 rate the whole-GPU line cannot be bounded: it is named, not guessed.
+    // Without an H200 rate the line is priced at the H100 rate only, a lower bound (8 x 25 x 26,280 x 0.7), and H200 is named, not guessed.
     const [t] = siteLedger(two, [terms({ ratesHkdPerGpuHour: { H100: 25 } })]).schemes[0].tenants;
-    assert.deepStrictEqual([t.committedHkd, t.gpuHoursPerYear, t.uncosted], [0, 70080, [{ resource: "nvidia.com/gpu", models: ["H200"] }]]);
+    assert.deepStrictEqual([t.committedHkd, t.gpuHoursPerYear, t.uncosted], [3679200, 70080, [{ resource: "nvidia.com/gpu", models: ["H200"] }]]);
+    // With no rate at all for what serves it, the line commits nothing the ledger can see.
+    const [none] = siteLedger(two, [terms({ ratesHkdPerGpuHour: { L40S: 8 } })]).schemes[0].tenants;
+    assert.deepStrictEqual([none.committedHkd, none.uncosted], [0, [{ resource: "nvidia.com/gpu", models: ["H100", "H200"] }]]);
   });
 
   it("lists subsidised tenants whose scheme has no terms, and nothing for unsubsidised ones", () => {

@@ -37,6 +37,12 @@ describe("subsidy policies", () => {
     ]);
   });
 
+  it("capacity-subsidy-within-budget says when the budget is already spent outside these stacks", () => {
+    assert.deepStrictEqual(violations(subsidyWithinBudget, site({}, [{ ...TERMS, committedOutsideHkd: 3e9 }])), [
+      "kube-system/aisc-site: ai-subsidy-scheme: the subsidised entitlements of testsite commit HK$4,599,000 over the scheme's term (2024-10-07 to 2027-10-06, 1095 days), HK$4,599,000 more than its HK$3,000,000,000 budget, which is already spent outside these stacks (HK$3,000,000,000); tenants: uni-a HK$4,599,000.",
+    ]);
+  });
+
   it("capacity-subsidy-within-budget counts a share label that is not a share as the whole cost", () => {
     // uni-a at a share of 1: 250 x 26,280 = HK$6,570,000.
     const [v] = violations(subsidyWithinBudget, site({ "uni-a": { gpus: 8, subsidy: { scheme: "ai-subsidy-scheme", share: "lots" }, more: { "nvidia.com/mig-1g.10gb": 14 } } }));
