@@ -1,3 +1,4 @@
+import { isObj } from "../inventory/reader";
 import { formatHkd } from "../inventory/subsidy";
 import { Plan } from "./record";
 
@@ -28,7 +29,6 @@ interface LedgerView {
   readonly tenants: ReadonlyMap<string, { gpuHoursPerYear: number; committedHkd: number }>;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
 /** The schemes of a plan's `subsidy` output, by name; empty when it has none it can read. */

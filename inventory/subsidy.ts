@@ -149,9 +149,14 @@ function unitRate(resource: string, pools: readonly LedgerPool[], terms: SchemeT
   return { rate, gpuFraction, missing: [...missing].sort() };
 }
 
+/** Days in the scheme's term, both ends included. */
+function termDays(t: SchemeTerms): number {
+  return daysBetween(t.start, t.end) + 1;
+}
+
 /** One tenant's commitment under `terms`. */
 export function tenantCommitment(tenant: LedgerTenant, pools: readonly LedgerPool[], terms: SchemeTerms): TenantCommitment {
-  const termHours = (daysBetween(terms.start, terms.end) + 1) * 24;
+  const termHours = termDays(terms) * 24;
   let gpuHoursPerYear = 0;
   let costPerHour = 0;
   const uncosted: { resource: string; models: string[] }[] = [];
@@ -181,7 +186,7 @@ function schemeTotals(t: SchemeTerms, committedHkd: number): Omit<SchemeLedger, 
     budgetHkd: t.budgetHkd,
     start: t.start,
     end: t.end,
-    termDays: daysBetween(t.start, t.end) + 1,
+    termDays: termDays(t),
     committedOutsideHkd: t.committedOutsideHkd,
     committedHkd,
     leftHkd: hkd(t.budgetHkd - t.committedOutsideHkd - committedHkd),
