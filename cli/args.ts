@@ -1,8 +1,15 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs as nodeParseArgs } from "util";
+import { PROJECT_ROOT } from "./paths";
 import { UsageError } from "./stack-config";
 
 /**
- * A strict flag parser: each command declares its flags, anything else is a usage error
- * (exit 2) naming the flag, so a typo never silently plans the wrong thing.
+ * Each command's flags, parsed by Node's own `util.parseArgs` and then held to the command's
+ * declaration: anything else is a usage error (exit 2) naming the flag, so a typo never
+ * silently plans the wrong thing. Node's parser is lenient here on purpose (`strict: false`,
+ * with its tokens read back) so every mistake gets aisc's one-line message with what was
+ * expected, rather than Node's wording.
  */
 
 export interface FlagSpec {
@@ -10,38 +17,81 @@ export interface FlagSpec {
   readonly value: boolean;
   /** May be given more than once; values accumulate. */
   readonly repeat?: boolean;
+  /** One line for `--help`. */
+  readonly help?: string;
+  /** The value's placeholder in `--help` (`DIR`, `FILE`). */
+  readonly arg?: string;
 }
 
 export interface ParsedArgs {
   readonly values: Record<string, string[]>;
   readonly switches: Set<string>;
   readonly positional: string[];
+  /** `--help` or `-h` was given: the command prints its help and does nothing else. */
+  readonly help: boolean;
 }
 
+/** A command's interface: what `aisc <command> --help` prints and what its parser accepts. */
+export interface CommandSpec {
+  readonly usage: string;
+  /** What the command does, a few lines. */
+  readonly about: string;
+  readonly flags: Readonly<Record<string, FlagSpec>>;
+  /** How many positional arguments it takes (0 by default). */
+  readonly positional?: number;
+}
+
+/** Every command takes these. */
+const COMMON: Readonly<Record<string, FlagSpec>> = { help: { value: false, help: "print this help and exit" } };
+
 export function parseArgs(argv: readonly string[], spec: Readonly<Record<string, FlagSpec>>, maxPositional = 0): ParsedArgs {
+  const all = { ...spec, ...COMMON };
+  const options = Object.fromEntries(Object.entries(all).map(([name, s]) => [name, { type: s.value ? ("string" as const) : ("boolean" as const), multiple: true }]));
+  const { tokens } = nodeParseArgs({ args: [...argv], options: { ...options, help: { type: "boolean", short: "h", multiple: true } }, strict: false, allowPositionals: true, tokens: true });
   const values: Record<string, string[]> = {};
   const switches = new Set<string>();
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith("--")) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const flag = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    const s = spec[flag];
-    if (!s) throw new UsageError(`unknown flag --${flag}; expected one of ${Object.keys(spec).map((f) => `--${f}`).join(", ")}`);
+  const expected = () => Object.keys(all).map((f) => `--${f}`).join(", ");
+  for (const t of tokens) {
+    if (t.kind === "positional") positional.push(t.value);
+    if (t.kind !== "option") continue;
+    const s = all[t.name];
+    if (!s) throw new UsageError(`unknown flag ${t.rawName.startsWith("--") ? t.rawName : `-${t.name}`}; expected one of ${expected()}`);
+    const flag = `--${t.name}`;
     if (!s.value) {
-      if (eq >= 0) throw new UsageError(`--${flag} takes no value`);
-      switches.add(flag);
+      if (t.value !== undefined) throw new UsageError(`${flag} takes no value`);
+      switches.add(t.name);
       continue;
     }
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === "" || (eq < 0 && value.startsWith("--"))) throw new UsageError(`--${flag} expects a value`);
-    if (values[flag] && !s.repeat) throw new UsageError(`--${flag} given more than once`);
-    (values[flag] ??= []).push(value);
+    // Node takes the next argument as the value whatever it is: `--out --all` is a missing value, not an OUT named --all.
+    if (t.value === undefined || t.value === "" || (!t.inlineValue && t.value.startsWith("-"))) throw new UsageError(`${flag} expects a value`);
+    if (values[t.name] && !s.repeat) throw new UsageError(`${flag} given more than once`);
+    (values[t.name] ??= []).push(t.value);
   }
-  if (positional.length > maxPositional) throw new UsageError(`unexpected argument ${positional[maxPositional]}`);
-  return { values, switches, positional };
+  const help = switches.delete("help");
+  if (!help && positional.length > maxPositional) throw new UsageError(`unexpected argument ${positional[maxPositional]}`);
+  return { values, switches, positional, help };
+}
+
+/** Parses `argv` for `command`. */
+export function parseCommand(argv: readonly string[], command: CommandSpec): ParsedArgs {
+  return parseArgs(argv, command.flags, command.positional ?? 0);
+}
+
+/** What `aisc <command> --help` prints: usage, what it does, each flag with its help. */
+export function helpText(command: CommandSpec): string {
+  const rows = Object.entries({ ...command.flags, ...COMMON }).map(([name, s]) => [`--${name}${s.value ? ` ${s.arg ?? "VALUE"}` : ""}${name === "help" ? ", -h" : ""}`, `${s.help ?? ""}${s.repeat ? " (repeatable)" : ""}`]);
+  const width = Math.max(...rows.map(([f]) => f.length));
+  return [`usage: ${command.usage}`, "", command.about, "", "flags:", ...rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`), ""].join("\n");
+}
+
+/** Prints `command`'s help on stdout; the exit status of a help request (0). */
+export function printHelp(command: CommandSpec): number {
+  process.stdout.write(helpText(command));
+  return 0;
+}
+
+/** aisc's version, from its package.json. */
+export function version(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
 }

@@ -1,13 +1,22 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "./args";
+import { CommandSpec, parseCommand, printHelp } from "./args";
 import { diffMarkdown, diffPlans, PlanDiff } from "./diff-plans";
 import { EXIT } from "./exit";
 import { Plan, stableJson } from "./record";
 import { onDisk, stackEntries } from "./out-dir";
 import { InputError, isStackName } from "./stack-config";
 
-export const DIFF_USAGE = "aisc diff BASE HEAD [--format markdown|json]";
+export const DIFF_COMMAND: CommandSpec = {
+  usage: "aisc diff BASE HEAD [--format markdown|json]",
+  about: [
+    "Compares two plans (a plan.json, an OUT/<stack> or a whole OUT): resources added, removed and",
+    "changed under their component, data-losing changes flagged, and the subsidy ledger before and",
+    "after. Markdown for a pull-request comment, or JSON. Exit 0, or 2 when a path is not a plan.",
+  ].join("\n"),
+  flags: { format: { value: true, arg: "markdown|json", help: "output format (default markdown)" } },
+  positional: 2,
+};
 
 /** What `file` must hold to be read as a plan: the fields `aisc diff` reads, with their types. */
 function asPlan(file: string, json: unknown): Plan {
@@ -57,7 +66,8 @@ export function loadPlans(where: string): Map<string, Plan> {
 
 /** Compares the plans of every stack in BASE and HEAD; a stack in only one side is all added or all removed. */
 export function diff(argv: readonly string[]): number {
-  const args = parseArgs(argv, { format: { value: true } }, 2);
+  const args = parseCommand(argv, DIFF_COMMAND);
+  if (args.help) return printHelp(DIFF_COMMAND);
   if (args.positional.length !== 2) throw new InputError("expected two plans to compare: BASE and HEAD");
   const format = args.values.format?.[0] ?? "markdown";
   if (format !== "markdown" && format !== "json") throw new InputError(`--format ${format}: expected markdown or json`);

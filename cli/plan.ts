@@ -7,13 +7,13 @@ import { AS_OF_ENV, isDate } from "../inventory/dates";
 import { hybridNodeCount, LIMITS } from "../inventory/limits";
 import { InventoryError } from "../inventory/reader";
 import { Site } from "../inventory/types";
-import { FlagSpec, parseArgs, ParsedArgs } from "./args";
+import { CommandSpec, FlagSpec, ParsedArgs, parseCommand, printHelp } from "./args";
 import { EXIT } from "./exit";
 import { checkStackSlot, claimOutDir, cleanStaleStaging, lockOutDir } from "./out-dir";
 import { DEFAULT_OUT, PROJECT, STACKS_DIR } from "./paths";
 import { InputError, listStacks, readStackFile, stackNameOf } from "./stack-config";
+import { ofTotal, Progress, progressOn, since, SILENT } from "./progress";
 
-export const PLAN_USAGE = "aisc plan [--stack NAME]... [--all] [--config FILE]... [--out DIR] [--policy-config FILE] [--as-of YYYY-MM-DD]";
 
 export interface WorkerResult {
   readonly stack: string;
@@ -69,10 +69,32 @@ export function sharedAccountProblems(sites: readonly { file: string; site: Site
 
 /** The flags that choose stacks and the output directory, shared by plan and verify. */
 export const STACK_FLAGS: Readonly<Record<string, FlagSpec>> = {
-  stack: { value: true, repeat: true },
-  all: { value: false },
-  config: { value: true, repeat: true },
-  out: { value: true },
+  stack: { value: true, repeat: true, arg: "NAME", help: "a stack in stacks/ (Pulumi.NAME.yaml)" },
+  all: { value: false, help: "every stack in stacks/ (the default when no --stack or --config is given)" },
+  config: { value: true, repeat: true, arg: "FILE", help: "a stack file outside stacks/, named Pulumi.<stack>.yaml" },
+  out: { value: true, arg: "DIR", help: "aisc's output folder (default out/)" },
+};
+
+/** Flags of the commands whose work takes long enough to report progress. */
+export const QUIET_FLAG: Readonly<Record<string, FlagSpec>> = { quiet: { value: false, help: "no progress on stderr (it is shown only when stderr is a terminal)" } };
+
+export const POLICY_CONFIG_FLAG: Readonly<Record<string, FlagSpec>> = {
+  "policy-config": { value: true, arg: "FILE", help: "policy settings, the JSON pulumi preview --policy-pack-config takes" },
+};
+
+export const PLAN_COMMAND: CommandSpec = {
+  usage: "aisc plan [--stack NAME]... [--all] [--config FILE]... [--out DIR] [--policy-config FILE] [--as-of YYYY-MM-DD] [--quiet]",
+  about: [
+    "Runs the Pulumi program for each stack offline, under the SDK's mock runtime, judges it with the",
+    "policy pack and writes OUT/<stack>/plan.json, manifests/ and policy-report.{md,json,sarif}.",
+    "Exit 0 clean, 1 a mandatory policy failed, 2 a user's mistake (nothing written), 3 internal error.",
+  ].join("\n"),
+  flags: {
+    ...STACK_FLAGS,
+    ...POLICY_CONFIG_FLAG,
+    "as-of": { value: true, arg: "YYYY-MM-DD", help: "the date milestones and support windows are judged on (default today)" },
+    ...QUIET_FLAG,
+  },
 };
 
 /** Which stack files a command covers: named stacks, --config files, or every stack. */
@@ -109,6 +131,8 @@ export const PLAN_WORKER = path.join(__dirname, "plan-worker.js");
 /** What a plan is made with beyond the stack files: the policies' config file and the plan's date. */
 export interface PlanOptions {
   readonly policyConfig?: string;
+  /** Where each stack's start and end are reported (nowhere by default). */
+  readonly progress?: Progress;
   /** YYYY-MM-DD; today when unset (inventory/dates.ts). */
   readonly asOf?: string;
 }
@@ -139,7 +163,7 @@ export function runWorker(file: string, out: string, options: PlanOptions = {}):
  * stack order whatever order the workers finish in; the status is the worst of the stacks'.
  */
 export async function planInto(files: readonly string[], out: string, options: PlanOptions = {}): Promise<WorkerResult[]> {
-  const { policyConfig, asOf } = options;
+  const { policyConfig, asOf, progress = SILENT } = options;
   const problems: string[] = [];
   if (asOf !== undefined && !isDate(asOf)) throw new InputError(`--as-of: expected a date written YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
   const sites: { file: string; site: Site }[] = [];
@@ -171,7 +195,10 @@ export async function planInto(files: readonly string[], out: string, options: P
       Array.from({ length: lanes }, async () => {
         while (next < files.length) {
           const i = next++;
+          const start = Date.now();
+          progress.step(`planning ${stackNameOf(files[i])}${ofTotal(i, files.length)}`);
           results[i] = await runWorker(files[i], out, options);
+          progress.step(`planned ${stackNameOf(files[i])} in ${since(start)}${results[i].code === EXIT.ok ? "" : `, exit ${results[i].code}`}`);
         }
       }),
     );
@@ -183,11 +210,13 @@ export async function planInto(files: readonly string[], out: string, options: P
 
 /** `aisc plan`: plans the chosen stacks offline and prints each one's summary. */
 export async function plan(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { ...STACK_FLAGS, "policy-config": { value: true }, "as-of": { value: true } });
+  const args = parseCommand(argv, PLAN_COMMAND);
+  if (args.help) return printHelp(PLAN_COMMAND);
   const { files, out } = selectStackFiles(args);
   const policyConfig = args.values["policy-config"]?.[0];
   const asOf = args.values["as-of"]?.[0];
-  const results = await planInto(files, out, { ...(policyConfig ? { policyConfig } : {}), ...(asOf ? { asOf } : {}) });
+  const progress = progressOn(args.switches.has("quiet"));
+  const results = await planInto(files, out, { ...(policyConfig ? { policyConfig } : {}), ...(asOf ? { asOf } : {}), progress });
   for (const r of results) {
     if (r.stdout) process.stdout.write(r.stdout);
     if (r.stderr) process.stderr.write(r.stderr);

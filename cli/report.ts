@@ -7,16 +7,25 @@ import { CITY_CONFIG_KEY, CityConfig, countsToward, milestoneTotal, parseCity, p
 import { InventoryError } from "../inventory/reader";
 import { cityLedger, formatHkd } from "../inventory/subsidy";
 import { Site } from "../inventory/types";
-import { parseArgs } from "./args";
+import { CommandSpec, parseCommand, printHelp } from "./args";
+import { Progress, progressOn } from "./progress";
 import { cityMarkdown, CityReport, SiteInReport } from "./city-markdown";
 import { EXIT } from "./exit";
 import { claimOutDir, makeDirs, onDisk } from "./out-dir";
 import { DEFAULT_OUT } from "./paths";
-import { planInto, readInventory, selectStackFiles, STACK_FLAGS } from "./plan";
+import { planInto, QUIET_FLAG, readInventory, selectStackFiles, STACK_FLAGS } from "./plan";
 import { InputError, PROJECT_FILE, projectConfig, stackNameOf } from "./stack-config";
 import { stableJson } from "./record";
 
-export const REPORT_USAGE = "aisc report [--stack NAME]... [--all] [--config FILE]... [--out DIR]";
+export const REPORT_COMMAND: CommandSpec = {
+  usage: "aisc report [--stack NAME]... [--all] [--config FILE]... [--out DIR] [--quiet]",
+  about: [
+    "The city view across the chosen stacks (all by default): capacity against the city's milestones,",
+    "allocation by tenant kind and subsidy, and the subsidy ledger, as city-report.md, city-report.json",
+    "and city-capacity.svg in OUT/report/ (or --out). Exit 1 when sites overcommit a subsidy budget together.",
+  ].join("\n"),
+  flags: { ...STACK_FLAGS, ...QUIET_FLAG },
+};
 
 /** The city's facts from the project's `Pulumi.yaml` (`config: aisc:city: value:`), validated; exit 2 naming the key. */
 export function readCityConfig(file: string = PROJECT_FILE): CityConfig {
@@ -34,14 +43,14 @@ export function readCityConfig(file: string = PROJECT_FILE): CityConfig {
  * Each site's verdict as `aisc plan` gives it: the stack planned on its own into a scratch folder
  * and its mandatory violations counted. A site that fails one is shown, never counted.
  */
-async function verdicts(files: readonly string[]): Promise<Map<string, number>> {
+async function verdicts(files: readonly string[], progress: Progress): Promise<Map<string, number>> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "aisc-report-"));
   try {
     const out = new Map<string, number>();
     // An OUT of aisc's own making inside the scratch folder: aisc plans only into folders it made.
     const plans = path.join(scratch, "out");
     for (const file of files) {
-      const [result] = await planInto([file], plans);
+      const [result] = await planInto([file], plans, { progress });
       if (result.code !== EXIT.ok && result.code !== EXIT.failed) throw new InputError(result.stderr.trim() || `${file}: could not be planned`);
       const report = JSON.parse(fs.readFileSync(path.join(plans, stackNameOf(file), "policy-report.json"), "utf8")) as { summary: { mandatory: number } };
       out.set(stackNameOf(file), report.summary.mandatory);
@@ -119,12 +128,13 @@ export async function renderSvg(spec: vegaLite.TopLevelSpec): Promise<string> {
 
 /** Writes city-report.md, city-report.json and city-capacity.svg for the chosen stacks (every stack in stacks/ by default). */
 export async function report(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, STACK_FLAGS);
+  const args = parseCommand(argv, REPORT_COMMAND);
+  if (args.help) return printHelp(REPORT_COMMAND);
   const city = readCityConfig();
   // Every stack by default; --stack and --config choose, so a candidate site can be seen in the city view.
   const files = selectStackFiles(args).files;
   const sites = files.map((file) => ({ file, site: readInventory(file) }));
-  const mandatory = await verdicts(files);
+  const mandatory = await verdicts(files, progressOn(args.switches.has("quiet")));
   const data = cityReport(city, sites.map(({ file, site }) => ({ site, stack: stackNameOf(file), mandatory: mandatory.get(stackNameOf(file))! })));
   const svg = await renderSvg(cityChartSpec(data));
   // The default folder lies inside the default OUT, which must be aisc's as for a plan; a

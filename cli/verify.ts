@@ -1,10 +1,11 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "./args";
+import { CommandSpec, parseCommand, printHelp } from "./args";
+import { ofTotal, progressOn, since } from "./progress";
 import { EXIT } from "./exit";
 import { Site } from "../inventory/types";
-import { planInto, readInventory, selectStackFiles, STACK_FLAGS } from "./plan";
+import { planInto, POLICY_CONFIG_FLAG, QUIET_FLAG, readInventory, selectStackFiles, STACK_FLAGS } from "./plan";
 import { InputError, stackNameOf } from "./stack-config";
 import { checkK8s } from "./verify-k8s";
 import { checkPlacement } from "./verify-placement";
@@ -12,7 +13,6 @@ import { checkPrometheus } from "./verify-prometheus";
 import { checkSlurm } from "./verify-slurm";
 import type { PolicyConfig } from "./policy-eval";
 
-export const VERIFY_USAGE = "aisc verify [--stack NAME]... [--all] [--config FILE]... [--only CHECK]... [--out DIR] [--policy-config FILE]";
 
 /** What a check is given besides the stack's output folder: its inventory, stack file and policy config. */
 interface CheckContext {
@@ -65,6 +65,21 @@ const CHECKS: Record<string, Check> = {
   },
 };
 
+export const VERIFY_COMMAND: CommandSpec = {
+  usage: "aisc verify [--stack NAME]... [--all] [--config FILE]... [--only CHECK]... [--out DIR] [--policy-config FILE] [--quiet]",
+  about: [
+    "Checks the artifacts in OUT/<stack>/ as they are on disk (planning first if there are none) with",
+    `the real engines: ${Object.keys(CHECKS).join(", ")}. Exit 0 when every check passes or is`,
+    "skipped (a skip is reported as skipped), 1 when one fails, 2 a user's mistake, 3 internal error.",
+  ].join("\n"),
+  flags: {
+    ...STACK_FLAGS,
+    only: { value: true, repeat: true, arg: "CHECK", help: `run only this check: ${Object.keys(CHECKS).join(", ")}` },
+    ...POLICY_CONFIG_FLAG,
+    ...QUIET_FLAG,
+  },
+};
+
 function slurmVersion(): string {
   const r = spawnSync("slurmctld", ["-V"], { encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim().replace(/^slurm(-wlm)?\s*/, "") : "not installed";
@@ -76,7 +91,9 @@ function slurmVersion(): string {
  * planned first. Exit 1 when any check fails.
  */
 export async function verify(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { ...STACK_FLAGS, only: { value: true, repeat: true }, "policy-config": { value: true } });
+  const args = parseCommand(argv, VERIFY_COMMAND);
+  if (args.help) return printHelp(VERIFY_COMMAND);
+  const progress = progressOn(args.switches.has("quiet"));
   const { files, out } = selectStackFiles(args);
   const only = args.values.only ?? Object.keys(CHECKS);
   for (const c of only) if (!CHECKS[c]) throw new InputError(`unknown check --only ${c}; expected one of ${Object.keys(CHECKS).join(", ")}`);
@@ -94,15 +111,18 @@ export async function verify(argv: readonly string[]): Promise<number> {
     const stack = stackNameOf(file);
     const stackDir = path.join(out, stack);
     if (!fs.existsSync(path.join(stackDir, "plan.json"))) {
-      const [planned] = await planInto([file], out);
+      const [planned] = await planInto([file], out, { progress });
       if (planned.code !== EXIT.ok) {
         process.stderr.write(planned.stderr);
         status = Math.max(status, planned.code);
         continue;
       }
     }
-    for (const check of only) {
+    for (const [i, check] of only.entries()) {
+      const start = Date.now();
+      progress.step(`verify ${check} ${stack}${ofTotal(files.indexOf(file) * only.length + i, files.length * only.length)}`);
       const { ok, report } = await CHECKS[check](stackDir, { site: sites.get(file)!, stackFile: file, policyConfig });
+      progress.step(`verified ${check} ${stack} in ${since(start)}`);
       process.stdout.write(`${stack} ${check}: ${report.join("\n")}\n`);
       if (!ok) status = Math.max(status, EXIT.failed);
     }

@@ -67,7 +67,7 @@ describe("aisc plan", function () {
     assert.match(unknown.stderr, /unknown stack kowloon; stacks in .*: cyberport, sandy-ridge/);
     const flag = aisc("plan", "--stacks", "cyberport");
     assert.strictEqual(flag.status, 2);
-    assert.match(flag.stderr, /unknown flag --stacks; expected one of --stack, --all, --config, --out/);
+    assert.match(flag.stderr, /unknown flag --stacks; expected one of --stack, --all, --config, --out, --policy-config, --as-of, --quiet, --help/);
     const misnamed = aisc("plan", "--config", "site.yaml");
     assert.strictEqual(misnamed.status, 2);
     assert.match(misnamed.stderr, /--config site\.yaml: expected a stack file named Pulumi\.<stack>\.yaml/);

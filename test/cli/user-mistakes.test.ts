@@ -27,8 +27,15 @@ function stackFile(name: string, text: string): string {
 
 describe("aisc on its users' mistakes", function () {
   it("an unknown flag, command or check is one line pointing to the usage", () => {
-    refused(aisc("plan", "--stacks", "cyberport"), "aisc: unknown flag --stacks; expected one of --stack, --all, --config, --out, --policy-config, --as-of (aisc help shows the usage)");
-    refused(aisc("frobnicate"), "aisc: unknown command frobnicate; expected plan, verify, diff, report or help (aisc help shows the usage)");
+    refused(aisc("plan", "--stacks", "cyberport"), "aisc: unknown flag --stacks; expected one of --stack, --all, --config, --out, --policy-config, --as-of, --quiet, --help (aisc help shows the usage)");
+    refused(aisc("frobnicate"), "aisc: unknown command frobnicate; expected plan, verify, diff, report, help or --version (aisc help shows the usage)");
+    refused(aisc("plan", "-x"), "aisc: unknown flag -x; expected one of --stack, --all, --config, --out, --policy-config, --as-of, --quiet, --help (aisc help shows the usage)");
+    refused(aisc("plan", "--out", "--all"), "aisc: --out expects a value (aisc help shows the usage)");
+    refused(aisc("plan", "--out="), "aisc: --out expects a value (aisc help shows the usage)");
+    refused(aisc("plan", "--all=yes"), "aisc: --all takes no value (aisc help shows the usage)");
+    refused(aisc("plan", "--out", "a", "--out", "b"), "aisc: --out given more than once (aisc help shows the usage)");
+    refused(aisc("diff", "a", "b", "c"), "aisc: unexpected argument c (aisc help shows the usage)");
+    refused(aisc("help", "frobnicate"), "aisc: help: expected a command (plan, verify, diff, report), got frobnicate (aisc help shows the usage)");
     refused(aisc("verify", "--only", "helm", "--stack", "cyberport"), "aisc: unknown check --only helm; expected one of k8s, slurm, placement, prometheus, policy");
   });
 
