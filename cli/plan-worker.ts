@@ -20,6 +20,7 @@ import { readPolicyConfig } from "./policy-config";
 import { PROJECT, runProgram } from "./run-program";
 import { InputError, readStackFile, StackConfig } from "./stack-config";
 import { evaluatePolicies, hasMandatoryViolation, PolicyConfig, PolicyResult } from "./policy-eval";
+import { withInventoryKeys } from "./inventory-location";
 import { policyReportJson, policyReportMarkdown, policyReportSarif } from "./policy-report";
 import { formatPolicySummary, formatSummary } from "./summary";
 
@@ -105,13 +106,12 @@ async function main(stackFile: string, outRoot: string): Promise<number> {
     }
     plan = await plannedProgram(platformStack, site.region);
     const policyStart = process.hrtime.bigint();
-    policies = await evaluatePolicies(plan, config);
+    policies = withInventoryKeys(await evaluatePolicies(plan, config), plan, stack.raw[SITE_CONFIG_KEY]);
     policySeconds = Number(process.hrtime.bigint() - policyStart) / 1e9;
-    const where = path.relative(process.cwd(), stackFile) || stackFile;
     const reports: [string, string][] = [
       ["policy-report.json", policyReportJson(plan, policies)],
       ["policy-report.md", policyReportMarkdown(plan, policies)],
-      ["policy-report.sarif", policyReportSarif(plan, policies, where.startsWith("..") ? stackFile : where)],
+      ["policy-report.sarif", policyReportSarif(plan, policies, stack)],
     ];
     cluster = await clusterPlan;
     // The second worker has said what went wrong, in the same words and with the same status.

@@ -15,6 +15,8 @@ export interface Violation {
   readonly level: EnforcementLevel;
   readonly message: string;
   readonly urn?: string;
+  /** The inventory key the finding comes from (`aisc:site.tenants[3].gpus`), where one exists (./inventory-location). */
+  readonly key?: string;
 }
 
 export interface PolicyOutcome {

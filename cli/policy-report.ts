@@ -1,4 +1,5 @@
 import { PolicyResult, Violation } from "./policy-eval";
+import { BASE_DESCRIPTIONS, keyPositions, sourceUri } from "./inventory-location";
 import { Plan } from "./record";
 import { stableJson } from "./record";
 
@@ -58,8 +59,8 @@ export function policyReportMarkdown(plan: Plan, result: PolicyResult): string {
   const verdict = mandatory > 0 ? `**FAIL**: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}` : result.violations.length ? "**PASS** with advisory findings" : "**PASS**";
   const lines = [`## Policy report: ${plan.stack}`, "", `${verdict}. ${passed} of ${result.policies.length} policies pass.`, ""];
   if (result.violations.length) {
-    lines.push("| policy | level | resource | finding |", "| --- | --- | --- | --- |");
-    for (const v of result.violations.slice(0, MARKDOWN_ROWS)) lines.push(`| \`${v.policy}\` | ${v.level} | ${cell(resourceOf(v))} | ${cell(v.message)} |`);
+    lines.push("| policy | level | resource | inventory key | finding |", "| --- | --- | --- | --- | --- |");
+    for (const v of result.violations.slice(0, MARKDOWN_ROWS)) lines.push(`| \`${v.policy}\` | ${v.level} | ${cell(resourceOf(v))} | ${v.key ? `\`${v.key}\`` : ""} | ${cell(v.message)} |`);
     if (result.violations.length > MARKDOWN_ROWS) lines.push("", `...and ${result.violations.length - MARKDOWN_ROWS} more in policy-report.json.`);
     lines.push("");
   }
@@ -72,13 +73,31 @@ export function policyReportMarkdown(plan: Plan, result: PolicyResult): string {
   return `${lines.join("\n")}`;
 }
 
-export function policyReportSarif(plan: Plan, result: PolicyResult, stackFile: string): string {
+/** The stack file a plan was made from, and its text as planned. */
+export interface StackSource {
+  readonly file: string;
+  readonly text: string;
+}
+
+/**
+ * SARIF 2.1.0 for GitHub code scanning: each finding on its inventory key's line and column in
+ * the stack file, by a path relative to the repository (./inventory-location); a finding with no
+ * key, on the stack file without a region.
+ */
+export function policyReportSarif(plan: Plan, result: PolicyResult, source: StackSource): string {
   const level = (l: string) => (l === "mandatory" ? "error" : l === "advisory" ? "warning" : "note");
+  const artifactLocation = sourceUri(source.file);
+  const positionOf = keyPositions(source.text);
+  const regionOf = (key: string | undefined) => {
+    const at = key === undefined ? undefined : positionOf(key);
+    return at ? { startLine: at.line, startColumn: at.column } : undefined;
+  };
   return stableJson({
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
     runs: [
       {
+        originalUriBaseIds: { [artifactLocation.uriBaseId]: { description: { text: BASE_DESCRIPTIONS[artifactLocation.uriBaseId] } } },
         tool: {
           driver: {
             name: "aisc-policy-pack",
@@ -86,12 +105,20 @@ export function policyReportSarif(plan: Plan, result: PolicyResult, stackFile: s
             rules: result.policies.map((p) => ({ id: p.name, shortDescription: { text: p.description }, defaultConfiguration: { level: level(p.level) } })),
           },
         },
-        results: result.violations.map((v) => ({
-          ruleId: v.policy,
-          level: level(v.level),
-          message: { text: v.message },
-          locations: [{ physicalLocation: { artifactLocation: { uri: stackFile } }, logicalLocations: [{ fullyQualifiedName: v.urn ?? `stack ${plan.stack}`, kind: "resource" }] }],
-        })),
+        results: result.violations.map((v) => {
+          const region = regionOf(v.key);
+          return {
+            ruleId: v.policy,
+            level: level(v.level),
+            message: { text: v.message },
+            locations: [
+              {
+                physicalLocation: { artifactLocation, ...(region ? { region } : {}) },
+                logicalLocations: [{ fullyQualifiedName: v.urn ?? `stack ${plan.stack}`, kind: "resource" }],
+              },
+            ],
+          };
+        }),
       },
     ],
   });

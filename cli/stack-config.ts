@@ -38,6 +38,8 @@ export interface StackConfig {
   readonly secretKeys: readonly string[];
   /** The parsed `config:` mapping, for validating the inventory before running anything. */
   readonly raw: Readonly<Record<string, unknown>>;
+  /** The file's text as read: policy findings are placed on its lines (./inventory-location). */
+  readonly text: string;
 }
 
 /** Stack names: the file name's middle part, validated separately so a bad one gets a clear error. */
@@ -236,5 +238,5 @@ export function readStackFile(file: string, project: string): StackConfig {
   if (raw[SITE_KEY] === undefined || raw[SITE_KEY] === null) {
     throw new InputError(`${file}: config: has no ${SITE_KEY}; expected the site inventory under config: ${SITE_KEY} (see the README's site inventory)`);
   }
-  return { stack, file, config, secretKeys: secretKeys.sort(), raw };
+  return { stack, file, config, secretKeys: secretKeys.sort(), raw, text };
 }

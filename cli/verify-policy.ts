@@ -7,7 +7,10 @@ import { loadPlans } from "./diff";
 import { evaluatePolicies, hasMandatoryViolation, PolicyConfig, PolicyResult } from "./policy-eval";
 import { policyReportJson, policyReportMarkdown, policyReportSarif } from "./policy-report";
 import { Plan, PlannedResource, UNKNOWN } from "./record";
-import { InputError } from "./stack-config";
+import { SITE_CONFIG_KEY } from "../inventory/parse";
+import { withInventoryKeys } from "./inventory-location";
+import { PROJECT } from "./paths";
+import { InputError, readStackFile, StackConfig } from "./stack-config";
 import { formatPolicySummary } from "./summary";
 import { readManifests } from "./verify-k8s";
 
@@ -90,15 +93,16 @@ export interface PolicyCheck {
 }
 
 /** Judges one plan folder (`dir`, holding plan.json) with `policies`, rewriting its reports from the verdict. */
-async function judge(dir: string, policies: typeof POLICIES, config: PolicyConfig, stackFile: string | undefined): Promise<{ result: PolicyResult; objects: number; added: number }> {
+async function judge(dir: string, policies: typeof POLICIES, config: PolicyConfig, stack: StackConfig | undefined): Promise<{ result: PolicyResult; objects: number; added: number }> {
   const [plan] = loadPlans(path.join(dir, "plan.json")).values();
   const manifests = readManifests(path.join(dir, "manifests"), dir, "1.1");
   const { plan: onDisk, added } = planOnDisk(plan, manifests);
-  const result = await evaluatePolicies(onDisk, config, policies);
+  const evaluated = await evaluatePolicies(onDisk, config, policies);
+  const result = stack ? withInventoryKeys(evaluated, onDisk, stack.raw[SITE_CONFIG_KEY]) : evaluated;
   const reports: [string, string][] = [
     ["policy-report.json", policyReportJson(onDisk, result)],
     ["policy-report.md", policyReportMarkdown(onDisk, result)],
-    ...(stackFile ? [["policy-report.sarif", policyReportSarif(onDisk, result, stackFile)] as [string, string]] : []),
+    ...(stack ? [["policy-report.sarif", policyReportSarif(onDisk, result, stack)] as [string, string]] : []),
   ];
   // Each report replaced whole (a temporary file renamed over it), never left half written.
   for (const [name, text] of reports) {
@@ -111,7 +115,7 @@ async function judge(dir: string, policies: typeof POLICIES, config: PolicyConfi
 
 /** Checks a stack's output folder, and its cluster stage's beside it when there is one. */
 export async function checkPolicies(stackDir: string, config: PolicyConfig, stackFile: string): Promise<PolicyCheck> {
-  const main = await judge(stackDir, POLICIES, config, stackFile);
+  const main = await judge(stackDir, POLICIES, config, readStackFile(stackFile, PROJECT));
   const report = [
     `  ${main.objects} Kubernetes objects from manifests/ (${main.added} not in plan.json), every other resource from plan.json; reports rewritten from this verdict`,
     formatPolicySummary(main.result),

@@ -59,8 +59,7 @@ const CHECKS: Record<string, Check> = {
   policy: async (stackDir, { stackFile, policyConfig }) => {
     // Loaded only for this check: the policy pack brings the Pulumi SDK with it.
     const { checkPolicies } = await import("./verify-policy");
-    const where = path.relative(process.cwd(), stackFile) || stackFile;
-    const result = await checkPolicies(stackDir, policyConfig, where.startsWith("..") ? stackFile : where);
+    const result = await checkPolicies(stackDir, policyConfig, stackFile);
     return { ok: result.status !== "failed", report: [`the policy pack over the artifacts as they are on disk: ${result.status}`, ...result.report] };
   },
 };
