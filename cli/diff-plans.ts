@@ -1,11 +1,15 @@
+import { DEFAULT_RESERVE } from "../policies/capacity";
 import { STATEFUL_TYPES } from "../policies/security";
+import { SiteChange, siteChange, siteMarkdown } from "./diff-site";
 import { SubsidyChange, subsidyChanges, subsidyMarkdown } from "./diff-subsidy";
+import { changedValues, ValueChange, valuesMarkdown } from "./diff-values";
 import { Plan, PlannedResource } from "./record";
 
 /**
  * What changes between two plans, resource by resource: added, removed, and changed with the
- * property paths that changed (values are never shown, so a secret cannot leak through a diff),
- * and which of those lose data: deleting or replacing a protected or stateful resource.
+ * property paths that changed and their values before and after (a secret's never: see
+ * ./diff-values), and which of those lose data: deleting or replacing a protected or stateful
+ * resource; above them, what the change does to the site (./diff-site) and the subsidy ledger.
  */
 
 export interface ResourceChange {
@@ -16,6 +20,8 @@ export interface ResourceChange {
   readonly parent?: string;
   /** Changed property paths (`inputs.spec.replicas`, `options.protect`), for changes. */
   readonly paths?: readonly string[];
+  /** The same paths with their values before and after, secrets redacted, for changes. */
+  readonly values?: readonly ValueChange[];
   /** Why this change can lose data, when it can. */
   readonly danger?: string;
 }
@@ -25,6 +31,8 @@ export interface PlanDiff {
   readonly changes: readonly ResourceChange[];
   /** What the change does to the subsidy ledger, per scheme it moves (./diff-subsidy). */
   readonly subsidy: readonly SubsidyChange[];
+  /** What the change does to the site's capacity and power, when either plan reports them. */
+  readonly site?: SiteChange;
 }
 
 /** Properties whose change makes the provider replace the resource, by type. */
@@ -38,24 +46,15 @@ export const REPLACING_PATHS: Readonly<Record<string, readonly string[]>> = {
 
 /** Paths at which two JSON values differ, deepest first reached; arrays by index. */
 export function changedPaths(a: unknown, b: unknown, path = ""): string[] {
-  if (JSON.stringify(a) === JSON.stringify(b)) return [];
-  const isObj = (v: unknown) => v !== null && typeof v === "object";
-  if (!isObj(a) || !isObj(b) || Array.isArray(a) !== Array.isArray(b)) return [path || "(root)"];
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return [path];
-    return a.flatMap((v, i) => changedPaths(v, b[i], `${path}[${i}]`));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort();
-  return keys.flatMap((k) => changedPaths(ao[k], bo[k], path ? `${path}.${k}` : k));
+  return changedValues(a, b, path).map((v) => v.path);
 }
 
 function holdsData(r: PlannedResource): boolean {
   return r.options.protect || STATEFUL_TYPES.includes(r.type);
 }
 
-export function diffPlans(base: Plan, head: Plan): PlanDiff {
+/** Compares two plans of a stack; `reserve` is the share the site keeps out of quotas, for its headroom. */
+export function diffPlans(base: Plan, head: Plan, reserve = DEFAULT_RESERVE): PlanDiff {
   const before = new Map(base.resources.map((r) => [r.urn, r]));
   const after = new Map(head.resources.map((r) => [r.urn, r]));
   const changes: ResourceChange[] = [];
@@ -68,19 +67,21 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
       changes.push({ kind: "remove", ...common(r), ...(danger ? { danger } : {}) });
       continue;
     }
-    const paths = [
-      ...changedPaths(r.inputs, next.inputs, "inputs"),
-      ...changedPaths({ ...r.options, dependencies: undefined }, { ...next.options, dependencies: undefined }, "options"),
+    const values = [
+      ...changedValues(r.inputs, next.inputs, "inputs"),
+      ...changedValues({ ...r.options, dependencies: undefined }, { ...next.options, dependencies: undefined }, "options"),
     ];
+    const paths = values.map((v) => v.path);
     if (paths.length === 0) continue;
     const replacing = [...(REPLACING_PATHS[r.type] ?? []), ...r.options.replaceOnChanges.map((p) => `inputs.${p}`)];
     const replaced = paths.filter((p) => replacing.some((q) => p === q || p.startsWith(`${q}.`) || p.startsWith(`${q}[`)));
     const unprotected = r.options.protect && !next.options.protect;
     const danger = replaced.length && holdsData(r) ? `replaces a ${r.options.protect ? "protected" : "stateful"} resource (${replaced.join(", ")})` : unprotected ? "removes protection from a resource" : undefined;
-    changes.push({ kind: "change", ...common(r), paths, ...(danger ? { danger } : {}) });
+    changes.push({ kind: "change", ...common(r), paths, values, ...(danger ? { danger } : {}) });
   }
   changes.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-  return { stack: head.stack, changes, subsidy: subsidyChanges(base, head) };
+  const site = siteChange(base, head, reserve);
+  return { stack: head.stack, changes, subsidy: subsidyChanges(base, head), ...(site ? { site } : {}) };
 }
 
 const SIGN = { add: "+", remove: "-", change: "~" } as const;
@@ -90,13 +91,16 @@ function label(urn: string): string {
   return `${parts[2].split("$").pop()} ${parts[3]}`;
 }
 
-/** Markdown for a pull-request comment: counts, dangers first, then changes under their component. */
+/**
+ * Markdown for a pull-request comment: counts, the site and subsidy effects, dangers, then
+ * changes under their component with their values (capped per resource, so it stays short).
+ */
 export function diffMarkdown(diff: PlanDiff): string {
   const count = (k: ResourceChange["kind"]) => diff.changes.filter((c) => c.kind === k).length;
   const dangerous = diff.changes.filter((c) => c.danger);
   const lines = [`## aisc diff: ${diff.stack}`, "", `+${count("add")} added, -${count("remove")} removed, ~${count("change")} changed${dangerous.length ? `; **${dangerous.length} dangerous**` : ""}`, ""];
   if (diff.changes.length === 0) return `${[...lines.slice(0, 2), "No changes.", ""].join("\n")}`;
-  lines.push(...subsidyMarkdown(diff.subsidy));
+  lines.push(...siteMarkdown(diff.site), ...subsidyMarkdown(diff.subsidy));
   if (dangerous.length) {
     lines.push("### Dangerous", "");
     for (const c of dangerous) lines.push(`- **${SIGN[c.kind]} ${c.type} ${c.name}**: ${c.danger}`);
@@ -108,7 +112,7 @@ export function diffMarkdown(diff: PlanDiff): string {
     lines.push(`### ${parent ? label(parent) : "(stack)"}`, "", "```diff");
     for (const c of items) {
       lines.push(`${SIGN[c.kind]} ${c.type} ${c.name}`);
-      for (const p of c.paths ?? []) lines.push(`~     ${p}`);
+      lines.push(...valuesMarkdown(c.values ?? []));
     }
     lines.push("```", "");
   }

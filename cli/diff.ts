@@ -1,5 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
+import { isObj } from "../inventory/reader";
+import { DEFAULT_RESERVE, tenantQuotasFitSite } from "../policies/capacity";
 import { CommandSpec, parseCommand, printHelp } from "./args";
 import { diffMarkdown, diffPlans, PlanDiff } from "./diff-plans";
 import { EXIT } from "./exit";
@@ -8,20 +10,23 @@ import { onDisk, stackEntries } from "./out-dir";
 import { InputError, isStackName } from "./stack-config";
 
 export const DIFF_COMMAND: CommandSpec = {
-  usage: "aisc diff BASE HEAD [--format markdown|json]",
+  usage: "aisc diff BASE HEAD [--format markdown|json] [--policy-config FILE]",
   about: [
-    "Compares two plans (a plan.json, an OUT/<stack> or a whole OUT): resources added, removed and",
-    "changed under their component, data-losing changes flagged, and the subsidy ledger before and",
-    "after. Markdown for a pull-request comment, or JSON. Exit 0, or 2 when a path is not a plan.",
+    "Compares two plans (a plan.json, an OUT/<stack> or a whole OUT): the site's capacity, headroom,",
+    "power and subsidy before -> after, then resources added, removed and changed under their",
+    "component with each changed value old -> new (secrets never shown), data-losing changes flagged.",
+    "Markdown for a pull-request comment, or JSON. Exit 0, or 2 when a path is not a plan.",
   ].join("\n"),
-  flags: { format: { value: true, arg: "markdown|json", help: "output format (default markdown)" } },
+  flags: {
+    format: { value: true, arg: "markdown|json", help: "output format (default markdown)" },
+    "policy-config": { value: true, arg: "FILE", help: "the policy settings the plans were made with: the site's headroom is counted after their reserve" },
+  },
   positional: 2,
 };
 
 /** What `file` must hold to be read as a plan: the fields `aisc diff` reads, with their types. */
 function asPlan(file: string, json: unknown): Plan {
   const bad = (what: string) => new InputError(`${file}: not a plan written by aisc plan (${what})`);
-  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
   if (!isObj(json)) throw bad(`expected a JSON object, got ${json === null ? "null" : Array.isArray(json) ? "a list" : typeof json}`);
   if (typeof json.stack !== "string" || !isStackName(json.stack)) throw bad("expected stack: a stack name");
   if (!Array.isArray(json.resources)) throw bad("expected resources: a list");
@@ -64,17 +69,30 @@ export function loadPlans(where: string): Map<string, Plan> {
   return plans;
 }
 
+/**
+ * The reserve the site's headroom is counted after: the one `capacity-tenant-quotas-fit-site`
+ * holds quotas to under the policy config plan and verify were given, else the policy's default.
+ * A plan does not record its policy config, so the diff is told it.
+ */
+async function reserveOf(configFile: string | undefined): Promise<number> {
+  if (!configFile) return DEFAULT_RESERVE;
+  const [{ readPolicyConfig }, { POLICIES }] = await Promise.all([import("./policy-config"), import("../policies/pack")]);
+  const reserve = readPolicyConfig(configFile, POLICIES)[tenantQuotasFitSite.name]?.reserve;
+  return typeof reserve === "number" ? reserve : DEFAULT_RESERVE;
+}
+
 /** Compares the plans of every stack in BASE and HEAD; a stack in only one side is all added or all removed. */
-export function diff(argv: readonly string[]): number {
+export async function diff(argv: readonly string[]): Promise<number> {
   const args = parseCommand(argv, DIFF_COMMAND);
   if (args.help) return printHelp(DIFF_COMMAND);
   if (args.positional.length !== 2) throw new InputError("expected two plans to compare: BASE and HEAD");
   const format = args.values.format?.[0] ?? "markdown";
   if (format !== "markdown" && format !== "json") throw new InputError(`--format ${format}: expected markdown or json`);
+  const reserve = await reserveOf(args.values["policy-config"]?.[0]);
   const [base, head] = args.positional.map(loadPlans);
   const stacks = [...new Set([...base.keys(), ...head.keys()])].sort();
   const empty = (stack: string): Plan => ({ project: "aisc", stack, resources: [], outputs: {} });
-  const diffs: PlanDiff[] = stacks.map((s) => diffPlans(base.get(s) ?? empty(s), head.get(s) ?? empty(s)));
+  const diffs: PlanDiff[] = stacks.map((s) => diffPlans(base.get(s) ?? empty(s), head.get(s) ?? empty(s), reserve));
   process.stdout.write(format === "json" ? stableJson({ stacks: diffs }) : `${diffs.map(diffMarkdown).join("\n")}\n`);
   return EXIT.ok;
 }

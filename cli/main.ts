@@ -22,8 +22,9 @@ const USAGE = `usage: ${Object.values(COMMANDS).map((c) => c.spec.usage).join("\
   verify check the artifacts in OUT/<stack>/ as they are on disk (planning first if there are
          none): k8s (schemas), slurm (real Slurm daemons), placement (pods on declared
          nodes), prometheus (promtool), policy (the pack over the files)
-  diff   compare two plans (plan.json, OUT/<stack> or OUT): resources added, removed and changed,
-         under their component; data-losing changes flagged
+  diff   compare two plans (plan.json, OUT/<stack> or OUT): the site's capacity and power before
+         → after, then resources added, removed and changed, with each changed value old → new
+         (secrets never shown) under their component; data-losing changes flagged
   report the city view across the chosen stacks (all by default): capacity against the 2026 and 2030 milestones, and
          allocation by tenant kind and subsidy, as Markdown and an SVG chart (Vega-Lite)
 

@@ -26,7 +26,15 @@ function siteOrReport(args: StackValidationArgs, report: ReportViolation) {
   return { site, pools: poolFactsOf(args.resources).map((p) => p.facts) };
 }
 
-const reserveSchema = { reserve: { type: "number" as const, minimum: 0, maximum: 0.9, default: 0.1, description: "Share of the site's GPUs kept out of tenant quotas." } };
+/** Share of the site's GPUs kept out of tenant quotas when the policy config sets none; `aisc diff` reports headroom after it too. */
+export const DEFAULT_RESERVE = 0.1;
+
+/** What tenants' quotas of a resource may total: what the site has of it, less the reserve, in whole units. */
+export function quotaLimit(have: number, reserve: number): number {
+  return Math.floor(have * (1 - reserve));
+}
+
+const reserveSchema = { reserve: { type: "number" as const, minimum: 0, maximum: 0.9, default: DEFAULT_RESERVE, description: "Share of the site's GPUs kept out of tenant quotas." } };
 
 /** What each class of GPU resource is called in messages. */
 const CLASS_NAMES: Readonly<Record<ResourceClass, string>> = { whole: "whole GPUs", mig: "MIG slices", shared: "shared GPUs" };
@@ -71,7 +79,7 @@ export const tenantQuotasFitSite: StackValidationPolicy = {
   validateStack: (args, report) => {
     const s = siteOrReport(args, report);
     if (!s) return;
-    const { reserve } = configOf(args, { reserve: 0.1 });
+    const { reserve } = configOf(args, { reserve: DEFAULT_RESERVE });
     const onPrem = supply(s.pools, true);
     const cloud = supply(s.pools, false);
     const where = s.pools.some((p) => p.placement === "cloud" && counted(p)) ? "on-premises and guaranteed cloud" : "on-premises";
@@ -80,7 +88,7 @@ export const tenantQuotasFitSite: StackValidationPolicy = {
     // The known quotas alone may already overcommit: that is decided whatever the unknown ones hold.
     for (const [resource, promised] of [...demand.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const have = onPrem.get(resource) ?? 0;
-      const limit = Math.floor(have * (1 - reserve));
+      const limit = quotaLimit(have, reserve);
       if (promised <= limit) continue;
       const burst = cloud.get(resource) ? `; cloud burst pools (${cloud.get(resource)} more) never count toward tenants' guarantees` : "";
       report(

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { changedPaths, diffMarkdown, diffPlans } from "../../cli/diff-plans";
+import { changedValues } from "../../cli/diff-values";
 import { cityMarkdown } from "../../cli/city-markdown";
 import { cityReport, readCityConfig, subsidyProblems } from "../../cli/report";
 import { InputError } from "../../cli/stack-config";
@@ -18,8 +19,14 @@ import { aisc, plannedResource } from "../helpers/plan";
 const plan = (resources: PlannedResource[]): Plan => ({ project: "aisc", stack: "s", resources, outputs: {} });
 
 describe("aisc diff", () => {
-  it("lists the property paths that changed, never their values", () => {
-    assert.deepStrictEqual(changedPaths({ a: 1, b: { c: [1, 2], d: "[secret]" } }, { a: 1, b: { c: [1, 3], d: "[secret]", e: true } }), ["b.c[1]", "b.e"]);
+  it("lists the property paths that changed with their values before and after, a secret's redacted on both sides", () => {
+    const [before, after] = [{ a: 1, b: { c: [1, 2], d: "[secret]", f: "[secret]" } }, { a: 1, b: { c: [1, 3], d: "[secret]", e: true, f: "plaintext" } }];
+    assert.deepStrictEqual(changedPaths(before, after), ["b.c[1]", "b.e", "b.f"]);
+    assert.deepStrictEqual(changedValues(before, after), [
+      { path: "b.c[1]", before: 2, after: 3 },
+      { path: "b.e", after: true },
+      { path: "b.f", before: "[secret]", after: "[secret]" },
+    ]);
   });
 
   it("flags deleting a protected resource and replacing a stateful one as dangerous", () => {
