@@ -1,6 +1,7 @@
 import { EnforcementLevel, Policies, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import { unknownValue as WIRE_UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
 import { PACK_NAME, PACK_VERSION, POLICIES } from "../policies/pack";
+import { count, Evidence, evidenceOf, takeJudged } from "../policies/evidence";
 import { Plan, PlannedResource, UNKNOWN } from "./record";
 
 /**
@@ -24,6 +25,10 @@ export interface PolicyOutcome {
   readonly description: string;
   readonly level: EnforcementLevel;
   readonly violations: number;
+  /** What it measured (policies/evidence.ts), or what it judged when it records nothing finer. */
+  readonly evidence: Evidence;
+  /** The settings it ran with: its schema's defaults and the policy config's overrides (thresholds). */
+  readonly settings: Readonly<Record<string, unknown>>;
 }
 
 export interface PolicyResult {
@@ -150,19 +155,27 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
     // As the engine does: a violation of a remediate policy is reported, and blocks, as mandatory.
     current = { name: policy.name, level: level === "remediate" ? "mandatory" : level, config: { ...defaultsOf(policy), ...settings } };
     const before = violations.length;
+    let evidence: Evidence = { text: "disabled by the policy config: nothing judged", figures: { judged: 0 } };
     if (level !== "disabled") {
       if ("validateStack" in policy && policy.validateStack) {
-        await applicable(policy.validateStack, { resources, getConfig, stackTags, notApplicable }, reporter(), (err) => cannotRun(err));
+        const args = { resources, getConfig, stackTags, notApplicable };
+        const judged = await applicable(policy.validateStack, args, reporter(), (err) => cannotRun(err));
+        evidence = evidenceOf(args) ?? (judged ? { text: `judged the stack's ${resources.length} resources`, figures: { resources: resources.length } } : { text: "not applicable to this stack", figures: { resources: 0 } });
       }
       const validate = "validateResource" in policy ? policy.validateResource : undefined;
-      for (const fn of validate ? [validate].flat() : []) {
-        for (const { args, report } of perResource) {
-          const pending = applicable(fn, args, report, (err) => cannotRun(err, args.urn));
-          if (pending) await pending;
+      if (validate) {
+        const judged = new Map<string, number>();
+        for (const fn of [validate].flat()) {
+          for (const { args, report } of perResource) {
+            const pending = applicable(fn, args, report, (err) => cannotRun(err, args.urn));
+            if (pending !== true && pending !== false) await pending;
+            for (const [what, n] of takeJudged(args) ?? []) judged.set(what, (judged.get(what) ?? 0) + n);
+          }
         }
+        evidence = resourcesJudged(judged);
       }
     }
-    outcomes.push({ name: policy.name, description: policy.description, level, violations: violations.length - before });
+    outcomes.push({ name: policy.name, description: policy.description, level, violations: violations.length - before, evidence, settings: current.config });
   }
   return { policies: outcomes, violations };
 }
@@ -172,17 +185,30 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
  * they are awaited only when they return a promise, which keeps a plan of tens of thousands of
  * resources from queueing a promise per resource and policy.
  */
-function applicable<A, R>(validate: (args: A, report: R) => void | Promise<void>, args: A, report: R, unknown: (err: UnknownValueError) => void): void | Promise<void> {
-  const skip = (err: unknown) => {
-    if (err instanceof UnknownValueError) unknown(err);
-    else if (!(err instanceof NotApplicable)) throw err;
+function applicable<A, R>(validate: (args: A, report: R) => void | Promise<void>, args: A, report: R, unknown: (err: UnknownValueError) => void): boolean | Promise<boolean> {
+  // Judged unless the policy said it does not apply; one that could not read an unknown value did judge (and said so).
+  const skip = (err: unknown): boolean => {
+    if (err instanceof UnknownValueError) {
+      unknown(err);
+      return true;
+    }
+    if (err instanceof NotApplicable) return false;
+    throw err;
   };
   try {
     const result = validate(args, report);
-    if (result && typeof (result as Promise<void>).then === "function") return (result as Promise<void>).catch(skip);
+    if (result && typeof (result as Promise<void>).then === "function") return (result as Promise<void>).then(() => true, skip);
+    return true;
   } catch (err) {
-    skip(err);
+    return skip(err);
   }
+}
+
+/** A resource policy's evidence: what it said it judged (policies/evidence `judged`), by kind. */
+function resourcesJudged(judged: ReadonlyMap<string, number>): Evidence {
+  const kinds = [...judged.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const text = kinds.length === 0 ? "nothing of the kinds it judges is in the stack" : `judged ${kinds.map(([what, n]) => count(n, what)).join(", ")}`;
+  return { text, figures: { judged: Object.fromEntries(kinds) } };
 }
 
 /** Whether a result blocks: any violation of a mandatory policy. */

@@ -1,4 +1,4 @@
-import { PolicyResult, Violation } from "./policy-eval";
+import { PolicyOutcome, PolicyResult, Violation } from "./policy-eval";
 import { BASE_DESCRIPTIONS, keyPositions, sourceUri } from "./inventory-location";
 import { Plan } from "./record";
 import { stableJson } from "./record";
@@ -53,6 +53,20 @@ function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
+/** A policy's settings as `reserve 0.1, maxShare 0.25`; empty when it has none. */
+function settingsText(p: PolicyOutcome): string {
+  return Object.entries(p.settings)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k} ${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(", ");
+}
+
+/** What a policy measured, with its settings when it has any. */
+function evidenceLine(p: PolicyOutcome): string {
+  const settings = settingsText(p);
+  return `${cell(p.evidence.text)}${settings ? ` (settings: ${cell(settings)})` : ""}`;
+}
+
 export function policyReportMarkdown(plan: Plan, result: PolicyResult): string {
   const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
   const passed = result.policies.filter((p) => p.violations === 0).length;
@@ -64,8 +78,18 @@ export function policyReportMarkdown(plan: Plan, result: PolicyResult): string {
     if (result.violations.length > MARKDOWN_ROWS) lines.push("", `...and ${result.violations.length - MARKDOWN_ROWS} more in policy-report.json.`);
     lines.push("");
   }
-  const failing = result.policies.filter((p) => p.violations > 0).map((p) => `\`${p.name}\``);
-  if (failing.length) lines.push(`Failing: ${failing.join(", ")}.`, "");
+  const failing = result.policies.filter((p) => p.violations > 0);
+  if (failing.length) {
+    lines.push(`Failing: ${failing.map((p) => `\`${p.name}\``).join(", ")}. What each measured:`, "");
+    for (const p of failing) lines.push(`- \`${p.name}\`: ${evidenceLine(p)}`);
+    lines.push("");
+  }
+  const passing = result.policies.filter((p) => p.violations === 0);
+  if (passing.length) {
+    lines.push(`<details><summary>Evidence: what each of the ${passing.length} passing policies measured</summary>`, "", "| policy | level | measured | settings |", "| --- | --- | --- | --- |");
+    for (const p of passing) lines.push(`| \`${p.name}\` | ${p.level} | ${cell(p.evidence.text)} | ${cell(settingsText(p))} |`);
+    lines.push("", "</details>", "");
+  }
   const unseen = unseenComponents(plan);
   if (unseen.length) {
     lines.push(`Not seen by the offline plan (packaged components whose children only the engine expands; \`pulumi preview --policy-pack policies\` judges them): ${unseen.map((u) => `\`${u}\``).join(", ")}.`, "");

@@ -4,6 +4,7 @@ import { planDate } from "../inventory/dates";
 import { GPU_CATALOG, GpuModel, gpuTflops, Precision } from "../inventory/catalog";
 import { round3 } from "../inventory/capacity";
 import { classOfResource, ResourceClass } from "../inventory/gpu-resources";
+import { count, measured, percent } from "./evidence";
 import { configOf, gpuQuotaLines, K8S, meta, ofKind, poolFactsOf, siteFactsOf, tenants, Undecided } from "./common";
 
 /**
@@ -85,6 +86,11 @@ export const tenantQuotasFitSite: StackValidationPolicy = {
     const where = s.pools.some((p) => p.placement === "cloud" && counted(p)) ? "on-premises and guaranteed cloud" : "on-premises";
     const undecided = Undecided.over(args.resources);
     const demand = quotaDemand(args.resources, undecided);
+    const rows = [...new Set([...demand.keys(), ...onPrem.keys()])].sort().map((resource) => ({ resource, quotas: demand.get(resource) ?? 0, available: onPrem.get(resource) ?? 0, limit: quotaLimit(onPrem.get(resource) ?? 0, reserve) }));
+    measured(args, {
+      text: `${rows.map((r) => `${r.resource}: quotas ${r.quotas} of ${r.limit} allowed (${r.available} ${where} less the reserve)`).join("; ") || "no GPU resource advertised or requested"}; reserve ${percent(reserve)}`,
+      figures: { reserve, resources: rows },
+    });
     // The known quotas alone may already overcommit: that is decided whatever the unknown ones hold.
     for (const [resource, promised] of [...demand.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const have = onPrem.get(resource) ?? 0;
@@ -109,8 +115,16 @@ export const tenantShareWithinLimit: StackValidationPolicy = {
     const s = siteOrReport(args, report);
     if (!s) return;
     const { maxShare } = configOf(args, { maxShare: 0.25 });
-    const cap = Math.floor(gpusOf(s.pools) * maxShare);
+    const siteGpus = gpusOf(s.pools);
+    const cap = Math.floor(siteGpus * maxShare);
     const undecided = Undecided.over(args.resources);
+    const judged = tenants(args.resources).filter((t) => !t.exempt && t.gpus !== undefined);
+    const top = judged.reduce<(typeof judged)[number] | undefined>((a, t) => (a === undefined || t.gpus! > a.gpus! ? t : a), undefined);
+    const exempt = tenants(args.resources).filter((t) => t.exempt).length;
+    measured(args, {
+      text: `largest quota ${top ? `${top.name}'s ${top.gpus} GPUs` : "none"} against a cap of ${cap} GPUs (${percent(maxShare)} of the site's ${siteGpus}); ${count(judged.length, "tenant")} judged, ${exempt} exempt`,
+      figures: { maxShare, siteGpus, cap, largest: top ? { tenant: top.name, gpus: top.gpus! } : null, judged: judged.length, exempt },
+    });
     for (const t of tenants(args.resources)) {
       if (t.gpusUnknown && !t.exempt) undecided.note(`tenant ${t.name}'s quota`, t.gpusUnknown);
       if (!t.exempt && t.gpus !== undefined && t.gpus > cap) {
@@ -130,6 +144,11 @@ export const powerWithinEnvelope: StackValidationPolicy = {
     if (!s) return;
     const itWatts = s.pools.filter((p) => p.placement === "on-prem").reduce((w, p) => w + p.nodes * p.nodeWatts, 0);
     const facilityMW = round3((itWatts * s.site.facts.pue) / 1e6);
+    const { pue, envelopeMW } = s.site.facts;
+    measured(args, {
+      text: `full load ${facilityMW} MW (${round3(itWatts / 1e6)} MW IT at PUE ${pue}) of the ${envelopeMW} MW envelope, margin ${round3(envelopeMW - facilityMW)} MW`,
+      figures: { itMW: round3(itWatts / 1e6), pue, facilityMW, envelopeMW, marginMW: round3(envelopeMW - facilityMW) },
+    });
     if (facilityMW > s.site.facts.envelopeMW) {
       report(`Full-load power is ${facilityMW} MW (${round3(itWatts / 1e6)} MW IT at PUE ${s.site.facts.pue}), over the ${s.site.facts.envelopeMW} MW envelope.`, s.site.resource.urn);
     }
@@ -157,9 +176,14 @@ function milestonePolicy(name: string, past: boolean): StackValidationPolicy {
       const s = siteOrReport(args, report);
       if (!s) return;
       const { asOf } = configOf(args, { asOf: planDate() });
-      for (const m of s.site.facts.milestones) {
-        if (m.date <= asOf !== past) continue;
-        const planned = plannedPflops(s.pools, m.date, s.site.facts.precision as Precision);
+      const precision = s.site.facts.precision as Precision;
+      const judged = s.site.facts.milestones.filter((m) => m.date <= asOf === past).map((m) => ({ name: m.name, date: m.date, pflops: m.pflops, plannedPflops: plannedPflops(s.pools, m.date, precision) }));
+      measured(args, {
+        text: `${judged.map((m) => `"${m.name}" (${m.date}): ${m.plannedPflops} of ${m.pflops} PFLOPS`).join("; ") || `no ${past ? "past" : "future"} milestone`} at ${precision}, judged on ${asOf}`,
+        figures: { asOf, precision, milestones: judged.map((m) => ({ ...m, marginPflops: round3(m.plannedPflops - m.pflops) })) },
+      });
+      for (const m of judged) {
+        const planned = m.plannedPflops;
         if (planned < m.pflops) {
           report(`Milestone "${m.name}" (${m.date}) needs ${m.pflops} PFLOPS at ${s.site.facts.precision}; the pools in service by then give ${planned}.`, s.site.resource.urn);
         }
@@ -190,6 +214,8 @@ export const slurmLimitMatchesQuota: StackValidationPolicy = {
       if (owner !== undefined) accounts.set(owner, [...(accounts.get(owner) ?? []), c]);
     }
     const undecided = Undecided.over(args.resources);
+    let compared = 0;
+    let matching = 0;
     for (const t of tenants(args.resources)) {
       const own = accounts.get(t.name) ?? [];
       if (own.length === 0) report(`Tenant ${t.name} has no Slurm account (ConfigMap slurm/slurm-account-${t.name}).`, t.namespace.urn);
@@ -201,9 +227,15 @@ export const slurmLimitMatchesQuota: StackValidationPolicy = {
         const read = undecided.attempt(`tenant ${t.name}'s Slurm account ${meta(account).name}`, () => ({ limit: slurmGpuLimit(account) }));
         if (read === undefined) continue;
         const { limit } = read;
+        compared++;
+        if (limit === (t.gpus ?? 0)) matching++;
         if (limit !== (t.gpus ?? 0)) report(`Tenant ${t.name}'s Slurm GPU limit is ${limit ?? "missing"}, but its Kubernetes GPU quota is ${t.gpus ?? 0}.`, account.urn);
       }
     }
+    measured(args, {
+      text: `${count(compared, "Slurm account")} of ${count(tenants(args.resources).length, "tenant")} compared with the tenant's GPU quota: ${matching} equal`,
+      figures: { tenants: tenants(args.resources).length, accountsCompared: compared, equal: matching },
+    });
     undecided.settle();
   },
 };

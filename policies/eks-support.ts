@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { judged } from "./evidence";
 import { daysBetween, planDate } from "../inventory/dates";
 import { eksVersion, EKS_VERSIONS } from "../inventory/eks-versions";
 
@@ -26,6 +27,7 @@ export const eksVersionSupported: ResourceValidationPolicy = {
   },
   validateResource: (args, report) => {
     if (args.type !== EKS) return;
+    judged(args, "EKS cluster");
     const { minDays, asOf } = { minDays: DEFAULT_MIN_SUPPORT_DAYS, asOf: planDate(), ...(args.getConfig<{ minDays?: number; asOf?: string }>() ?? {}) };
     const version = String(args.props.version ?? "");
     const name = args.props.name ?? args.name;

@@ -1,4 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { count, measured } from "./evidence";
 import { inNamespace, K8S, poolFactsOf, tenants, Undecided } from "./common";
 
 /**
@@ -19,6 +20,7 @@ export const quotaForEveryGpuResource: StackValidationPolicy = {
     }
     const resources = [...advertisers.keys()].sort();
     const undecided = Undecided.over(args.resources);
+    measured(args, { text: `${count(tenants(args.resources).length, "tenant quota")} checked for a line for each of ${resources.join(", ") || "no advertised GPU resource"}`, figures: { tenants: tenants(args.resources).length, resources } });
     for (const t of tenants(args.resources)) {
       const quotas = inNamespace(args.resources, K8S.quota, t.name);
       if (quotas.length === 0) continue; // tenancy-namespace-has-gpu-quota reports it.

@@ -1,4 +1,5 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { count, measured } from "./evidence";
 import { NODE_LABELS, NVIDIA_RUNTIME, SYSTEM_POOL } from "../inventory/platform";
 import { TENANT_LABEL } from "../inventory/tenancy";
 import { isPlatformNamespace, meta, Undecided } from "./common";
@@ -46,16 +47,20 @@ export const gpuRuntimePlatformOnly: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const undecided = Undecided.over(args.resources);
+    let pods = 0;
     for (const r of expanded(args.resources)) {
       undecided.attempt(r.name, () => {
         const pod = podSpec(r);
         const ns = namespaceOf(r);
+        if (pod && !isPlatformNamespace(ns)) pods++;
         if (pod && !isPlatformNamespace(ns) && pod.runtimeClassName === NVIDIA_RUNTIME.name) {
           report(`${meta(r).name} in tenant namespace ${ns} runs under the ${NVIDIA_RUNTIME.name} runtime, which would let it pick any GPU of its node.`, r.urn);
         }
       });
     }
-    if (!admissionRefusesRuntime(args.resources)) {
+    const refused = admissionRefusesRuntime(args.resources);
+    measured(args, { text: `${count(pods, "pod spec")} outside the platform namespaces checked for runtimeClassName ${NVIDIA_RUNTIME.name}; an admission policy refusing it in tenant namespaces: ${refused ? "yes" : "no"}`, figures: { podSpecs: pods, admissionRefuses: refused } });
+    if (!refused) {
       report(`No admission policy refuses the ${NVIDIA_RUNTIME.name} runtime in tenant namespaces (a ValidatingAdmissionPolicy that checks runtimeClassName on pod create and update with failurePolicy Fail, bound with Deny to namespaces labelled ${TENANT_LABEL}): a tenant pod under it could use every GPU of its node.`);
     }
     undecided.settle();

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { judged } from "./evidence";
 import { isPlatformNamespace } from "./common";
 import { mappingsOf, namespaceOf, objectsIn } from "./objects";
 
@@ -155,6 +156,7 @@ export const podsRestrictedOutsidePlatform: ResourceValidationPolicy = {
       if (!pod) continue;
       const ns = namespaceOf(r);
       if (isPlatformNamespace(ns)) continue;
+      judged(args, "pod spec");
       const md = (r.props.metadata ?? {}) as { name?: string };
       const problems = restrictedViolations(pod, podAnnotations(r));
       if (problems.length) report(`${r.type.split(":").pop()} ${md.name ?? r.name} in namespace ${ns} ${problems.join("; ")}.`);

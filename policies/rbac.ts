@@ -1,6 +1,7 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { TENANT_ADMIN_ROLE } from "../charts/tenant";
 import { inNamespace, K8S, meta, ofKind, tenants, Undecided } from "./common";
+import { count, measured } from "./evidence";
 import { mappingsOf } from "./objects";
 
 /**
@@ -71,6 +72,8 @@ export const roleBindingOwnGroup: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const undecided = Undecided.over(args.resources);
+    const held = tenants(args.resources).reduce((n, t) => n + inNamespace(args.resources, K8S.roleBinding, t.name).length, 0);
+    measured(args, { text: `${count(held, "RoleBinding")} in ${count(tenants(args.resources).length, "tenant namespace")} checked for ${TENANT_ADMIN_ROLE} bound to the tenant's own group`, figures: { tenantNamespaces: tenants(args.resources).length, roleBindings: held } });
     for (const t of tenants(args.resources)) {
       const group = meta(t.namespace).annotations?.["aisc.hk/admin-group"];
       const inTenant = inNamespace(args.resources, K8S.roleBinding, t.name);
@@ -94,6 +97,7 @@ export const tenantIdentitiesStayHome: StackValidationPolicy = {
     const groups = tenantGroups(args.resources);
     const namespaces = new Set(tenants(args.resources).map((t) => t.name));
     const undecided = Undecided.over(args.resources);
+    measured(args, { text: `${count(bindings(args.resources).length, "binding")} checked for ${count(groups.size, "tenant group")} and the tenants' service accounts`, figures: { bindings: bindings(args.resources).length, tenantGroups: groups.size } });
     for (const b of bindings(args.resources)) {
       undecided.attempt(bindingName(b), () => {
         const home = b.type === K8S.roleBinding ? (meta(b).namespace ?? "default") : undefined;
@@ -113,6 +117,7 @@ export const noSystemSubjects: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const undecided = Undecided.over(args.resources);
+    measured(args, { text: `${count(bindings(args.resources).length, "binding")} checked for system: groups and users`, figures: { bindings: bindings(args.resources).length } });
     for (const b of bindings(args.resources)) {
       undecided.attempt(bindingName(b), () => {
         for (const s of subjectsOf(b)) {
@@ -175,15 +180,18 @@ export const tenantRoleBounded: StackValidationPolicy = {
     }
     const roles = [...ofKind(args.resources, CLUSTER_ROLE), ...ofKind(args.resources, ROLE)];
     const undecided = Undecided.over(args.resources);
+    let checked = 0;
     for (const role of roles) {
       const key = role.type === ROLE ? `Role/${meta(role).namespace ?? "default"}/${meta(role).name}` : `ClusterRole/${meta(role).name}`;
       if (!held.has(key) && !(role.type === ROLE && namespaces.has(meta(role).namespace ?? "default"))) continue;
+      checked++;
       undecided.attempt(key, () => {
         const found = escalations(mappingsOf(role.props.rules) as Rule[]);
         if (role.props.aggregationRule !== undefined) found.push("rules aggregated from other roles");
         if (found.length) report(`${key.replace(/\//, " ")}, held by tenants, grants ${found.join(", ")}.`, role.urn);
       });
     }
+    measured(args, { text: `${count(checked, "role")} held by tenants checked for ways to widen access`, figures: { roles: checked } });
     undecided.settle();
   },
 };

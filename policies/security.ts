@@ -1,5 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { configOf, ofKind } from "./common";
+import { count, judged, measured } from "./evidence";
 import { eksVersionSupported } from "./eks-support";
 import { objectsIn } from "./objects";
 import { noSystemSubjects } from "./rbac";
@@ -19,6 +20,9 @@ export const awsRegionHongKong: StackValidationPolicy = {
   configSchema: { properties: { allowedRegions: { type: "array", items: { type: "string" }, default: ["ap-east-1"], description: "AWS regions data may live in." } } },
   validateStack: (args, report) => {
     const { allowedRegions } = configOf(args, { allowedRegions: ["ap-east-1"] });
+    const providers = args.resources.filter((r) => r.type === "pulumi:providers:aws").length;
+    const aws = args.resources.filter((r) => r.type.startsWith("aws:")).length;
+    measured(args, { text: `${count(providers, "AWS provider")} and ${count(aws, "AWS resource")} checked against ${allowedRegions.join(", ")}`, figures: { allowedRegions, providers, resources: aws } });
     for (const r of args.resources) {
       const isProvider = r.type === "pulumi:providers:aws";
       if (!isProvider && !r.type.startsWith("aws:")) continue;
@@ -41,6 +45,7 @@ function eksRule(name: string, description: string, problem: (props: Record<stri
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
       if (args.type !== EKS) return;
+      judged(args, "EKS cluster");
       const p = problem(args.props);
       if (p) report(`EKS cluster ${args.props.name ?? args.name} ${p}.`);
     },
@@ -70,7 +75,9 @@ export const bucketsPrivateEncrypted: StackValidationPolicy = {
   description: "Every S3 bucket is encrypted at rest and blocks all public access.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    for (const b of args.resources.filter((r) => BUCKETS.includes(r.type))) {
+    const buckets = args.resources.filter((r) => BUCKETS.includes(r.type));
+    measured(args, { text: `${count(buckets.length, "S3 bucket")} checked`, figures: { buckets: buckets.length } });
+    for (const b of buckets) {
       const refs = (r: PolicyResource) => r.props.bucket === b.props.bucket || r.dependencies?.some((d) => d.urn === b.urn) || r.props.bucket === b.name;
       const encrypted = b.props.serverSideEncryptionConfiguration !== undefined || args.resources.some((r) => SSE.includes(r.type) && refs(r));
       const block = ofKind(args.resources, PUBLIC_BLOCK).find(refs);
@@ -109,6 +116,7 @@ export const statefulProtected: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: (args, report) => {
     if (!STATEFUL_TYPES.includes(args.type)) return;
+    judged(args, args.type.split(":").pop()!);
     if (!args.opts.protect) report(`${args.type.split(":").pop()} ${args.name} holds data but is not protected.`);
   },
 };
@@ -208,12 +216,15 @@ export const imagesAndChartsPinned: ResourceValidationPolicy = {
   validateResource: (args, report) => {
     if (args.type.startsWith("kubernetes:helm.sh/")) {
       const version = args.props.version as string | undefined;
+      judged(args, "Helm chart");
       if (!version || version === "latest") report(`Helm chart ${args.props.chart ?? args.name} is not pinned to a version.`);
       return;
     }
     for (const r of objectsIn(args)) {
       if (!r.type.startsWith("kubernetes:") || IMAGELESS_KINDS.has(r.type.split(":").pop()!)) continue;
-      for (const i of images(r.props)) {
+      const found = images(r.props);
+      if (found.length) judged(args, "image", found.length);
+      for (const i of found) {
         const problem = pinProblem(i.image);
         if (problem) report(`${r.name} runs image ${i.image} (at ${i.path}), which ${problem}: pin it to a version tag or a digest.`);
       }

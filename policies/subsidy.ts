@@ -1,5 +1,6 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { formatHkd, LedgerTenant, SchemeLedger, subsidyLedger, SubsidyLedger, TenantCommitment } from "../inventory/subsidy";
+import { count, Evidence, measured, percent } from "./evidence";
 import { configOf, gpuQuotaLines, meta, poolFactsOf, siteFactsOf, tenants, Undecided } from "./common";
 
 /**
@@ -55,6 +56,18 @@ function termText(s: SchemeLedger): string {
   return `over the scheme's term (${s.start} to ${s.end}, ${s.termDays} days)`;
 }
 
+/** Each scheme's figures as the ledger holds them. */
+function schemeFigures(s: SchemeLedger) {
+  return { scheme: s.scheme, budgetHkd: s.budgetHkd, committedOutsideHkd: s.committedOutsideHkd, committedHkd: s.committedHkd, leftHkd: s.leftHkd };
+}
+
+/** Evidence over the ledger's schemes, one clause each; `what` when the site has none. */
+function ledgerEvidence(l: ReturnType<typeof ledgerOf>, clause: (s: SchemeLedger) => string, extra: Evidence["figures"] = {}): Evidence {
+  const schemes = l?.ledger.schemes ?? [];
+  const none = l ? `no subsidy scheme with terms (aisc:city.subsidy) covers ${l.name}'s ${count(l.ledger.unconfigured.length, "subsidised tenant")}` : "no site facts to read the ledger from";
+  return { text: schemes.map(clause).join("; ") || none, figures: { ...extra, schemes: schemes.map(schemeFigures) } };
+}
+
 function budgetText(s: SchemeLedger): string {
   return `its ${formatHkd(s.budgetHkd)} budget${s.committedOutsideHkd ? ` after ${formatHkd(s.committedOutsideHkd)} committed outside these stacks` : ""}`;
 }
@@ -66,6 +79,7 @@ export const subsidyWithinBudget: StackValidationPolicy = {
   validateStack: (args, report) => {
     const undecided = Undecided.over(args.resources);
     const l = ledgerOf(args.resources, undecided);
+    measured(args, ledgerEvidence(l, (s) => `${s.scheme}: ${l!.name}'s tenants commit ${formatHkd(s.committedHkd)} ${termText(s)} of ${formatHkd(available(s))} left of ${budgetText(s)}`));
     for (const s of l?.ledger.schemes ?? []) {
       if (s.leftHkd >= 0) continue;
       const left = available(s) > 0 ? `the ${formatHkd(available(s))} left of ${budgetText(s)}` : `its ${formatHkd(s.budgetHkd)} budget, which is already spent outside these stacks (${formatHkd(s.committedOutsideHkd)})`;
@@ -94,6 +108,14 @@ export const subsidyHeadroom: StackValidationPolicy = {
     const { warnAt } = configOf(args, { warnAt: WARN_AT });
     const undecided = Undecided.over(args.resources);
     const l = ledgerOf(args.resources, undecided);
+    measured(
+      args,
+      ledgerEvidence(
+        l,
+        (s) => `${s.scheme}: ${percent((s.committedOutsideHkd + s.committedHkd) / s.budgetHkd)} of its budget committed, warning above ${percent(warnAt)}; ${count(s.tenants.filter((t) => t.uncosted.length).length, "tenant")} not costed in full`,
+        { warnAt, uncostedTenants: l?.ledger.schemes.reduce((n, s) => n + s.tenants.filter((t) => t.uncosted.length).length, 0) ?? 0, unconfiguredTenants: l?.ledger.unconfigured.length ?? 0 },
+      ),
+    );
     if (l) {
       for (const s of l.ledger.schemes) {
         const used = s.committedOutsideHkd + s.committedHkd;

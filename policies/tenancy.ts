@@ -1,4 +1,5 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { count, measured } from "./evidence";
 import { inNamespace, isPlatformNamespace, K8S, meta, ofKind, siteFactsOf, tenants, Undecided } from "./common";
 import { Peer, peerProblem } from "./network-peers";
 import { expanded, namespaceOf } from "./objects";
@@ -19,10 +20,16 @@ function perTenant(name: string, description: string, check: (ns: string, all: r
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
       const undecided = Undecided.over(args.resources);
+      let failing = 0;
       for (const t of tenants(args.resources)) {
         const problem = undecided.attempt(`tenant namespace ${t.name}`, () => check(t.name, args.resources, t.namespace));
-        if (problem) report(`Tenant namespace ${t.name} ${problem}.`, t.namespace.urn);
+        if (problem) {
+          failing++;
+          report(`Tenant namespace ${t.name} ${problem}.`, t.namespace.urn);
+        }
       }
+      const n = tenants(args.resources).length;
+      measured(args, { text: `${count(n, "tenant namespace")} checked, ${failing} failing`, figures: { tenantNamespaces: n, failing } });
       undecided.settle();
     },
   };
@@ -104,18 +111,23 @@ export const gpuRequestsNeedQuota: StackValidationPolicy = {
   validateStack: (args, report) => {
     const quotas = ofKind(args.resources, K8S.quota);
     const undecided = Undecided.over(args.resources);
+    let pods = 0;
+    let requests = 0;
     for (const r of expanded(args.resources)) {
       undecided.attempt(r.name, () => {
         const pod = podSpec(r);
         const ns = namespaceOf(r);
         if (!pod || isPlatformNamespace(ns)) return;
+        pods++;
         const resources = new Set(containersOf(pod).map((c) => c.container).flatMap((c) => [...Object.keys(c.resources?.requests ?? {}), ...Object.keys(c.resources?.limits ?? {})]).filter((k) => k.startsWith("nvidia.com/")));
+        requests += resources.size;
         for (const res of resources) {
           const covered = quotas.some((q) => meta(q).namespace === ns && `requests.${res}` in (((q.props.spec ?? {}) as { hard?: object }).hard ?? {}));
           if (!covered) report(`${meta(r).name} in namespace ${ns} requests ${res}, but no ResourceQuota in ${ns} limits requests.${res}.`, r.urn);
         }
       });
     }
+    measured(args, { text: `${count(pods, "pod spec")} outside the platform namespaces, ${count(requests, "GPU resource request")} among them, each checked for a quota line`, figures: { podSpecs: pods, gpuRequests: requests } });
     undecided.settle();
   },
 };
@@ -149,6 +161,13 @@ export const networkPolicyEnforced: StackValidationPolicy = {
     }
     const cilium = args.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && String(r.props.chart).endsWith("cilium"));
     const mode = (cilium?.props.values as { policyEnforcementMode?: string } | undefined)?.policyEnforcementMode;
+    const groups = args.resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").length;
+    const activations = args.resources.filter((r) => r.type === "aws:ssm/activation:Activation").length;
+    const vpcCniEnforces = String(vpcCni?.enableNetworkPolicy) === "true";
+    measured(args, {
+      text: `${count(groups, "node group")} (VPC CNI network policy ${vpcCniEnforces ? "on" : "off"}) and ${count(activations, "hybrid activation")} (Cilium ${cilium ? `policyEnforcementMode ${mode ?? "default"}` : "absent"})`,
+      figures: { nodeGroups: groups, vpcCniNetworkPolicy: vpcCniEnforces, hybridActivations: activations, cilium: cilium !== undefined, ciliumPolicyEnforcementMode: mode ?? null },
+    });
     for (const activation of args.resources.filter((r) => r.type === "aws:ssm/activation:Activation")) {
       if (!cilium || mode === "never") {
         report(`Hybrid nodes of activation ${activation.name} have ${cilium ? "Cilium with policyEnforcementMode never" : "no Cilium"}: NetworkPolicy is not enforced there.`, activation.urn);
