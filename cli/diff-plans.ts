@@ -3,7 +3,7 @@ import { STATEFUL_TYPES } from "../policies/security";
 import { SiteChange, siteChange, siteMarkdown } from "./diff-site";
 import { SubsidyChange, subsidyChanges, subsidyMarkdown } from "./diff-subsidy";
 import { changedValues, ValueChange, valuesMarkdown } from "./diff-values";
-import { Plan, PlannedResource } from "./record";
+import { Plan, PlannedResource, REDACTED } from "./record";
 
 /**
  * What changes between two plans, resource by resource: added, removed, and changed with the
@@ -33,6 +33,24 @@ export interface PlanDiff {
   readonly subsidy: readonly SubsidyChange[];
   /** What the change does to the site's capacity and power, when either plan reports them. */
   readonly site?: SiteChange;
+  /** Secret config values set, unset or set again, by key: never a value (Plan.secretConfig). */
+  readonly secrets: readonly SecretChange[];
+}
+
+export interface SecretChange {
+  readonly key: string;
+  readonly change: "added" | "removed" | "changed";
+}
+
+/** The secret config keys whose fingerprint differs between the plans. */
+export function secretChanges(base: Plan, head: Plan): SecretChange[] {
+  const [before, after] = [base.secretConfig ?? {}, head.secretConfig ?? {}];
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .sort()
+    .flatMap((key): SecretChange[] => {
+      if (before[key] === after[key]) return [];
+      return [{ key, change: before[key] === undefined ? "added" : after[key] === undefined ? "removed" : "changed" }];
+    });
 }
 
 /** Properties whose change makes the provider replace the resource, by type. */
@@ -81,7 +99,7 @@ export function diffPlans(base: Plan, head: Plan, reserve = DEFAULT_RESERVE): Pl
   }
   changes.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
   const site = siteChange(base, head, reserve);
-  return { stack: head.stack, changes, subsidy: subsidyChanges(base, head), ...(site ? { site } : {}) };
+  return { stack: head.stack, changes, subsidy: subsidyChanges(base, head), ...(site ? { site } : {}), secrets: secretChanges(base, head) };
 }
 
 const SIGN = { add: "+", remove: "-", change: "~" } as const;
@@ -99,8 +117,13 @@ export function diffMarkdown(diff: PlanDiff): string {
   const count = (k: ResourceChange["kind"]) => diff.changes.filter((c) => c.kind === k).length;
   const dangerous = diff.changes.filter((c) => c.danger);
   const lines = [`## aisc diff: ${diff.stack}`, "", `+${count("add")} added, -${count("remove")} removed, ~${count("change")} changed${dangerous.length ? `; **${dangerous.length} dangerous**` : ""}`, ""];
-  if (diff.changes.length === 0) return `${[...lines.slice(0, 2), "No changes.", ""].join("\n")}`;
+  if (diff.changes.length === 0 && diff.secrets.length === 0) return `${[...lines.slice(0, 2), "No changes.", ""].join("\n")}`;
   lines.push(...siteMarkdown(diff.site), ...subsidyMarkdown(diff.subsidy));
+  if (diff.secrets.length) {
+    lines.push("### Secret config", "");
+    for (const s of diff.secrets) lines.push(`- \`${s.key}\`: ${REDACTED} (${s.change})`);
+    lines.push("");
+  }
   if (dangerous.length) {
     lines.push("### Dangerous", "");
     for (const c of dangerous) lines.push(`- **${SIGN[c.kind]} ${c.type} ${c.name}**: ${c.danger}`);

@@ -35,7 +35,7 @@ async function plannedProgram(stack: StackConfig, region: string): Promise<Plan>
   Error.stackTraceLimit = 0;
   const plan = await runProgram(stack, region).finally(() => (Error.stackTraceLimit = traceLimit));
   checkObjectSizes(plan);
-  return plan;
+  return Object.keys(stack.secretFingerprints).length ? { ...plan, secretConfig: stack.secretFingerprints } : plan;
 }
 
 /**

@@ -51,6 +51,12 @@ export interface Plan {
   /** Sorted by URN, so that the same program gives the same file. */
   readonly resources: readonly PlannedResource[];
   readonly outputs: Readonly<Record<string, unknown>>;
+  /**
+   * A fingerprint of each secret config value, by key (./stack-config secretFingerprints): a
+   * hash of its `secure:` ciphertext as committed in the stack file, never of a plaintext, so
+   * `aisc diff` can say a secret changed without showing anything of it. Absent with no secret.
+   */
+  readonly secretConfig?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as jsYaml from "js-yaml";
@@ -36,6 +37,8 @@ export interface StackConfig {
   /** Config as Pulumi's `PULUMI_CONFIG`: namespaced keys, string values. */
   readonly config: Readonly<Record<string, string>>;
   readonly secretKeys: readonly string[];
+  /** Each `secure:` value's fingerprint by its config key path (see {@link fingerprint}). */
+  readonly secretFingerprints: Readonly<Record<string, string>>;
   /** The parsed `config:` mapping, for validating the inventory before running anything. */
   readonly raw: Readonly<Record<string, unknown>>;
   /** The file's text as read: policy findings are placed on its lines (./inventory-location). */
@@ -85,13 +88,22 @@ export function stackNameOf(file: string): string {
   return m[1];
 }
 
-/** Paths of every `secure:` value under `value`, as config key paths. */
-function securePaths(value: unknown, at: string): string[] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => securePaths(v, `${at}[${i}]`));
+/** Every `secure:` value under `value`: its config key path and its ciphertext. */
+function secureValues(value: unknown, at: string): [string, string][] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => secureValues(v, `${at}[${i}]`));
   if (value === null || typeof value !== "object") return [];
   const obj = value as Record<string, unknown>;
-  if (Object.keys(obj).length === 1 && typeof obj.secure === "string") return [at];
-  return Object.entries(obj).flatMap(([k, v]) => securePaths(v, `${at}.${k}`));
+  if (Object.keys(obj).length === 1 && typeof obj.secure === "string") return [[at, obj.secure]];
+  return Object.entries(obj).flatMap(([k, v]) => secureValues(v, `${at}.${k}`));
+}
+
+/**
+ * A secret's fingerprint: the first 16 hex digits of the SHA-256 of its ciphertext. The
+ * ciphertext is committed in the stack file already, so this tells nothing of the plaintext; it
+ * changes whenever the value is set again (re-encrypting the same value included).
+ */
+function fingerprint(ciphertext: string): string {
+  return createHash("sha256").update(ciphertext).digest("hex").slice(0, 16);
 }
 
 function redactSecure(value: unknown): unknown {
@@ -214,9 +226,12 @@ export function readStackFile(file: string, project: string): StackConfig {
   const config: Record<string, string> = {};
   const raw: Record<string, unknown> = {};
   const secretKeys: string[] = [];
+  const secretFingerprints: Record<string, string> = {};
   for (const [key, value] of Object.entries(rawConfig as Record<string, unknown>)) {
     const full = key.includes(":") ? key : `${project}:${key}`;
-    const secrets = securePaths(value, full);
+    const secure = secureValues(value, full);
+    const secrets = secure.map(([at]) => at);
+    for (const [at, ciphertext] of secure) secretFingerprints[at] = fingerprint(ciphertext);
     if (secrets.length > 0 && full === SITE_KEY) {
       throw new InputError(
         `${file}: ${secrets[0]}: a secure: value; the site inventory holds no secrets (names, groups and networks are plain), and the only secrets aisc reads are ${SECRET_CONFIG_KEYS.join(" and ")} (pulumi config set --secret aisc:kubeconfig < kubeconfig)`,
@@ -238,5 +253,5 @@ export function readStackFile(file: string, project: string): StackConfig {
   if (raw[SITE_KEY] === undefined || raw[SITE_KEY] === null) {
     throw new InputError(`${file}: config: has no ${SITE_KEY}; expected the site inventory under config: ${SITE_KEY} (see the README's site inventory)`);
   }
-  return { stack, file, config, secretKeys: secretKeys.sort(), raw, text };
+  return { stack, file, config, secretKeys: secretKeys.sort(), secretFingerprints, raw, text };
 }

@@ -6,7 +6,7 @@ import { diffMarkdown, diffPlans } from "../../cli/diff-plans";
 import { siteChange, siteMarkdown } from "../../cli/diff-site";
 import { showValue, textDiff, valueLines, valuesMarkdown } from "../../cli/diff-values";
 import { Plan, PlannedResource } from "../../cli/record";
-import { realSite, tempDir, writeStackFile } from "../helpers/fixtures";
+import { realSite, smallSite, tempDir, writeStackFile } from "../helpers/fixtures";
 import { aisc, plannedResource } from "../helpers/plan";
 
 const plan = (resources: PlannedResource[], outputs: Record<string, unknown> = {}): Plan => ({ project: "aisc", stack: "s", resources, outputs });
@@ -140,5 +140,31 @@ describe("aisc diff values", () => {
       assert.deepStrictEqual(quota.values.find((v) => (v as { path: string }).path === "inputs.spec.hard.requests.nvidia.com/gpu"), { path: "inputs.spec.hard.requests.nvidia.com/gpu", before: "400", after: "800" });
       assert.strictEqual(aisc("diff", base, head, "--policy-config", path.join(os.tmpdir(), "absent-policy-config.json")).status, 2);
     });
+  });
+});
+
+describe("aisc diff of a secret config value", function () {
+  this.timeout(300000);
+
+  it("says a secret was set again, added or removed, by its key alone: no ciphertext, no value", () => {
+    const key = "aisc:alertWebhook-platform-channel";
+    const planned = (name: string, extra: Record<string, unknown>) => {
+      const out = tempDir();
+      const run = aisc("plan", "--config", writeStackFile("secretive", smallSite(), extra), "--out", out);
+      assert.strictEqual(run.status, 0, run.stderr);
+      return { dir: path.join(out, "secretive"), name };
+    };
+    const a = planned("a", { [key]: { secure: "v1:first-ciphertext-AAAA" } });
+    const b = planned("b", { [key]: { secure: "v1:second-ciphertext-BBBB" } });
+    const none = planned("none", {});
+    const changed = aisc("diff", a.dir, b.dir);
+    assert.strictEqual(changed.status, 0, changed.stderr);
+    assert.ok(changed.stdout.includes(`### Secret config\n\n- \`${key}\`: [secret] (changed)\n`), changed.stdout);
+    assert.ok(!/ciphertext|AAAA|BBBB/.test(changed.stdout));
+    assert.ok(aisc("diff", none.dir, a.dir).stdout.includes(`- \`${key}\`: [secret] (added)\n`));
+    assert.ok(aisc("diff", a.dir, none.dir).stdout.includes(`- \`${key}\`: [secret] (removed)\n`));
+    const json = JSON.parse(aisc("diff", a.dir, b.dir, "--format", "json").stdout) as { stacks: { secrets: unknown }[] };
+    assert.deepStrictEqual(json.stacks[0].secrets, [{ key, change: "changed" }]);
+    assert.strictEqual(aisc("diff", a.dir, a.dir).stdout, "## aisc diff: secretive\n\nNo changes.\n\n");
   });
 });
