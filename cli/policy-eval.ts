@@ -1,5 +1,5 @@
 import { EnforcementLevel, Policies, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
-import { unknownValue as WIRE_UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
+import { WIRE } from "./sdk-internals";
 import { PACK_NAME, PACK_VERSION, POLICIES } from "../policies/pack";
 import { count, Evidence, evidenceOf, takeJudged } from "../policies/evidence";
 import { Plan, PlannedResource, UNKNOWN } from "./record";
@@ -66,7 +66,7 @@ export function engineProps(inputs: Readonly<Record<string, unknown>>): Record<s
 
 /** A plan value as the engine sends it to a policy pack: the plan's {@link UNKNOWN}s as the wire's unknown. */
 export function onTheWire(value: unknown): unknown {
-  if (value === UNKNOWN) return WIRE_UNKNOWN;
+  if (value === UNKNOWN) return WIRE.unknownValue;
   if (Array.isArray(value)) return value.map(onTheWire);
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, onTheWire(x)]));
   return value;

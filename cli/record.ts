@@ -1,12 +1,6 @@
-import {
-  specialArchiveSig as ARCHIVE_SIG,
-  specialAssetSig as ASSET_SIG,
-  specialOutputValueSig as OUTPUT_SIG,
-  specialResourceSig as RESOURCE_SIG,
-  specialSecretSig as SECRET_SIG,
-  specialSigKey as SIG_KEY,
-  unknownValue as UNKNOWN_VALUE,
-} from "@pulumi/pulumi/runtime/rpc";
+import { WIRE } from "./sdk-internals";
+
+const { archiveSig: ARCHIVE_SIG, assetSig: ASSET_SIG, outputValueSig: OUTPUT_SIG, resourceSig: RESOURCE_SIG, secretSig: SECRET_SIG, sigKey: SIG_KEY, unknownValue: UNKNOWN_VALUE } = WIRE;
 
 /**
  * The plan record: what `aisc plan` captured of one run of the real Pulumi program. Values are

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 import { echoesInputs, offlineId, offlineMocks } from "./mocks";
 import { normalise, Plan, PlannedResource } from "./record";
 import { PROJECT } from "./paths";
+import { mockMonitor, registerResponse, withoutStackTraces } from "./sdk-internals";
 import { StackConfig } from "./stack-config";
 
 /**
@@ -17,42 +17,6 @@ export { PROJECT };
 /** The compiled program entry, beside this file in dist/. */
 export const PROGRAM = path.resolve(__dirname, "..", "stacks", "index.js");
 
-interface RegisterRequest {
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-  getCustom(): boolean;
-  getRemote(): boolean;
-  getObject(): WireStruct | undefined;
-  getProtect(): boolean;
-  getRetainondelete(): boolean;
-  getDeletebeforereplace(): boolean;
-  getProvider(): string;
-  getDependenciesList(): string[];
-  getIgnorechangesList(): string[];
-  getReplaceonchangesList(): string[];
-  getAdditionalsecretoutputsList(): string[];
-  getDeletedwith(): string;
-}
-
-interface WireStruct {
-  toJavaScript(): unknown;
-}
-
-interface OutputsRequest {
-  getUrn(): string;
-  getOutputs(): WireStruct | undefined;
-}
-
-type Callback = (err: unknown, resp: { getUrn(): string } | unknown) => void;
-
-interface Monitor {
-  /** The SDK's mock monitor's record of registered resources, which it reads for outputs and `getResource`. */
-  readonly resources: Map<string, { urn: string; id: string | null; state: unknown }>;
-  registerResource(req: RegisterRequest, cb: Callback): void;
-  registerResourceOutputs(req: OutputsRequest, cb: Callback): void;
-}
-
 function urnOf(stack: string, parentUrn: string, type: string, name: string): string {
   const qualified = parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}$${type}` : type;
   return `urn:pulumi:${stack}::${PROJECT}::${qualified}::${name}`;
@@ -62,7 +26,7 @@ function urnOf(stack: string, parentUrn: string, type: string, name: string): st
 export async function runProgram(stack: StackConfig, region: string, program: string = PROGRAM): Promise<Plan> {
   pulumi.runtime.setAllConfig({ ...stack.config }, [...stack.secretKeys]);
   await pulumi.runtime.setMocks(offlineMocks(region), PROJECT, stack.stack, true);
-  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const monitor = mockMonitor();
   const resources = new Map<string, PlannedResource>();
   let outputs: Record<string, unknown> = {};
   let stackUrn = "";
@@ -101,11 +65,7 @@ export async function runProgram(stack: StackConfig, region: string, program: st
       // the mock monitor would after converting it to JavaScript and back three times.
       const id = offlineId(type, name);
       monitor.resources.set(urn, { urn, id, state: wire });
-      const response = new RegisterResourceResponse();
-      response.setUrn(urn);
-      response.setId(id);
-      response.setObject(req.getObject() as never);
-      cb(null, response);
+      cb(null, registerResponse(urn, id, req.getObject()));
       return;
     }
     register(req, cb);
@@ -117,23 +77,16 @@ export async function runProgram(stack: StackConfig, region: string, program: st
   };
 
   // The SDK captures and parses a full stack trace for every resource, to send the engine its
-  // source position; the offline plan records none, and skipping the capture saves about a
-  // tenth of the program's time. Restored afterwards (it is a private static of the SDK's
-  // Resource class; if it is ever renamed, this does nothing and the plan is only slower).
-  const sdkResource = pulumi.Resource as unknown as { stackTrace?: unknown };
-  const stackTrace = sdkResource.stackTrace;
-  if (typeof stackTrace === "function") sdkResource.stackTrace = () => [];
-  try {
-    await pulumi.runtime.runInPulumiStack(async () => {
+  // source position; the offline plan records none (./sdk-internals).
+  await withoutStackTraces(() =>
+    pulumi.runtime.runInPulumiStack(async () => {
       // As the language host does: the module's exports are the stack's outputs, and a module
       // that exports a function has that function's result as its outputs.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(program);
       return typeof mod === "function" ? await mod() : mod;
-    });
-  } finally {
-    if (typeof stackTrace === "function") sdkResource.stackTrace = stackTrace;
-  }
+    }),
+  );
   await pulumi.runtime.disconnect();
   const sorted = [...resources.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
   return { project: PROJECT, stack: stack.stack, resources: sorted, outputs };
