@@ -11,11 +11,6 @@ export function gresType(pool: GpuPool): string {
   return pool.gpu.model.toLowerCase();
 }
 
-/** The node names of a pool, as a Slurm hostlist: the NodeSet's pods are `<pool>-<ordinal>`. */
-export function nodeList(pool: GpuPool): string {
-  return pool.nodes === 1 ? `${pool.name}-0` : `${pool.name}-[0-${pool.nodes - 1}]`;
-}
-
 /** Memory Slurm may hand to jobs on a node: the server's, less 5% for the OS and agents, in MB. */
 export function realMemoryMB(pool: GpuPool): number {
   return Math.floor(pool.gpu.memoryGBPerGpu * pool.gpusPerNode * 1024 * 0.95);

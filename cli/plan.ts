@@ -120,8 +120,8 @@ export function selectStackFiles(args: ParsedArgs, stacksDir: string = STACKS_DI
 /**
  * Node flags for the plan worker. The Pulumi SDK allocates heavily for every resource, and the
  * default 16 MB young generation made the garbage collector copy live registrations over and
- * over: 64 MB planned 4,000 tenants in 23 s rather than 28 s for ~130 MB more peak memory
- * (`npm run bench`; see the README's performance section).
+ * over: 64 MB plans a large site markedly faster for somewhat more peak memory (`npm run bench`
+ * measures both; the README's performance section has the figures, which a comment would let go stale).
  */
 export const WORKER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=64"];
 

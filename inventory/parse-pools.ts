@@ -3,7 +3,7 @@ import { SECTIONS } from "./input";
 import { CLOUD_INSTANCE_TYPES, findInstanceType, InstanceType, instanceTypesFor, NOT_IN_THE_CLOUD } from "./instances";
 import { DNS_LABEL, DNS_LABEL_WHAT, Reader, show } from "./reader";
 import { LIMITS } from "./limits";
-import { SYSTEM_POOL } from "./platform";
+import { RESERVED_POOL_NAME, SYSTEM_POOL } from "./platform";
 import { CAPACITY_TYPES, CloudPool, GpuPool, MIG_STRATEGIES, MigLayout, PLACEMENTS, SharedReplicas, Sharing } from "./types";
 
 /**
@@ -13,9 +13,6 @@ import { CAPACITY_TYPES, CloudPool, GpuPool, MIG_STRATEGIES, MigLayout, PLACEMEN
 
 /** A UTC instant as EC2 states a Capacity Block's start: 2027-01-10T11:30:00Z. */
 const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/;
-
-/** The device plugin's fallback config is named this, so no pool may be. */
-export const RESERVED_POOL_NAME = "aisc-default";
 
 /** The default resource name of shared GPUs: keeps `nvidia.com/gpu` counting physical GPUs. */
 export const SHARED_RESOURCE_NAME = "nvidia.com/gpu.shared";

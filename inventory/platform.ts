@@ -35,6 +35,9 @@ export function nodeGroupName(siteName: string, poolName: string): string {
 /** EKS refuses a node group name longer than this (the EKS user guide's node group rules). */
 export const NODE_GROUP_NAME_MAX = 63;
 
+/** The device plugin's fallback config is named this (charts/nvidia-device-plugin.ts), so no pool may be. */
+export const RESERVED_POOL_NAME = "aisc-default";
+
 /** The StorageClass aisc makes on the EBS CSI driver for cloud system nodes: gp3, encrypted, retained. */
 export const EBS_STORAGE_CLASS = "aisc-gp3";
 
