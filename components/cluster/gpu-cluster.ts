@@ -78,7 +78,8 @@ export class GpuCluster extends pulumi.ComponentResource {
       this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
       return;
     }
-    if (!args.provider) throw new Error("GpuCluster: an AWS provider is required for an EKS cluster");
+    // A ResourceError ties the failure to this component, so the CLI reports it against its URN.
+    if (!args.provider) throw new pulumi.ResourceError("GpuCluster: an AWS provider is required for an EKS cluster (args.provider)", this);
     const provider = args.provider;
     const child = { parent: this, provider };
     const eksName = clusterNameOf(site);
