@@ -52,10 +52,13 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
   const switches = new Set<string>();
   const positional: string[] = [];
   const expected = () => Object.keys(all).map((f) => `--${f}`).join(", ");
+  // --help wins over the rest of the line, mistakes included: the user asked what to type.
+  if (tokens.some((t) => t.kind === "option" && t.name === "help")) return { values, switches, positional, help: true };
   for (const t of tokens) {
     if (t.kind === "positional") positional.push(t.value);
     if (t.kind !== "option") continue;
-    const s = all[t.name];
+    // Own keys only: `--constructor` or `--toString` is no flag of any command.
+    const s = Object.hasOwn(all, t.name) ? all[t.name] : undefined;
     if (!s) throw new UsageError(`unknown flag ${t.rawName.startsWith("--") ? t.rawName : `-${t.name}`}; expected one of ${expected()}`);
     const flag = `--${t.name}`;
     if (!s.value) {
@@ -63,14 +66,14 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
       switches.add(t.name);
       continue;
     }
-    // Node takes the next argument as the value whatever it is: `--out --all` is a missing value, not an OUT named --all.
-    if (t.value === undefined || t.value === "" || (!t.inlineValue && t.value.startsWith("-"))) throw new UsageError(`${flag} expects a value`);
+    // Node takes the next argument as the value whatever it is: `--out --all` is a missing value,
+    // not an OUT named --all (a value starting with `--` is given as `--out=--odd`).
+    if (t.value === undefined || t.value === "" || (!t.inlineValue && t.value.startsWith("--"))) throw new UsageError(`${flag} expects a value`);
     if (values[t.name] && !s.repeat) throw new UsageError(`${flag} given more than once`);
     (values[t.name] ??= []).push(t.value);
   }
-  const help = switches.delete("help");
-  if (!help && positional.length > maxPositional) throw new UsageError(`unexpected argument ${positional[maxPositional]}`);
-  return { values, switches, positional, help };
+  if (positional.length > maxPositional) throw new UsageError(`unexpected argument ${positional[maxPositional]}`);
+  return { values, switches, positional, help: false };
 }
 
 /** Parses `argv` for `command`. */

@@ -58,10 +58,15 @@ export function changedValues(a: unknown, b: unknown, path = ""): ValueChange[] 
   return keys.flatMap((k) => changedValues(ao[k], bo[k], path ? `${path}.${k}` : k));
 }
 
-/** A string as shown: plain when unambiguous (so `400 → 800` reads as it would in YAML), else JSON-quoted; cut with its length past {@link MAX_VALUE}. */
-function showString(s: string): string {
-  const cut = s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE)}…` : s;
-  const plain = PLAIN.test(s) && !["true", "false", "null"].includes(s);
+/**
+ * A string as shown: plain when unambiguous (so `400 → 800` reads as it would in YAML), else
+ * JSON-quoted (always, with `quoted`); past {@link MAX_VALUE}, a window of it from `from`, cut
+ * with `…` either side and its length.
+ */
+function showString(s: string, quoted = false, from = 0): string {
+  const start = s.length > MAX_VALUE ? Math.max(0, Math.min(from, s.length - MAX_VALUE)) : 0;
+  const cut = s.length > MAX_VALUE ? `${start > 0 ? "…" : ""}${s.slice(start, start + MAX_VALUE)}${start + MAX_VALUE < s.length ? "…" : ""}` : s;
+  const plain = !quoted && PLAIN.test(s) && !["true", "false", "null"].includes(s);
   return `${plain ? cut : JSON.stringify(cut)}${cut === s ? "" : ` (${s.length} chars)`}`;
 }
 
@@ -118,7 +123,15 @@ export function valueLines(v: ValueChange, indent = "     "): string[] {
   if (typeof v.before === "string" && typeof v.after === "string" && (v.before.includes("\n") || v.after.includes("\n"))) {
     return [`~${indent}${v.path}:`, ...textDiff(v.before, v.after, `${indent}  `)];
   }
-  return [`~${indent}${v.path}: ${showValue(v.before)} → ${showValue(v.after)}`];
+  if (typeof v.before === "string" && typeof v.after === "string" && (v.before.length > MAX_VALUE || v.after.length > MAX_VALUE)) {
+    // A long line (JSON in a ConfigMap) is shown from a little before where the two differ, so the change is in view.
+    const from = Math.max(0, firstDifference(v.before, v.after) - 20);
+    return [`~${indent}${v.path}: ${showString(v.before, false, from)} → ${showString(v.after, false, from)}`];
+  }
+  // A string that became a number (or the reverse) is quoted, so "400" → 400 does not read as no change.
+  const retyped = v.before !== undefined && v.after !== undefined && typeof v.before !== typeof v.after;
+  const side = (x: unknown) => (retyped && typeof x === "string" ? showString(x, true) : showValue(x));
+  return [`~${indent}${v.path}: ${side(v.before)} → ${side(v.after)}`];
 }
 
 /** A resource's changed leaves as diff lines, the first {@link MAX_PATHS} shown and the rest counted. */

@@ -7,7 +7,7 @@ import { NODE_LABELS } from "../inventory/platform";
 import { isObj } from "../inventory/reader";
 import { TENANT_LABEL } from "../inventory/tenancy";
 import { INVENTORY_KEYS } from "../policies/inventory-keys";
-import { PROJECT_ROOT } from "./paths";
+import { PROJECT, PROJECT_ROOT } from "./paths";
 import type { PolicyResult, Violation } from "./policy-eval";
 import type { Plan, PlannedResource } from "./record";
 
@@ -29,7 +29,8 @@ function entryOf(r: PlannedResource, site: Record<string, unknown>): Segment[] |
     const i = typeof name === "string" ? entries.findIndex((e) => isObj(e) && e.name === name) : -1;
     return i >= 0 ? [list, i] : undefined;
   };
-  const tenant = r.type === "kubernetes:core/v1:Namespace" && labels[TENANT_LABEL] !== undefined ? meta.name : meta.namespace;
+  // A tenant's objects carry its label wherever they live (its Slurm account is in slurm's namespace); else its namespace says.
+  const tenant = labels[TENANT_LABEL] ?? meta.namespace;
   const template = (r.inputs.spec as { template?: { spec?: { nodeSelector?: Record<string, unknown> } } } | undefined)?.template;
   const facts = labels[FACTS_LABEL] === "pool" && typeof meta.name === "string" ? meta.name.replace(/^aisc-pool-/, "") : undefined;
   return find("tenants", tenant) ?? find("pools", labels[NODE_LABELS.pool] ?? template?.spec?.nodeSelector?.[NODE_LABELS.pool] ?? facts);
@@ -94,11 +95,16 @@ export function keyPositions(text: string): (key: string) => { line: number; col
       const lines = new YAML.LineCounter();
       parsed = { doc: YAML.parseDocument(text, { lineCounter: lines, uniqueKeys: false }), lines };
     }
-    let node: unknown = parsed.doc.contents;
+    const { doc } = parsed;
+    let node: unknown = doc.contents;
     let offset: number | undefined;
-    for (const s of ["config", SITE_CONFIG_KEY, ...segmentsOf(key)]) {
+    for (const [depth, s] of ["config", SITE_CONFIG_KEY, ...segmentsOf(key)].entries()) {
+      // An alias is followed to its anchor: the line to change is the anchor's.
+      if (YAML.isAlias(node)) node = node.resolve(doc);
       if (YAML.isMap(node)) {
-        const pair = node.items.find((p) => YAML.isScalar(p.key) && p.key.value === s);
+        // The site may be written `site:` (the project's namespace implied), as Pulumi reads it.
+        const names = depth === 1 ? [s, String(s).slice(PROJECT.length + 1)] : [s];
+        const pair = node.items.find((p) => YAML.isScalar(p.key) && names.includes(p.key.value as string));
         if (!pair || !YAML.isScalar(pair.key) || !pair.key.range) return undefined;
         offset = pair.key.range[0];
         node = pair.value;

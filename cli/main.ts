@@ -49,7 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           process.stdout.write(`${USAGE}\n`);
           return EXIT.ok;
         }
-        if (rest.length === 1 && COMMANDS[rest[0]]) return printHelp(COMMANDS[rest[0]].spec);
+        if (rest.length === 1 && Object.hasOwn(COMMANDS, rest[0])) return printHelp(COMMANDS[rest[0]].spec);
         throw new UsageError(`help: expected a command (${Object.keys(COMMANDS).join(", ")}), got ${rest.join(" ")}`);
       case "--version":
       case "-V":

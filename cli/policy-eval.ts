@@ -155,12 +155,12 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
     // As the engine does: a violation of a remediate policy is reported, and blocks, as mandatory.
     current = { name: policy.name, level: level === "remediate" ? "mandatory" : level, config: { ...defaultsOf(policy), ...settings } };
     const before = violations.length;
-    let evidence: Evidence = { text: "disabled by the policy config: nothing judged", figures: { judged: 0 } };
+    let evidence: Evidence = { text: "disabled by the policy config: nothing judged", figures: { disabled: true } };
     if (level !== "disabled") {
       if ("validateStack" in policy && policy.validateStack) {
         const args = { resources, getConfig, stackTags, notApplicable };
         const judged = await applicable(policy.validateStack, args, reporter(), (err) => cannotRun(err));
-        evidence = evidenceOf(args) ?? (judged ? { text: `judged the stack's ${resources.length} resources`, figures: { resources: resources.length } } : { text: "not applicable to this stack", figures: { resources: 0 } });
+        evidence = evidenceOf(args) ?? (judged ? { text: `judged the stack's ${resources.length} resources`, figures: { resources: resources.length } } : { text: "not applicable to this stack", figures: { applicable: false } });
       }
       const validate = "validateResource" in policy ? policy.validateResource : undefined;
       if (validate) {
@@ -207,7 +207,7 @@ function applicable<A, R>(validate: (args: A, report: R) => void | Promise<void>
 /** A resource policy's evidence: what it said it judged (policies/evidence `judged`), by kind. */
 function resourcesJudged(judged: ReadonlyMap<string, number>): Evidence {
   const kinds = [...judged.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-  const text = kinds.length === 0 ? "nothing of the kinds it judges is in the stack" : `judged ${kinds.map(([what, n]) => count(n, what)).join(", ")}`;
+  const text = kinds.length === 0 ? "found nothing to judge" : `judged ${kinds.map(([what, n]) => count(n, what)).join(", ")}`;
   return { text, figures: { judged: Object.fromEntries(kinds) } };
 }
 

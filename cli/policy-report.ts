@@ -86,7 +86,7 @@ export function policyReportMarkdown(plan: Plan, result: PolicyResult): string {
   }
   const passing = result.policies.filter((p) => p.violations === 0);
   if (passing.length) {
-    lines.push(`<details><summary>Evidence: what each of the ${passing.length} passing policies measured</summary>`, "", "| policy | level | measured | settings |", "| --- | --- | --- | --- |");
+    lines.push(`<details><summary>Evidence: what each of the ${passing.length} policies without a finding measured</summary>`, "", "| policy | level | measured | settings |", "| --- | --- | --- | --- |");
     for (const p of passing) lines.push(`| \`${p.name}\` | ${p.level} | ${cell(p.evidence.text)} | ${cell(settingsText(p))} |`);
     lines.push("", "</details>", "");
   }

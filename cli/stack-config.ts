@@ -229,6 +229,7 @@ export function readStackFile(file: string, project: string): StackConfig {
   const secretFingerprints: Record<string, string> = {};
   for (const [key, value] of Object.entries(rawConfig as Record<string, unknown>)) {
     const full = key.includes(":") ? key : `${project}:${key}`;
+    if (full in raw) throw new InputError(`${file}: config: ${full} is set twice, once without its ${project}: namespace; expected it once`);
     const secure = secureValues(value, full);
     const secrets = secure.map(([at]) => at);
     for (const [at, ciphertext] of secure) secretFingerprints[at] = fingerprint(ciphertext);

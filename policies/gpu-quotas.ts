@@ -20,7 +20,11 @@ export const quotaForEveryGpuResource: StackValidationPolicy = {
     }
     const resources = [...advertisers.keys()].sort();
     const undecided = Undecided.over(args.resources);
-    measured(args, { text: `${count(tenants(args.resources).length, "tenant quota")} checked for a line for each of ${resources.join(", ") || "no advertised GPU resource"}`, figures: { tenants: tenants(args.resources).length, resources } });
+    const withQuota = tenants(args.resources).filter((t) => inNamespace(args.resources, K8S.quota, t.name).length > 0).length;
+    measured(args, {
+      text: `${count(withQuota, "tenant")} with a ResourceQuota (of ${tenants(args.resources).length}) checked for a line for each of ${resources.join(", ") || "no advertised GPU resource"}`,
+      figures: { tenants: tenants(args.resources).length, tenantsWithQuota: withQuota, resources },
+    });
     for (const t of tenants(args.resources)) {
       const quotas = inNamespace(args.resources, K8S.quota, t.name);
       if (quotas.length === 0) continue; // tenancy-namespace-has-gpu-quota reports it.

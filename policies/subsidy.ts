@@ -112,7 +112,8 @@ export const subsidyHeadroom: StackValidationPolicy = {
       args,
       ledgerEvidence(
         l,
-        (s) => `${s.scheme}: ${percent((s.committedOutsideHkd + s.committedHkd) / s.budgetHkd)} of its budget committed, warning above ${percent(warnAt)}; ${count(s.tenants.filter((t) => t.uncosted.length).length, "tenant")} not costed in full`,
+        (s) =>
+          `${s.scheme}: ${Math.floor(((s.committedOutsideHkd + s.committedHkd) / s.budgetHkd) * 10000) / 100}% of its budget committed (rounded down), warning above ${percent(warnAt)}${s.leftHkd < 0 ? " (over its budget: capacity-subsidy-within-budget fails it)" : ""}; ${count(s.tenants.filter((t) => t.uncosted.length).length, "tenant")} not costed in full`,
         { warnAt, uncostedTenants: l?.ledger.schemes.reduce((n, s) => n + s.tenants.filter((t) => t.uncosted.length).length, 0) ?? 0, unconfiguredTenants: l?.ledger.unconfigured.length ?? 0 },
       ),
     );

@@ -32,6 +32,10 @@ describe("aisc --help and --version", () => {
     assert.strictEqual(run.status, 0, run.stderr);
     assert.strictEqual(run.stdout, helpText(PLAN_COMMAND));
     assert.ok(!fs.existsSync("/nonexistent/out"));
+    for (const line of [["plan", "--help", "--out"], ["plan", "--help", "--all=yes"], ["verify", "-h", "--onyl", "k8s"]]) {
+      assert.deepStrictEqual(aisc(...line).status, 0, line.join(" "));
+    }
+    assert.deepStrictEqual(aisc("help", "constructor"), { status: 2, stdout: "", stderr: "aisc: help: expected a command (plan, verify, diff, report), got constructor (aisc help shows the usage)\n" });
   });
 
   it("--version prints the package's version", () => {
@@ -54,6 +58,8 @@ describe("the flag parser", () => {
   it("reads values, repeats, switches, `--flag=value` and positionals after `--`", () => {
     const args = parseArgs(["--stack", "a", "--stack=b", "--all", "--out=o", "--", "--x"], spec, 1);
     assert.deepStrictEqual({ values: args.values, switches: [...args.switches], positional: args.positional, help: args.help }, { values: { stack: ["a", "b"], out: ["o"] }, switches: ["all"], positional: ["--x"], help: false });
+    // As before util.parseArgs: a value may start with one dash (a folder named -dir).
+    assert.deepStrictEqual(parseArgs(["--out", "-dir"], spec).values, { out: ["-dir"] });
   });
 
   it("refuses what the command does not declare, each with its own message", () => {
@@ -61,7 +67,9 @@ describe("the flag parser", () => {
       [["--stacks", "a"], "unknown flag --stacks; expected one of --stack, --all, --out, --help"],
       [["-q"], "unknown flag -q; expected one of --stack, --all, --out, --help"],
       [["--stack"], "--stack expects a value"],
-      [["--stack", "-h"], "--stack expects a value"],
+      [["--stack", "--all"], "--stack expects a value"],
+      [["--constructor"], "unknown flag --constructor; expected one of --stack, --all, --out, --help"],
+      [["--toString=3"], "unknown flag --toString; expected one of --stack, --all, --out, --help"],
       [["--all=1"], "--all takes no value"],
       [["--out", "a", "--out", "b"], "--out given more than once"],
       [["x"], "unexpected argument x"],

@@ -54,7 +54,7 @@ describe("policy evidence", function () {
       [
         ["test-widgets-small", { text: "judged 2 widgets", figures: { judged: { widget: 2 } } }, { max: 9 }],
         ["test-gadgets-counted", { text: "1 gadget", figures: { gadgets: 1 } }, {}],
-        ["test-silent", { text: "disabled by the policy config: nothing judged", figures: { judged: 0 } }, {}],
+        ["test-silent", { text: "disabled by the policy config: nothing judged", figures: { disabled: true } }, {}],
       ],
     );
     const quiet = await evaluatePolicies(plan, {}, [silent]);
@@ -101,6 +101,6 @@ describe("policy evidence", function () {
     ]) {
       assert.ok(details.includes(`\n${row}\n`), row);
     }
-    assert.match(md, /^- `capacity-subsidy-headroom`: ai-subsidy-scheme: 0% of its budget committed, warning above 80%; 1 tenant not costed in full \(settings: warnAt 0\.8\)$/m);
+    assert.match(md, /^- `capacity-subsidy-headroom`: ai-subsidy-scheme: 0% of its budget committed \(rounded down\), warning above 80%; 1 tenant not costed in full \(settings: warnAt 0\.8\)$/m);
   });
 });

@@ -76,6 +76,7 @@ describe("policy findings on the inventory line", function () {
     outputs: {},
     resources: [
       { urn: "urn:pulumi:x::aisc::kubernetes:core/v1:ResourceQuota::b-quota", type: "kubernetes:core/v1:ResourceQuota", name: "b-quota", inputs: { metadata: { name: "b", namespace: "b" } }, options: {} },
+      { urn: "urn:pulumi:x::aisc::kubernetes:core/v1:ConfigMap::acct-a", type: "kubernetes:core/v1:ConfigMap", name: "acct-a", inputs: { metadata: { name: "slurm-account-a", namespace: "slurm", labels: { "aisc.hk/tenant": "a" } } }, options: {} },
       { urn: "urn:pulumi:x::aisc::kubernetes:apps/v1:DaemonSet::dp", type: "kubernetes:apps/v1:DaemonSet", name: "dp", inputs: { metadata: { name: "dp", namespace: "kube-system" } }, options: {} },
     ] as unknown as Plan["resources"],
   };
@@ -89,14 +90,16 @@ describe("policy findings on the inventory line", function () {
           { policy: "tenancy-namespace-has-limit-range", level: "mandatory", message: "m", urn: plan.resources[0].urn },
           { policy: "security-aws-region-hong-kong", level: "mandatory", message: "m" },
           { policy: "security-eks-endpoint-private", level: "mandatory", message: "m" },
-          { policy: "security-images-and-charts-pinned", level: "mandatory", message: "m", urn: plan.resources[1].urn },
+          { policy: "security-images-and-charts-pinned", level: "mandatory", message: "m", urn: plan.resources[2].urn },
+          { policy: "capacity-slurm-limit-matches-quota", level: "mandatory", message: "m", urn: plan.resources[1].urn },
         ],
       },
       plan,
       site,
     );
     // b has no gpus: key (it defaults), so the finding points at b's entry; no cluster: key at all, so nothing.
-    assert.deepStrictEqual(located.violations.map((v) => v.key), ["aisc:site.tenants[1]", "aisc:site.tenants[1]", "aisc:site.region", undefined, undefined]);
+    // The Slurm account lives in slurm's namespace but carries its tenant's label.
+    assert.deepStrictEqual(located.violations.map((v) => v.key), ["aisc:site.tenants[1]", "aisc:site.tenants[1]", "aisc:site.region", undefined, undefined, "aisc:site.tenants[0].gpus"]);
     const where = keyPositions(text);
     assert.deepStrictEqual([where("aisc:site.tenants[0].gpus"), where("aisc:site.tenants[1]"), where("aisc:site.region"), where("aisc:site.cluster")], [
       { line: 6, column: 9 },
@@ -104,11 +107,14 @@ describe("policy findings on the inventory line", function () {
       { line: 3, column: 5 },
       undefined,
     ]);
+    // `site:` without its namespace, as Pulumi reads it, and a tenant given as an alias: its keys are on the anchor's lines.
+    const aliased = keyPositions("config:\n  site:\n    tenants:\n      - &t\n        name: a\n        gpus: 4\n      - *t\n");
+    assert.deepStrictEqual([aliased("aisc:site.tenants[1]"), aliased("aisc:site.tenants[1].gpus")], [{ line: 7, column: 9 }, { line: 6, column: 9 }]);
   });
 
   it("writes a finding with no key on the stack file without a region", () => {
     const file = inRepo("Pulumi.x.yaml", text);
-    const sarif = JSON.parse(policyReportSarif(plan, { policies: [], violations: [{ policy: "security-images-and-charts-pinned", level: "advisory", message: "m", urn: plan.resources[1].urn }] }, { file, text })) as { runs: { results: SarifResult[] }[] };
+    const sarif = JSON.parse(policyReportSarif(plan, { policies: [], violations: [{ policy: "security-images-and-charts-pinned", level: "advisory", message: "m", urn: plan.resources[2].urn }] }, { file, text })) as { runs: { results: SarifResult[] }[] };
     assert.deepStrictEqual(sarif.runs[0].results[0].locations[0].physicalLocation, { artifactLocation: { uri: "Pulumi.x.yaml", uriBaseId: "%SRCROOT%" } });
   });
 });

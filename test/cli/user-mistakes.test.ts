@@ -50,6 +50,8 @@ describe("aisc on its users' mistakes", function () {
     refused(aisc("plan", "--config", noConfig, "--out", tempDir()), `aisc: ${noConfig}: no config: key; expected config: holding aisc:site`);
     const tab = stackFile("tab", "config:\n  aisc:site:\n\tname: x\n");
     refused(aisc("plan", "--config", tab, "--out", tempDir()), `aisc: ${tab}: not valid YAML at line 3, column 1: tab characters must not be used in indentation`);
+    const twice = stackFile("twice", "config:\n  site: {}\n  aisc:site: {}\n");
+    refused(aisc("plan", "--config", twice, "--out", tempDir()), `aisc: ${twice}: config: aisc:site is set twice, once without its aisc: namespace; expected it once`);
     const duplicate = stackFile("dup", "config:\n  aisc:site: {}\n  aisc:site: {}\n");
     refused(aisc("plan", "--config", duplicate, "--out", tempDir()), `aisc: ${duplicate}: not valid YAML at line 3, column 3: duplicated mapping key`);
   });
