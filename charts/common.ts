@@ -20,9 +20,43 @@ export function commonLabels(app: string): Record<string, string> {
   return { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "aisc", "app.kubernetes.io/managed-by": "pulumi" };
 }
 
-/** Adds one Kubernetes object to a chart; typed by the caller's body. */
-export function object(scope: Construct, id: string, apiVersion: string, kind: string, metadata: Meta & { name: string }, body: Record<string, unknown> = {}): ApiObject {
-  return new ApiObject(scope, id, { apiVersion, kind, metadata: metadata as never, ...body });
+/** An object's body: all but what `object` sets itself (and the status the cluster writes). */
+type Body<T> = Omit<T, "apiVersion" | "kind" | "metadata" | "status">;
+
+/**
+ * The body of each built-in kind aisc renders, from the Kubernetes provider's generated input
+ * types (the Kubernetes OpenAPI schema at the provider's pinned version): a misspelled or
+ * misplaced field of a DaemonSet is a compile error, not a `verify k8s` failure. Custom
+ * resources (Cilium's, Slinky's) are checked against their vendored CRDs by `aisc verify`.
+ */
+export interface KindBodies {
+  ConfigMap: Body<k8s.types.input.core.v1.ConfigMap>;
+  CronJob: Body<k8s.types.input.batch.v1.CronJob>;
+  ClusterRole: Body<k8s.types.input.rbac.v1.ClusterRole>;
+  ClusterRoleBinding: Body<k8s.types.input.rbac.v1.ClusterRoleBinding>;
+  DaemonSet: Body<k8s.types.input.apps.v1.DaemonSet>;
+  Job: Body<k8s.types.input.batch.v1.Job>;
+  LimitRange: Body<k8s.types.input.core.v1.LimitRange>;
+  Namespace: Body<k8s.types.input.core.v1.Namespace>;
+  NetworkPolicy: Body<k8s.types.input.networking.v1.NetworkPolicy>;
+  ResourceQuota: Body<k8s.types.input.core.v1.ResourceQuota>;
+  Role: Body<k8s.types.input.rbac.v1.Role>;
+  RoleBinding: Body<k8s.types.input.rbac.v1.RoleBinding>;
+  RuntimeClass: Body<k8s.types.input.node.v1.RuntimeClass>;
+  Secret: Body<k8s.types.input.core.v1.Secret>;
+  Service: Body<k8s.types.input.core.v1.Service>;
+  ServiceAccount: Body<k8s.types.input.core.v1.ServiceAccount>;
+  StatefulSet: Body<k8s.types.input.apps.v1.StatefulSet>;
+  ValidatingAdmissionPolicy: Body<k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicy>;
+  ValidatingAdmissionPolicyBinding: Body<k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicyBinding>;
+}
+
+/** The body `object` takes for `kind`: typed for a built-in kind, free-form for a custom resource. */
+export type BodyOf<K extends string> = K extends keyof KindBodies ? KindBodies[K] : Record<string, unknown>;
+
+/** Adds one Kubernetes object to a chart, its body typed by its kind (see {@link KindBodies}). */
+export function object<K extends string>(scope: Construct, id: string, apiVersion: string, kind: K, metadata: Meta & { name: string }, body: BodyOf<K> = {} as BodyOf<K>): ApiObject {
+  return new ApiObject(scope, id, { apiVersion, kind, metadata: metadata as never, ...(body as object) });
 }
 
 /**

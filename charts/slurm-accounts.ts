@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import { SCAVENGER_QOS, SYSTEM_NODE_SELECTOR } from "../inventory/platform";
-import { commonLabels, RESTRICTED_CONTAINER } from "./common";
+import type * as k8s from "@pulumi/kubernetes";
+import { commonLabels, KindBodies, RESTRICTED_CONTAINER, SecurityContext, Volume } from "./common";
 import { SLURM_ACCOUNT_LABEL, SLURM_IMAGES, SLURM_NAMES } from "./slurm-names";
 
 /**
@@ -51,7 +52,7 @@ export function siteQos(): string {
  * account, or the site's QoS). The pod carries a digest of the ConfigMap's data, so a change
  * replaces the (immutable) Job and it runs again.
  */
-export function sacctmgrJob(configMap: string, labels: Record<string, string>, digest: string): Record<string, unknown> {
+export function sacctmgrJob(configMap: string, labels: Record<string, string>, digest: string): KindBodies["Job"] {
   return {
     spec: {
       backoffLimit: 20,
@@ -79,7 +80,7 @@ export function sacctmgrJob(configMap: string, labels: Record<string, string>, d
  * What every pod that runs sacctmgr shares: the scripts at /scripts, and at /etc/slurm the client
  * slurm.conf with the cluster's auth key, which only root may read (so it runs as root).
  */
-const SACCTMGR_CLIENT = {
+const SACCTMGR_CLIENT: { env: k8s.types.input.core.v1.EnvVar; securityContext: SecurityContext; mounts: k8s.types.input.core.v1.VolumeMount[]; volumes: Volume[] } = {
   env: { name: "SLURM_CONF", value: "/etc/slurm/slurm.conf" },
   securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: false, runAsUser: 0 },
   mounts: [
@@ -99,10 +100,10 @@ const SACCTMGR_CLIENT = {
       },
     },
   ],
-} as const;
+};
 
 /** The Job that loads one tenant's account: each tenant has its own, so adding or removing one touches no other's objects. */
-export function accountJob(tenant: string, digest: string): Record<string, unknown> {
+export function accountJob(tenant: string, digest: string): KindBodies["Job"] {
   return sacctmgrJob(`slurm-account-${tenant}`, { ...commonLabels(SLURM_NAMES.accountsJob), [SLURM_ACCOUNT_LABEL]: tenant }, digest);
 }
 
@@ -173,7 +174,7 @@ export const MEMBERS_SCHEDULE = "*/10 * * * *";
  * login image (curl and sacctmgr), sacctmgr's client config and the cluster's auth key. One run
  * at a time; a run that finds the directory unreachable fails and changes nothing.
  */
-export function membersCronJob(tenant: { name: string; directoryGroup: string }, login: { ldapUri: string; searchBase: string }): Record<string, unknown> {
+export function membersCronJob(tenant: { name: string; directoryGroup: string }, login: { ldapUri: string; searchBase: string }): KindBodies["CronJob"] {
   const labels = { ...commonLabels(SLURM_NAMES.membersJob), [SLURM_ACCOUNT_LABEL]: tenant.name };
   return {
     spec: {
