@@ -26,11 +26,15 @@ function bindsEveryTenant(spec: Binding): boolean {
   return (spec.validationActions ?? []).includes("Deny") && selects;
 }
 
+/** Whether the plan brings up GPU nodes: node groups labelled with a pool, activations tagged with one (not the system nodes'). */
+function bringsUpGpuNodes(resources: readonly PolicyResource[]): boolean {
+  const pool = (r: { type: string; props: Record<string, any> }) => (r.type === GPU_NODES[0] ? r.props.labels?.[NODE_LABELS.pool] : r.props.tags?.[NODE_LABELS.pool]);
+  return resources.some((r) => GPU_NODES.includes(r.type) && pool(r) !== undefined && pool(r) !== SYSTEM_POOL);
+}
+
 /** Whether the plan refuses NVIDIA's runtime to tenants wherever it brings up GPU nodes (trivially, where it brings up none). */
 function admissionRefusesRuntime(resources: readonly PolicyResource[]): boolean {
-  // GPU nodes: node groups labelled with a pool, activations tagged with one (not the system nodes').
-  const pool = (r: { type: string; props: Record<string, any> }) => (r.type === GPU_NODES[0] ? r.props.labels?.[NODE_LABELS.pool] : r.props.tags?.[NODE_LABELS.pool]);
-  if (!resources.some((r) => GPU_NODES.includes(r.type) && pool(r) !== undefined && pool(r) !== SYSTEM_POOL)) return true;
+  if (!bringsUpGpuNodes(resources)) return true;
   const policies = new Set(resources.filter((r) => r.type === VAP && refusesNvidiaRuntime((r.props.spec ?? {}) as Vap)).map((r) => meta(r).name));
   return resources.some((r) => r.type === BINDING && policies.has((r.props.spec as Binding | undefined)?.policyName) && bindsEveryTenant(r.props.spec as Binding));
 }
@@ -59,7 +63,11 @@ export const gpuRuntimePlatformOnly: StackValidationPolicy = {
       });
     }
     const refused = admissionRefusesRuntime(args.resources);
-    measured(args, { text: `${count(pods, "pod spec")} outside the platform namespaces checked for runtimeClassName ${NVIDIA_RUNTIME.name}; an admission policy refusing it in tenant namespaces: ${refused ? "yes" : "no"}`, figures: { podSpecs: pods, admissionRefuses: refused } });
+    const gpuNodes = bringsUpGpuNodes(args.resources);
+    measured(args, {
+      text: `${count(pods, "pod spec")} outside the platform namespaces checked for runtimeClassName ${NVIDIA_RUNTIME.name}; ${gpuNodes ? `an admission policy refusing it in tenant namespaces: ${refused ? "yes" : "no"}` : "no GPU nodes in the plan, so no admission policy is needed"}`,
+      figures: { podSpecs: pods, gpuNodes, admissionRefuses: refused },
+    });
     if (!refused) {
       report(`No admission policy refuses the ${NVIDIA_RUNTIME.name} runtime in tenant namespaces (a ValidatingAdmissionPolicy that checks runtimeClassName on pod create and update with failurePolicy Fail, bound with Deny to namespaces labelled ${TENANT_LABEL}): a tenant pod under it could use every GPU of its node.`);
     }
