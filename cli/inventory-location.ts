@@ -20,7 +20,7 @@ import type { Plan, PlannedResource } from "./record";
 
 type Segment = string | number;
 
-/** The tenant or pool entry a resource was made for: by its namespace, its pool label or node selector, or its facts ConfigMap. */
+/** The tenant or pool entry a resource was made for: by its tenant label or namespace, its pool label or node selector, or its facts ConfigMap. */
 function entryOf(r: PlannedResource, site: Record<string, unknown>): Segment[] | undefined {
   const meta = (isObj(r.inputs.metadata) ? r.inputs.metadata : {}) as { name?: unknown; namespace?: unknown; labels?: Record<string, unknown> };
   const labels = isObj(meta.labels) ? meta.labels : {};
@@ -41,7 +41,7 @@ function existing(value: unknown, segments: readonly Segment[]): Segment[] {
   const out: Segment[] = [];
   let at = value;
   for (const s of segments) {
-    if (typeof s === "number" ? !Array.isArray(at) || s >= at.length : !isObj(at) || !(s in at)) break;
+    if (typeof s === "number" ? !Array.isArray(at) || s >= at.length : !isObj(at) || !Object.hasOwn(at, s)) break;
     out.push(s);
     at = (at as Record<string, unknown>)[s as string];
   }
