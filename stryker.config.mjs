@@ -32,8 +32,9 @@ export default {
   disableTypeChecks: "{policies,inventory}/**/*.ts",
   mochaOptions: { config: "stryker.mocharc.json" },
   coverageAnalysis: "perTest",
-  // Two cores, shared: one test runner at a time.
-  concurrency: 1,
+  // Two test runners on CI's two cores: mutation runs alone there, and with one runner it took
+  // 57 minutes of CI's 90 (5,039 mutants, after the policies gained their evidence).
+  concurrency: 2,
   timeoutMS: 10000,
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/mutation.html" },
