@@ -33,12 +33,20 @@ export interface ParsedArgs {
 
 /** A command's interface: what `aisc <command> --help` prints and what its parser accepts. */
 export interface CommandSpec {
-  readonly usage: string;
+  /** The command's name (`plan`). */
+  readonly name: string;
   /** What the command does, a few lines. */
   readonly about: string;
+  /** Its flags, in the order the usage line lists them. */
   readonly flags: Readonly<Record<string, FlagSpec>>;
-  /** How many positional arguments it takes (0 by default). */
-  readonly positional?: number;
+  /** Its positional arguments' names (`BASE`, `HEAD`), all required; none by default. */
+  readonly operands?: readonly string[];
+}
+
+/** The usage line, from the declaration: `aisc plan [--stack NAME]... [--all] ...`, so it cannot drift from the flags. */
+export function usageOf(command: CommandSpec): string {
+  const flags = Object.entries(command.flags).map(([name, s]) => `[--${name}${s.value ? ` ${s.arg ?? "VALUE"}` : ""}]${s.repeat ? "..." : ""}`);
+  return ["aisc", command.name, ...(command.operands ?? []), ...flags].join(" ");
 }
 
 /** Every command takes these. */
@@ -78,14 +86,14 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
 
 /** Parses `argv` for `command`. */
 export function parseCommand(argv: readonly string[], command: CommandSpec): ParsedArgs {
-  return parseArgs(argv, command.flags, command.positional ?? 0);
+  return parseArgs(argv, command.flags, command.operands?.length ?? 0);
 }
 
 /** What `aisc <command> --help` prints: usage, what it does, each flag with its help. */
 export function helpText(command: CommandSpec): string {
   const rows = Object.entries({ ...command.flags, ...COMMON }).map(([name, s]) => [`--${name}${s.value ? ` ${s.arg ?? "VALUE"}` : ""}${name === "help" ? ", -h" : ""}`, `${s.help ?? ""}${s.repeat ? " (repeatable)" : ""}`]);
   const width = Math.max(...rows.map(([f]) => f.length));
-  return [`usage: ${command.usage}`, "", command.about, "", "flags:", ...rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`), ""].join("\n");
+  return [`usage: ${usageOf(command)}`, "", command.about, "", "flags:", ...rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`), ""].join("\n");
 }
 
 /** Prints `command`'s help on stdout; the exit status of a help request (0). */

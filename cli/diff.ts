@@ -10,7 +10,7 @@ import { onDisk, stackEntries } from "./out-dir";
 import { InputError, isStackName } from "./stack-config";
 
 export const DIFF_COMMAND: CommandSpec = {
-  usage: "aisc diff BASE HEAD [--format markdown|json] [--policy-config FILE]",
+  name: "diff",
   about: [
     "Compares two plans (a plan.json, an OUT/<stack> or a whole OUT): the site's capacity, headroom,",
     "power and subsidy before -> after, then resources added, removed and changed under their",
@@ -21,7 +21,7 @@ export const DIFF_COMMAND: CommandSpec = {
     format: { value: true, arg: "markdown|json", help: "output format (default markdown)" },
     "policy-config": { value: true, arg: "FILE", help: "the policy settings the plans were made with: the site's headroom is counted after their reserve" },
   },
-  positional: 2,
+  operands: ["BASE", "HEAD"],
 };
 
 /** What `file` must hold to be read as a plan: the fields `aisc diff` reads, with their types. */

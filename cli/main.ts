@@ -1,4 +1,4 @@
-import { CommandSpec, printHelp, version } from "./args";
+import { CommandSpec, printHelp, usageOf, version } from "./args";
 import { EXIT } from "./exit";
 import { plan, PLAN_COMMAND } from "./plan";
 import { InventoryError } from "../inventory/reader";
@@ -14,7 +14,7 @@ const COMMANDS: Readonly<Record<string, { spec: CommandSpec; run: (argv: readonl
   report: { spec: REPORT_COMMAND, run: report },
 };
 
-const USAGE = `usage: ${Object.values(COMMANDS).map((c) => c.spec.usage).join("\n       ")}
+const USAGE = `usage: ${Object.values(COMMANDS).map((c) => usageOf(c.spec)).join("\n       ")}
        aisc help [COMMAND] | aisc COMMAND --help | aisc --version
 
   plan   run the Pulumi program for each stack offline, under the SDK's mock runtime, and

@@ -83,7 +83,7 @@ export const POLICY_CONFIG_FLAG: Readonly<Record<string, FlagSpec>> = {
 };
 
 export const PLAN_COMMAND: CommandSpec = {
-  usage: "aisc plan [--stack NAME]... [--all] [--config FILE]... [--out DIR] [--policy-config FILE] [--as-of YYYY-MM-DD] [--quiet]",
+  name: "plan",
   about: [
     "Runs the Pulumi program for each stack offline, under the SDK's mock runtime, judges it with the",
     "policy pack and writes OUT/<stack>/plan.json, manifests/ and policy-report.{md,json,sarif}.",

@@ -18,7 +18,7 @@ import { InputError, PROJECT_FILE, projectConfig, stackNameOf } from "./stack-co
 import { stableJson } from "./record";
 
 export const REPORT_COMMAND: CommandSpec = {
-  usage: "aisc report [--stack NAME]... [--all] [--config FILE]... [--out DIR] [--quiet]",
+  name: "report",
   about: [
     "The city view across the chosen stacks (all by default): capacity against the city's milestones,",
     "allocation by tenant kind and subsidy, and the subsidy ledger, as city-report.md, city-report.json",

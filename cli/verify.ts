@@ -64,16 +64,20 @@ const CHECKS: Record<string, Check> = {
   },
 };
 
+/** The flags choosing stacks, without --out: --only is listed among them. */
+const { out: _out, ...STACK_CHOICE } = STACK_FLAGS;
+
 export const VERIFY_COMMAND: CommandSpec = {
-  usage: "aisc verify [--stack NAME]... [--all] [--config FILE]... [--only CHECK]... [--out DIR] [--policy-config FILE] [--quiet]",
+  name: "verify",
   about: [
     "Checks the artifacts in OUT/<stack>/ as they are on disk (planning first if there are none) with",
     `the real engines: ${Object.keys(CHECKS).join(", ")}. Exit 0 when every check passes or is`,
     "skipped (a skip is reported as skipped), 1 when one fails, 2 a user's mistake, 3 internal error.",
   ].join("\n"),
   flags: {
-    ...STACK_FLAGS,
+    ...STACK_CHOICE,
     only: { value: true, repeat: true, arg: "CHECK", help: `run only this check: ${Object.keys(CHECKS).join(", ")}` },
+    out: STACK_FLAGS.out,
     ...POLICY_CONFIG_FLAG,
     ...QUIET_FLAG,
   },
@@ -106,7 +110,7 @@ export async function verify(argv: readonly string[]): Promise<number> {
   // Every inventory is read once, first: a mistake in any is exit 2 before anything runs.
   const sites = new Map(files.map((file) => [file, readInventory(file)]));
   let status: number = EXIT.ok;
-  for (const file of files) {
+  for (const [f, file] of files.entries()) {
     const stack = stackNameOf(file);
     const stackDir = path.join(out, stack);
     if (!fs.existsSync(path.join(stackDir, "plan.json"))) {
@@ -119,7 +123,7 @@ export async function verify(argv: readonly string[]): Promise<number> {
     }
     for (const [i, check] of only.entries()) {
       const start = Date.now();
-      progress.step(`verify ${check} ${stack}${ofTotal(files.indexOf(file) * only.length + i, files.length * only.length)}`);
+      progress.step(`verify ${check} ${stack}${ofTotal(f * only.length + i, files.length * only.length)}`);
       const { ok, report } = await CHECKS[check](stackDir, { site: sites.get(file)!, stackFile: file, policyConfig });
       progress.step(`verified ${check} ${stack} in ${since(start)}`);
       process.stdout.write(`${stack} ${check}: ${report.join("\n")}\n`);
