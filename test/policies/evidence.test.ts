@@ -45,52 +45,30 @@ describe("policy evidence over a capacity-compliant baseline", () => {
     assert.deepStrictEqual(figures.get("capacity-milestone-met"), { asOf: "2026-12-02", precision: "fp8-dense", milestones: [{ name: "Opening", date: "2026-01-31", pflops: 30, plannedPflops: 63.328, marginPflops: 33.328 }] });
     assert.deepStrictEqual(figures.get("capacity-milestone-on-track"), { asOf: "2026-12-02", precision: "fp8-dense", milestones: [] });
     assert.deepStrictEqual(figures.get("capacity-slurm-limit-matches-quota"), { tenants: 3, accountsCompared: 3, equal: 3 });
-    assert.deepStrictEqual(
-      [
-        "capacity-tenant-quotas-fit-site",
-        "capacity-tenant-share-within-limit",
-        "capacity-power-within-envelope",
-        "capacity-milestone-met",
-        "capacity-milestone-on-track",
-        "capacity-slurm-limit-matches-quota",
-        "tenancy-namespace-has-gpu-quota",
-        "tenancy-rolebinding-own-group",
-        "tenancy-tenant-role-bounded",
-        "tenancy-tenant-identities-stay-in-namespace",
-        "tenancy-pods-restricted-outside-platform",
-        "tenancy-gpu-requests-need-quota",
-        "tenancy-network-policy-enforced",
-        "tenancy-quota-for-every-gpu-resource",
-        "tenancy-gpu-runtime-platform-only",
-        "security-aws-region-hong-kong",
-        "security-eks-endpoint-private",
-        "security-buckets-private-encrypted",
-        "security-stateful-resources-protected",
-        "security-no-binding-to-system-identities",
-      ].map((name) => `${name}: ${text.get(name)}`),
-      [
-        "capacity-tenant-quotas-fit-site: nvidia.com/gpu: quotas 28 of 36 allowed (40 on-premises less the reserve); reserve 10%",
-        "capacity-tenant-share-within-limit: largest quota uni-a's 8 GPUs against a cap of 10 GPUs (25% of the site's 40); 2 tenants judged, 1 exempt",
-        "capacity-power-within-envelope: full load 0.062 MW (0.05 MW IT at PUE 1.25) of the 2 MW envelope, margin 1.938 MW",
-        'capacity-milestone-met: "Opening" (2026-01-31): 63.328 of 30 PFLOPS at fp8-dense, judged on 2026-12-02',
-        "capacity-milestone-on-track: no future milestone at fp8-dense, judged on 2026-12-02",
-        "capacity-slurm-limit-matches-quota: 3 Slurm accounts of 3 tenants compared with the tenant's GPU quota: 3 equal",
-        "tenancy-namespace-has-gpu-quota: 3 tenant namespaces checked, 0 failing",
-        "tenancy-rolebinding-own-group: 3 RoleBindings in 3 tenant namespaces checked for aisc-tenant-admin bound to the tenant's own group",
-        "tenancy-tenant-role-bounded: 0 roles held by tenants checked for ways to widen access",
-        "tenancy-tenant-identities-stay-in-namespace: 3 bindings checked for 3 tenant groups and the tenants' service accounts",
-        "tenancy-pods-restricted-outside-platform: found nothing to judge",
-        "tenancy-gpu-requests-need-quota: 0 pod specs outside the platform namespaces, 0 GPU resource requests among them, each checked for a quota line",
-        "tenancy-network-policy-enforced: 0 node groups (VPC CNI network policy off) and 0 hybrid activations (Cilium absent)",
-        "tenancy-quota-for-every-gpu-resource: 3 tenants with a ResourceQuota (of 3) checked for a line for each of nvidia.com/gpu",
-        "tenancy-gpu-runtime-platform-only: 0 pod specs outside the platform namespaces checked for runtimeClassName nvidia; no GPU nodes in the plan, so no admission policy is needed",
-        "security-aws-region-hong-kong: 0 AWS providers and 0 AWS resources checked against ap-east-1",
-        "security-eks-endpoint-private: found nothing to judge",
-        "security-buckets-private-encrypted: 0 S3 buckets checked",
-        "security-stateful-resources-protected: judged 3 Namespaces",
-        "security-no-binding-to-system-identities: 3 bindings checked for system: groups and users",
-      ],
-    );
+    // Each rule's line, by name.
+    const expected: Record<string, string> = {
+      "capacity-tenant-quotas-fit-site": "nvidia.com/gpu: quotas 28 of 36 allowed (40 on-premises less the reserve); reserve 10%",
+      "capacity-tenant-share-within-limit": "largest quota uni-a's 8 GPUs against a cap of 10 GPUs (25% of the site's 40); 2 tenants judged, 1 exempt",
+      "capacity-power-within-envelope": "full load 0.062 MW (0.05 MW IT at PUE 1.25) of the 2 MW envelope, margin 1.938 MW",
+      "capacity-milestone-met": '"Opening" (2026-01-31): 63.328 of 30 PFLOPS at fp8-dense, judged on 2026-12-02',
+      "capacity-milestone-on-track": "no future milestone at fp8-dense, judged on 2026-12-02",
+      "capacity-slurm-limit-matches-quota": "3 Slurm accounts of 3 tenants compared with the tenant's GPU quota: 3 equal",
+      "tenancy-namespace-has-gpu-quota": "3 tenant namespaces checked, 0 failing",
+      "tenancy-rolebinding-own-group": "3 RoleBindings in 3 tenant namespaces checked for aisc-tenant-admin bound to the tenant's own group",
+      "tenancy-tenant-role-bounded": "0 roles held by tenants checked for ways to widen access",
+      "tenancy-tenant-identities-stay-in-namespace": "3 bindings checked for 3 tenant groups and the tenants' service accounts",
+      "tenancy-pods-restricted-outside-platform": "found nothing to judge",
+      "tenancy-gpu-requests-need-quota": "0 pod specs outside the platform namespaces, 0 GPU resource requests among them, each checked for a quota line",
+      "tenancy-network-policy-enforced": "0 node groups (VPC CNI network policy off) and 0 hybrid activations (Cilium absent)",
+      "tenancy-quota-for-every-gpu-resource": "3 tenants with a ResourceQuota (of 3) checked for a line for each of nvidia.com/gpu",
+      "tenancy-gpu-runtime-platform-only": "0 pod specs outside the platform namespaces checked for runtimeClassName nvidia; no GPU nodes in the plan, so no admission policy is needed",
+      "security-aws-region-hong-kong": "0 AWS providers and 0 AWS resources checked against ap-east-1",
+      "security-eks-endpoint-private": "found nothing to judge",
+      "security-buckets-private-encrypted": "0 S3 buckets checked",
+      "security-stateful-resources-protected": "judged 3 Namespaces",
+      "security-no-binding-to-system-identities": "3 bindings checked for system: groups and users",
+    };
+    assert.deepStrictEqual(Object.fromEntries(Object.keys(expected).map((name) => [name, text.get(name)])), expected);
   });
 
   it("maps findings only to keys the inventory has, for policies the pack has", () => {
