@@ -24,7 +24,7 @@ const MAX_TEXT_LINES = 2;
 /** Longest line of a text shown, as a window around where it changed. */
 const MAX_LINE = 100;
 /** Strings shown without quotes: a number, a word, a quantity, a path; quoted when anything else. */
-const PLAIN = /^[\w.\/:@+=,-]+$/;
+const PLAIN = /^[\w./:@+=,-]+$/;
 
 const nested = (v: unknown): v is object => v !== null && typeof v === "object";
 

@@ -29,7 +29,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
       return { activationCode: pulumi.secret(`offline-${shortHash(name)}`), registrationCount: 0, expired: false };
     case "aws:eks/nodeGroup:NodeGroup":
       // EKS names the node group's Auto Scaling group; a capacity block's scheduled scale-up targets it.
-      return { resources: [{ autoscalingGroups: [{ name: `eks-${String(inputs.nodeGroupName ?? name)}-${shortHash(name).slice(0, 8)}` }] }] };
+      return { resources: [{ autoscalingGroups: [{ name: `eks-${typeof inputs.nodeGroupName === "string" ? inputs.nodeGroupName : name}-${shortHash(name).slice(0, 8)}` }] }] };
     case "aws:iam/role:Role":
       return { uniqueId: `AROA${shortHash(name).toUpperCase()}` };
     // Generated secrets: stand-in values, deterministic, and redacted wherever they are written.
@@ -74,8 +74,8 @@ export function offlineMocks(region: string): pulumi.runtime.Mocks {
       const service = (mod ?? "").split("/")[0] || pkg;
       const id = offlineId(args.type, args.name);
       const state: Record<string, unknown> = echoesInputs(args.type)
-        ? { ...args.inputs }
-        : { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs, region) };
+        ? { ...(args.inputs as Record<string, unknown>) }
+        : { ...(args.inputs as Record<string, unknown>), ...computedOutputs(args.type, args.name, args.inputs as Record<string, unknown>, region) };
       if (pkg === "aws") state.arn = `arn:aws:${service}:${region}:${ACCOUNT}:${args.name}`;
       return { id, state };
     },

@@ -188,7 +188,7 @@ export async function planInto(files: readonly string[], out: string, options: P
   try {
     cleanStaleStaging(out);
     for (const file of files) checkStackSlot(out, stackNameOf(file));
-    const results: WorkerResult[] = new Array(files.length);
+    const results = new Array<WorkerResult>(files.length);
     let next = 0;
     const lanes = Math.max(1, Math.min(os.cpus().length, files.length));
     await Promise.all(

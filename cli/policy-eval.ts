@@ -1,4 +1,5 @@
-import { EnforcementLevel, Policies, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
+import { EnforcementLevel, Policies, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { appliesOnlyTo, typeTokenOf, unknownCheckingProxy, UnknownValueError } from "../policies/policy-sdk";
 import { WIRE } from "./sdk-internals";
 import { PACK_NAME, PACK_VERSION, POLICIES } from "../policies/pack";
 import { count, Evidence, evidenceOf, takeJudged } from "../policies/evidence";
@@ -51,7 +52,6 @@ function defaultsOf(policy: ResourceValidationPolicy | StackValidationPolicy): R
 const NO_ALIASES: readonly never[] = Object.freeze([]);
 const NO_TIMEOUTS = Object.freeze({ createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 });
 const NO_PROPERTY_DEPENDENCIES = Object.freeze({});
-const asType = () => undefined;
 
 /**
  * A resource's inputs as the engine hands them to a policy: values the preview cannot know (the
@@ -61,7 +61,7 @@ const asType = () => undefined;
  */
 export function engineProps(inputs: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const has = (v: unknown): boolean => v === UNKNOWN || (v !== null && typeof v === "object" && Object.values(v).some(has));
-  return has(inputs) ? (unknownCheckingProxy(onTheWire(inputs)) as Record<string, unknown>) : (inputs as Record<string, unknown>);
+  return has(inputs) ? (unknownCheckingProxy(onTheWire(inputs)) as Record<string, unknown>) : inputs;
 }
 
 /** A plan value as the engine sends it to a policy pack: the plan's {@link UNKNOWN}s as the wire's unknown. */
@@ -116,8 +116,8 @@ export function policyResources(plan: Plan): PolicyResource[] {
         return r.parent === undefined ? undefined : byUrn.get(r.parent);
       },
       propertyDependencies: NO_PROPERTY_DEPENDENCIES,
-      isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === r.type,
-      asType,
+      isType: (cls: unknown) => typeTokenOf(cls) === r.type,
+      asType: (cls: unknown) => (typeTokenOf(cls) === r.type ? resource.props : undefined),
     };
     return resource as unknown as PolicyResource;
   };
@@ -165,8 +165,12 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
       const validate = "validateResource" in policy ? policy.validateResource : undefined;
       if (validate) {
         const judged = new Map<string, number>();
+        // As the engine does: a single validation typed to one resource class (validateResourceOfType)
+        // is not applicable to, and not called for, a resource of another type.
+        const only = Array.isArray(validate) ? undefined : appliesOnlyTo(validate);
         for (const fn of [validate].flat()) {
           for (const { args, report } of perResource) {
+            if (only !== undefined && args.type !== only) continue;
             const pending = applicable(fn, args, report, (err) => cannotRun(err, args.urn));
             if (pending !== true && pending !== false) await pending;
             for (const [what, n] of takeJudged(args) ?? []) judged.set(what, (judged.get(what) ?? 0) + n);
@@ -197,7 +201,7 @@ function applicable<A, R>(validate: (args: A, report: R) => void | Promise<void>
   };
   try {
     const result = validate(args, report);
-    if (result && typeof (result as Promise<void>).then === "function") return (result as Promise<void>).then(() => true, skip);
+    if (result && typeof (result).then === "function") return (result).then(() => true, skip);
     return true;
   } catch (err) {
     return skip(err);

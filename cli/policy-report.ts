@@ -25,7 +25,8 @@ export function unseenComponents(plan: Plan): string[] {
   return plan.resources
     .filter((r) => r.remote)
     .map((r) => {
-      const chart = r.inputs.chart === undefined ? "" : ` (${String(r.inputs.chart)}${r.inputs.version === undefined ? "" : ` ${String(r.inputs.version)}`})`;
+      const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+      const chart = r.inputs.chart === undefined ? "" : ` (${text(r.inputs.chart)}${r.inputs.version === undefined ? "" : ` ${text(r.inputs.version)}`})`;
       return `${r.type} ${r.name}${chart}`;
     })
     .sort();

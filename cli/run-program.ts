@@ -83,8 +83,8 @@ export async function runProgram(stack: StackConfig, region: string, program: st
       // As the language host does: the module's exports are the stack's outputs, and a module
       // that exports a function has that function's result as its outputs.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(program);
-      return typeof mod === "function" ? await mod() : mod;
+      const mod = require(program) as unknown;
+      return typeof mod === "function" ? ((await (mod as () => unknown)()) as Record<string, unknown>) : mod;
     }),
   );
   await pulumi.runtime.disconnect();

@@ -16,7 +16,7 @@ import { Plan, PlannedResource } from "./record";
 type Inputs = { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; data?: Record<string, string> };
 
 function inputs(r: PlannedResource): Inputs {
-  return r.inputs as Inputs;
+  return r.inputs;
 }
 
 function ofKind(plan: Plan, kind: string): PlannedResource[] {

@@ -165,7 +165,7 @@ export class K8sValidator {
 
   /** The problems with one object; an empty list when it is valid. */
   validate(doc: Doc): { field: string; message: string }[] {
-    const key = `${doc.apiVersion}/${doc.kind}`;
+    const key = `${String(doc.apiVersion)}/${String(doc.kind)}`;
     let validator = this.compiled.get(key);
     if (!validator) {
       const ref = this.builtIn[key];
@@ -216,10 +216,10 @@ export function readManifests(dir: string, relativeTo: string, version: "1.1" | 
         // The YAML library's default alias limit (100) stops an alias bomb from expanding.
         value = d.toJS({ maxAliasCount: 100 });
       } catch (err) {
-        throw fail((err as Error).message, d.range as unknown as number[]);
+        throw fail((err as Error).message, d.range);
       }
       if (value === null || value === undefined) continue;
-      if (typeof value !== "object" || Array.isArray(value)) throw fail("a document that is not a Kubernetes object", d.range as unknown as number[]);
+      if (typeof value !== "object" || Array.isArray(value)) throw fail("a document that is not a Kubernetes object", d.range);
       docs.push(value as Doc);
     }
     return { file, docs };
@@ -271,7 +271,7 @@ function chartValuesOf(stackDir: string): ChartValuesCheck {
   if (!fs.existsSync(file)) return { checked: [], skipped: [], unknown: [] };
   let plan: { resources?: { type: string; inputs: Record<string, unknown> }[] };
   try {
-    plan = JSON.parse(fs.readFileSync(file, "utf8"));
+    plan = JSON.parse(fs.readFileSync(file, "utf8")) as typeof plan;
   } catch (err) {
     throw new InputError(`${file}: not a plan written by aisc plan (${(err as Error).message.split("\n")[0]}); re-run aisc plan`);
   }

@@ -58,7 +58,13 @@ export function declaredNodes(site: Site): NodeClass[] {
 }
 
 /** The plan's resources that bring nodes: EKS node groups and SSM activations for hybrid nodes. */
-type PlanResource = { type: string; name: string; inputs?: Record<string, any> };
+type PlanResource = { type: string; name: string; inputs?: NodeInputs };
+/** What placement reads of a node group's or an activation's inputs (the AWS provider's names). */
+interface NodeInputs {
+  labels?: Record<string, string>;
+  tags?: Record<string, string>;
+  taints?: { key: string; value?: string; effect: string }[];
+}
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 const ACTIVATION = "aws:ssm/activation:Activation";
 const TAINT_EFFECT: Readonly<Record<string, string>> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
@@ -91,7 +97,7 @@ export function plannedNodes(site: Site, resources: readonly PlanResource[]): { 
       absent.push(`${node.name} (${placement === "cloud" ? `no EKS node group labelled ${key}=${value}` : `no SSM activation tagged ${NODE_LABELS.pool}=${node.name}`})`);
       continue;
     }
-    const taints = ((group.inputs?.taints ?? []) as { key: string; value?: string; effect: string }[]).map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECT[t.effect] ?? t.effect }));
+    const taints = (group.inputs?.taints ?? []).map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECT[t.effect] ?? t.effect }));
     nodes.push({ ...node, labels: { "kubernetes.io/os": "linux", ...(group.inputs?.labels ?? {}) }, taints });
   }
   return { nodes, absent };
@@ -112,15 +118,30 @@ interface PodSpec {
  */
 const SLINKY_CONTAINERS: Readonly<Record<string, string>> = { Controller: "slurmctld", NodeSet: "slurmd", LoginSet: "login", RestApi: "slurmrestd", Accounting: "slurmdbd" };
 
+/** What placement reads of a rendered object: its identity and wherever it keeps a pod template. */
+export interface WorkloadDoc {
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> };
+  spec?: PodSpec & {
+    template?: { spec?: PodSpec };
+    jobTemplate?: { spec?: { template?: { spec?: PodSpec } } };
+    /** A Slinky kind's main container, under its own name (slurmctld, slurmd, ...). */
+    [container: string]: unknown;
+  };
+}
+type Container = NonNullable<PodSpec["containers"]>[number];
+
 /** Where each kind keeps its pod template: built-in workloads and Slinky's PodTemplates with their main container. */
-export function podSpecOf(doc: Record<string, any>): PodSpec | undefined {
-  if (doc.kind === "Pod") return doc.spec;
-  if (doc.kind === "CronJob") return doc.spec?.jobTemplate?.spec?.template?.spec ?? {};
-  if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(doc.kind)) return doc.spec?.template?.spec ?? {};
-  const main = SLINKY_CONTAINERS[doc.kind];
+export function podSpecOf(doc: WorkloadDoc): PodSpec | undefined {
+  const kind = doc.kind ?? "";
+  if (kind === "Pod") return doc.spec;
+  if (kind === "CronJob") return doc.spec?.jobTemplate?.spec?.template?.spec ?? {};
+  if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(kind)) return doc.spec?.template?.spec ?? {};
+  const main = SLINKY_CONTAINERS[kind];
   if (main === undefined) return undefined;
   const spec: PodSpec = doc.spec?.template?.spec ?? {};
-  return { ...spec, containers: [...(spec.containers ?? []), ...(doc.spec?.[main] ? [doc.spec[main]] : [])] };
+  const container = doc.spec?.[main] as Container | undefined;
+  return { ...spec, containers: [...(spec.containers ?? []), ...(container ? [container] : [])] };
 }
 
 /** A Kubernetes quantity as a number (cores for CPU, bytes for memory). */
@@ -194,11 +215,11 @@ export function checkPlacement(stackDir: string, site: Site): PlacementCheck {
   const failures: string[] = [];
   let templates = 0;
   for (const m of readManifests(path.join(stackDir, "manifests"), stackDir)) {
-    for (const doc of m.docs as Record<string, any>[]) {
+    for (const doc of m.docs as WorkloadDoc[]) {
       const spec = podSpecOf(doc);
       if (!spec) continue;
       templates++;
-      const name = `${m.file}: ${doc.kind} ${doc.metadata?.namespace ? `${doc.metadata.namespace}/` : ""}${doc.metadata?.name}`;
+      const name = `${m.file}: ${doc.kind} ${doc.metadata?.namespace ? `${doc.metadata.namespace}/` : ""}${doc.metadata?.name ?? ""}`;
       const why = (n: NodeClass) => `${n.name}: ${misfit(spec, n)}`;
       const gpuWork = (spec.tolerations ?? []).some((t) => t.key === GPU_TAINT.key || (t.operator === "Exists" && !t.key));
       if (doc.kind === "DaemonSet" && gpuWork && doc.metadata?.annotations?.[EVERY_GPU_POOL.key] === EVERY_GPU_POOL.value) {

@@ -21,11 +21,13 @@ interface CheckContext {
   readonly policyConfig: PolicyConfig;
 }
 
-type Check = (stackDir: string, context: CheckContext) => Promise<{ ok: boolean; report: readonly string[] }>;
+/** One check's verdict; the engine checks are asynchronous, the file checks are not. */
+type Check = (stackDir: string, context: CheckContext) => CheckResult | Promise<CheckResult>;
+type CheckResult = { ok: boolean; report: readonly string[] };
 
 /** The checks `verify` knows, by the name `--only` takes. Each reads OUT/<stack>/ as it is. */
 const CHECKS: Record<string, Check> = {
-  k8s: async (stackDir) => {
+  k8s: (stackDir) => {
     const result = checkK8s(stackDir);
     const skipped = Object.entries(result.skipped);
     const skippedCount = skipped.reduce((n, [, c]) => n + c, 0);
@@ -48,11 +50,11 @@ const CHECKS: Record<string, Check> = {
     const head = `the site's Slurm files on real slurmctld, slurmd and slurmdbd (Slurm ${slurmVersion()})`;
     return { ok: result.status !== "failed", report: [`${head}: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
-  placement: async (stackDir, { site }) => {
+  placement: (stackDir, { site }) => {
     const result = checkPlacement(stackDir, site);
     return { ok: result.status !== "failed", report: [`pod templates on the site's declared nodes: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },
-  prometheus: async (stackDir, { site }) => {
+  prometheus: (stackDir, { site }) => {
     const result = checkPrometheus(stackDir, site);
     return { ok: result.status !== "failed", report: [`alert rules with the real promtool: ${result.status}`, ...result.report.map((l) => `  ${l}`)] };
   },

@@ -22,7 +22,7 @@ const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/
 /** EKS: an https issuer, reachable by EKS to read its discovery document. */
 const ISSUER_URL = /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w.~%!$&'()*+,;=:@/-]*)?$/i;
 /** A claim name or prefix; EKS refuses prefixes that start with `system:`. */
-const CLAIM = /^[A-Za-z0-9_:.\/-]{1,64}$/;
+const CLAIM = /^[A-Za-z0-9_:./-]{1,64}$/;
 
 function parseIdentity(r: Reader, path: string, value: unknown): ClusterIdentity | undefined {
   const o = r.object(path, value, SECTIONS.identity);

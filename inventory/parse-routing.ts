@@ -23,7 +23,7 @@ const ASN_WHAT = "an AS number from 1 to 4294967294, not reserved (23456, 64496-
 
 function asn(r: Reader, path: string, value: unknown): number | undefined {
   const ok = typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 4294967295 && !RESERVED_ASNS.some(([lo, hi]) => value >= lo && value <= hi);
-  return ok ? (value as number) : r.fail(path, `expected ${ASN_WHAT}, got ${show(value)}`);
+  return ok ? (value) : r.fail(path, `expected ${ASN_WHAT}, got ${show(value)}`);
 }
 
 /**

@@ -44,7 +44,7 @@ function preview(value: unknown, budget: number): string {
   if (typeof value === "string") return JSON.stringify(value.length > budget ? value.slice(0, budget) : value);
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? String(value);
   const array = Array.isArray(value);
-  const entries = array ? (value as unknown[]).entries() : Object.entries(value as object)[Symbol.iterator]();
+  const entries = array ? (value as unknown[]).entries() : Object.entries(value)[Symbol.iterator]();
   let out = array ? "[" : "{";
   for (const [k, v] of entries) {
     if (out.length > budget) break;
@@ -90,7 +90,7 @@ export class Reader {
     if (opts.maxItems !== undefined && value.length > opts.maxItems) {
       return this.fail(path, `expected at most ${opts.maxItems} ${opts.what ?? "items"}, got ${value.length}`);
     }
-    return value;
+    return value as unknown[];
   }
 
   /** A non-empty string of at most `maxLength` characters (default {@link LIMITS.stringLength}). */
@@ -127,7 +127,7 @@ export class Reader {
   /** A finite number in (min, max] or [min, max] depending on `exclusiveMin`. */
   number(path: string, value: unknown, min: number, max: number, exclusiveMin = false): number | undefined {
     const ok = typeof value === "number" && Number.isFinite(value) && (exclusiveMin ? value > min : value >= min) && value <= max;
-    if (ok) return value as number;
+    if (ok) return value;
     const lower = exclusiveMin ? `greater than ${min}` : `at least ${min}`;
     const range = max === Number.MAX_VALUE ? `a number ${lower}` : `a number ${lower} and at most ${max}`;
     return this.fail(path, `expected ${range}, got ${show(value)}`);

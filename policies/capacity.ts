@@ -5,7 +5,7 @@ import { GPU_CATALOG, GpuModel, gpuTflops, Precision } from "../inventory/catalo
 import { round3 } from "../inventory/capacity";
 import { classOfResource, ResourceClass } from "../inventory/gpu-resources";
 import { count, measured, percent } from "./evidence";
-import { configOf, gpuQuotaLines, K8S, meta, ofKind, poolFactsOf, siteFactsOf, tenants, Undecided } from "./common";
+import { configMapData, configOf, gpuQuotaLines, K8S, meta, ofKind, poolFactsOf, siteFactsOf, tenants, Undecided } from "./common";
 
 /**
  * Capacity rules, recomputed from the resources in the stack (the site's and pools' facts
@@ -196,7 +196,7 @@ export const milestoneMet = milestonePolicy("capacity-milestone-met", true);
 export const milestoneOnTrack = milestonePolicy("capacity-milestone-on-track", false);
 
 function slurmGpuLimit(account: PolicyResource): number | undefined {
-  const qos = ((account.props.data ?? {}) as Record<string, string>).qos ?? "";
+  const qos = configMapData(account).qos ?? "";
   const m = /GrpTRES=(?:[^\s,]*,)*gres\/gpu=(\d+)/.exec(qos);
   return m ? Number(m[1]) : undefined;
 }

@@ -1,4 +1,7 @@
-import { PolicyResource, StackValidationArgs, UnknownValueError } from "@pulumi/policy";
+import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
+import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
+import { ResourceQuota } from "@pulumi/kubernetes/core/v1/resourceQuota";
+import { argsOf, UnknownValueError } from "./policy-sdk";
 import { FACTS_LABEL, FACTS_NAMESPACE, PoolFacts, SiteFacts } from "../charts/site-facts";
 import { PLATFORM_NAMESPACES } from "../inventory/platform";
 import { expanded, unknownComposites } from "./objects";
@@ -12,7 +15,7 @@ import { expanded, unknownComposites } from "./objects";
 export type Meta = { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 
 export function meta(r: { props: Record<string, unknown> }): Meta {
-  return (r.props.metadata ?? {}) as Meta;
+  return (r.props.metadata ?? {});
 }
 
 // Indexes of one evaluation's resources, built once: every policy asks the same questions of the
@@ -43,7 +46,7 @@ const byNamespaceCache = new WeakMap<readonly PolicyResource[], Map<string, Map<
 /** Resources of one kind in one namespace. */
 export function inNamespace(resources: readonly PolicyResource[], type: string, ns: string): PolicyResource[] {
   let byType = byNamespaceCache.get(resources);
-  if (!byType) byNamespaceCache.set(resources, (byType = new Map()));
+  if (!byType) byNamespaceCache.set(resources, (byType = new Map<string, Map<string, PolicyResource[]>>()));
   let index = byType.get(type);
   if (!index) {
     index = new Map();
@@ -74,8 +77,7 @@ export const K8S = {
  */
 export function gpuQuota(quota: PolicyResource): number | undefined | UnknownValueError {
   try {
-    const hard = ((quota.props.spec ?? {}) as { hard?: Record<string, string | number> }).hard ?? {};
-    const value = hard["requests.nvidia.com/gpu"];
+    const value = quotaHard(quota)["requests.nvidia.com/gpu"];
     return value === undefined ? undefined : Number(value);
   } catch (err) {
     if (err instanceof UnknownValueError) return err;
@@ -93,9 +95,19 @@ export interface TenantView {
   readonly exempt: boolean;
 }
 
+/** A ResourceQuota's `spec.hard` (its limits by resource), typed by the provider's ResourceQuotaArgs; empty for anything else. */
+export function quotaHard(quota: PolicyResource): Readonly<Record<string, string>> {
+  return argsOf(quota, ResourceQuota)?.spec?.hard ?? {};
+}
+
+/** A ConfigMap's `data`, typed by the provider's ConfigMapArgs; empty for anything else. */
+export function configMapData(c: PolicyResource): Readonly<Record<string, string>> {
+  return argsOf(c, ConfigMap)?.data ?? {};
+}
+
 /** A quota's GPU lines (`requests.nvidia.com/...`) as resource and count; reading an unknown throws (see {@link Undecided}). */
 export function gpuQuotaLines(quota: PolicyResource): [string, number][] {
-  const hard = ((quota.props.spec ?? {}) as { hard?: Record<string, string | number> }).hard ?? {};
+  const hard = quotaHard(quota);
   return Object.keys(hard).filter((key) => key.startsWith("requests.nvidia.com/")).map((key) => [key.slice("requests.".length), Number(hard[key])]);
 }
 
@@ -163,8 +175,7 @@ export class Undecided {
     if (!this.first) return;
     // A new error of the SDK's own class (the engine tells it by instanceof): the first may be
     // shared by several policies' views, and must keep its own message.
-    const { unknownTypeSentinel, props } = this.first as unknown as { unknownTypeSentinel: unknown; props: string[] };
-    const err = new UnknownValueError(unknownTypeSentinel, props) as UnknownValueError;
+    const err = new UnknownValueError(this.first.unknownTypeSentinel, this.first.props);
     err.message = `${err.message} (undecided until apply: ${this.items.join(", ")})`;
     throw err;
   }
@@ -182,7 +193,7 @@ function facts<T>(resources: readonly PolicyResource[], kind: "site" | "pool", k
   return ofKind(resources, K8S.configMap)
     .filter((c) => meta(c).namespace === FACTS_NAMESPACE && meta(c).labels?.[FACTS_LABEL] === kind)
     .flatMap((c) => {
-      const text = ((c.props.data ?? {}) as Record<string, string>)[key];
+      const text = configMapData(c)[key];
       try {
         return text ? [{ resource: c, facts: JSON.parse(text) as T }] : [];
       } catch {

@@ -1,9 +1,8 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { Cluster } from "@pulumi/aws/eks/cluster";
 import { judged } from "./evidence";
 import { daysBetween, planDate } from "../inventory/dates";
 import { eksVersion, EKS_VERSIONS } from "../inventory/eks-versions";
-
-const EKS = "aws:eks/cluster:Cluster";
 
 /** Days of support a cluster's version must have left unless the pack's config says otherwise. */
 export const DEFAULT_MIN_SUPPORT_DAYS = 90;
@@ -25,18 +24,17 @@ export const eksVersionSupported: ResourceValidationPolicy = {
       asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The date support is judged on (YYYY-MM-DD); the plan's date (today, or aisc plan --as-of) when unset." },
     },
   },
-  validateResource: (args, report) => {
-    if (args.type !== EKS) return;
+  validateResource: validateResourceOfType(Cluster, (cluster, args, report) => {
     judged(args, "EKS cluster");
     const { minDays, asOf } = { minDays: DEFAULT_MIN_SUPPORT_DAYS, asOf: planDate(), ...(args.getConfig<{ minDays?: number; asOf?: string }>() ?? {}) };
-    const version = String(args.props.version ?? "");
-    const name = args.props.name ?? args.name;
+    const version = cluster.version ?? "";
+    const name = cluster.name ?? args.name;
     const v = eksVersion(version);
     if (!v) {
       report(`EKS cluster ${name} runs Kubernetes ${version || "(no version set)"}, which is not in EKS's calendar as aisc knows it (${EKS_VERSIONS.map((x) => x.version).join(", ")}).`);
       return;
     }
-    const extended = args.props.upgradePolicy?.supportType === "EXTENDED";
+    const extended = cluster.upgradePolicy?.supportType === "EXTENDED";
     const ends = extended ? v.endOfExtended : v.endOfStandard;
     const left = daysBetween(asOf, ends);
     if (left >= minDays) return;
@@ -44,5 +42,5 @@ export const eksVersionSupported: ResourceValidationPolicy = {
     const when = left < 0 ? `ended on ${ends}` : `ends on ${ends}, ${left} days after ${asOf}`;
     const next = extended ? "" : ` (extended support runs to ${v.endOfExtended}, billed)`;
     report(`EKS cluster ${name} runs Kubernetes ${version}, whose ${tier} support ${when}${next}; at least ${minDays} days are required: upgrade to a newer version.`);
-  },
+  }),
 };

@@ -47,7 +47,7 @@ const judgedBy = new WeakMap<object, Map<string, number>>();
 /** Records that the resource policy run with `args` judged `n` items of `what` (`EKS cluster`, `image`). */
 export function judged(args: object, what: string, n = 1): void {
   let kinds = judgedBy.get(args);
-  if (!kinds) judgedBy.set(args, (kinds = new Map()));
+  if (!kinds) judgedBy.set(args, (kinds = new Map<string, number>()));
   kinds.set(what, (kinds.get(what) ?? 0) + n);
 }
 

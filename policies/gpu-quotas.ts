@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { count, measured } from "./evidence";
-import { inNamespace, K8S, poolFactsOf, tenants, Undecided } from "./common";
+import { inNamespace, K8S, poolFactsOf, quotaHard, tenants, Undecided } from "./common";
 
 /**
  * A ResourceQuota limits only the resources it names: a tenant namespace whose quota has no
@@ -28,7 +28,7 @@ export const quotaForEveryGpuResource: StackValidationPolicy = {
     for (const t of tenants(args.resources)) {
       const quotas = inNamespace(args.resources, K8S.quota, t.name);
       if (quotas.length === 0) continue; // tenancy-namespace-has-gpu-quota reports it.
-      const lines = undecided.attempt(`tenant ${t.name}'s quota`, () => new Set(quotas.flatMap((q) => Object.keys(((q.props.spec ?? {}) as { hard?: Record<string, unknown> }).hard ?? {}))));
+      const lines = undecided.attempt(`tenant ${t.name}'s quota`, () => new Set(quotas.flatMap((q) => Object.keys(quotaHard(q)))));
       for (const resource of lines ? resources : []) {
         if (!lines!.has(`requests.${resource}`)) {
           report(`Tenant ${t.name}'s quota has no line for ${resource}, which pool${advertisers.get(resource)!.length === 1 ? "" : "s"} ${advertisers.get(resource)!.join(", ")} advertise${advertisers.get(resource)!.length === 1 ? "s" : ""}: the tenant could take all of it.`, quotas[0].urn);

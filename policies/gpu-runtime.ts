@@ -5,16 +5,19 @@ import { TENANT_LABEL } from "../inventory/tenancy";
 import { isPlatformNamespace, meta, Undecided } from "./common";
 import { expanded, namespaceOf } from "./objects";
 import { podSpec } from "./pod-security";
+import { argsOf } from "./policy-sdk";
+import { NodeGroup } from "@pulumi/aws/eks/nodeGroup";
+import { Activation } from "@pulumi/aws/ssm/activation";
+import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyArgs } from "@pulumi/kubernetes/admissionregistration/v1/validatingAdmissionPolicy";
+import { ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingArgs } from "@pulumi/kubernetes/admissionregistration/v1/validatingAdmissionPolicyBinding";
+import type { Unwrap } from "@pulumi/pulumi";
 
-const VAP = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
-const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
-const GPU_NODES = ["aws:eks/nodeGroup:NodeGroup", "aws:ssm/activation:Activation"];
-
-type Vap = { failurePolicy?: string; matchConstraints?: { resourceRules?: { resources?: string[]; operations?: string[] }[] }; validations?: { expression?: string }[] };
-type Binding = { policyName?: string; validationActions?: string[]; matchResources?: { namespaceSelector?: { matchExpressions?: { key: string; operator: string }[] } } };
+type Vap = Unwrap<NonNullable<ValidatingAdmissionPolicyArgs["spec"]>>;
+type Binding = Unwrap<NonNullable<ValidatingAdmissionPolicyBindingArgs["spec"]>>;
 
 /** Whether an admission policy refuses pods that ask for NVIDIA's runtime, on create and update, failing closed. */
-function refusesNvidiaRuntime(spec: Vap): boolean {
+function refusesNvidiaRuntime(spec: Vap | undefined): boolean {
+  if (spec === undefined) return false;
   const rule = (spec.matchConstraints?.resourceRules ?? []).some((r) => (r.resources ?? []).includes("pods") && ["CREATE", "UPDATE"].every((op) => (r.operations ?? []).includes(op) || (r.operations ?? []).includes("*")));
   const check = (spec.validations ?? []).some((v) => (v.expression ?? "").includes("runtimeClassName") && (v.expression ?? "").includes(`'${NVIDIA_RUNTIME.name}'`));
   return spec.failurePolicy === "Fail" && rule && check;
@@ -28,15 +31,21 @@ function bindsEveryTenant(spec: Binding): boolean {
 
 /** Whether the plan brings up GPU nodes: node groups labelled with a pool, activations tagged with one (not the system nodes'). */
 function bringsUpGpuNodes(resources: readonly PolicyResource[]): boolean {
-  const pool = (r: { type: string; props: Record<string, any> }) => (r.type === GPU_NODES[0] ? r.props.labels?.[NODE_LABELS.pool] : r.props.tags?.[NODE_LABELS.pool]);
-  return resources.some((r) => GPU_NODES.includes(r.type) && pool(r) !== undefined && pool(r) !== SYSTEM_POOL);
+  const pool = (r: PolicyResource) => argsOf(r, NodeGroup)?.labels?.[NODE_LABELS.pool] ?? argsOf(r, Activation)?.tags?.[NODE_LABELS.pool];
+  return resources.some((r) => {
+    const p = pool(r);
+    return p !== undefined && p !== SYSTEM_POOL;
+  });
 }
 
 /** Whether the plan refuses NVIDIA's runtime to tenants wherever it brings up GPU nodes (trivially, where it brings up none). */
 function admissionRefusesRuntime(resources: readonly PolicyResource[]): boolean {
   if (!bringsUpGpuNodes(resources)) return true;
-  const policies = new Set(resources.filter((r) => r.type === VAP && refusesNvidiaRuntime((r.props.spec ?? {}) as Vap)).map((r) => meta(r).name));
-  return resources.some((r) => r.type === BINDING && policies.has((r.props.spec as Binding | undefined)?.policyName) && bindsEveryTenant(r.props.spec as Binding));
+  const policies = new Set(resources.filter((r) => refusesNvidiaRuntime(argsOf(r, ValidatingAdmissionPolicy)?.spec)).map((r) => meta(r).name));
+  return resources.some((r) => {
+    const spec = argsOf(r, ValidatingAdmissionPolicyBinding)?.spec;
+    return spec !== undefined && policies.has(spec.policyName) && bindsEveryTenant(spec);
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
-import { PolicyResource, UnknownValueError } from "@pulumi/policy";
+import { PolicyResource } from "@pulumi/policy";
+import { typeTokenOf, UnknownValueError } from "./policy-sdk";
 import * as YAML from "yaml";
 
 /**
@@ -88,8 +89,10 @@ export function embedded(composite: ObjectSource): PolicyResource[] {
       dependencies: [],
       propertyDependencies: {},
       ...(composite.provider ? { provider: composite.provider } : {}),
-      isType: () => false,
-      asType: () => undefined,
+      // Typed as the provider's own resource of that kind would be (under the engine, a
+      // ConfigGroup's objects are resources in their own right).
+      isType: (cls: unknown) => typeTokenOf(cls) === type,
+      asType: (cls: unknown) => (typeTokenOf(cls) === type ? obj : undefined) as never,
     };
     return [resource];
   });

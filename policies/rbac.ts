@@ -186,7 +186,7 @@ export const tenantRoleBounded: StackValidationPolicy = {
       if (!held.has(key) && !(role.type === ROLE && namespaces.has(meta(role).namespace ?? "default"))) continue;
       checked++;
       undecided.attempt(key, () => {
-        const found = escalations(mappingsOf(role.props.rules) as Rule[]);
+        const found = escalations(mappingsOf(role.props.rules));
         if (role.props.aggregationRule !== undefined) found.push("rules aggregated from other roles");
         if (found.length) report(`${key.replace(/\//, " ")}, held by tenants, grants ${found.join(", ")}.`, role.urn);
       });

@@ -1,4 +1,6 @@
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { Cluster, ClusterArgs } from "@pulumi/aws/eks/cluster";
+import { Unwrap } from "@pulumi/pulumi";
 import { configOf, ofKind } from "./common";
 import { count, judged, measured } from "./evidence";
 import { eksVersionSupported } from "./eks-support";
@@ -38,17 +40,20 @@ export const awsRegionHongKong: StackValidationPolicy = {
   },
 };
 
-function eksRule(name: string, description: string, problem: (props: Record<string, any>) => string | undefined): ResourceValidationPolicy {
+/**
+ * A rule over EKS clusters' arguments, typed by the AWS SDK's `ClusterArgs` through the policy
+ * SDK's `validateResourceOfType` (which also tells the engine the one type it applies to).
+ */
+function eksRule(name: string, description: string, problem: (cluster: Unwrap<ClusterArgs>) => string | undefined): ResourceValidationPolicy {
   return {
     name,
     description,
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
-      if (args.type !== EKS) return;
+    validateResource: validateResourceOfType(Cluster, (cluster, args, report) => {
       judged(args, "EKS cluster");
-      const p = problem(args.props);
-      if (p) report(`EKS cluster ${args.props.name ?? args.name} ${p}.`);
-    },
+      const p = problem(cluster);
+      if (p) report(`EKS cluster ${cluster.name ?? args.name} ${p}.`);
+    }),
   };
 }
 

@@ -1,6 +1,10 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { count, measured } from "./evidence";
-import { inNamespace, isPlatformNamespace, K8S, meta, ofKind, siteFactsOf, tenants, Undecided } from "./common";
+import { inNamespace, isPlatformNamespace, K8S, meta, ofKind, quotaHard, siteFactsOf, tenants, Undecided } from "./common";
+import { argsOf } from "./policy-sdk";
+import { Addon } from "@pulumi/aws/eks/addon";
+import { NodeGroup } from "@pulumi/aws/eks/nodeGroup";
+import { Chart } from "@pulumi/kubernetes/helm/v4/chart";
 import { Peer, peerProblem } from "./network-peers";
 import { expanded, namespaceOf } from "./objects";
 import { containersOf, podSpec, podsRestrictedOutsidePlatform } from "./pod-security";
@@ -122,7 +126,7 @@ export const gpuRequestsNeedQuota: StackValidationPolicy = {
         const resources = new Set(containersOf(pod).map((c) => c.container).flatMap((c) => [...Object.keys(c.resources?.requests ?? {}), ...Object.keys(c.resources?.limits ?? {})]).filter((k) => k.startsWith("nvidia.com/")));
         requests += resources.size;
         for (const res of resources) {
-          const covered = quotas.some((q) => meta(q).namespace === ns && `requests.${res}` in (((q.props.spec ?? {}) as { hard?: object }).hard ?? {}));
+          const covered = quotas.some((q) => meta(q).namespace === ns && `requests.${res}` in quotaHard(q));
           if (!covered) report(`${meta(r).name} in namespace ${ns} requests ${res}, but no ResourceQuota in ${ns} limits requests.${res}.`, r.urn);
         }
       });
@@ -145,22 +149,23 @@ export const networkPolicyEnforced: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const addonConfig = (name: string): Record<string, unknown> | undefined => {
-      const addon = args.resources.find((r) => r.type === "aws:eks/addon:Addon" && r.props.addonName === name);
+      const addon = args.resources.map((r) => argsOf(r, Addon)).find((a) => a?.addonName === name);
       if (!addon) return undefined;
       try {
-        return JSON.parse(String(addon.props.configurationValues ?? "{}")) as Record<string, unknown>;
+        return JSON.parse(addon.configurationValues ?? "{}") as Record<string, unknown>;
       } catch {
         return {};
       }
     };
     const vpcCni = addonConfig("vpc-cni");
-    for (const group of args.resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")) {
+    for (const group of args.resources.filter((r) => argsOf(r, NodeGroup))) {
       if (String(vpcCni?.enableNetworkPolicy) !== "true") {
-        report(`Node group ${group.props.nodeGroupName ?? group.name} runs pods on the VPC CNI, which enforces no NetworkPolicy: add the vpc-cni add-on with configurationValues {"enableNetworkPolicy": "true"}.`, group.urn);
+        report(`Node group ${argsOf(group, NodeGroup)?.nodeGroupName ?? group.name} runs pods on the VPC CNI, which enforces no NetworkPolicy: add the vpc-cni add-on with configurationValues {"enableNetworkPolicy": "true"}.`, group.urn);
       }
     }
-    const cilium = args.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && String(r.props.chart).endsWith("cilium"));
-    const mode = (cilium?.props.values as { policyEnforcementMode?: string } | undefined)?.policyEnforcementMode;
+    const cilium = args.resources.map((r) => argsOf(r, Chart)).find((c) => c?.chart?.endsWith("cilium"));
+    // Chart values are free-form in the provider's types: the one key read is typed here.
+    const mode = (cilium?.values as { policyEnforcementMode?: string } | undefined)?.policyEnforcementMode;
     const groups = args.resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").length;
     const activations = args.resources.filter((r) => r.type === "aws:ssm/activation:Activation").length;
     const vpcCniEnforces = String(vpcCni?.enableNetworkPolicy) === "true";

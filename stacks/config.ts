@@ -91,7 +91,7 @@ function alertWebhooks(site: Site, config: pulumi.Config): Record<string, pulumi
     const url = config.getSecret(key);
     if (url) out[receiver] = url;
     else if (pulumi.runtime.isDryRun()) {
-      pulumi.log.warn(`aisc:${key} is not set: alerts to ${receiver} go nowhere until it is (pulumi config set --secret aisc:${key} <webhook URL>)`);
+      void pulumi.log.warn(`aisc:${key} is not set: alerts to ${receiver} go nowhere until it is (pulumi config set --secret aisc:${key} <webhook URL>)`);
       out[receiver] = pulumi.secret("");
     } else {
       throw new pulumi.RunError(`aisc:site.monitoring.alerting.receivers: ${receiver} has no webhook URL; expected the secret aisc:${key} (pulumi config set --secret aisc:${key} <webhook URL>)`);

@@ -52,7 +52,7 @@ export function ruleTests(site: Site, ruleFiles: readonly string[]): Record<stri
   const t = site.monitoring.gpuTempCelsius;
   const target = site.monitoring.utilisationTarget;
   const pool = site.pools.find((p) => advertisedGpus(p))!;
-  const advertised = advertisedGpus(pool)!;
+  const advertised = advertisedGpus(pool);
   const tests: TestGroup[] = [
     group("hardware XIDs page by code; an application XID does not", [
       { series: `DCGM_EXP_XID_ERRORS_COUNT${gpu("Hostname", ', xid="79", window_size_in_ms="300000"')}`, values: "0 0 1 1" },

@@ -91,7 +91,7 @@ export function run(env: NodeJS.ProcessEnv, command: string, args: readonly stri
  * the wait at once, with its last lines, rather than after the timeout.
  */
 export async function waitFor(what: string, ready: () => boolean, opts: { timeoutMs: number; daemon?: Daemon | readonly Daemon[]; daemons?: Daemons }): Promise<void> {
-  const watched = opts.daemon === undefined ? [] : Array.isArray(opts.daemon) ? opts.daemon : [opts.daemon as Daemon];
+  const watched: readonly Daemon[] = opts.daemon === undefined ? [] : [opts.daemon].flat();
   const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
     if (ready()) return;

@@ -55,7 +55,7 @@ export function compressHostlist(names: readonly string[]): string {
 function settings(line: string): [string, string][] {
   return line.trim().split(/\s+/).map((kv) => {
     const i = kv.indexOf("=");
-    return (i < 0 ? [kv, ""] : [kv.slice(0, i), kv.slice(i + 1)]) as [string, string];
+    return (i < 0 ? [kv, ""] : [kv.slice(0, i), kv.slice(i + 1)]);
   });
 }
 

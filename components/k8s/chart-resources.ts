@@ -22,29 +22,29 @@ type Ctor = new (name: string, args: Record<string, unknown>, opts?: pulumi.Cust
  * its fields; a kind not listed here is treated as a custom resource.
  */
 const TYPED: Readonly<Record<string, Ctor>> = {
-  "v1/Namespace": k8s.core.v1.Namespace as unknown as Ctor,
-  "v1/ConfigMap": k8s.core.v1.ConfigMap as unknown as Ctor,
-  "v1/Secret": k8s.core.v1.Secret as unknown as Ctor,
-  "v1/Service": k8s.core.v1.Service as unknown as Ctor,
-  "v1/ServiceAccount": k8s.core.v1.ServiceAccount as unknown as Ctor,
-  "v1/ResourceQuota": k8s.core.v1.ResourceQuota as unknown as Ctor,
-  "v1/LimitRange": k8s.core.v1.LimitRange as unknown as Ctor,
-  "v1/PersistentVolumeClaim": k8s.core.v1.PersistentVolumeClaim as unknown as Ctor,
+  "v1/Namespace": k8s.core.v1.Namespace,
+  "v1/ConfigMap": k8s.core.v1.ConfigMap,
+  "v1/Secret": k8s.core.v1.Secret,
+  "v1/Service": k8s.core.v1.Service,
+  "v1/ServiceAccount": k8s.core.v1.ServiceAccount,
+  "v1/ResourceQuota": k8s.core.v1.ResourceQuota,
+  "v1/LimitRange": k8s.core.v1.LimitRange,
+  "v1/PersistentVolumeClaim": k8s.core.v1.PersistentVolumeClaim,
   "apps/v1/DaemonSet": k8s.apps.v1.DaemonSet as unknown as Ctor,
   "apps/v1/Deployment": k8s.apps.v1.Deployment as unknown as Ctor,
   "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet as unknown as Ctor,
-  "batch/v1/Job": k8s.batch.v1.Job as unknown as Ctor,
+  "batch/v1/Job": k8s.batch.v1.Job,
   "batch/v1/CronJob": k8s.batch.v1.CronJob as unknown as Ctor,
-  "rbac.authorization.k8s.io/v1/Role": k8s.rbac.v1.Role as unknown as Ctor,
+  "rbac.authorization.k8s.io/v1/Role": k8s.rbac.v1.Role,
   "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding as unknown as Ctor,
-  "rbac.authorization.k8s.io/v1/ClusterRole": k8s.rbac.v1.ClusterRole as unknown as Ctor,
+  "rbac.authorization.k8s.io/v1/ClusterRole": k8s.rbac.v1.ClusterRole,
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": k8s.rbac.v1.ClusterRoleBinding as unknown as Ctor,
-  "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy as unknown as Ctor,
-  "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget as unknown as Ctor,
+  "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
+  "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
   "scheduling.k8s.io/v1/PriorityClass": k8s.scheduling.v1.PriorityClass as unknown as Ctor,
   "storage.k8s.io/v1/StorageClass": k8s.storage.v1.StorageClass as unknown as Ctor,
   "node.k8s.io/v1/RuntimeClass": k8s.node.v1.RuntimeClass as unknown as Ctor,
-  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": k8s.admissionregistration.v1.ValidatingAdmissionPolicy as unknown as Ctor,
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding as unknown as Ctor,
   "apiextensions.k8s.io/v1/CustomResourceDefinition": k8s.apiextensions.v1.CustomResourceDefinition as unknown as Ctor,
 };
@@ -126,7 +126,7 @@ export function createChartObjects(owner: pulumi.Resource, name: string, args: C
     };
     const resource = ctor
       ? new ctor(resourceName, body, options)
-      : new k8s.apiextensions.CustomResource(resourceName, { apiVersion, kind, ...body } as k8s.apiextensions.CustomResourceArgs, options);
+      : new k8s.apiextensions.CustomResource(resourceName, { apiVersion, kind, ...body }, options);
     resources.set(key, resource);
     return resource;
   };

@@ -34,7 +34,7 @@ export class Tenant extends pulumi.ComponentResource {
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TENANT_TYPE, name, {}, opts);
     const objects = chartObjects(new TenantChart(new App(), args.tenant.name, { site: args.site, tenant: args.tenant }));
-    const dependsOnByNamespace = new Map([[PLATFORM_NAMESPACES.slurm as string, args.slurmAccountDependsOn ?? []]]);
+    const dependsOnByNamespace = new Map([[PLATFORM_NAMESPACES.slurm, args.slurmAccountDependsOn ?? []]]);
     createChartObjects(this, `${name}-objects`, { objects, provider: args.provider, dependsOnByNamespace });
     this.namespace = args.tenant.name;
     this.gpus = gpuEntitlement(args.tenant);

@@ -24,7 +24,7 @@ function cites(line: string): void {
 
 describe("the DCGM exporter against its image's entrypoint (4.2.3-4.1.3)", () => {
   const site = parseSite(realSite("cyberport"));
-  const objects = new DcgmExporterChart(new App(), "dcgm", { site }).toJson() as any[];
+  const objects = new DcgmExporterChart(new App(), "dcgm", { site }).toJson();
   const container = objects.find((o) => o.kind === "DaemonSet").spec.template.spec.containers[0];
   const env = Object.fromEntries(container.env.filter((e: any) => "value" in e).map((e: any) => [e.name, e.value]));
 
@@ -53,7 +53,7 @@ describe("the DCGM exporter against its image's entrypoint (4.2.3-4.1.3)", () =>
   });
 
   it("scrapes it keeping the exporter's pod labels: the target's are dropped and its node added", () => {
-    const monitor = (new MonitoringChart(new App(), "m", { site }).toJson() as any[]).find((o) => o.kind === "ServiceMonitor");
+    const monitor = (new MonitoringChart(new App(), "m", { site }).toJson()).find((o) => o.kind === "ServiceMonitor");
     assert.deepStrictEqual(monitor.spec.endpoints, [{
       port: "metrics",
       interval: "30s",

@@ -28,7 +28,7 @@ function upstreamContainers(file: string): { kind: string; fields: string[] } {
     const field = /^ {2}(\w+):\s*$/.exec(line)?.[1];
     return field && lines.slice(i + 1, i + 3).some((l) => l.includes('include "format-container"')) ? [field] : [];
   });
-  return { kind: kind!, fields: fields.sort() };
+  return { kind: kind, fields: fields.sort() };
 }
 
 const TEMPLATES = ["controller-cr.yaml", "nodeset-cr.yaml", "loginset-cr.yaml", "restapi-cr.yaml", "accounting-cr.yaml"];

@@ -38,7 +38,7 @@ describe("Slurm chart", () => {
     assert.deepStrictEqual([blocks[0], blocks[23]], ["BlockName=gb200-p2-rack0 Nodes=gb200-p2-[0-17]", "BlockName=gb200-p2-rack23 Nodes=gb200-p2-[414-431]"]);
     assert.ok(slurmConfExtra(site).split("\n").includes("TopologyPlugin=topology/block"));
     assert.strictEqual(topologyConf(parseSite(smallSite())), undefined);
-    const files = (new SlurmChart(new App(), "s", { site }).toJson() as any[]).find((o) => o.metadata.name === "slurm-config-files").data;
+    const files = (new SlurmChart(new App(), "s", { site }).toJson()).find((o) => o.metadata.name === "slurm-config-files").data;
     assert.strictEqual(files["topology.conf"], topologyConf(site));
     const withGb = (pool: object) => mutated((s) => {
       s.pools.push({ name: "gb", gpu: "GB200", ...pool });
@@ -102,7 +102,7 @@ describe("Slurm chart", () => {
 
   it("loads each tenant's account with its own Job, idempotently, re-run when the account changes", () => {
     const site = parseSite(smallSite());
-    const jobOf = (s = site) => (new TenantChart(new App(), "t", { site: s, tenant: s.tenants[1] }).toJson() as any[]).find((o) => o.kind === "Job");
+    const jobOf = (s = site) => (new TenantChart(new App(), "t", { site: s, tenant: s.tenants[1] }).toJson()).find((o) => o.kind === "Job");
     const job = jobOf();
     assert.deepStrictEqual([job.metadata.name, job.metadata.namespace], ["slurm-account-lab-b", "slurm"]);
     const volumes = job.spec.template.spec.volumes;
@@ -120,7 +120,7 @@ describe("Slurm chart", () => {
 
   it("syncs each tenant's directory group into its Slurm users with a CronJob of its own, one run at a time", () => {
     const site = parseSite(smallSite());
-    const cron = (new TenantChart(new App(), "t", { site, tenant: site.tenants[1] }).toJson() as any[]).find((o) => o.kind === "CronJob");
+    const cron = (new TenantChart(new App(), "t", { site, tenant: site.tenants[1] }).toJson()).find((o) => o.kind === "CronJob");
     assert.deepStrictEqual([cron.metadata.name, cron.metadata.namespace, cron.spec.schedule, cron.spec.concurrencyPolicy], ["slurm-members-lab-b", "slurm", "*/10 * * * *", "Forbid"]);
     const pod = cron.spec.jobTemplate.spec.template.spec;
     const [container] = pod.containers;
@@ -137,7 +137,7 @@ describe("Slurm chart", () => {
     const script = (objects().find((o) => o.kind === "ConfigMap" && o.metadata.name === "slurm-accounts-script")).data["sync-members.sh"];
     assert.strictEqual(script, membersScript());
     // An empty or failed directory reply must never remove everyone.
-    assert.match(script, /if \[ "\$groups" != 1 \]; then\n.*\n  exit 1\nfi/);
+    assert.match(script, /if \[ "\$groups" != 1 \]; then\n.*\n {2}exit 1\nfi/);
   });
 
   it("writes partitions as Slurm spells durations", () => {

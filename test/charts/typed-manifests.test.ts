@@ -13,7 +13,7 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 
 /** The compiler's diagnostics for `source`, compiled as if it were charts/<name>.ts. */
 function diagnostics(name: string, source: string, old?: ts.Program): { messages: string[]; program: ts.Program } {
-  const config = ts.readConfigFile(path.join(ROOT, "tsconfig.json"), ts.sys.readFile);
+  const config = ts.readConfigFile(path.join(ROOT, "tsconfig.json"), (file) => ts.sys.readFile(file));
   const options = { ...ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT).options, noEmit: true };
   const file = path.join(ROOT, "charts", `${name}.ts`);
   const host = ts.createCompilerHost(options);

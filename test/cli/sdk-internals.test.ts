@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { monitorProblems, sdkInternalsProblems } from "../../cli/sdk-internals";
+import { monitorProblems, sdkInternalsProblems, WIRE } from "../../cli/sdk-internals";
 import { offlineMocks } from "../../cli/mocks";
+import { policySdkProblems, unknownCheckingProxy, UnknownValueError } from "../../policies/policy-sdk";
 
 /**
  * The offline plan leans on members of the Pulumi SDK that are not its public API. An SDK
@@ -11,6 +12,17 @@ describe("the Pulumi SDK internals the offline plan uses", () => {
   it("are all where cli/sdk-internals.ts expects them, in the pinned SDK", () => {
     // The monitor setMocks installs, built directly: installing one would change the runtime's global state for later tests.
     assert.deepStrictEqual(sdkInternalsProblems(new MockMonitor(offlineMocks("ap-east-1"))), []);
+  });
+
+  it("include the policy SDK's hidden error class and proxy, which its typings declare as nothing", () => {
+    assert.deepStrictEqual(policySdkProblems(), []);
+    // The class is the one the SDK's own proxy throws (the engine tells an undecided policy by
+    // instanceof), with the path read; the wire's unknown is the SDK's unknown string.
+    const props = unknownCheckingProxy({ spec: { hard: WIRE.unknownValue } });
+    assert.throws(
+      () => props.spec.hard,
+      (err: unknown) => err instanceof UnknownValueError && err.message === "string value at .spec.hard can't be known during preview" && err.props.join(".") === "spec.hard",
+    );
   });
 
   it("names each member a changed mock monitor lacks", () => {

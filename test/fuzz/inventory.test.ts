@@ -39,7 +39,10 @@ function mutate(base: Json, path: (string | number)[], op: "replace" | "delete" 
   const parent = path.slice(0, -1).reduce<Json>((v, k) => (v as Record<string | number, Json>)[k], copy) as Record<string | number, Json> | Json[];
   const key = path[path.length - 1];
   if (op === "replace") (parent as Record<string | number, Json>)[key] = value;
-  else if (op === "delete") Array.isArray(parent) ? parent.splice(Number(key), 1) : delete (parent as Record<string, Json>)[key];
+  else if (op === "delete") {
+    if (Array.isArray(parent)) parent.splice(Number(key), 1);
+    else delete (parent as Record<string, Json>)[key];
+  }
   else if (Array.isArray(parent)) parent.push(JSON.parse(JSON.stringify(parent[Number(key)])));
   return copy;
 }

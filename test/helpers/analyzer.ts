@@ -43,10 +43,10 @@ export class PolicyPackProcess {
     const runner = execFileSync(process.execPath, ["-e", "console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack'))"], { cwd: PACK_DIR, encoding: "utf8" }).trim();
     const child = spawn(process.execPath, [runner, engineAddress, PACK_DIR], { cwd: PACK_DIR, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(stackConfig) }, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const port = await new Promise<number>((resolve, reject) => {
       let stdout = "";
-      child.stdout!.on("data", (d: Buffer) => {
+      child.stdout.on("data", (d: Buffer) => {
         stdout += d.toString();
         const m = /^(\d+)\s*$/m.exec(stdout);
         if (m) resolve(Number(m[1]));
@@ -62,12 +62,12 @@ export class PolicyPackProcess {
   }
 
   private call<Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
-    return new Promise((resolve, reject) => method.call(this.client, req, (err, res) => (err ? reject(err) : resolve(res))));
+    return new Promise((resolve, reject) => method(req, (err, res) => (err ? reject(err) : resolve(res))));
   }
 
   /** The pack's name, version and policies with their levels, as GetAnalyzerInfo reports them. */
   async info(): Promise<{ name: string; version: string; policies: { name: string; level: string }[] }> {
-    const info = await this.call<Empty, pb.AnalyzerInfo>(this.client.getAnalyzerInfo, new Empty());
+    const info = await this.call<Empty, pb.AnalyzerInfo>((req, cb) => this.client.getAnalyzerInfo(req, cb), new Empty());
     return { name: info.getName(), version: info.getVersion(), policies: info.getPoliciesList().map((p) => ({ name: p.getName(), level: LEVELS[p.getEnforcementlevel()] })) };
   }
 
@@ -85,7 +85,7 @@ export class PolicyPackProcess {
       pc.setProperties(Struct.fromJavaScript(settings as Record<string, never>));
       map.set(name, pc);
     }
-    await this.call(this.client.configure, req);
+    await this.call((req, cb) => this.client.configure(req, cb), req);
   }
 
   /** What `pulumi preview --policy-pack` reports for a plan: Analyze for every resource, then AnalyzeStack. */
@@ -119,7 +119,7 @@ export class PolicyPackProcess {
       const p = provider(r);
       if (p) req.setProvider(p);
       // The engine ties a resource policy's diagnostic with no URN to the resource analyzed.
-      collect(await this.call(this.client.analyze, req), r.urn);
+      collect(await this.call((req, cb) => this.client.analyze(req, cb), req), r.urn);
     }
     const resources = plan.resources.map((r) => {
       const a = new pb.AnalyzerResource().setType(r.type).setName(r.name).setUrn(r.urn).setProperties(struct(r.inputs)).setOptions(options(r)).setParent(r.parent ?? "").setDependenciesList([...r.options.dependencies]);
@@ -127,7 +127,7 @@ export class PolicyPackProcess {
       if (p) a.setProvider(p);
       return a;
     });
-    collect(await this.call(this.client.analyzeStack, new pb.AnalyzeStackRequest().setResourcesList(resources)));
+    collect(await this.call((req, cb) => this.client.analyzeStack(req, cb), new pb.AnalyzeStackRequest().setResourcesList(resources)));
     return out;
   }
 }

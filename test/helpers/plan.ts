@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Plan, PlannedResource } from "../../cli/record";
-import "./fixtures";
+import { realSite, tempDir, writeStackFile } from "./fixtures";
 
 /** The built CLI entry, run as users run it. */
 export const AISC = path.resolve(__dirname, "..", "..", "..", "bin", "aisc.js");
@@ -43,7 +43,6 @@ const cache = new Map<string, Plan>();
 export function realPlan(stack: string): Plan {
   let plan = cache.get(stack);
   if (!plan) {
-    const { realSite, tempDir, writeStackFile } = require("./fixtures") as typeof import("./fixtures");
     plan = planFile(writeStackFile(stack, realSite(stack)), tempDir());
     cache.set(stack, plan);
   }

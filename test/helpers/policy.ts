@@ -1,5 +1,6 @@
 import { Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { policyResources } from "../../cli/policy-eval";
+import { appliesOnlyTo } from "../../policies/policy-sdk";
 import { PlannedResource } from "../../cli/record";
 import { plannedResource } from "./plan";
 
@@ -113,18 +114,31 @@ export function violations(policy: Policy, resources: readonly PlannedResource[]
   const rs = policyResources({ project: "aisc", stack: "test", resources, outputs: {} });
   const out: string[] = [];
   const nameOf = (urn?: string) => (urn === undefined ? "-" : urn.split("::").pop()!);
-  const common = { getConfig: <T>() => config as T, stackTags: new Map<string, string>(), notApplicable: (): never => { throw new Error("notApplicable"); } };
+  const notApplicable = new Error("notApplicable");
+  const common = { getConfig: <T>() => config as T, stackTags: new Map<string, string>(), notApplicable: (): never => { throw notApplicable; } };
+  // As the engine does, a policy saying it does not apply to a resource passes it.
+  const applying = (run: () => unknown) => {
+    try {
+      sync(run());
+    } catch (err) {
+      if (err !== notApplicable) throw err;
+    }
+  };
   // Every policy in the pack is synchronous; one that is not would have its violations lost
   // here, so it fails the test instead (cli/policy-eval awaits them for the real runs).
   const sync = (result: unknown) => {
     if (result && typeof (result as Promise<void>).then === "function") throw new Error(`${policy.name} is asynchronous: violations() runs synchronous policies only`);
   };
   const validateStack = (policy as StackValidationPolicy).validateStack;
-  if (validateStack) sync(validateStack({ resources: rs, ...common }, (message, urn) => out.push(`${nameOf(urn)}: ${message}`)));
+  if (validateStack) applying(() => validateStack({ resources: rs, ...common }, (message, urn) => out.push(`${nameOf(urn)}: ${message}`)));
   const validateResource = (policy as ResourceValidationPolicy).validateResource;
   if (validateResource) {
+    // The engine's fast path: a validation typed to one resource class is not called for others.
+    const only = Array.isArray(validateResource) ? undefined : appliesOnlyTo(validateResource);
     for (const fn of [validateResource].flat()) {
-      for (const r of rs) sync(fn({ ...r, ...common } as never, (message, urn) => out.push(`${urn === undefined ? r.name : nameOf(urn)}: ${message}`)));
+      for (const r of rs.filter((x) => only === undefined || x.type === only)) {
+        applying(() => fn({ ...r, ...common } as never, (message, urn) => out.push(`${urn === undefined ? r.name : nameOf(urn)}: ${message}`)));
+      }
     }
   }
   return out;

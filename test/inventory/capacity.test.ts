@@ -3,7 +3,8 @@ import { GPU_CATALOG, gpuTflops } from "../../inventory/catalog";
 import { capacityOf, milestoneStatus } from "../../inventory/capacity";
 import { parseSite } from "../../inventory/parse";
 import { GpuPool } from "../../inventory/types";
-import { cloudSite, withCloudPool } from "../helpers/fixtures";
+import { gpuResourceRows } from "../../inventory/summary";
+import { cloudSite, mutated, withCloudPool } from "../helpers/fixtures";
 
 function pool(over: Partial<GpuPool> & Pick<GpuPool, "gpu" | "gpusPerNode" | "nodes">): GpuPool {
   return {
@@ -83,9 +84,6 @@ describe("capacity maths", () => {
 
 describe("GPU resources by class", () => {
   it("splits each resource the pools advertise into on-premises and cloud, beside what tenants are entitled to", () => {
-    const { gpuResourceRows } = require("../../inventory/summary") as typeof import("../../inventory/summary");
-    const { parseSite } = require("../../inventory/parse") as typeof import("../../inventory/parse");
-    const { mutated } = require("../helpers/fixtures") as typeof import("../helpers/fixtures");
     const site = parseSite(
       mutated((s) => {
         withCloudPool(s);

@@ -70,7 +70,7 @@ describe("the inventory reader", () => {
     ];
     for (const [value, min, max, what] of cases) {
       const expected = what === undefined ? [value, []] : [undefined, [`p: expected ${what}, got ${show(value)}`]];
-      assert.deepStrictEqual(read((r) => r.integer("p", value, min, max)), expected, `${value} in [${min}, ${max}]`);
+      assert.deepStrictEqual(read((r) => r.integer("p", value, min, max)), expected, `${show(value)} in [${String(min)}, ${String(max)}]`);
     }
   });
 

@@ -17,7 +17,7 @@ describe("tenancy-pods-restricted-outside-platform", () => {
   it("passes a compliant pod of every workload kind, and reads the pod spec of each", () => {
     for (const type of WORKLOAD_TYPES) {
       assert.deepStrictEqual(check(podsRestrictedOutsidePlatform, [workload("ok", "uni-a", compliant, type)]), [], type);
-      assert.deepStrictEqual(podSpec({ type, props: workload("w", "ns", compliant, type).inputs as Record<string, unknown> }), compliant, type);
+      assert.deepStrictEqual(podSpec({ type, props: workload("w", "ns", compliant, type).inputs }), compliant, type);
     }
     assert.strictEqual(podSpec({ type: "kubernetes:core/v1:ConfigMap", props: { spec: { template: { spec: compliant } } } }), undefined);
   });

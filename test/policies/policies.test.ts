@@ -143,8 +143,8 @@ describe("policy pack", function () {
     it("fails privileged, hostPath or host-network pods outside platform namespaces, allows them inside", async () => {
       const plan = copy(baseline);
       const pod = { hostNetwork: true, containers: [{ name: "x", image: "busybox:1.36", securityContext: { privileged: true } }], volumes: [{ name: "root", hostPath: { path: "/" } }] };
-      plan.resources.push(plannedResource("kubernetes:apps/v1:Deployment", "escape", { metadata: { name: "escape", namespace: "uni-a" }, spec: { template: { spec: pod } } }) as Mutable);
-      plan.resources.push(plannedResource("kubernetes:apps/v1:DaemonSet", "agent", { metadata: { name: "agent", namespace: "nvidia-gpu" }, spec: { template: { spec: pod } } }) as Mutable);
+      plan.resources.push(plannedResource("kubernetes:apps/v1:Deployment", "escape", { metadata: { name: "escape", namespace: "uni-a" }, spec: { template: { spec: pod } } }));
+      plan.resources.push(plannedResource("kubernetes:apps/v1:DaemonSet", "agent", { metadata: { name: "agent", namespace: "nvidia-gpu" }, spec: { template: { spec: pod } } }));
       assert.deepStrictEqual(await verdict(plan), [
         "tenancy-pods-restricted-outside-platform: Deployment escape in namespace uni-a sets hostNetwork; runs container x privileged; runs container x without dropping ALL capabilities; mounts hostPath volume root; runs container x without a RuntimeDefault or Localhost seccomp profile; runs container x without allowPrivilegeEscalation: false; runs container x without runAsNonRoot: true.",
       ]);
@@ -154,14 +154,14 @@ describe("policy pack", function () {
       const plan = copy(baseline);
       const securityContext = { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
       const spec = { template: { spec: { containers: [{ name: "train", image: "trainer:1.0", securityContext, resources: { limits: { "nvidia.com/gpu": 8 } } }] } } };
-      plan.resources.push(plannedResource("kubernetes:batch/v1:Job", "train", { metadata: { name: "train", namespace: "scratch" }, spec }) as Mutable);
-      plan.resources.push(plannedResource("kubernetes:batch/v1:Job", "ok", { metadata: { name: "ok", namespace: "uni-a" }, spec }) as Mutable);
+      plan.resources.push(plannedResource("kubernetes:batch/v1:Job", "train", { metadata: { name: "train", namespace: "scratch" }, spec }));
+      plan.resources.push(plannedResource("kubernetes:batch/v1:Job", "ok", { metadata: { name: "ok", namespace: "uni-a" }, spec }));
       assert.deepStrictEqual(await verdict(plan), ["tenancy-gpu-requests-need-quota: train in namespace scratch requests nvidia.com/gpu, but no ResourceQuota in scratch limits requests.nvidia.com/gpu."]);
     });
 
     it("fails a cluster-wide binding for a tenant's group", async () => {
       const plan = copy(baseline);
-      plan.resources.push(plannedResource("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "oops", { metadata: { name: "oops" }, roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "oidc:gov-c-admins" }] }) as Mutable);
+      plan.resources.push(plannedResource("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "oops", { metadata: { name: "oops" }, roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "oidc:gov-c-admins" }] }));
       assert.deepStrictEqual(await verdict(plan), ["tenancy-tenant-identities-stay-in-namespace: ClusterRoleBinding oops grants Group oidc:gov-c-admins (tenant gov-c) rights across the cluster."]);
     });
   });
@@ -189,10 +189,10 @@ describe("policy pack", function () {
 
     it("fails an unencrypted public bucket, passes a private encrypted one", async () => {
       const plan = copy(baseline);
-      plan.resources.push(plannedResource("aws:s3/bucket:Bucket", "open", { bucket: "open" }, { protect: true }) as Mutable);
-      plan.resources.push(plannedResource("aws:s3/bucket:Bucket", "closed", { bucket: "closed" }, { protect: true }) as Mutable);
-      plan.resources.push(plannedResource("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "closed-sse", { bucket: "closed" }) as Mutable);
-      plan.resources.push(plannedResource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "closed-block", { bucket: "closed", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }) as Mutable);
+      plan.resources.push(plannedResource("aws:s3/bucket:Bucket", "open", { bucket: "open" }, { protect: true }));
+      plan.resources.push(plannedResource("aws:s3/bucket:Bucket", "closed", { bucket: "closed" }, { protect: true }));
+      plan.resources.push(plannedResource("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "closed-sse", { bucket: "closed" }));
+      plan.resources.push(plannedResource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "closed-block", { bucket: "closed", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }));
       assert.deepStrictEqual(await verdict(plan), [
         "security-buckets-private-encrypted: Bucket open has no server-side encryption configuration.",
         "security-buckets-private-encrypted: Bucket open does not block all public access (a BucketPublicAccessBlock with all four settings true).",

@@ -121,7 +121,7 @@ describe("tenancy policies", () => {
   describe("podSpec", () => {
     it("finds the pod spec of every workload kind, and none elsewhere", () => {
       const pod = { containers: [{ name: "x" }] };
-      for (const type of WORKLOAD_TYPES) assert.deepStrictEqual(podSpec({ type, props: workload("w", "ns", pod, type).inputs as Record<string, unknown> }), pod, type);
+      for (const type of WORKLOAD_TYPES) assert.deepStrictEqual(podSpec({ type, props: workload("w", "ns", pod, type).inputs }), pod, type);
       assert.strictEqual(podSpec({ type: DEPLOYMENT, props: { spec: {} } }), undefined);
       assert.strictEqual(podSpec({ type: "kubernetes:core/v1:ConfigMap", props: { spec: { template: { spec: pod } } } }), undefined);
     });
