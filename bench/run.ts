@@ -63,15 +63,36 @@ function benchOne(tenants: number, dir: string): BenchResult {
   fs.writeFileSync(file, YAML.stringify({ config: { "aisc:site": raw } }));
   const stats = path.join(dir, `stats-${tenants}.json`);
   const start = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, [...WORKER_NODE_FLAGS, PLAN_WORKER, file, path.join(dir, "out")], { env: { ...process.env, AISC_BENCH_STATS: stats }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, [...WORKER_NODE_FLAGS, PLAN_WORKER, file, path.join(dir, "out")], {
+    env: { ...process.env, AISC_BENCH_STATS: stats },
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (run.status !== 0) {
     const oom = /heap out of memory/.test(run.stderr);
-    const error = oom ? `out of memory after ${round(wallSeconds, 1)} s (Node's default heap)` : `exit ${run.status ?? run.signal}: ${run.stderr.trim().split("\n")[0]}`;
-    return { tenants, resources: null, wallSeconds: null, peakRssMB: null, policySeconds: null, floorSeconds: round(floorSeconds(raw)), error } as unknown as BenchResult;
+    const error = oom
+      ? `out of memory after ${round(wallSeconds, 1)} s (Node's default heap)`
+      : `exit ${run.status ?? run.signal}: ${run.stderr.trim().split("\n")[0]}`;
+    return {
+      tenants,
+      resources: null,
+      wallSeconds: null,
+      peakRssMB: null,
+      policySeconds: null,
+      floorSeconds: round(floorSeconds(raw)),
+      error,
+    } as unknown as BenchResult;
   }
   const s = JSON.parse(fs.readFileSync(stats, "utf8")) as { resources: number; policySeconds: number; peakRssMB: number };
-  return { tenants, resources: s.resources, wallSeconds: round(wallSeconds), peakRssMB: s.peakRssMB, policySeconds: round(s.policySeconds), floorSeconds: round(floorSeconds(raw)) };
+  return {
+    tenants,
+    resources: s.resources,
+    wallSeconds: round(wallSeconds),
+    peakRssMB: s.peakRssMB,
+    policySeconds: round(s.policySeconds),
+    floorSeconds: round(floorSeconds(raw)),
+  };
 }
 
 function table(results: readonly BenchResult[]): string {
@@ -80,7 +101,16 @@ function table(results: readonly BenchResult[]): string {
     ...results.map((r) =>
       r.error
         ? [String(r.tenants), "failed", "-", "-", "-", "-", "-", String(r.floorSeconds)]
-        : [r.tenants, r.resources, r.wallSeconds, round((r.wallSeconds * 1000) / r.resources, 2), r.peakRssMB, r.policySeconds, round((100 * r.policySeconds) / r.wallSeconds, 1), r.floorSeconds].map(String),
+        : [
+            r.tenants,
+            r.resources,
+            r.wallSeconds,
+            round((r.wallSeconds * 1000) / r.resources, 2),
+            r.peakRssMB,
+            r.policySeconds,
+            round((100 * r.policySeconds) / r.wallSeconds, 1),
+            r.floorSeconds,
+          ].map(String),
     ),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

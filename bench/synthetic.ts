@@ -19,7 +19,12 @@ export function syntheticSite(tenants: number): Record<string, unknown> {
       identity: { issuerUrl: "https://sso.bench.example/realms/aisc", clientId: "kubernetes" },
       access: [{ principalArn: "arn:aws:iam::111122223333:role/aisc-bench-deploy", policy: "cluster-admin" }],
     },
-    networks: { vpcCidr: "10.40.0.0/16", onPremNodeCidrs: ["10.80.0.0/16"], onPremPodCidrs: ["10.96.0.0/12"], podRouting: { mode: "bgp", localAsn: 65010, peers: [{ address: "10.80.0.1", asn: 65000 }] } },
+    networks: {
+      vpcCidr: "10.40.0.0/16",
+      onPremNodeCidrs: ["10.80.0.0/16"],
+      onPremPodCidrs: ["10.96.0.0/12"],
+      podRouting: { mode: "bgp", localAsn: 65010, peers: [{ address: "10.80.0.1", asn: 65000 }] },
+    },
     pools,
     tenants: Array.from({ length: tenants }, (_, i) => ({
       name: `tenant-${String(i).padStart(5, "0")}`,

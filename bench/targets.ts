@@ -30,10 +30,21 @@ export function checkTargets(results: readonly BenchFigures[]): TargetCheck[] {
   const r400 = at(400);
   checks.push({ target: "400 tenants in at most 3 s", met: r400 ? r400.wallSeconds! <= 3 : null, measured: r400 ? `${r400.wallSeconds} s` : "not measured" });
   const r4000 = at(4000);
-  checks.push({ target: "4,000 tenants in at most 30 s", met: r4000 ? r4000.wallSeconds! <= 30 : null, measured: r4000 ? `${r4000.wallSeconds} s` : "not measured" });
-  checks.push({ target: "4,000 tenants in at most 2 GB", met: r4000 ? r4000.peakRssMB! <= 2048 : null, measured: r4000 ? `${r4000.peakRssMB} MB` : "not measured" });
+  checks.push({
+    target: "4,000 tenants in at most 30 s",
+    met: r4000 ? r4000.wallSeconds! <= 30 : null,
+    measured: r4000 ? `${r4000.wallSeconds} s` : "not measured",
+  });
+  checks.push({
+    target: "4,000 tenants in at most 2 GB",
+    met: r4000 ? r4000.peakRssMB! <= 2048 : null,
+    measured: r4000 ? `${r4000.peakRssMB} MB` : "not measured",
+  });
   const finished = results.filter((r) => r.wallSeconds !== null && r.policySeconds !== null);
-  const worst = finished.reduce<BenchFigures | undefined>((w, r) => (!w || r.policySeconds! / r.wallSeconds! > w.policySeconds! / w.wallSeconds! ? r : w), undefined);
+  const worst = finished.reduce<BenchFigures | undefined>(
+    (w, r) => (!w || r.policySeconds! / r.wallSeconds! > w.policySeconds! / w.wallSeconds! ? r : w),
+    undefined,
+  );
   const share = (r: BenchFigures) => Math.round((1000 * r.policySeconds!) / r.wallSeconds!) / 10;
   checks.push({
     target: "policies under 5% of plan time",
@@ -43,7 +54,11 @@ export function checkTargets(results: readonly BenchFigures[]): TargetCheck[] {
   const largest = finished.reduce<BenchFigures | undefined>((l, r) => (!l || r.tenants > l.tenants ? r : l), undefined);
   if (r400 && largest && largest.tenants > 400) {
     const ratio = largest.wallSeconds! / largest.tenants / (r400.wallSeconds! / 400);
-    checks.push({ target: `growth linear in tenants (time per tenant within ${LINEAR_TOLERANCE}x of 400 tenants')`, met: ratio <= LINEAR_TOLERANCE, measured: `${Math.round(ratio * 100) / 100}x at ${largest.tenants} tenants` });
+    checks.push({
+      target: `growth linear in tenants (time per tenant within ${LINEAR_TOLERANCE}x of 400 tenants')`,
+      met: ratio <= LINEAR_TOLERANCE,
+      measured: `${Math.round(ratio * 100) / 100}x at ${largest.tenants} tenants`,
+    });
   } else {
     checks.push({ target: `growth linear in tenants (time per tenant within ${LINEAR_TOLERANCE}x of 400 tenants')`, met: null, measured: "not measured" });
   }

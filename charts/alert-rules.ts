@@ -64,7 +64,9 @@ export function gpuResourceWeights(site: Site): { name: string; perGpu: number }
 
 /** A regex alternation matching every GPU quota line of the site (`requests.nvidia.com/gpu|...`), dots escaped. */
 export function gpuQuotaRegex(site: Site): string {
-  return gpuResourceWeights(site).map((r) => `requests.${r.name}`.replace(/\./g, "\\\\.")).join("|");
+  return gpuResourceWeights(site)
+    .map((r) => `requests.${r.name}`.replace(/\./g, "\\\\."))
+    .join("|");
 }
 
 /**
@@ -83,18 +85,24 @@ const ON_GPU = "GPU {{ $labels.gpu }} on {{ $labels.node }}";
 
 function gpuHealth(site: Site): Rule[] {
   const dcgmJob = `job="${DCGM_EXPORTER.name}"`;
-  const missing = [...site.pools].sort((a, b) => (a.name < b.name ? -1 : 1)).flatMap((pool) => {
-    const advertised = advertisedGpus(pool);
-    if (!advertised) return [];
-    const expr = `(kube_node_status_allocatable{resource="${advertised.resource}"} or on(node) (0 * kube_node_labels)) * on(node) group_left(label_aisc_hk_pool) kube_node_labels{label_aisc_hk_pool="${pool.name}"} < ${advertised.count}`;
-    return [{
-      alert: "GpuNodeMissingGpus",
-      expr,
-      for: "10m",
-      labels: { ...critical, pool: pool.name },
-      annotations: { summary: `{{ $labels.node }} advertises {{ $value }} of the ${advertised.count} ${advertised.resource} its pool ${pool.name} declares` },
-    }];
-  });
+  const missing = [...site.pools]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((pool) => {
+      const advertised = advertisedGpus(pool);
+      if (!advertised) return [];
+      const expr = `(kube_node_status_allocatable{resource="${advertised.resource}"} or on(node) (0 * kube_node_labels)) * on(node) group_left(label_aisc_hk_pool) kube_node_labels{label_aisc_hk_pool="${pool.name}"} < ${advertised.count}`;
+      return [
+        {
+          alert: "GpuNodeMissingGpus",
+          expr,
+          for: "10m",
+          labels: { ...critical, pool: pool.name },
+          annotations: {
+            summary: `{{ $labels.node }} advertises {{ $value }} of the ${advertised.count} ${advertised.resource} its pool ${pool.name} declares`,
+          },
+        },
+      ];
+    });
   return [
     {
       alert: "GpuHardwareXid",
@@ -102,8 +110,18 @@ function gpuHealth(site: Site): Rule[] {
       labels: critical,
       annotations: { summary: `Hardware XID {{ $labels.xid }} on ${ON_GPU} ({{ $value }} in the exporter's 5-minute window)` },
     },
-    { alert: "GpuDoubleBitEccErrors", expr: `max by (node, gpu) (${byNode("increase(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL[10m])")}) > 0`, labels: critical, annotations: { summary: `Double-bit ECC errors on ${ON_GPU}` } },
-    { alert: "GpuRowRemapFailure", expr: `max by (node, gpu) (${byNode("DCGM_FI_DEV_ROW_REMAP_FAILURE")}) > 0`, labels: critical, annotations: { summary: `Row remapping failed on ${ON_GPU}: replace the GPU` } },
+    {
+      alert: "GpuDoubleBitEccErrors",
+      expr: `max by (node, gpu) (${byNode("increase(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL[10m])")}) > 0`,
+      labels: critical,
+      annotations: { summary: `Double-bit ECC errors on ${ON_GPU}` },
+    },
+    {
+      alert: "GpuRowRemapFailure",
+      expr: `max by (node, gpu) (${byNode("DCGM_FI_DEV_ROW_REMAP_FAILURE")}) > 0`,
+      labels: critical,
+      annotations: { summary: `Row remapping failed on ${ON_GPU}: replace the GPU` },
+    },
     {
       alert: "GpuTemperatureHigh",
       expr: `max by (node, gpu) (${byNode("DCGM_FI_DEV_GPU_TEMP")}) > ${site.monitoring.gpuTempCelsius}`,
@@ -117,9 +135,26 @@ function gpuHealth(site: Site): Rule[] {
       labels: warning,
       annotations: { summary: `NVLink CRC or replay errors increasing on ${ON_GPU}` },
     },
-    { alert: "GpuPcieReplays", expr: `max by (node, gpu) (${byNode("increase(DCGM_FI_DEV_PCIE_REPLAY_COUNTER[10m])")}) > 0`, labels: warning, annotations: { summary: `PCIe replays increasing on ${ON_GPU}` } },
-    { alert: "DcgmExporterDown", expr: `up{${dcgmJob}} == 0`, for: "10m", labels: critical, annotations: { summary: "DCGM exporter {{ $labels.instance }} is down: its node's GPUs are unwatched" } },
-    { alert: "DcgmExporterAbsent", expr: `absent(up{${dcgmJob}})`, for: "15m", labels: critical, annotations: { summary: "No DCGM exporter is being scraped: no GPU on the site is watched" } },
+    {
+      alert: "GpuPcieReplays",
+      expr: `max by (node, gpu) (${byNode("increase(DCGM_FI_DEV_PCIE_REPLAY_COUNTER[10m])")}) > 0`,
+      labels: warning,
+      annotations: { summary: `PCIe replays increasing on ${ON_GPU}` },
+    },
+    {
+      alert: "DcgmExporterDown",
+      expr: `up{${dcgmJob}} == 0`,
+      for: "10m",
+      labels: critical,
+      annotations: { summary: "DCGM exporter {{ $labels.instance }} is down: its node's GPUs are unwatched" },
+    },
+    {
+      alert: "DcgmExporterAbsent",
+      expr: `absent(up{${dcgmJob}})`,
+      for: "15m",
+      labels: critical,
+      annotations: { summary: "No DCGM exporter is being scraped: no GPU on the site is watched" },
+    },
     ...missing,
     {
       alert: "GpuAllocatedIdle",
@@ -154,7 +189,9 @@ export function slurmGpusExpr(site: Site): string | undefined {
 function capacity(site: Site): Rule[] {
   const target = site.monitoring.utilisationTarget;
   const weighted = (metric: (resource: string) => string) =>
-    gpuResourceWeights(site).map((r) => `(${metric(ksmResource(r.name))})${r.perGpu === 1 ? "" : ` / ${r.perGpu}`}`).join(" + ");
+    gpuResourceWeights(site)
+      .map((r) => `(${metric(ksmResource(r.name))})${r.perGpu === 1 ? "" : ` / ${r.perGpu}`}`)
+      .join(" + ");
   // Tenants' running pods (slurmd's pods hold whole nodes for Slurm, whose own use is added below).
   const running = (resource: string) =>
     `sum(kube_pod_container_resource_requests{resource="${resource}", ${PLATFORM_NAMESPACE_MATCH}} * on(namespace, pod) group_left() (kube_pod_status_phase{phase="Running"} == 1)) or vector(0)`;
@@ -183,12 +220,32 @@ function capacity(site: Site): Rule[] {
 function slurm(site: Site): Rule[] {
   const job = `job="${SLURM_NAMES.controllerHost}"`;
   return [
-    { alert: "SlurmControllerUnreachable", expr: `up{${job}} == 0 or absent(up{${job}})`, for: "5m", labels: critical, annotations: { summary: "slurmctld is unreachable: no Slurm job can start" } },
+    {
+      alert: "SlurmControllerUnreachable",
+      expr: `up{${job}} == 0 or absent(up{${job}})`,
+      for: "5m",
+      labels: critical,
+      annotations: { summary: "slurmctld is unreachable: no Slurm job can start" },
+    },
     { alert: "SlurmNodesDown", expr: "slurm_nodes_down > 0", for: "10m", labels: warning, annotations: { summary: "{{ $value }} Slurm nodes are down" } },
-    { alert: "SlurmNodesDrained", expr: "slurm_nodes_drain > 0", for: "30m", labels: warning, annotations: { summary: "{{ $value }} Slurm nodes are drained or draining" } },
+    {
+      alert: "SlurmNodesDrained",
+      expr: "slurm_nodes_drain > 0",
+      for: "30m",
+      labels: warning,
+      annotations: { summary: "{{ $value }} Slurm nodes are drained or draining" },
+    },
     // The site's allocation counts Slurm's GPUs from these: without them it would undercount.
     ...(slurmGpusExpr(site)
-      ? [{ alert: "SlurmMetricsAbsent", expr: "absent(slurm_node_cpus_alloc)", for: "15m", labels: warning, annotations: { summary: "slurmctld's node metrics are missing: the site's GPU allocation leaves Slurm's jobs out" } }]
+      ? [
+          {
+            alert: "SlurmMetricsAbsent",
+            expr: "absent(slurm_node_cpus_alloc)",
+            for: "15m",
+            labels: warning,
+            annotations: { summary: "slurmctld's node metrics are missing: the site's GPU allocation leaves Slurm's jobs out" },
+          },
+        ]
       : []),
   ];
 }

@@ -61,6 +61,13 @@ export class CiliumBgpChart extends Chart {
     const labels = commonLabels("cilium-bgp");
     object(this, "cluster", "cilium.io/v2alpha1", "CiliumBGPClusterConfig", { name: NAME, labels }, { spec: specs.cluster });
     object(this, "peer", "cilium.io/v2alpha1", "CiliumBGPPeerConfig", { name: NAME, labels }, { spec: specs.peer });
-    object(this, "advertisement", "cilium.io/v2alpha1", "CiliumBGPAdvertisement", { name: `${NAME}-pod-cidrs`, labels: { ...labels, ...ADVERTISE_LABEL } }, { spec: specs.advertisement });
+    object(
+      this,
+      "advertisement",
+      "cilium.io/v2alpha1",
+      "CiliumBGPAdvertisement",
+      { name: `${NAME}-pod-cidrs`, labels: { ...labels, ...ADVERTISE_LABEL } },
+      { spec: specs.advertisement },
+    );
   }
 }

@@ -55,7 +55,14 @@ export interface KindBodies {
 export type BodyOf<K extends string> = K extends keyof KindBodies ? KindBodies[K] : Record<string, unknown>;
 
 /** Adds one Kubernetes object to a chart, its body typed by its kind (see {@link KindBodies}). */
-export function object<K extends string>(scope: Construct, id: string, apiVersion: string, kind: K, metadata: Meta & { name: string }, body: BodyOf<K> = {} as BodyOf<K>): ApiObject {
+export function object<K extends string>(
+  scope: Construct,
+  id: string,
+  apiVersion: string,
+  kind: K,
+  metadata: Meta & { name: string },
+  body: BodyOf<K> = {} as BodyOf<K>,
+): ApiObject {
   return new ApiObject(scope, id, { apiVersion, kind, metadata: metadata as never, ...(body as object) });
 }
 

@@ -59,6 +59,17 @@ function toml(tables: readonly [string, readonly string[]][]): string {
  */
 export function nodeConfigUserData(containerdConfig: string): string {
   const nodeConfig = JSON.stringify({ apiVersion: "node.eks.aws/v1alpha1", kind: "NodeConfig", spec: { containerd: { config: containerdConfig } } });
-  const body = ["MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="BOUNDARY"', "", "--BOUNDARY", "Content-Type: application/node.eks.aws", "", nodeConfig, "", "--BOUNDARY--", ""].join("\n");
+  const body = [
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/mixed; boundary="BOUNDARY"',
+    "",
+    "--BOUNDARY",
+    "Content-Type: application/node.eks.aws",
+    "",
+    nodeConfig,
+    "",
+    "--BOUNDARY--",
+    "",
+  ].join("\n");
   return Buffer.from(body, "utf8").toString("base64");
 }

@@ -47,10 +47,20 @@ function dashboard(uid: string, title: string, specs: PanelSpec[], templating: R
   return {
     uid,
     title,
-    json: { uid, title, tags: ["aisc"], schemaVersion: 39, version: 1, editable: false, time: { from: "now-24h", to: "now" }, refresh: "1m", templating: { list: templating }, panels: panels(specs) },
+    json: {
+      uid,
+      title,
+      tags: ["aisc"],
+      schemaVersion: 39,
+      version: 1,
+      editable: false,
+      time: { from: "now-24h", to: "now" },
+      refresh: "1m",
+      templating: { list: templating },
+      panels: panels(specs),
+    },
   };
 }
-
 
 export function capacityDashboard(site: Site): Dashboard {
   const target = site.monitoring.utilisationTarget;
@@ -71,33 +81,60 @@ export function capacityDashboard(site: Site): Dashboard {
       type: "stat",
       unit: "percentunit",
       targets: [{ expr: `${ALLOCATED_RECORD} / ${ALLOCATABLE_RECORD}` }],
-      thresholds: [{ value: null, color: "green" }, { value: target, color: "orange" }, { value: 0.98, color: "red" }],
+      thresholds: [
+        { value: null, color: "green" },
+        { value: target, color: "orange" },
+        { value: 0.98, color: "red" },
+      ],
     },
     { title: "GPU utilisation (site average)", type: "timeseries", unit: "percent", targets: [{ expr: "avg(DCGM_FI_DEV_GPU_UTIL)", legend: "utilisation" }] },
-    { title: "Tensor pipe activity (site average)", type: "timeseries", unit: "percentunit", targets: [{ expr: "avg(DCGM_FI_PROF_PIPE_TENSOR_ACTIVE)", legend: "tensor active" }] },
+    {
+      title: "Tensor pipe activity (site average)",
+      type: "timeseries",
+      unit: "percentunit",
+      targets: [{ expr: "avg(DCGM_FI_PROF_PIPE_TENSOR_ACTIVE)", legend: "tensor active" }],
+    },
   ]);
 }
 
 export function tenantDashboard(site: Site): Dashboard {
   const quotas = gpuQuotaRegex(site);
-  const resources = gpuResourceWeights(site).map((r) => ksmResource(r.name)).join("|");
+  const resources = gpuResourceWeights(site)
+    .map((r) => ksmResource(r.name))
+    .join("|");
   return dashboard(`aisc-${site.name}-tenants`, `${site.displayName}: GPU use per tenant`, [
     {
       title: "GPU resources held by running pods, per tenant",
       type: "timeseries",
-      targets: [{
-        expr: `sum by (namespace, resource) (kube_pod_container_resource_requests{resource=~"${resources}", ${PLATFORM_NAMESPACE_MATCH}} * on(namespace, pod) group_left() (kube_pod_status_phase{phase="Running"} == 1))`,
-        legend: "{{namespace}} {{resource}}",
-      }],
+      targets: [
+        {
+          expr: `sum by (namespace, resource) (kube_pod_container_resource_requests{resource=~"${resources}", ${PLATFORM_NAMESPACE_MATCH}} * on(namespace, pod) group_left() (kube_pod_status_phase{phase="Running"} == 1))`,
+          legend: "{{namespace}} {{resource}}",
+        },
+      ],
     },
     {
       title: "GPU quotas used per tenant (every GPU resource)",
       type: "table",
       unit: "percentunit",
-      targets: [{ expr: `kube_resourcequota{resource=~"${quotas}", type="used"} / on(namespace, resourcequota, resource) (kube_resourcequota{resource=~"${quotas}", type="hard"} > 0)`, legend: "{{namespace}} {{resource}}" }],
+      targets: [
+        {
+          expr: `kube_resourcequota{resource=~"${quotas}", type="used"} / on(namespace, resourcequota, resource) (kube_resourcequota{resource=~"${quotas}", type="hard"} > 0)`,
+          legend: "{{namespace}} {{resource}}",
+        },
+      ],
     },
-    { title: "GPU utilisation per tenant", type: "timeseries", unit: "percent", targets: [{ expr: `avg by (namespace) (DCGM_FI_DEV_GPU_UTIL{namespace!="", ${PLATFORM_NAMESPACE_MATCH}})`, legend: "{{namespace}}" }] },
-    { title: "GPU memory used per tenant (MiB)", type: "timeseries", targets: [{ expr: `sum by (namespace) (DCGM_FI_DEV_FB_USED{namespace!="", ${PLATFORM_NAMESPACE_MATCH}})`, legend: "{{namespace}}" }] },
+    {
+      title: "GPU utilisation per tenant",
+      type: "timeseries",
+      unit: "percent",
+      targets: [{ expr: `avg by (namespace) (DCGM_FI_DEV_GPU_UTIL{namespace!="", ${PLATFORM_NAMESPACE_MATCH}})`, legend: "{{namespace}}" }],
+    },
+    {
+      title: "GPU memory used per tenant (MiB)",
+      type: "timeseries",
+      targets: [{ expr: `sum by (namespace) (DCGM_FI_DEV_FB_USED{namespace!="", ${PLATFORM_NAMESPACE_MATCH}})`, legend: "{{namespace}}" }],
+    },
   ]);
 }
 
@@ -112,14 +149,53 @@ export function healthDashboard(site: Site): Dashboard {
     multi: true,
     current: { text: "All", value: "$__all" },
   };
-  return dashboard(`aisc-${site.name}-gpu-health`, `${site.displayName}: GPU health by node and pool`, [
-    { title: "XIDs in the last 5 minutes, by code", type: "table", targets: [{ expr: inPool(`max by (node, gpu, xid) (${byNode('DCGM_EXP_XID_ERRORS_COUNT{xid!=""}')}) > 0`), legend: "{{node}} GPU {{gpu}} XID {{xid}}" }] },
-    { title: "GPU temperature (C)", type: "timeseries", unit: "celsius", targets: [{ expr: inPool(`max by (node, gpu) (${byNode("DCGM_FI_DEV_GPU_TEMP")})`), legend: "{{node}} GPU {{gpu}}" }], thresholds: [{ value: null, color: "green" }, { value: site.monitoring.gpuTempCelsius, color: "red" }] },
-    { title: "Double-bit ECC errors (1h increase)", type: "table", targets: [{ expr: inPool(`max by (node, gpu) (${byNode("increase(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL[1h])")}) > 0`), legend: "{{node}} GPU {{gpu}}" }] },
-    { title: "Row-remap failures", type: "table", targets: [{ expr: inPool(`max by (node, gpu) (${byNode("DCGM_FI_DEV_ROW_REMAP_FAILURE")}) > 0`), legend: "{{node}} GPU {{gpu}}" }] },
-    { title: "NVLink CRC errors (10m increase)", type: "timeseries", targets: [{ expr: inPool(`max by (node, gpu) (${byNode("increase(DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL[10m])")})`), legend: "{{node}} GPU {{gpu}}" }] },
-    { title: "Power draw per node (W)", type: "timeseries", unit: "watt", targets: [{ expr: inPool(`sum by (node) (${byNode("DCGM_FI_DEV_POWER_USAGE")})`), legend: "{{node}}" }] },
-  ], [pool]);
+  return dashboard(
+    `aisc-${site.name}-gpu-health`,
+    `${site.displayName}: GPU health by node and pool`,
+    [
+      {
+        title: "XIDs in the last 5 minutes, by code",
+        type: "table",
+        targets: [
+          { expr: inPool(`max by (node, gpu, xid) (${byNode('DCGM_EXP_XID_ERRORS_COUNT{xid!=""}')}) > 0`), legend: "{{node}} GPU {{gpu}} XID {{xid}}" },
+        ],
+      },
+      {
+        title: "GPU temperature (C)",
+        type: "timeseries",
+        unit: "celsius",
+        targets: [{ expr: inPool(`max by (node, gpu) (${byNode("DCGM_FI_DEV_GPU_TEMP")})`), legend: "{{node}} GPU {{gpu}}" }],
+        thresholds: [
+          { value: null, color: "green" },
+          { value: site.monitoring.gpuTempCelsius, color: "red" },
+        ],
+      },
+      {
+        title: "Double-bit ECC errors (1h increase)",
+        type: "table",
+        targets: [{ expr: inPool(`max by (node, gpu) (${byNode("increase(DCGM_FI_DEV_ECC_DBE_VOL_TOTAL[1h])")}) > 0`), legend: "{{node}} GPU {{gpu}}" }],
+      },
+      {
+        title: "Row-remap failures",
+        type: "table",
+        targets: [{ expr: inPool(`max by (node, gpu) (${byNode("DCGM_FI_DEV_ROW_REMAP_FAILURE")}) > 0`), legend: "{{node}} GPU {{gpu}}" }],
+      },
+      {
+        title: "NVLink CRC errors (10m increase)",
+        type: "timeseries",
+        targets: [
+          { expr: inPool(`max by (node, gpu) (${byNode("increase(DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL[10m])")})`), legend: "{{node}} GPU {{gpu}}" },
+        ],
+      },
+      {
+        title: "Power draw per node (W)",
+        type: "timeseries",
+        unit: "watt",
+        targets: [{ expr: inPool(`sum by (node) (${byNode("DCGM_FI_DEV_POWER_USAGE")})`), legend: "{{node}}" }],
+      },
+    ],
+    [pool],
+  );
 }
 
 export function dashboards(site: Site): Dashboard[] {

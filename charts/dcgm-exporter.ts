@@ -113,34 +113,48 @@ export class DcgmExporterChart extends Chart {
         { name: "pod-resources", mountPath: "/var/lib/kubelet/pod-resources", readOnly: true },
       ],
     };
-    object(this, "ds", "apps/v1", "DaemonSet", { name: DCGM_EXPORTER.name, namespace: ns, labels, annotations: { [EVERY_GPU_POOL.key]: EVERY_GPU_POOL.value } }, {
-      spec: {
-        selector: { matchLabels: { "app.kubernetes.io/name": DCGM_EXPORTER.name } },
-        updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
-        template: {
-          metadata: { labels: { ...labels, app: MIG_CLIENTS.dcgmExporter.app } },
-          spec: {
-            serviceAccountName: DCGM_EXPORTER.name,
-            priorityClassName: "system-node-critical",
-            // It reads every GPU on the node without allocating one: NVIDIA's runtime, as the agents.
-            runtimeClassName: NVIDIA_RUNTIME.name,
-            affinity: gpuAgentAffinity(MIG_CLIENTS.dcgmExporter.deployLabel),
-            tolerations: [GPU_TOLERATION],
-            containers: [exporter],
-            volumes: [
-              { name: "counters", configMap: { name: DCGM_EXPORTER.configMap } },
-              hostPath("pod-resources", "/var/lib/kubelet/pod-resources", "Directory"),
-            ],
+    object(
+      this,
+      "ds",
+      "apps/v1",
+      "DaemonSet",
+      { name: DCGM_EXPORTER.name, namespace: ns, labels, annotations: { [EVERY_GPU_POOL.key]: EVERY_GPU_POOL.value } },
+      {
+        spec: {
+          selector: { matchLabels: { "app.kubernetes.io/name": DCGM_EXPORTER.name } },
+          updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
+          template: {
+            metadata: { labels: { ...labels, app: MIG_CLIENTS.dcgmExporter.app } },
+            spec: {
+              serviceAccountName: DCGM_EXPORTER.name,
+              priorityClassName: "system-node-critical",
+              // It reads every GPU on the node without allocating one: NVIDIA's runtime, as the agents.
+              runtimeClassName: NVIDIA_RUNTIME.name,
+              affinity: gpuAgentAffinity(MIG_CLIENTS.dcgmExporter.deployLabel),
+              tolerations: [GPU_TOLERATION],
+              containers: [exporter],
+              volumes: [
+                { name: "counters", configMap: { name: DCGM_EXPORTER.configMap } },
+                hostPath("pod-resources", "/var/lib/kubelet/pod-resources", "Directory"),
+              ],
+            },
           },
         },
       },
-    });
-    object(this, "svc", "v1", "Service", { name: DCGM_EXPORTER.name, namespace: ns, labels }, {
-      spec: {
-        clusterIP: "None",
-        selector: { "app.kubernetes.io/name": DCGM_EXPORTER.name },
-        ports: [{ name: "metrics", port: DCGM_EXPORTER.port, targetPort: "metrics", protocol: "TCP" }],
+    );
+    object(
+      this,
+      "svc",
+      "v1",
+      "Service",
+      { name: DCGM_EXPORTER.name, namespace: ns, labels },
+      {
+        spec: {
+          clusterIP: "None",
+          selector: { "app.kubernetes.io/name": DCGM_EXPORTER.name },
+          ports: [{ name: "metrics", port: DCGM_EXPORTER.port, targetPort: "metrics", protocol: "TCP" }],
+        },
       },
-    });
+    );
   }
 }

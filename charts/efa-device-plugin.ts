@@ -18,9 +18,6 @@ import { commonLabels, GPU_TOLERATION, gpuNodeAffinity, hostPath, object } from 
 
 export const EFA_DEVICE_PLUGIN = { name: "aws-efa-k8s-device-plugin", version: "v0.5.20", namespace: "kube-system" } as const;
 
-/** The extended resource the plugin advertises. */
-export const EFA_RESOURCE = "vpc.amazonaws.com/efa";
-
 /** The cloud pools whose instance type has EFA. */
 export function efaPools(site: Site): string[] {
   return site.pools.filter((p) => p.cloud?.instanceType.efa).map((p) => p.name);
@@ -62,12 +59,19 @@ export class EfaDevicePluginChart extends Chart {
         hostPath("neuron-tools", "/opt/aws/neuron/", "DirectoryOrCreate"),
       ],
     };
-    object(this, "daemonset", "apps/v1", "DaemonSet", { name, namespace, labels }, {
-      spec: {
-        selector: { matchLabels: { name } },
-        updateStrategy: { type: "RollingUpdate" },
-        template: { metadata: { labels: { ...labels, name } }, spec: pod },
-      } satisfies k8s.types.input.apps.v1.DaemonSetSpec,
-    });
+    object(
+      this,
+      "daemonset",
+      "apps/v1",
+      "DaemonSet",
+      { name, namespace, labels },
+      {
+        spec: {
+          selector: { matchLabels: { name } },
+          updateStrategy: { type: "RollingUpdate" },
+          template: { metadata: { labels: { ...labels, name } }, spec: pod },
+        } satisfies k8s.types.input.apps.v1.DaemonSetSpec,
+      },
+    );
   }
 }

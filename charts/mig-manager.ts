@@ -37,20 +37,48 @@ export class MigManagerChart extends Chart {
     object(this, "sa", "v1", "ServiceAccount", { name, namespace: ns, labels });
     // Its node's labels (the layout, its state, the agents' deploy labels), and the agents' pods
     // in this namespace, which it waits to see gone; nothing else (the example grants * on *).
-    object(this, "node-role", "rbac.authorization.k8s.io/v1", "ClusterRole", { name: `aisc-${name}`, labels }, {
-      rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch", "update", "patch"] }],
-    });
-    object(this, "node-binding", "rbac.authorization.k8s.io/v1", "ClusterRoleBinding", { name: `aisc-${name}`, labels }, {
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `aisc-${name}` },
-      subjects: [{ kind: "ServiceAccount", name, namespace: ns }],
-    });
-    object(this, "pod-role", "rbac.authorization.k8s.io/v1", "Role", { name, namespace: ns, labels }, {
-      rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "delete"] }],
-    });
-    object(this, "pod-binding", "rbac.authorization.k8s.io/v1", "RoleBinding", { name, namespace: ns, labels }, {
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
-      subjects: [{ kind: "ServiceAccount", name, namespace: ns }],
-    });
+    object(
+      this,
+      "node-role",
+      "rbac.authorization.k8s.io/v1",
+      "ClusterRole",
+      { name: `aisc-${name}`, labels },
+      {
+        rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch", "update", "patch"] }],
+      },
+    );
+    object(
+      this,
+      "node-binding",
+      "rbac.authorization.k8s.io/v1",
+      "ClusterRoleBinding",
+      { name: `aisc-${name}`, labels },
+      {
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `aisc-${name}` },
+        subjects: [{ kind: "ServiceAccount", name, namespace: ns }],
+      },
+    );
+    object(
+      this,
+      "pod-role",
+      "rbac.authorization.k8s.io/v1",
+      "Role",
+      { name, namespace: ns, labels },
+      {
+        rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "delete"] }],
+      },
+    );
+    object(
+      this,
+      "pod-binding",
+      "rbac.authorization.k8s.io/v1",
+      "RoleBinding",
+      { name, namespace: ns, labels },
+      {
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+        subjects: [{ kind: "ServiceAccount", name, namespace: ns }],
+      },
+    );
     const manager: Container = {
       name,
       image: IMAGES.migManager,
@@ -73,29 +101,36 @@ export class MigManagerChart extends Chart {
         { name: "mig-parted-config", mountPath: "/mig-parted-config" },
       ],
     };
-    object(this, "ds", "apps/v1", "DaemonSet", { name, namespace: ns, labels }, {
-      spec: {
-        selector: { matchLabels: { "app.kubernetes.io/name": name } },
-        template: {
-          metadata: { labels: { ...labels, app: name } },
-          spec: {
-            serviceAccountName: name,
-            priorityClassName: "system-node-critical",
-            runtimeClassName: NVIDIA_RUNTIME.name,
-            hostPID: true,
-            hostIPC: true,
-            nodeSelector: { [NODE_LABELS.migManager]: "true" },
-            tolerations: [GPU_TOLERATION],
-            containers: [manager],
-            volumes: [
-              { name: "host-root", hostPath: { path: "/", type: "Directory" } },
-              { name: "host-sys", hostPath: { path: "/sys", type: "Directory" } },
-              { name: "mig-parted-config", configMap: { name: MIG_MANAGER.configMap } },
-            ],
+    object(
+      this,
+      "ds",
+      "apps/v1",
+      "DaemonSet",
+      { name, namespace: ns, labels },
+      {
+        spec: {
+          selector: { matchLabels: { "app.kubernetes.io/name": name } },
+          template: {
+            metadata: { labels: { ...labels, app: name } },
+            spec: {
+              serviceAccountName: name,
+              priorityClassName: "system-node-critical",
+              runtimeClassName: NVIDIA_RUNTIME.name,
+              hostPID: true,
+              hostIPC: true,
+              nodeSelector: { [NODE_LABELS.migManager]: "true" },
+              tolerations: [GPU_TOLERATION],
+              containers: [manager],
+              volumes: [
+                { name: "host-root", hostPath: { path: "/", type: "Directory" } },
+                { name: "host-sys", hostPath: { path: "/sys", type: "Directory" } },
+                { name: "mig-parted-config", configMap: { name: MIG_MANAGER.configMap } },
+              ],
+            },
           },
         },
       },
-    });
+    );
   }
 }
 

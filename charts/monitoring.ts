@@ -41,21 +41,42 @@ export class MonitoringChart extends Chart {
     const ns = PLATFORM_NAMESPACES.monitoring;
     const labels = commonLabels("aisc-monitoring");
     object(this, "rules", MONITORING_API, "PrometheusRule", { name: "aisc-alerts", namespace: ns, labels }, { spec: { groups: alertRuleGroups(site) } });
-    object(this, "dcgm-monitor", MONITORING_API, "ServiceMonitor", { name: DCGM_EXPORTER.name, namespace: ns, labels }, {
-      spec: {
-        jobLabel: "app.kubernetes.io/name",
-        namespaceSelector: { matchNames: [PLATFORM_NAMESPACES.nvidia] },
-        selector: { matchLabels: { "app.kubernetes.io/name": DCGM_EXPORTER.name } },
-        endpoints: [{ port: "metrics", interval: "30s", honorLabels: false, relabelings: DCGM_RELABELINGS }],
+    object(
+      this,
+      "dcgm-monitor",
+      MONITORING_API,
+      "ServiceMonitor",
+      { name: DCGM_EXPORTER.name, namespace: ns, labels },
+      {
+        spec: {
+          jobLabel: "app.kubernetes.io/name",
+          namespaceSelector: { matchNames: [PLATFORM_NAMESPACES.nvidia] },
+          selector: { matchLabels: { "app.kubernetes.io/name": DCGM_EXPORTER.name } },
+          endpoints: [{ port: "metrics", interval: "30s", honorLabels: false, relabelings: DCGM_RELABELINGS }],
+        },
       },
-    });
+    );
     if (site.monitoring.alerting) {
-      object(this, "alertmanager-config", ALERTMANAGER_CONFIG.api, "AlertmanagerConfig", { name: ALERTMANAGER_CONFIG.name, namespace: ns, labels }, { spec: alertmanagerSpec(site.monitoring.alerting, site.tenants) });
+      object(
+        this,
+        "alertmanager-config",
+        ALERTMANAGER_CONFIG.api,
+        "AlertmanagerConfig",
+        { name: ALERTMANAGER_CONFIG.name, namespace: ns, labels },
+        { spec: alertmanagerSpec(site.monitoring.alerting, site.tenants) },
+      );
     }
     for (const d of dashboards(site)) {
-      object(this, `dashboard-${d.uid}`, "v1", "ConfigMap", { name: d.uid, namespace: ns, labels: { ...labels, [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value } }, {
-        data: { [`${d.uid}.json`]: `${JSON.stringify(d.json, null, 2)}\n` },
-      });
+      object(
+        this,
+        `dashboard-${d.uid}`,
+        "v1",
+        "ConfigMap",
+        { name: d.uid, namespace: ns, labels: { ...labels, [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value } },
+        {
+          data: { [`${d.uid}.json`]: `${JSON.stringify(d.json, null, 2)}\n` },
+        },
+      );
     }
   }
 }

@@ -8,7 +8,11 @@ import { SYSTEM_NODE_SELECTOR } from "../inventory/platform";
  * `features.d`, and only NFD's worker turns that file into node labels, so without NFD they
  * never appear.
  */
-export const NFD_CHART = { chart: "node-feature-discovery", version: "0.18.2", repo: "https://kubernetes-sigs.github.io/node-feature-discovery/charts" } as const;
+export const NFD_CHART = {
+  chart: "node-feature-discovery",
+  version: "0.18.2",
+  repo: "https://kubernetes-sigs.github.io/node-feature-discovery/charts",
+} as const;
 
 /**
  * The chart's values at v0.18.2: the worker on every GPU node (tolerating the GPU taint; it

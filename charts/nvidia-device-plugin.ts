@@ -4,7 +4,20 @@ import * as YAML from "yaml";
 import { WHOLE_GPU } from "../inventory/gpu-resources";
 import { EVERY_GPU_POOL, RESERVED_POOL_NAME, MIG_CLIENTS, NODE_LABELS, NVIDIA_RUNTIME, PLATFORM_NAMESPACES } from "../inventory/platform";
 import { GpuPool, SharedReplicas, Site } from "../inventory/types";
-import { commonLabels, Container, fieldEnv, GPU_TOLERATION, gpuAgentAffinity, gpuNodeAffinity, hostPath, object, PodSpec, RESTRICTED_CONTAINER, SecurityContext, Volume } from "./common";
+import {
+  commonLabels,
+  Container,
+  fieldEnv,
+  GPU_TOLERATION,
+  gpuAgentAffinity,
+  gpuNodeAffinity,
+  hostPath,
+  object,
+  PodSpec,
+  RESTRICTED_CONTAINER,
+  SecurityContext,
+  Volume,
+} from "./common";
 import { IMAGES } from "./images";
 
 /**
@@ -26,7 +39,6 @@ export const DEVICE_PLUGIN = {
   /** Where the node's MPS control daemon keeps its pipes and logs. */
   mpsRoot: "/run/nvidia/mps",
 } as const;
-
 
 /**
  * Flags every pool's config carries. `cdi-cri`: the plugin answers each allocation with CDI
@@ -127,7 +139,15 @@ function configManager(name: string, oneshot: boolean, defaultConfig: string, pr
  * sidecar's security context where upstream gives it the agent's own, and `signal` the process
  * name the sidecar signals, as upstream's templates name them.
  */
-function agentPod(serviceAccount: string, defaultConfig: string, signal: string, main: Container, volumes: Volume[], sidecar?: SecurityContext, deployLabel?: string): PodSpec {
+function agentPod(
+  serviceAccount: string,
+  defaultConfig: string,
+  signal: string,
+  main: Container,
+  volumes: Volume[],
+  sidecar?: SecurityContext,
+  deployLabel?: string,
+): PodSpec {
   const process = main.name as string;
   return {
     serviceAccountName: serviceAccount,
@@ -138,11 +158,7 @@ function agentPod(serviceAccount: string, defaultConfig: string, signal: string,
     shareProcessNamespace: true,
     initContainers: [configManager(`${process}-init`, true, defaultConfig, signal)],
     containers: [configManager(`${process}-config`, false, defaultConfig, signal, sidecar), main],
-    volumes: [
-      { name: "available-configs", configMap: { name: DEVICE_PLUGIN.configMap } },
-      { name: "config", emptyDir: {} },
-      ...volumes,
-    ],
+    volumes: [{ name: "available-configs", configMap: { name: DEVICE_PLUGIN.configMap } }, { name: "config", emptyDir: {} }, ...volumes],
   };
 }
 
@@ -151,13 +167,20 @@ function daemonSet(scope: Construct, name: string, pod: PodSpec, app?: string): 
   const labels = commonLabels(name);
   // The agents paused by the MIG manager are those every GPU node runs.
   const annotations = app ? { [EVERY_GPU_POOL.key]: EVERY_GPU_POOL.value } : undefined;
-  object(scope, `ds-${name}`, "apps/v1", "DaemonSet", { name, namespace: PLATFORM_NAMESPACES.nvidia, labels, ...(annotations ? { annotations } : {}) }, {
-    spec: {
-      selector: { matchLabels: { "app.kubernetes.io/name": name } },
-      updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
-      template: { metadata: { labels: { ...labels, ...(app ? { app } : {}) } }, spec: pod },
+  object(
+    scope,
+    `ds-${name}`,
+    "apps/v1",
+    "DaemonSet",
+    { name, namespace: PLATFORM_NAMESPACES.nvidia, labels, ...(annotations ? { annotations } : {}) },
+    {
+      spec: {
+        selector: { matchLabels: { "app.kubernetes.io/name": name } },
+        updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
+        template: { metadata: { labels: { ...labels, ...(app ? { app } : {}) } }, spec: pod },
+      },
     },
-  });
+  );
 }
 
 export interface NvidiaDevicePluginProps {
@@ -181,16 +204,44 @@ export class NvidiaDevicePluginChart extends Chart {
     const defaultConfig = DEVICE_PLUGIN.defaultConfig;
     const mig = anyMig(site);
 
-    object(this, "configs", "v1", "ConfigMap", { name: DEVICE_PLUGIN.configMap, namespace: ns, labels: commonLabels(DEVICE_PLUGIN.name) }, { data: devicePluginConfigs(site) });
-    object(this, "sa", "v1", "ServiceAccount", { name: DEVICE_PLUGIN.serviceAccount, namespace: ns, labels: commonLabels(DEVICE_PLUGIN.name) }, { automountServiceAccountToken: true });
+    object(
+      this,
+      "configs",
+      "v1",
+      "ConfigMap",
+      { name: DEVICE_PLUGIN.configMap, namespace: ns, labels: commonLabels(DEVICE_PLUGIN.name) },
+      { data: devicePluginConfigs(site) },
+    );
+    object(
+      this,
+      "sa",
+      "v1",
+      "ServiceAccount",
+      { name: DEVICE_PLUGIN.serviceAccount, namespace: ns, labels: commonLabels(DEVICE_PLUGIN.name) },
+      { automountServiceAccountToken: true },
+    );
     // The config-manager reads its node's labels; nothing else is granted.
-    object(this, "role", "rbac.authorization.k8s.io/v1", "ClusterRole", { name: "aisc-nvidia-node-reader", labels: commonLabels(DEVICE_PLUGIN.name) }, {
-      rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] }],
-    });
-    object(this, "binding", "rbac.authorization.k8s.io/v1", "ClusterRoleBinding", { name: "aisc-nvidia-node-reader", labels: commonLabels(DEVICE_PLUGIN.name) }, {
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "aisc-nvidia-node-reader" },
-      subjects: [{ kind: "ServiceAccount", name: DEVICE_PLUGIN.serviceAccount, namespace: ns }],
-    });
+    object(
+      this,
+      "role",
+      "rbac.authorization.k8s.io/v1",
+      "ClusterRole",
+      { name: "aisc-nvidia-node-reader", labels: commonLabels(DEVICE_PLUGIN.name) },
+      {
+        rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] }],
+      },
+    );
+    object(
+      this,
+      "binding",
+      "rbac.authorization.k8s.io/v1",
+      "ClusterRoleBinding",
+      { name: "aisc-nvidia-node-reader", labels: commonLabels(DEVICE_PLUGIN.name) },
+      {
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "aisc-nvidia-node-reader" },
+        subjects: [{ kind: "ServiceAccount", name: DEVICE_PLUGIN.serviceAccount, namespace: ns }],
+      },
+    );
 
     const plugin: Container = {
       name: DEVICE_PLUGIN.name,
@@ -218,13 +269,26 @@ export class NvidiaDevicePluginChart extends Chart {
         { name: "config", mountPath: "/config", readOnly: true },
       ],
     };
-    daemonSet(this, DEVICE_PLUGIN.name, agentPod(DEVICE_PLUGIN.serviceAccount, defaultConfig, "nvidia-device-plugin", plugin, [
-      { name: "device-plugin", hostPath: { path: "/var/lib/kubelet/device-plugins" } },
-      { name: "driver-root", hostPath: { path: COMMON_FLAGS.nvidiaDriverRoot } },
-      hostPath("mps-root", DEVICE_PLUGIN.mpsRoot, "DirectoryOrCreate"),
-      { name: "mps-shm", hostPath: { path: `${DEVICE_PLUGIN.mpsRoot}/shm` } },
-      hostPath("cdi-root", "/var/run/cdi", "DirectoryOrCreate"),
-    ], plugin.securityContext as SecurityContext, MIG_CLIENTS.devicePlugin.deployLabel), MIG_CLIENTS.devicePlugin.app);
+    daemonSet(
+      this,
+      DEVICE_PLUGIN.name,
+      agentPod(
+        DEVICE_PLUGIN.serviceAccount,
+        defaultConfig,
+        "nvidia-device-plugin",
+        plugin,
+        [
+          { name: "device-plugin", hostPath: { path: "/var/lib/kubelet/device-plugins" } },
+          { name: "driver-root", hostPath: { path: COMMON_FLAGS.nvidiaDriverRoot } },
+          hostPath("mps-root", DEVICE_PLUGIN.mpsRoot, "DirectoryOrCreate"),
+          { name: "mps-shm", hostPath: { path: `${DEVICE_PLUGIN.mpsRoot}/shm` } },
+          hostPath("cdi-root", "/var/run/cdi", "DirectoryOrCreate"),
+        ],
+        plugin.securityContext as SecurityContext,
+        MIG_CLIENTS.devicePlugin.deployLabel,
+      ),
+      MIG_CLIENTS.devicePlugin.app,
+    );
 
     const gfd: Container = {
       name: DEVICE_PLUGIN.gfd,
@@ -249,14 +313,37 @@ export class NvidiaDevicePluginChart extends Chart {
         { name: "config", mountPath: "/config", readOnly: true },
       ],
     };
-    daemonSet(this, DEVICE_PLUGIN.gfd, agentPod(DEVICE_PLUGIN.serviceAccount, defaultConfig, "gpu-feature-discovery", gfd, [
-      { name: "output-dir", hostPath: { path: "/etc/kubernetes/node-feature-discovery/features.d" } },
-      { name: "host-sys", hostPath: { path: "/sys" } },
-    ], gfd.securityContext as SecurityContext, MIG_CLIENTS.gfd.deployLabel), MIG_CLIENTS.gfd.app);
+    daemonSet(
+      this,
+      DEVICE_PLUGIN.gfd,
+      agentPod(
+        DEVICE_PLUGIN.serviceAccount,
+        defaultConfig,
+        "gpu-feature-discovery",
+        gfd,
+        [
+          { name: "output-dir", hostPath: { path: "/etc/kubernetes/node-feature-discovery/features.d" } },
+          { name: "host-sys", hostPath: { path: "/sys" } },
+        ],
+        gfd.securityContext as SecurityContext,
+        MIG_CLIENTS.gfd.deployLabel,
+      ),
+      MIG_CLIENTS.gfd.app,
+    );
 
-    object(this, "runtime-class", "node.k8s.io/v1", "RuntimeClass", { name: NVIDIA_RUNTIME.name, labels: commonLabels(DEVICE_PLUGIN.name) }, { handler: NVIDIA_RUNTIME.name });
+    object(
+      this,
+      "runtime-class",
+      "node.k8s.io/v1",
+      "RuntimeClass",
+      { name: NVIDIA_RUNTIME.name, labels: commonLabels(DEVICE_PLUGIN.name) },
+      { handler: NVIDIA_RUNTIME.name },
+    );
 
-    const mpsPools = site.pools.filter((p) => p.sharing.mps).map((p) => p.name).sort();
+    const mpsPools = site.pools
+      .filter((p) => p.sharing.mps)
+      .map((p) => p.name)
+      .sort();
     if (mpsPools.length > 0) this.mpsControlDaemon(mpsPools, mig);
   }
 

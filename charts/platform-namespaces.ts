@@ -31,26 +31,40 @@ export const GPU_RUNTIME_GUARD = "aisc-tenant-no-nvidia-runtime";
  */
 function gpuRuntimeGuard(scope: Construct): void {
   const labels = commonLabels("aisc-tenancy");
-  object(scope, "gpu-runtime-policy", "admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy", { name: GPU_RUNTIME_GUARD, labels }, {
-    spec: {
-      failurePolicy: "Fail",
-      matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }] },
-      validations: [
-        {
-          expression: `!has(object.spec.runtimeClassName) || object.spec.runtimeClassName != '${NVIDIA_RUNTIME.name}'`,
-          message: `tenant pods get GPUs by requesting them (nvidia.com/gpu and the site's shared and MIG resources), not through the ${NVIDIA_RUNTIME.name} runtime class`,
-          reason: "Forbidden",
-        },
-      ],
+  object(
+    scope,
+    "gpu-runtime-policy",
+    "admissionregistration.k8s.io/v1",
+    "ValidatingAdmissionPolicy",
+    { name: GPU_RUNTIME_GUARD, labels },
+    {
+      spec: {
+        failurePolicy: "Fail",
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }] },
+        validations: [
+          {
+            expression: `!has(object.spec.runtimeClassName) || object.spec.runtimeClassName != '${NVIDIA_RUNTIME.name}'`,
+            message: `tenant pods get GPUs by requesting them (nvidia.com/gpu and the site's shared and MIG resources), not through the ${NVIDIA_RUNTIME.name} runtime class`,
+            reason: "Forbidden",
+          },
+        ],
+      },
     },
-  });
-  object(scope, "gpu-runtime-binding", "admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding", { name: GPU_RUNTIME_GUARD, labels }, {
-    spec: {
-      policyName: GPU_RUNTIME_GUARD,
-      validationActions: ["Deny"],
-      matchResources: { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] } },
+  );
+  object(
+    scope,
+    "gpu-runtime-binding",
+    "admissionregistration.k8s.io/v1",
+    "ValidatingAdmissionPolicyBinding",
+    { name: GPU_RUNTIME_GUARD, labels },
+    {
+      spec: {
+        policyName: GPU_RUNTIME_GUARD,
+        validationActions: ["Deny"],
+        matchResources: { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] } },
+      },
     },
-  });
+  );
 }
 
 export class PlatformNamespacesChart extends Chart {
@@ -58,7 +72,14 @@ export class PlatformNamespacesChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     for (const [name, level] of Object.entries(PLATFORM_POD_SECURITY)) platformNamespace(this, name, level);
     // Cluster-wide only as a definition: tenants' RoleBindings grant it in their namespaces.
-    object(this, "tenant-admin", "rbac.authorization.k8s.io/v1", "ClusterRole", { name: TENANT_ADMIN_ROLE, labels: commonLabels("aisc-tenancy") }, { rules: TENANT_ADMIN_RULES });
+    object(
+      this,
+      "tenant-admin",
+      "rbac.authorization.k8s.io/v1",
+      "ClusterRole",
+      { name: TENANT_ADMIN_ROLE, labels: commonLabels("aisc-tenancy") },
+      { rules: TENANT_ADMIN_RULES },
+    );
     gpuRuntimeGuard(this);
   }
 }

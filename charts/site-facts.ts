@@ -88,13 +88,27 @@ export class SiteFactsChart extends Chart {
   constructor(scope: Construct, id: string, props: { site: Site; subsidy?: readonly SchemeTerms[] }) {
     super(scope, id, { disableResourceNameHashes: true });
     const labels = commonLabels("aisc-facts");
-    object(this, "site", "v1", "ConfigMap", { name: "aisc-site", namespace: FACTS_NAMESPACE, labels: { ...labels, [FACTS_LABEL]: "site" } }, {
-      data: { "site.json": JSON.stringify(siteFacts(props.site, props.subsidy)) },
-    });
+    object(
+      this,
+      "site",
+      "v1",
+      "ConfigMap",
+      { name: "aisc-site", namespace: FACTS_NAMESPACE, labels: { ...labels, [FACTS_LABEL]: "site" } },
+      {
+        data: { "site.json": JSON.stringify(siteFacts(props.site, props.subsidy)) },
+      },
+    );
     for (const pool of poolFacts(props.site)) {
-      object(this, `pool-${pool.pool}`, "v1", "ConfigMap", { name: `aisc-pool-${pool.pool}`, namespace: FACTS_NAMESPACE, labels: { ...labels, [FACTS_LABEL]: "pool" } }, {
-        data: { "pool.json": JSON.stringify(pool) },
-      });
+      object(
+        this,
+        `pool-${pool.pool}`,
+        "v1",
+        "ConfigMap",
+        { name: `aisc-pool-${pool.pool}`, namespace: FACTS_NAMESPACE, labels: { ...labels, [FACTS_LABEL]: "pool" } },
+        {
+          data: { "pool.json": JSON.stringify(pool) },
+        },
+      );
     }
   }
 }

@@ -24,15 +24,17 @@ export function accountScript(clusterName: string): string {
     "#!/bin/sh",
     "set -eu",
     "while read -r name settings; do",
-    "  [ -n \"$name\" ] || continue",
-    "  if [ -n \"$(sacctmgr -n -P show qos \"$name\" format=name)\" ]; then",
-    "    sacctmgr -i modify qos \"$name\" set $settings",
+    '  [ -n "$name" ] || continue',
+    '  if [ -n "$(sacctmgr -n -P show qos "$name" format=name)" ]; then',
+    '    sacctmgr -i modify qos "$name" set $settings',
     "  else",
-    "    sacctmgr -i add qos \"$name\" $settings",
+    '    sacctmgr -i add qos "$name" $settings',
     "  fi",
     "done < /account/qos",
     "[ -f /account/account ] || exit 0",
-    `{ ${accountsHeader(clusterName).map((l) => `echo "${l}";`).join(" ")} cat /account/account; } > /tmp/account.cfg`,
+    `{ ${accountsHeader(clusterName)
+      .map((l) => `echo "${l}";`)
+      .join(" ")} cat /account/account; } > /tmp/account.cfg`,
     "sacctmgr -i load file=/tmp/account.cfg",
     "",
   ].join("\n");
@@ -61,14 +63,16 @@ export function sacctmgrJob(configMap: string, labels: Record<string, string>, d
         spec: {
           nodeSelector: { ...SYSTEM_NODE_SELECTOR },
           restartPolicy: "OnFailure",
-          containers: [{
-            name: "sacctmgr",
-            image: SLURM_IMAGES.slurmctld,
-            command: ["/bin/sh", "/scripts/load-account.sh"],
-            env: [SACCTMGR_CLIENT.env],
-            securityContext: { ...SACCTMGR_CLIENT.securityContext, readOnlyRootFilesystem: false },
-            volumeMounts: [...SACCTMGR_CLIENT.mounts, { name: "account", mountPath: "/account", readOnly: true }],
-          }],
+          containers: [
+            {
+              name: "sacctmgr",
+              image: SLURM_IMAGES.slurmctld,
+              command: ["/bin/sh", "/scripts/load-account.sh"],
+              env: [SACCTMGR_CLIENT.env],
+              securityContext: { ...SACCTMGR_CLIENT.securityContext, readOnlyRootFilesystem: false },
+              volumeMounts: [...SACCTMGR_CLIENT.mounts, { name: "account", mountPath: "/account", readOnly: true }],
+            },
+          ],
           volumes: [...SACCTMGR_CLIENT.volumes, { name: "account", configMap: { name: configMap } }],
         },
       },
@@ -80,7 +84,12 @@ export function sacctmgrJob(configMap: string, labels: Record<string, string>, d
  * What every pod that runs sacctmgr shares: the scripts at /scripts, and at /etc/slurm the client
  * slurm.conf with the cluster's auth key, which only root may read (so it runs as root).
  */
-const SACCTMGR_CLIENT: { env: k8s.types.input.core.v1.EnvVar; securityContext: SecurityContext; mounts: k8s.types.input.core.v1.VolumeMount[]; volumes: Volume[] } = {
+const SACCTMGR_CLIENT: {
+  env: k8s.types.input.core.v1.EnvVar;
+  securityContext: SecurityContext;
+  mounts: k8s.types.input.core.v1.VolumeMount[];
+  volumes: Volume[];
+} = {
   env: { name: "SLURM_CONF", value: "/etc/slurm/slurm.conf" },
   securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: false, runAsUser: 0 },
   mounts: [
@@ -192,20 +201,22 @@ export function membersCronJob(tenant: { name: string; directoryGroup: string },
             spec: {
               nodeSelector: { ...SYSTEM_NODE_SELECTOR },
               restartPolicy: "Never",
-              containers: [{
-                name: "sync",
-                image: SLURM_IMAGES.login,
-                command: ["/bin/sh", "/scripts/sync-members.sh"],
-                env: [
-                  SACCTMGR_CLIENT.env,
-                  { name: "LDAP_URI", value: login.ldapUri },
-                  { name: "SEARCH_BASE", value: login.searchBase },
-                  { name: "GROUP", value: tenant.directoryGroup },
-                  { name: "ACCOUNT", value: tenant.name },
-                ],
-                securityContext: SACCTMGR_CLIENT.securityContext,
-                volumeMounts: [...SACCTMGR_CLIENT.mounts, { name: "tmp", mountPath: "/tmp" }],
-              }],
+              containers: [
+                {
+                  name: "sync",
+                  image: SLURM_IMAGES.login,
+                  command: ["/bin/sh", "/scripts/sync-members.sh"],
+                  env: [
+                    SACCTMGR_CLIENT.env,
+                    { name: "LDAP_URI", value: login.ldapUri },
+                    { name: "SEARCH_BASE", value: login.searchBase },
+                    { name: "GROUP", value: tenant.directoryGroup },
+                    { name: "ACCOUNT", value: tenant.name },
+                  ],
+                  securityContext: SACCTMGR_CLIENT.securityContext,
+                  volumeMounts: [...SACCTMGR_CLIENT.mounts, { name: "tmp", mountPath: "/tmp" }],
+                },
+              ],
               volumes: [...SACCTMGR_CLIENT.volumes, { name: "tmp", emptyDir: {} }],
             },
           },

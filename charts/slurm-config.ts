@@ -94,22 +94,24 @@ export function slurmPools(site: Site): GpuPool[] {
  */
 export function slurmConfExtra(site: Site): string {
   const pools = slurmPools(site);
-  return [
-    "SelectType=select/cons_tres",
-    "AccountingStorageEnforce=associations,limits,qos,safe",
-    "EnforcePartLimits=ALL",
-    "PreemptType=preempt/qos",
-    "PreemptMode=REQUEUE",
-    "PriorityType=priority/multifactor",
-    "PriorityWeightFairshare=100000",
-    "PriorityWeightQOS=10000",
-    "PriorityWeightAge=1000",
-    "PriorityWeightPartition=1000",
-    "PriorityDecayHalfLife=7-0",
-    "PriorityMaxAge=7-0",
-    ...(topologyConf(site) ? ["TopologyPlugin=topology/block"] : []),
-    ...site.slurm.partitions.map((p) => partitionLine(p, pools)),
-  ].join("\n") + "\n";
+  return (
+    [
+      "SelectType=select/cons_tres",
+      "AccountingStorageEnforce=associations,limits,qos,safe",
+      "EnforcePartLimits=ALL",
+      "PreemptType=preempt/qos",
+      "PreemptMode=REQUEUE",
+      "PriorityType=priority/multifactor",
+      "PriorityWeightFairshare=100000",
+      "PriorityWeightQOS=10000",
+      "PriorityWeightAge=1000",
+      "PriorityWeightPartition=1000",
+      "PriorityDecayHalfLife=7-0",
+      "PriorityMaxAge=7-0",
+      ...(topologyConf(site) ? ["TopologyPlugin=topology/block"] : []),
+      ...site.slurm.partitions.map((p) => partitionLine(p, pools)),
+    ].join("\n") + "\n"
+  );
 }
 
 /**
@@ -123,7 +125,10 @@ export function topologyConf(site: Site): string | undefined {
     const domain = pool.gpu.nvlinkDomainGpus;
     if (!domain) return [];
     const perRack = domain / pool.gpusPerNode;
-    return Array.from({ length: pool.nodes / perRack }, (_, rack) => `BlockName=${pool.name}-rack${rack} Nodes=${pool.name}-[${rack * perRack}-${(rack + 1) * perRack - 1}]`);
+    return Array.from(
+      { length: pool.nodes / perRack },
+      (_, rack) => `BlockName=${pool.name}-rack${rack} Nodes=${pool.name}-[${rack * perRack}-${(rack + 1) * perRack - 1}]`,
+    );
   });
   return lines.length ? `${lines.join("\n")}\n` : undefined;
 }
@@ -150,7 +155,14 @@ export function cgroupConf(): string {
  * dynamically there) the nodes the NodeSets register. This is the file `aisc verify --only
  * slurm` loads.
  */
-export function slurmConf(clusterName: string, controllerHost: string, accountingHost: string, extraConf: string, nodeSets: readonly string[], nodeLines: readonly string[]): string {
+export function slurmConf(
+  clusterName: string,
+  controllerHost: string,
+  accountingHost: string,
+  extraConf: string,
+  nodeSets: readonly string[],
+  nodeLines: readonly string[],
+): string {
   return [
     `ClusterName=${clusterName}`,
     "SlurmUser=slurm",

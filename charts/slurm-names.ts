@@ -51,4 +51,3 @@ export const SLURM_NAMES = {
 
 /** The label on each tenant's Slurm account ConfigMap (see ./tenant). */
 export const SLURM_ACCOUNT_LABEL = "aisc.hk/slurm-account";
-

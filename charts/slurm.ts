@@ -96,7 +96,10 @@ export class SlurmChart extends Chart {
         // slurmctld's own OpenMetrics endpoints, scraped through the operator's ServiceMonitor.
         metrics: {
           enabled: true,
-          serviceMonitor: { enabled: true, endpoints: ["/metrics/nodes", "/metrics/jobs", "/metrics/partitions", "/metrics/scheduler"].map((path) => ({ path })) },
+          serviceMonitor: {
+            enabled: true,
+            endpoints: ["/metrics/nodes", "/metrics/jobs", "/metrics/partitions", "/metrics/scheduler"].map((path) => ({ path })),
+          },
         },
       },
     });
@@ -178,29 +181,43 @@ export class SlurmChart extends Chart {
         { name: "tmp", mountPath: "/tmp" },
       ],
     };
-    object(this, "mariadb", "apps/v1", "StatefulSet", { name: "mariadb", namespace: ns, labels }, {
-      spec: {
-        serviceName: "mariadb",
-        replicas: 1,
-        selector: { matchLabels: { "app.kubernetes.io/name": "mariadb" } },
-        template: {
-          metadata: { labels },
-          spec: {
-            nodeSelector: { ...SYSTEM_NODE_SELECTOR },
-            securityContext: { fsGroup: 999, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-            containers: [db],
-            volumes: [
-              { name: "data", persistentVolumeClaim: { claimName: SLURM_NAMES.databaseVolume } },
-              { name: "run", emptyDir: {} },
-              { name: "tmp", emptyDir: {} },
-            ],
+    object(
+      this,
+      "mariadb",
+      "apps/v1",
+      "StatefulSet",
+      { name: "mariadb", namespace: ns, labels },
+      {
+        spec: {
+          serviceName: "mariadb",
+          replicas: 1,
+          selector: { matchLabels: { "app.kubernetes.io/name": "mariadb" } },
+          template: {
+            metadata: { labels },
+            spec: {
+              nodeSelector: { ...SYSTEM_NODE_SELECTOR },
+              securityContext: { fsGroup: 999, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+              containers: [db],
+              volumes: [
+                { name: "data", persistentVolumeClaim: { claimName: SLURM_NAMES.databaseVolume } },
+                { name: "run", emptyDir: {} },
+                { name: "tmp", emptyDir: {} },
+              ],
+            },
           },
         },
       },
-    });
-    object(this, "mariadb-svc", "v1", "Service", { name: "mariadb", namespace: ns, labels }, {
-      spec: { selector: { "app.kubernetes.io/name": "mariadb" }, ports: [{ name: "mysql", port: 3306, targetPort: "mysql" }] },
-    });
+    );
+    object(
+      this,
+      "mariadb-svc",
+      "v1",
+      "Service",
+      { name: "mariadb", namespace: ns, labels },
+      {
+        spec: { selector: { "app.kubernetes.io/name": "mariadb" }, ports: [{ name: "mysql", port: 3306, targetPort: "mysql" }] },
+      },
+    );
   }
 
   /** What every tenant's account Job shares (the script, a client slurm.conf for sacctmgr), and the site's QoS with its Job. */
@@ -208,8 +225,22 @@ export class SlurmChart extends Chart {
     const labels = commonLabels(SLURM_NAMES.accountsJob);
     const qos = { qos: siteQos() };
     object(this, "site-qos", "v1", "ConfigMap", { name: SLURM_NAMES.siteQos, namespace: ns, labels }, { data: qos });
-    object(this, "site-qos-job", "batch/v1", "Job", { name: SLURM_NAMES.siteQos, namespace: ns, labels }, sacctmgrJob(SLURM_NAMES.siteQos, labels, dataDigest(qos)));
-    object(this, "accounts-script", "v1", "ConfigMap", { name: SLURM_NAMES.accountsScript, namespace: ns, labels }, { data: { "load-account.sh": accountScript(site.name), "sync-members.sh": membersScript() } });
+    object(
+      this,
+      "site-qos-job",
+      "batch/v1",
+      "Job",
+      { name: SLURM_NAMES.siteQos, namespace: ns, labels },
+      sacctmgrJob(SLURM_NAMES.siteQos, labels, dataDigest(qos)),
+    );
+    object(
+      this,
+      "accounts-script",
+      "v1",
+      "ConfigMap",
+      { name: SLURM_NAMES.accountsScript, namespace: ns, labels },
+      { data: { "load-account.sh": accountScript(site.name), "sync-members.sh": membersScript() } },
+    );
     // sacctmgr needs only the cluster's name, its auth and where slurmdbd is.
     const clientConf = [
       `ClusterName=${site.name}`,

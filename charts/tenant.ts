@@ -74,7 +74,11 @@ export const TENANT_NETWORK_POLICY = "tenant-isolation";
 
 /** What a tenant's administrators may do in their namespace: run work, never widen access. */
 export const TENANT_ADMIN_RULES: Rule[] = [
-  { apiGroups: [""], resources: ["pods", "pods/log", "pods/exec", "pods/portforward", "services", "configmaps", "secrets", "persistentvolumeclaims", "serviceaccounts"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+  {
+    apiGroups: [""],
+    resources: ["pods", "pods/log", "pods/exec", "pods/portforward", "services", "configmaps", "secrets", "persistentvolumeclaims", "serviceaccounts"],
+    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
+  },
   { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
   { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
   { apiGroups: [""], resources: ["events", "resourcequotas", "limitranges"], verbs: ["get", "list", "watch"] },
@@ -129,8 +133,20 @@ export class TenantChart extends Chart {
         ingress: [{ from: [{ podSelector: {} }] }, { from: [{ namespaceSelector: namespaceSelector(PLATFORM_NAMESPACES.monitoring) }] }],
         egress: [
           { to: [{ podSelector: {} }] },
-          { to: [{ namespaceSelector: namespaceSelector("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
-          { to: [{ namespaceSelector: namespaceSelector(PLATFORM_NAMESPACES.slurm) }], ports: [{ protocol: "TCP", port: SLURM_ENDPOINTS.login }, { protocol: "TCP", port: SLURM_ENDPOINTS.rest }] },
+          {
+            to: [{ namespaceSelector: namespaceSelector("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            ports: [
+              { protocol: "UDP", port: 53 },
+              { protocol: "TCP", port: 53 },
+            ],
+          },
+          {
+            to: [{ namespaceSelector: namespaceSelector(PLATFORM_NAMESPACES.slurm) }],
+            ports: [
+              { protocol: "TCP", port: SLURM_ENDPOINTS.login },
+              { protocol: "TCP", port: SLURM_ENDPOINTS.rest },
+            ],
+          },
         ],
       } satisfies k8s.types.input.networking.v1.NetworkPolicySpec,
     });

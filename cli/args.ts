@@ -54,12 +54,23 @@ const COMMON: Readonly<Record<string, FlagSpec>> = { help: { value: false, help:
 
 export function parseArgs(argv: readonly string[], spec: Readonly<Record<string, FlagSpec>>, maxPositional = 0): ParsedArgs {
   const all = { ...spec, ...COMMON };
-  const options = Object.fromEntries(Object.entries(all).map(([name, s]) => [name, { type: s.value ? ("string" as const) : ("boolean" as const), multiple: true }]));
-  const { tokens } = nodeParseArgs({ args: [...argv], options: { ...options, help: { type: "boolean", short: "h", multiple: true } }, strict: false, allowPositionals: true, tokens: true });
+  const options = Object.fromEntries(
+    Object.entries(all).map(([name, s]) => [name, { type: s.value ? ("string" as const) : ("boolean" as const), multiple: true }]),
+  );
+  const { tokens } = nodeParseArgs({
+    args: [...argv],
+    options: { ...options, help: { type: "boolean", short: "h", multiple: true } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const values: Record<string, string[]> = {};
   const switches = new Set<string>();
   const positional: string[] = [];
-  const expected = () => Object.keys(all).map((f) => `--${f}`).join(", ");
+  const expected = () =>
+    Object.keys(all)
+      .map((f) => `--${f}`)
+      .join(", ");
   // --help wins over the rest of the line, mistakes included: the user asked what to type.
   if (tokens.some((t) => t.kind === "option" && t.name === "help")) return { values, switches, positional, help: true };
   for (const t of tokens) {
@@ -91,7 +102,10 @@ export function parseCommand(argv: readonly string[], command: CommandSpec): Par
 
 /** What `aisc <command> --help` prints: usage, what it does, each flag with its help. */
 export function helpText(command: CommandSpec): string {
-  const rows = Object.entries({ ...command.flags, ...COMMON }).map(([name, s]) => [`--${name}${s.value ? ` ${s.arg ?? "VALUE"}` : ""}${name === "help" ? ", -h" : ""}`, `${s.help ?? ""}${s.repeat ? " (repeatable)" : ""}`]);
+  const rows = Object.entries({ ...command.flags, ...COMMON }).map(([name, s]) => [
+    `--${name}${s.value ? ` ${s.arg ?? "VALUE"}` : ""}${name === "help" ? ", -h" : ""}`,
+    `${s.help ?? ""}${s.repeat ? " (repeatable)" : ""}`,
+  ]);
   const width = Math.max(...rows.map(([f]) => f.length));
   return [`usage: ${usageOf(command)}`, "", command.about, "", "flags:", ...rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`), ""].join("\n");
 }

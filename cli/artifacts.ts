@@ -116,7 +116,9 @@ export function checkObjectSizes(plan: Plan): void {
     if (bytes > MAX_OBJECT_BYTES) {
       const meta = (r.inputs.metadata ?? {}) as { name?: string; namespace?: string };
       const name = `${String(r.inputs.kind)} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name ?? r.name}`;
-      throw new InputError(`${name} would be ${(bytes / 1048576).toFixed(2)} MiB, over Kubernetes' 1 MiB object limit; the inventory is too large for it (see the README's limits)`);
+      throw new InputError(
+        `${name} would be ${(bytes / 1048576).toFixed(2)} MiB, over Kubernetes' 1 MiB object limit; the inventory is too large for it (see the README's limits)`,
+      );
     }
   }
 }

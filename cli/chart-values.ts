@@ -19,7 +19,10 @@ export const VENDORED_VALUES: Readonly<Record<string, { readonly file: string; r
   "cilium@1.17.5": { file: "cilium-1.17.5.yaml" },
   "node-feature-discovery@0.18.2": { file: "node-feature-discovery-0.18.2.yaml" },
   // The subcharts' versions are those kube-prometheus-stack 75.15.0's Chart.yaml pins.
-  "kube-prometheus-stack@75.15.0": { file: "kube-prometheus-stack-75.15.0.yaml", subcharts: { grafana: "grafana-9.3.0.yaml", "kube-state-metrics": "kube-state-metrics-6.1.0.yaml" } },
+  "kube-prometheus-stack@75.15.0": {
+    file: "kube-prometheus-stack-75.15.0.yaml",
+    subcharts: { grafana: "grafana-9.3.0.yaml", "kube-state-metrics": "kube-state-metrics-6.1.0.yaml" },
+  },
 };
 
 /**
@@ -38,7 +41,19 @@ const UNDECLARED: Readonly<Record<string, readonly string[]>> = {
  * against the Kubernetes schema), not the defaults'. Cilium's default `affinity` holds only a
  * podAntiAffinity, yet a nodeAffinity beside it is as valid.
  */
-const PASSED_THROUGH = new Set(["affinity", "nodeSelector", "tolerations", "resources", "securityContext", "podSecurityContext", "containerSecurityContext", "annotations", "labels", "podAnnotations", "podLabels"]);
+const PASSED_THROUGH = new Set([
+  "affinity",
+  "nodeSelector",
+  "tolerations",
+  "resources",
+  "securityContext",
+  "podSecurityContext",
+  "containerSecurityContext",
+  "annotations",
+  "labels",
+  "podAnnotations",
+  "podLabels",
+]);
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);

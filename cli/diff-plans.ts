@@ -45,12 +45,10 @@ export interface SecretChange {
 /** The secret config keys whose fingerprint differs between the plans. */
 export function secretChanges(base: Plan, head: Plan): SecretChange[] {
   const [before, after] = [base.secretConfig ?? {}, head.secretConfig ?? {}];
-  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .sort()
-    .flatMap((key): SecretChange[] => {
-      if (before[key] === after[key]) return [];
-      return [{ key, change: before[key] === undefined ? "added" : after[key] === undefined ? "removed" : "changed" }];
-    });
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().flatMap((key): SecretChange[] => {
+    if (before[key] === after[key]) return [];
+    return [{ key, change: before[key] === undefined ? "added" : after[key] === undefined ? "removed" : "changed" }];
+  });
 }
 
 /** Properties whose change makes the provider replace the resource, by type. */
@@ -94,7 +92,12 @@ export function diffPlans(base: Plan, head: Plan, reserve = DEFAULT_RESERVE): Pl
     const replacing = [...(REPLACING_PATHS[r.type] ?? []), ...r.options.replaceOnChanges.map((p) => `inputs.${p}`)];
     const replaced = paths.filter((p) => replacing.some((q) => p === q || p.startsWith(`${q}.`) || p.startsWith(`${q}[`)));
     const unprotected = r.options.protect && !next.options.protect;
-    const danger = replaced.length && holdsData(r) ? `replaces a ${r.options.protect ? "protected" : "stateful"} resource (${replaced.join(", ")})` : unprotected ? "removes protection from a resource" : undefined;
+    const danger =
+      replaced.length && holdsData(r)
+        ? `replaces a ${r.options.protect ? "protected" : "stateful"} resource (${replaced.join(", ")})`
+        : unprotected
+          ? "removes protection from a resource"
+          : undefined;
     changes.push({ kind: "change", ...common(r), paths, values, ...(danger ? { danger } : {}) });
   }
   changes.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
@@ -116,7 +119,12 @@ function label(urn: string): string {
 export function diffMarkdown(diff: PlanDiff): string {
   const count = (k: ResourceChange["kind"]) => diff.changes.filter((c) => c.kind === k).length;
   const dangerous = diff.changes.filter((c) => c.danger);
-  const lines = [`## aisc diff: ${diff.stack}`, "", `+${count("add")} added, -${count("remove")} removed, ~${count("change")} changed${dangerous.length ? `; **${dangerous.length} dangerous**` : ""}`, ""];
+  const lines = [
+    `## aisc diff: ${diff.stack}`,
+    "",
+    `+${count("add")} added, -${count("remove")} removed, ~${count("change")} changed${dangerous.length ? `; **${dangerous.length} dangerous**` : ""}`,
+    "",
+  ];
   if (diff.changes.length === 0 && diff.secrets.length === 0) return `${[...lines.slice(0, 2), "No changes.", ""].join("\n")}`;
   lines.push(...siteMarkdown(diff.site), ...subsidyMarkdown(diff.subsidy));
   if (diff.secrets.length) {

@@ -54,10 +54,12 @@ const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFin
 /** A plan's capacity figures; undefined when it has none it can read. */
 function capacityOf(plan: Plan): CapacityView | undefined {
   const c = plan.outputs.capacity;
-  if (!isObj(c) || !isNum(c.entitledGpus) || typeof c.precision !== "string" || !isNum(c.pflops) || !isNum(c.facilityPowerMW) || !isNum(c.envelopeMW)) return undefined;
+  if (!isObj(c) || !isNum(c.entitledGpus) || typeof c.precision !== "string" || !isNum(c.pflops) || !isNum(c.facilityPowerMW) || !isNum(c.envelopeMW))
+    return undefined;
   const resources = new Map<string, { class?: string; onPrem: number; entitled: number }>();
   for (const r of Array.isArray(c.gpuResources) ? (c.gpuResources as unknown[]) : []) {
-    if (isObj(r) && typeof r.resource === "string" && isNum(r.onPrem) && isNum(r.entitled)) resources.set(r.resource, { ...(typeof r.class === "string" ? { class: r.class } : {}), onPrem: r.onPrem, entitled: r.entitled });
+    if (isObj(r) && typeof r.resource === "string" && isNum(r.onPrem) && isNum(r.entitled))
+      resources.set(r.resource, { ...(typeof r.class === "string" ? { class: r.class } : {}), onPrem: r.onPrem, entitled: r.entitled });
   }
   return { entitledGpus: c.entitledGpus, precision: c.precision, pflops: c.pflops, facilityPowerMW: c.facilityPowerMW, envelopeMW: c.envelopeMW, resources };
 }
@@ -77,7 +79,13 @@ export function siteChange(base: Plan, head: Plan, reserve: number): SiteChange 
     const [rb, ra] = [b?.resources.get(resource), a?.resources.get(resource)];
     const headroom = (r: { onPrem: number; entitled: number } | undefined) => r && quotaLimit(r.onPrem, reserve) - r.entitled;
     const cls = ra?.class ?? rb?.class;
-    return { resource, ...(cls ? { class: cls } : {}), onPrem: pair(rb?.onPrem, ra?.onPrem), entitled: pair(rb?.entitled, ra?.entitled), headroom: pair(headroom(rb), headroom(ra)) };
+    return {
+      resource,
+      ...(cls ? { class: cls } : {}),
+      onPrem: pair(rb?.onPrem, ra?.onPrem),
+      entitled: pair(rb?.entitled, ra?.entitled),
+      headroom: pair(headroom(rb), headroom(ra)),
+    };
   });
   return {
     reserve,
@@ -107,7 +115,9 @@ export function siteMarkdown(s: SiteChange | undefined): string[] {
   const reserve = `after the ${round3(s.reserve * 100)}% reserve`;
   const lines = ["### Site", "", `- Entitled GPUs: ${moved(s.entitledGpus, String)}`];
   for (const r of s.resources.filter((x) => changed(x.entitled) || changed(x.onPrem))) {
-    lines.push(`- ${r.resource}: entitled ${moved(r.entitled, String)} of ${moved(r.onPrem, String)} on premises; headroom ${reserve} ${moved(r.headroom, headroom)}`);
+    lines.push(
+      `- ${r.resource}: entitled ${moved(r.entitled, String)} of ${moved(r.onPrem, String)} on premises; headroom ${reserve} ${moved(r.headroom, headroom)}`,
+    );
   }
   const precision = changed(s.precision) ? ` (${moved(s.precision, String)})` : ` at ${s.precision.after ?? s.precision.before}`;
   lines.push(`- PFLOPS${precision}: ${moved(s.pflops, String)}`);

@@ -40,7 +40,8 @@ function schemesOf(plan: Plan): Map<string, LedgerView> {
     if (!isObj(s) || typeof s.scheme !== "string" || !isNum(s.committedHkd) || !isNum(s.leftHkd) || !Array.isArray(s.tenants)) continue;
     const tenants = new Map<string, { gpuHoursPerYear: number; committedHkd: number }>();
     for (const t of s.tenants as unknown[]) {
-      if (isObj(t) && typeof t.tenant === "string" && isNum(t.gpuHoursPerYear) && isNum(t.committedHkd)) tenants.set(t.tenant, { gpuHoursPerYear: t.gpuHoursPerYear, committedHkd: t.committedHkd });
+      if (isObj(t) && typeof t.tenant === "string" && isNum(t.gpuHoursPerYear) && isNum(t.committedHkd))
+        tenants.set(t.tenant, { gpuHoursPerYear: t.gpuHoursPerYear, committedHkd: t.committedHkd });
     }
     out.set(s.scheme, { scheme: s.scheme, committedHkd: s.committedHkd, leftHkd: s.leftHkd, tenants });
   }
@@ -83,9 +84,13 @@ export function subsidyMarkdown(changes: readonly SubsidyChange[]): string[] {
   const lines = ["### Subsidy committed", ""];
   for (const c of changes) {
     const [b, a] = c.committedHkd;
-    lines.push(`- **${c.scheme}**: committed over the term ${formatHkd(b)} → ${formatHkd(a)} (${signed(a - b, formatHkd)}); left ${left(c.leftHkd[0])} → ${left(c.leftHkd[1])}`);
+    lines.push(
+      `- **${c.scheme}**: committed over the term ${formatHkd(b)} → ${formatHkd(a)} (${signed(a - b, formatHkd)}); left ${left(c.leftHkd[0])} → ${left(c.leftHkd[1])}`,
+    );
     for (const t of c.tenants) {
-      lines.push(`  - ${t.tenant}: ${hours(t.gpuHoursPerYear[0])} → ${hours(t.gpuHoursPerYear[1])} GPU-hours a year; ${formatHkd(t.committedHkd[0])} → ${formatHkd(t.committedHkd[1])} (${signed(t.committedHkd[1] - t.committedHkd[0], formatHkd)})`);
+      lines.push(
+        `  - ${t.tenant}: ${hours(t.gpuHoursPerYear[0])} → ${hours(t.gpuHoursPerYear[1])} GPU-hours a year; ${formatHkd(t.committedHkd[0])} → ${formatHkd(t.committedHkd[1])} (${signed(t.committedHkd[1] - t.committedHkd[0], formatHkd)})`,
+      );
     }
   }
   lines.push("");

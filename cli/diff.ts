@@ -37,7 +37,8 @@ function asPlan(file: string, json: unknown): Plan {
     if (!isObj(r.inputs)) throw bad(`resources[${i}].inputs: expected an object`);
     if (!isObj(r.options)) throw bad(`resources[${i}].options: expected an object`);
   });
-  if (json.secretConfig !== undefined && (!isObj(json.secretConfig) || !Object.values(json.secretConfig).every((v) => typeof v === "string"))) throw bad("secretConfig: expected an object of fingerprints");
+  if (json.secretConfig !== undefined && (!isObj(json.secretConfig) || !Object.values(json.secretConfig).every((v) => typeof v === "string")))
+    throw bad("secretConfig: expected an object of fingerprints");
   return json as unknown as Plan;
 }
 

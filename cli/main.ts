@@ -14,7 +14,9 @@ const COMMANDS: Readonly<Record<string, { spec: CommandSpec; run: (argv: readonl
   report: { spec: REPORT_COMMAND, run: report },
 };
 
-const USAGE = `usage: ${Object.values(COMMANDS).map((c) => usageOf(c.spec)).join("\n       ")}
+const USAGE = `usage: ${Object.values(COMMANDS)
+  .map((c) => usageOf(c.spec))
+  .join("\n       ")}
        aisc help [COMMAND] | aisc COMMAND --help | aisc --version
 
   plan   run the Pulumi program for each stack offline, under the SDK's mock runtime, and

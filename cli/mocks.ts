@@ -29,7 +29,11 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
       return { activationCode: pulumi.secret(`offline-${shortHash(name)}`), registrationCount: 0, expired: false };
     case "aws:eks/nodeGroup:NodeGroup":
       // EKS names the node group's Auto Scaling group; a capacity block's scheduled scale-up targets it.
-      return { resources: [{ autoscalingGroups: [{ name: `eks-${typeof inputs.nodeGroupName === "string" ? inputs.nodeGroupName : name}-${shortHash(name).slice(0, 8)}` }] }] };
+      return {
+        resources: [
+          { autoscalingGroups: [{ name: `eks-${typeof inputs.nodeGroupName === "string" ? inputs.nodeGroupName : name}-${shortHash(name).slice(0, 8)}` }] },
+        ],
+      };
     case "aws:iam/role:Role":
       return { uniqueId: `AROA${shortHash(name).toUpperCase()}` };
     // Generated secrets: stand-in values, deterministic, and redacted wherever they are written.

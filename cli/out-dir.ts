@@ -77,7 +77,8 @@ export function claimOutDir(out: string, flag = "--out"): void {
     });
     return;
   }
-  if (!stat.isDirectory()) throw new InputError(`${flag} ${out}: is a file; expected a folder for aisc's output (one that does not exist yet, or one aisc created)`);
+  if (!stat.isDirectory())
+    throw new InputError(`${flag} ${out}: is a file; expected a folder for aisc's output (one that does not exist yet, or one aisc created)`);
   if (!fs.existsSync(path.join(out, OUT_MARKER))) {
     throw new InputError(
       `${flag} ${out}: a folder aisc did not create (it has no ${OUT_MARKER} marker); aisc writes only into folders it made, so remove it or name a folder that does not exist yet`,
@@ -130,7 +131,9 @@ export function checkStackSlot(out: string, stack: string): void {
     return;
   }
   if (!stat.isSymbolicLink() || linkedPlan(out, stack) === undefined) {
-    throw new InputError(`${slot}: not written by aisc plan (it is not aisc's link into ${PLANS_DIR}/); aisc replaces only what it wrote, so move it away first`);
+    throw new InputError(
+      `${slot}: not written by aisc plan (it is not aisc's link into ${PLANS_DIR}/); aisc replaces only what it wrote, so move it away first`,
+    );
   }
 }
 
@@ -178,7 +181,12 @@ export function discardPlan(staged: string): void {
 export function cleanStaleStaging(out: string): void {
   const plans = path.join(out, PLANS_DIR);
   if (!fs.existsSync(plans)) return;
-  const live = new Set(fs.readdirSync(out).filter(isStackName).map((s) => linkedPlan(out, s)));
+  const live = new Set(
+    fs
+      .readdirSync(out)
+      .filter(isStackName)
+      .map((s) => linkedPlan(out, s)),
+  );
   for (const entry of fs.readdirSync(plans)) {
     if (!live.has(entry)) fs.rmSync(path.join(plans, entry), { recursive: true, force: true });
   }

@@ -54,7 +54,11 @@ async function clusterStage(stackFile: string, dir: string): Promise<number> {
   if (process.ppid !== PARENT) throw new Error("the plan worker that started this stage has gone");
   try {
     fs.mkdirSync(dir);
-    writeArtifacts(dir, [["plan.json", planJsonChunks(plan)], ["policy-report.json", policyReportJson(plan, policies)], ["policy-report.md", policyReportMarkdown(plan, policies)]]);
+    writeArtifacts(dir, [
+      ["plan.json", planJsonChunks(plan)],
+      ["policy-report.json", policyReportJson(plan, policies)],
+      ["policy-report.md", policyReportMarkdown(plan, policies)],
+    ]);
   } catch (err) {
     throw fsInputError(`cannot write the cluster stage's plan of ${stack.stack}`, err) ?? err;
   }
@@ -76,7 +80,10 @@ function planClusterStage(stackFile: string, dir: string): Promise<{ code: numbe
         return;
       }
       const { resources, policies } = JSON.parse(stdout) as { resources: number; policies: PolicyResult };
-      resolve({ code, summary: `  cluster stage (aisc:stage cluster): ${resources} resources -> stages/cluster\n${formatPolicySummary(policies).replace(/^ {2}/gm, "    ")}` });
+      resolve({
+        code,
+        summary: `  cluster stage (aisc:stage cluster): ${resources} resources -> stages/cluster\n${formatPolicySummary(policies).replace(/^ {2}/gm, "    ")}`,
+      });
     });
   });
 }
@@ -116,10 +123,13 @@ async function main(stackFile: string, outRoot: string): Promise<number> {
     cluster = await clusterPlan;
     // The second worker has said what went wrong, in the same words and with the same status.
     if (cluster && cluster.code !== EXIT.ok && cluster.code !== EXIT.failed) throw new StageFailed(cluster.code, cluster.summary);
-    writeArtifacts(staged, (function* () {
-      yield* renderArtifacts(plan);
-      yield* reports;
-    })());
+    writeArtifacts(
+      staged,
+      (function* () {
+        yield* renderArtifacts(plan);
+        yield* reports;
+      })(),
+    );
     // Orphaned (the CLI holding OUT's lock was killed), a later aisc may own OUT by now.
     if (process.ppid !== PARENT) throw new Error("the aisc process that started this plan has gone");
     publishPlan(outRoot, stack.stack, staged);
@@ -134,13 +144,18 @@ async function main(stackFile: string, outRoot: string): Promise<number> {
     const stats = { resources: plan.resources.length, policySeconds, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
     fs.writeFileSync(process.env.AISC_BENCH_STATS, JSON.stringify(stats));
   }
-  process.stdout.write(`${formatSummary(plan, dir, plan.resources.filter(isKubernetesObject).length)}\n${formatPolicySummary(policies)}\n${cluster ? `${cluster.summary}\n` : ""}`);
+  process.stdout.write(
+    `${formatSummary(plan, dir, plan.resources.filter(isKubernetesObject).length)}\n${formatPolicySummary(policies)}\n${cluster ? `${cluster.summary}\n` : ""}`,
+  );
   return hasMandatoryViolation(policies) || cluster?.code === EXIT.failed ? EXIT.failed : EXIT.ok;
 }
 
 /** The cluster stage's worker failed; it has printed why, and its status is the plan's. */
 class StageFailed extends Error {
-  constructor(readonly code: number, readonly output: string) {
+  constructor(
+    readonly code: number,
+    readonly output: string,
+  ) {
     super(output);
   }
 }

@@ -14,7 +14,6 @@ import { DEFAULT_OUT, PROJECT, STACKS_DIR } from "./paths";
 import { InputError, listStacks, readStackFile, stackNameOf } from "./stack-config";
 import { ofTotal, Progress, progressOn, since, SILENT } from "./progress";
 
-
 export interface WorkerResult {
   readonly stack: string;
   readonly code: number;
@@ -61,7 +60,9 @@ export function sharedAccountProblems(sites: readonly { file: string; site: Site
   for (const [key, members] of groups) {
     const total = members.reduce((n, m) => n + m.nodes, 0);
     if (members.length > 1 && total > LIMITS.hybridNodesPerAccount) {
-      problems.push(`${members.map((m) => m.file).join(", ")}: aisc:site.cluster.awsAccountId: expected at most ${LIMITS.hybridNodesPerAccount} on-premises nodes across the sites of account ${key} (SSM's standard tier), got ${total} (${members.map((m) => m.nodes).join(" + ")})`);
+      problems.push(
+        `${members.map((m) => m.file).join(", ")}: aisc:site.cluster.awsAccountId: expected at most ${LIMITS.hybridNodesPerAccount} on-premises nodes across the sites of account ${key} (SSM's standard tier), got ${total} (${members.map((m) => m.nodes).join(" + ")})`,
+      );
     }
   }
   return problems;
@@ -76,7 +77,9 @@ export const STACK_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 /** Flags of the commands whose work takes long enough to report progress. */
-export const QUIET_FLAG: Readonly<Record<string, FlagSpec>> = { quiet: { value: false, help: "no progress on stderr (it is shown only when stderr is a terminal)" } };
+export const QUIET_FLAG: Readonly<Record<string, FlagSpec>> = {
+  quiet: { value: false, help: "no progress on stderr (it is shown only when stderr is a terminal)" },
+};
 
 export const POLICY_CONFIG_FLAG: Readonly<Record<string, FlagSpec>> = {
   "policy-config": { value: true, arg: "FILE", help: "policy settings, the JSON pulumi preview --policy-pack-config takes" },
@@ -150,7 +153,13 @@ export function runWorker(file: string, out: string, options: PlanOptions = {}):
     child.on("close", (code, signal) => {
       const stack = stackNameOf(file);
       // A worker killed from outside (the OOM killer, a signal) has written nothing visible.
-      if (code === null) resolve({ stack, code: EXIT.internal, stdout, stderr: `${stderr}aisc plan: the plan of ${stack} was stopped by ${signal}; ${out}/${stack} is unchanged\n` });
+      if (code === null)
+        resolve({
+          stack,
+          code: EXIT.internal,
+          stdout,
+          stderr: `${stderr}aisc plan: the plan of ${stack} was stopped by ${signal}; ${out}/${stack} is unchanged\n`,
+        });
       else resolve({ stack, code, stdout, stderr });
     });
   });

@@ -30,7 +30,9 @@ export function parsePolicyConfig(file: string, text: string, policies: Policies
     throw new InputError(`--policy-config ${file}: not valid JSON (${(err as Error).message.split("\n")[0]})`);
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new InputError(`--policy-config ${file}: expected a JSON object of policy names to settings, got ${json === null ? "null" : Array.isArray(json) ? "a list" : typeof json}`);
+    throw new InputError(
+      `--policy-config ${file}: expected a JSON object of policy names to settings, got ${json === null ? "null" : Array.isArray(json) ? "a list" : typeof json}`,
+    );
   }
   const byName = new Map(policies.map((p) => [p.name, p]));
   const entries = json as Record<string, unknown>;
@@ -47,15 +49,18 @@ export function parsePolicyConfig(file: string, text: string, policies: Policies
       out[name] = { ...out[name], enforcementLevel: level(where, value) };
       continue;
     }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new InputError(`${where}: expected an enforcement level or an object of settings`);
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      throw new InputError(`${where}: expected an enforcement level or an object of settings`);
     const { enforcementLevel, ...settings } = value as Record<string, unknown>;
     if (enforcementLevel !== undefined) level(`${where}.enforcementLevel`, enforcementLevel);
     const schema = { type: "object", additionalProperties: false, properties: {}, ...(policy.configSchema ?? {}) };
     const validate = ajv.compile(schema);
     if (!validate(settings)) {
       const e = validate.errors![0];
-      const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : (e.params as { additionalProperty?: string }).additionalProperty ?? "";
-      throw new InputError(`${where}${at ? `.${at}` : ""}: ${e.message}${e.keyword === "additionalProperties" ? ` (settings: ${Object.keys(policy.configSchema?.properties ?? {}).join(", ") || "none"})` : ""}`);
+      const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : ((e.params as { additionalProperty?: string }).additionalProperty ?? "");
+      throw new InputError(
+        `${where}${at ? `.${at}` : ""}: ${e.message}${e.keyword === "additionalProperties" ? ` (settings: ${Object.keys(policy.configSchema?.properties ?? {}).join(", ") || "none"})` : ""}`,
+      );
     }
     out[name] = { ...out[name], ...settings, ...(enforcementLevel !== undefined ? { enforcementLevel } : {}) };
   }
@@ -68,7 +73,8 @@ export function readPolicyConfig(file: string, policies: Policies): PolicyConfig
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) throw new InputError(`--policy-config ${file}: not a regular file; expected a JSON file of policy settings`);
-    if (stat.size > MAX_BYTES) throw new InputError(`--policy-config ${file}: larger than ${MAX_BYTES / 1048576} MiB; expected a JSON object of policy settings`);
+    if (stat.size > MAX_BYTES)
+      throw new InputError(`--policy-config ${file}: larger than ${MAX_BYTES / 1048576} MiB; expected a JSON object of policy settings`);
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
     if (err instanceof InputError) throw err;

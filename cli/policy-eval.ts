@@ -44,7 +44,11 @@ class NotApplicable extends Error {}
 
 function defaultsOf(policy: ResourceValidationPolicy | StackValidationPolicy): Record<string, unknown> {
   const props = policy.configSchema?.properties ?? {};
-  return Object.fromEntries(Object.entries(props).filter(([, s]) => (s as { default?: unknown }).default !== undefined).map(([k, s]) => [k, (s as { default?: unknown }).default]));
+  return Object.fromEntries(
+    Object.entries(props)
+      .filter(([, s]) => (s as { default?: unknown }).default !== undefined)
+      .map(([k, s]) => [k, (s as { default?: unknown }).default]),
+  );
 }
 
 // Shared by every policy resource (the plan's records are never modified): a large plan has
@@ -136,7 +140,12 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
   // As the engine does: a policy that reads a value the preview cannot know is reported, for
   // that resource or stack, as an advisory note that it could not run (policies/common Undecided).
   const cannotRun = (err: UnknownValueError, urn?: string) =>
-    violations.push({ policy: current.name, level: "advisory", message: `can't run policy '${current.name}' from policy pack '${PACK_NAME}@v${PACK_VERSION}' during preview: ${err.message}`, ...(urn ? { urn } : {}) });
+    violations.push({
+      policy: current.name,
+      level: "advisory",
+      message: `can't run policy '${current.name}' from policy pack '${PACK_NAME}@v${PACK_VERSION}' during preview: ${err.message}`,
+      ...(urn ? { urn } : {}),
+    });
   // The policy being evaluated: policies run one after another, so each resource's arguments
   // and reporter are built once and read the current policy's name, level and config.
   let current = { name: "", level: "advisory" as EnforcementLevel, config: {} as Record<string, unknown> };
@@ -148,7 +157,10 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
   };
   // Each resource's arguments are the resource itself (as their prototype, so its lazily
   // resolved members stay lazy) plus what the engine adds for resource policies.
-  const perResource = resources.map((r) => ({ args: Object.assign(Object.create(r) as object, { stackTags, getConfig, notApplicable }) as unknown as ResourceValidationArgs, report: reporter(r.urn) }));
+  const perResource = resources.map((r) => ({
+    args: Object.assign(Object.create(r) as object, { stackTags, getConfig, notApplicable }) as unknown as ResourceValidationArgs,
+    report: reporter(r.urn),
+  }));
   for (const policy of policies) {
     const { enforcementLevel, ...settings } = config[policy.name] ?? {};
     const level = (enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "advisory";
@@ -160,7 +172,11 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
       if ("validateStack" in policy && policy.validateStack) {
         const args = { resources, getConfig, stackTags, notApplicable };
         const judged = await applicable(policy.validateStack, args, reporter(), (err) => cannotRun(err));
-        evidence = evidenceOf(args) ?? (judged ? { text: `judged the stack's ${resources.length} resources`, figures: { resources: resources.length } } : { text: "not applicable to this stack", figures: { applicable: false } });
+        evidence =
+          evidenceOf(args) ??
+          (judged
+            ? { text: `judged the stack's ${resources.length} resources`, figures: { resources: resources.length } }
+            : { text: "not applicable to this stack", figures: { applicable: false } });
       }
       const validate = "validateResource" in policy ? policy.validateResource : undefined;
       if (validate) {
@@ -189,7 +205,12 @@ export async function evaluatePolicies(plan: Plan, config: PolicyConfig = {}, po
  * they are awaited only when they return a promise, which keeps a plan of tens of thousands of
  * resources from queueing a promise per resource and policy.
  */
-function applicable<A, R>(validate: (args: A, report: R) => void | Promise<void>, args: A, report: R, unknown: (err: UnknownValueError) => void): boolean | Promise<boolean> {
+function applicable<A, R>(
+  validate: (args: A, report: R) => void | Promise<void>,
+  args: A,
+  report: R,
+  unknown: (err: UnknownValueError) => void,
+): boolean | Promise<boolean> {
   // Judged unless the policy said it does not apply; one that could not read an unknown value did judge (and said so).
   const skip = (err: unknown): boolean => {
     if (err instanceof UnknownValueError) {
@@ -201,7 +222,7 @@ function applicable<A, R>(validate: (args: A, report: R) => void | Promise<void>
   };
   try {
     const result = validate(args, report);
-    if (result && typeof (result).then === "function") return (result).then(() => true, skip);
+    if (result && typeof result.then === "function") return result.then(() => true, skip);
     return true;
   } catch (err) {
     return skip(err);

@@ -71,11 +71,17 @@ function evidenceLine(p: PolicyOutcome): string {
 export function policyReportMarkdown(plan: Plan, result: PolicyResult): string {
   const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
   const passed = result.policies.filter((p) => p.violations === 0).length;
-  const verdict = mandatory > 0 ? `**FAIL**: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}` : result.violations.length ? "**PASS** with advisory findings" : "**PASS**";
+  const verdict =
+    mandatory > 0
+      ? `**FAIL**: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}`
+      : result.violations.length
+        ? "**PASS** with advisory findings"
+        : "**PASS**";
   const lines = [`## Policy report: ${plan.stack}`, "", `${verdict}. ${passed} of ${result.policies.length} policies pass.`, ""];
   if (result.violations.length) {
     lines.push("| policy | level | resource | inventory key | finding |", "| --- | --- | --- | --- | --- |");
-    for (const v of result.violations.slice(0, MARKDOWN_ROWS)) lines.push(`| \`${v.policy}\` | ${v.level} | ${cell(resourceOf(v))} | ${v.key ? `\`${v.key}\`` : ""} | ${cell(v.message)} |`);
+    for (const v of result.violations.slice(0, MARKDOWN_ROWS))
+      lines.push(`| \`${v.policy}\` | ${v.level} | ${cell(resourceOf(v))} | ${v.key ? `\`${v.key}\`` : ""} | ${cell(v.message)} |`);
     if (result.violations.length > MARKDOWN_ROWS) lines.push("", `...and ${result.violations.length - MARKDOWN_ROWS} more in policy-report.json.`);
     lines.push("");
   }
@@ -87,13 +93,21 @@ export function policyReportMarkdown(plan: Plan, result: PolicyResult): string {
   }
   const passing = result.policies.filter((p) => p.violations === 0);
   if (passing.length) {
-    lines.push(`<details><summary>Evidence: what each of the ${passing.length} policies without a finding measured</summary>`, "", "| policy | level | measured | settings |", "| --- | --- | --- | --- |");
+    lines.push(
+      `<details><summary>Evidence: what each of the ${passing.length} policies without a finding measured</summary>`,
+      "",
+      "| policy | level | measured | settings |",
+      "| --- | --- | --- | --- |",
+    );
     for (const p of passing) lines.push(`| \`${p.name}\` | ${p.level} | ${cell(p.evidence.text)} | ${cell(settingsText(p))} |`);
     lines.push("", "</details>", "");
   }
   const unseen = unseenComponents(plan);
   if (unseen.length) {
-    lines.push(`Not seen by the offline plan (packaged components whose children only the engine expands; \`pulumi preview --policy-pack policies\` judges them): ${unseen.map((u) => `\`${u}\``).join(", ")}.`, "");
+    lines.push(
+      `Not seen by the offline plan (packaged components whose children only the engine expands; \`pulumi preview --policy-pack policies\` judges them): ${unseen.map((u) => `\`${u}\``).join(", ")}.`,
+      "",
+    );
   }
   return `${lines.join("\n")}`;
 }

@@ -48,7 +48,8 @@ export function resourceNames(kinds: Iterable<string>): Set<string> {
     const kind = parts[parts.length - 1];
     const group = parts.length === 3 ? parts[0] : "";
     const lower = kind.toLowerCase();
-    const plural = lower === "endpoints" ? lower : /[^aeiou]y$/.test(lower) ? `${lower.slice(0, -1)}ies` : /(s|x|ch|sh)$/.test(lower) ? `${lower}es` : `${lower}s`;
+    const plural =
+      lower === "endpoints" ? lower : /[^aeiou]y$/.test(lower) ? `${lower.slice(0, -1)}ies` : /(s|x|ch|sh)$/.test(lower) ? `${lower}es` : `${lower}s`;
     out.add(group ? `${plural}.${group}` : plural);
   }
   return out;
@@ -69,7 +70,8 @@ export function quotaKeyProblem(key: string, resources: ReadonlySet<string>): st
   if (storageClass && SUBDOMAIN.test(storageClass[1])) return undefined;
   const deviceClass = /^(.+)\.deviceclass\.resource\.k8s\.io\/devices$/.exec(key);
   if (deviceClass && SUBDOMAIN.test(deviceClass[1])) return undefined;
-  if (key.startsWith("requests.") && EXTENDED.test(key.slice("requests.".length)) && !key.slice("requests.".length).startsWith("kubernetes.io/")) return undefined;
+  if (key.startsWith("requests.") && EXTENDED.test(key.slice("requests.".length)) && !key.slice("requests.".length).startsWith("kubernetes.io/"))
+    return undefined;
   const bare = key.replace(/^(requests|limits)\./, "");
   if (EXTENDED.test(bare)) return `extended resources are quota'd by their requests only: expected requests.${bare}`;
   return "not a quota Kubernetes counts (expected a standard name such as requests.cpu, services.loadbalancers or persistentvolumeclaims, requests.<extended resource>, <class>.storageclass.storage.k8s.io/requests.storage, or count/<resource>)";

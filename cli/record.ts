@@ -1,6 +1,14 @@
 import { WIRE } from "./sdk-internals";
 
-const { archiveSig: ARCHIVE_SIG, assetSig: ASSET_SIG, outputValueSig: OUTPUT_SIG, resourceSig: RESOURCE_SIG, secretSig: SECRET_SIG, sigKey: SIG_KEY, unknownValue: UNKNOWN_VALUE } = WIRE;
+const {
+  archiveSig: ARCHIVE_SIG,
+  assetSig: ASSET_SIG,
+  outputValueSig: OUTPUT_SIG,
+  resourceSig: RESOURCE_SIG,
+  secretSig: SECRET_SIG,
+  sigKey: SIG_KEY,
+  unknownValue: UNKNOWN_VALUE,
+} = WIRE;
 
 /**
  * The plan record: what `aisc plan` captured of one run of the real Pulumi program. Values are
@@ -91,7 +99,11 @@ function redactLeaves(value: unknown): unknown {
   if (value !== null && typeof value === "object") {
     const obj = value as Record<string, unknown>;
     if (obj[SIG_KEY] !== undefined) return REDACTED;
-    return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, redactLeaves(obj[k])]));
+    return Object.fromEntries(
+      Object.keys(obj)
+        .sort()
+        .map((k) => [k, redactLeaves(obj[k])]),
+    );
   }
   return REDACTED;
 }
@@ -120,14 +132,17 @@ export function stableJson(value: unknown): string {
  */
 export function* planJsonChunks(plan: Plan): Generator<string> {
   const fields = plan as unknown as Record<string, unknown>;
-  const keys = Object.keys(fields).filter((k) => fields[k] !== undefined).sort();
+  const keys = Object.keys(fields)
+    .filter((k) => fields[k] !== undefined)
+    .sort();
   yield "{\n";
   for (const [i, key] of keys.entries()) {
     yield `  ${JSON.stringify(key)}: `;
     if (key === "resources" && plan.resources.length > 0) {
       yield "[\n";
       // JSON escapes newlines inside strings, so every newline here is the layout's own.
-      for (const [j, r] of plan.resources.entries()) yield `    ${JSON.stringify(r, sortedKeys, 2).replace(/\n/g, "\n    ")}${j < plan.resources.length - 1 ? "," : ""}\n`;
+      for (const [j, r] of plan.resources.entries())
+        yield `    ${JSON.stringify(r, sortedKeys, 2).replace(/\n/g, "\n    ")}${j < plan.resources.length - 1 ? "," : ""}\n`;
       yield "  ]";
     } else {
       yield JSON.stringify(fields[key], sortedKeys, 2).replace(/\n/g, "\n  ");

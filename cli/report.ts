@@ -30,7 +30,10 @@ export const REPORT_COMMAND: CommandSpec = {
 /** The city's facts from the project's `Pulumi.yaml` (`config: aisc:city: value:`), validated; exit 2 naming the key. */
 export function readCityConfig(file: string = PROJECT_FILE): CityConfig {
   const value = projectConfig(file)[CITY_CONFIG_KEY];
-  if (value === undefined) throw new InputError(`${file}: config: has no ${CITY_CONFIG_KEY}; expected the city's precision and milestones under config: ${CITY_CONFIG_KEY}: value: (see the README's city report)`);
+  if (value === undefined)
+    throw new InputError(
+      `${file}: config: has no ${CITY_CONFIG_KEY}; expected the city's precision and milestones under config: ${CITY_CONFIG_KEY}: value: (see the README's city report)`,
+    );
   try {
     return parseCity(value, `${CITY_CONFIG_KEY}.value`);
   } catch (err) {
@@ -77,7 +80,11 @@ export function cityReport(city: CityConfig, sites: readonly { site: Site; stack
     uncounted: uncountedAt(site, city.precision),
     mandatoryViolations: mandatory,
     counted: mandatory === 0,
-    atMilestones: city.milestones.map((m) => ({ milestone: m.name, counts: countsToward(m, site.name), pflops: pflopsInService(site, m.date)[city.precision] })),
+    atMilestones: city.milestones.map((m) => ({
+      milestone: m.name,
+      counts: countsToward(m, site.name),
+      pflops: pflopsInService(site, m.date)[city.precision],
+    })),
   }));
   return {
     precision: city.precision,
@@ -86,13 +93,18 @@ export function cityReport(city: CityConfig, sites: readonly { site: Site; stack
       const total = milestoneTotal({ ...m, pflops: target }, counted, city.precision);
       return { ...m, target, counted: total.pflops, margin: total.margin, met: total.met };
     }),
-    subsidy: cityLedger(city.subsidy, sites.map(({ site, mandatory }) => ({ site, counted: mandatory === 0 }))),
+    subsidy: cityLedger(
+      city.subsidy,
+      sites.map(({ site, mandatory }) => ({ site, counted: mandatory === 0 })),
+    ),
   };
 }
 
 /** The Vega-Lite spec of the city chart: counted sites' PFLOPS stacked per milestone, at the city's precision, against each target. */
 export function cityChartSpec(report: CityReport): vegaLite.TopLevelSpec {
-  const bars = report.sites.filter((s) => s.counted).flatMap((s) => s.atMilestones.filter((a) => a.counts).map((a) => ({ milestone: a.milestone, site: s.name, pflops: a.pflops })));
+  const bars = report.sites
+    .filter((s) => s.counted)
+    .flatMap((s) => s.atMilestones.filter((a) => a.counts).map((a) => ({ milestone: a.milestone, site: s.name, pflops: a.pflops })));
   const targets = report.milestones.map((m) => ({ milestone: m.name, target: m.target }));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
@@ -135,7 +147,10 @@ export async function report(argv: readonly string[]): Promise<number> {
   const files = selectStackFiles(args).files;
   const sites = files.map((file) => ({ file, site: readInventory(file) }));
   const mandatory = await verdicts(files, progressOn(args.switches.has("quiet")));
-  const data = cityReport(city, sites.map(({ file, site }) => ({ site, stack: stackNameOf(file), mandatory: mandatory.get(stackNameOf(file))! })));
+  const data = cityReport(
+    city,
+    sites.map(({ file, site }) => ({ site, stack: stackNameOf(file), mandatory: mandatory.get(stackNameOf(file))! })),
+  );
   const svg = await renderSvg(cityChartSpec(data));
   // The default folder lies inside the default OUT, which must be aisc's as for a plan; a
   // folder given with --out is an OUT of its own.
@@ -149,11 +164,19 @@ export async function report(argv: readonly string[]): Promise<number> {
     onDisk(`cannot create ${out}`, () => makeDirs(out));
   }
   onDisk(`cannot write the city report into ${out}`, () => {
-    fs.writeFileSync(path.join(out, "city-report.md"), cityMarkdown(data, sites.map((s) => s.site)));
+    fs.writeFileSync(
+      path.join(out, "city-report.md"),
+      cityMarkdown(
+        data,
+        sites.map((s) => s.site),
+      ),
+    );
     fs.writeFileSync(path.join(out, "city-report.json"), stableJson(data));
     fs.writeFileSync(path.join(out, "city-capacity.svg"), svg);
   });
-  process.stdout.write(`city report for ${sites.map((s) => s.site.name).join(", ")} at ${city.precision} -> ${path.join(out, "city-report.md")}, city-report.json, city-capacity.svg\n`);
+  process.stdout.write(
+    `city report for ${sites.map((s) => s.site.name).join(", ")} at ${city.precision} -> ${path.join(out, "city-report.md")}, city-report.json, city-capacity.svg\n`,
+  );
   // Each stack's policy sees one site: sites that fit a scheme's budget one by one can still overcommit it together.
   const problems = subsidyProblems(data);
   for (const line of problems) process.stderr.write(`${line}\n`);
@@ -171,10 +194,14 @@ export function subsidyProblems(data: CityReport): string[] {
     const available = s.budgetHkd - s.committedOutsideHkd;
     if (s.leftHkd < 0) {
       const parts = s.sites.filter((x) => x.counted && x.committedHkd > 0).map((x) => `${x.site} ${formatHkd(x.committedHkd)}`);
-      out.push(`${s.scheme}: the counted sites commit ${formatHkd(s.committedHkd)} over the scheme's term, ${formatHkd(-s.leftHkd)} more than the ${formatHkd(Math.max(available, 0))} left of its ${formatHkd(s.budgetHkd)} budget${parts.length ? ` (${parts.join(", ")})` : ""}`);
+      out.push(
+        `${s.scheme}: the counted sites commit ${formatHkd(s.committedHkd)} over the scheme's term, ${formatHkd(-s.leftHkd)} more than the ${formatHkd(Math.max(available, 0))} left of its ${formatHkd(s.budgetHkd)} budget${parts.length ? ` (${parts.join(", ")})` : ""}`,
+      );
     }
     for (const x of s.sites.filter((y) => !y.counted && y.committedHkd > 0 && s.committedHkd + y.committedHkd > available)) {
-      out.push(`${s.scheme}: ${x.site} (not counted: it fails a mandatory policy) would commit ${formatHkd(x.committedHkd)}, ${formatHkd(s.committedHkd + x.committedHkd - available)} more than the budget left once counted`);
+      out.push(
+        `${s.scheme}: ${x.site} (not counted: it fails a mandatory policy) would commit ${formatHkd(x.committedHkd)}, ${formatHkd(s.committedHkd + x.committedHkd - available)} more than the budget left once counted`,
+      );
     }
   }
   return out;

@@ -100,7 +100,8 @@ export function monitorProblems(monitor: unknown): string[] {
   const m = (monitor ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
   if (!(m.resources instanceof Map)) problems.push("MockMonitor.resources: expected a Map of registered resources");
-  for (const method of ["registerResource", "registerResourceOutputs"]) if (typeof m[method] !== "function") problems.push(`MockMonitor.${method}: expected a method`);
+  for (const method of ["registerResource", "registerResourceOutputs"])
+    if (typeof m[method] !== "function") problems.push(`MockMonitor.${method}: expected a method`);
   return problems;
 }
 
@@ -108,7 +109,8 @@ export function monitorProblems(monitor: unknown): string[] {
 export function mockMonitor(): MockMonitor {
   const monitor = sdk().runtime.getMonitor();
   const problems = monitorProblems(monitor);
-  if (problems.length) throw new Error(`the Pulumi SDK's mock runtime is not what aisc plan was written against (cli/sdk-internals.ts): ${problems.join("; ")}`);
+  if (problems.length)
+    throw new Error(`the Pulumi SDK's mock runtime is not what aisc plan was written against (cli/sdk-internals.ts): ${problems.join("; ")}`);
   return monitor as unknown as MockMonitor;
 }
 
@@ -138,12 +140,15 @@ export async function withoutStackTraces<T>(fn: () => Promise<T>): Promise<T> {
  */
 export function sdkInternalsProblems(monitor?: unknown): string[] {
   const problems: string[] = [];
-  for (const [name, value] of Object.entries(WIRE)) if (typeof value !== "string" || value.length === 0) problems.push(`runtime/rpc ${name}: expected a string marker`);
+  for (const [name, value] of Object.entries(WIRE))
+    if (typeof value !== "string" || value.length === 0) problems.push(`runtime/rpc ${name}: expected a string marker`);
   for (const getter of REQUEST_GETTERS) {
-    if (typeof (pb().RegisterResourceRequest.prototype as unknown as Record<string, unknown>)[getter] !== "function") problems.push(`RegisterResourceRequest.${getter}: expected a method`);
+    if (typeof (pb().RegisterResourceRequest.prototype as unknown as Record<string, unknown>)[getter] !== "function")
+      problems.push(`RegisterResourceRequest.${getter}: expected a method`);
   }
   for (const setter of ["setUrn", "setId", "setObject"]) {
-    if (typeof (pb().RegisterResourceResponse.prototype as unknown as Record<string, unknown>)[setter] !== "function") problems.push(`RegisterResourceResponse.${setter}: expected a method`);
+    if (typeof (pb().RegisterResourceResponse.prototype as unknown as Record<string, unknown>)[setter] !== "function")
+      problems.push(`RegisterResourceResponse.${setter}: expected a method`);
   }
   if (typeof sdkResource().stackTrace !== "function") problems.push("Resource.stackTrace: expected the private static that captures a resource's stack trace");
   if (monitor !== undefined) problems.push(...monitorProblems(monitor));

@@ -13,7 +13,11 @@ import { Plan, PlannedResource } from "./record";
  * what `aisc verify --only slurm` loads into a real Slurm.
  */
 
-type Inputs = { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; data?: Record<string, string> };
+type Inputs = {
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  data?: Record<string, string>;
+};
 
 function inputs(r: PlannedResource): Inputs {
   return r.inputs;
@@ -33,7 +37,17 @@ export function slurmArtifacts(plan: Plan): Map<string, string> {
     .map((r) => ({ name: inputs(r).metadata!.name!, spec: inputs(r).spec as { replicas: number; extraConf: string } }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   const nodes = nodeSets.map((n) => nodeLine(n.name, n.spec.replicas, n.spec.extraConf));
-  files.set("slurm/slurm.conf", slurmConf(spec.clusterName, SLURM_NAMES.controllerHost, SLURM_NAMES.accountingHost, spec.extraConf, nodeSets.map((n) => n.name), nodes));
+  files.set(
+    "slurm/slurm.conf",
+    slurmConf(
+      spec.clusterName,
+      SLURM_NAMES.controllerHost,
+      SLURM_NAMES.accountingHost,
+      spec.extraConf,
+      nodeSets.map((n) => n.name),
+      nodes,
+    ),
+  );
 
   const configMaps = plan.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && inputs(r).metadata?.namespace === PLATFORM_NAMESPACES.slurm);
   const configFiles = configMaps.find((r) => inputs(r).metadata?.name === SLURM_NAMES.configFiles);
@@ -62,7 +76,8 @@ export function slurmArtifacts(plan: Plan): Map<string, string> {
 
 /** The environment of a CronJob's first container, by name. */
 function cronEnv(r: PlannedResource): Record<string, string> {
-  const spec = (r.inputs as { spec?: { jobTemplate?: { spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } } } }).spec;
+  const spec = (r.inputs as { spec?: { jobTemplate?: { spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } } } })
+    .spec;
   const env = spec?.jobTemplate?.spec?.template?.spec?.containers?.[0]?.env ?? [];
   return Object.fromEntries(env.map((e) => [e.name, e.value ?? ""]));
 }

@@ -64,7 +64,9 @@ export function isStackName(name: string): boolean {
 }
 
 function stackNameError(where: string, name: string): InputError {
-  return new InputError(`${where}: the stack name ${JSON.stringify(name)} is not ${DNS_LABEL_WHAT}, at most 63 characters; rename the file Pulumi.<stack>.yaml`);
+  return new InputError(
+    `${where}: the stack name ${JSON.stringify(name)} is not ${DNS_LABEL_WHAT}, at most 63 characters; rename the file Pulumi.<stack>.yaml`,
+  );
 }
 
 /** Stack names of every `Pulumi.<name>.yaml` in `dir`, sorted; a file with an invalid name is an error, never skipped. */
@@ -219,7 +221,8 @@ export function readStackFile(file: string, project: string): StackConfig {
     throw new InputError(`${file}: cannot read the stack file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   const top = parseYaml(file, text);
-  if (typeof top !== "object" || top === null || Array.isArray(top)) throw new InputError(`${file}: expected a mapping with a config: key, got ${Array.isArray(top) ? "a list" : typeof top}`);
+  if (typeof top !== "object" || top === null || Array.isArray(top))
+    throw new InputError(`${file}: expected a mapping with a config: key, got ${Array.isArray(top) ? "a list" : typeof top}`);
   const rawConfig = (top as Record<string, unknown>).config;
   if (rawConfig === undefined || rawConfig === null) throw new InputError(`${file}: no config: key; expected config: holding ${SITE_KEY}`);
   if (typeof rawConfig !== "object" || Array.isArray(rawConfig)) throw new InputError(`${file}: config: expected a mapping of config keys`);
@@ -250,7 +253,10 @@ export function readStackFile(file: string, project: string): StackConfig {
   }
   // A webhook URL carries its token: it is set with --secret, or not at all.
   const plainWebhook = Object.keys(raw).find((k) => k.startsWith(`${project}:${WEBHOOK_CONFIG_PREFIX}`) && !secretKeys.includes(k));
-  if (plainWebhook) throw new InputError(`${file}: ${plainWebhook}: a plain value; expected a secret, since a webhook URL carries its token (pulumi config set --secret ${plainWebhook} <webhook URL>)`);
+  if (plainWebhook)
+    throw new InputError(
+      `${file}: ${plainWebhook}: a plain value; expected a secret, since a webhook URL carries its token (pulumi config set --secret ${plainWebhook} <webhook URL>)`,
+    );
   if (raw[SITE_KEY] === undefined || raw[SITE_KEY] === null) {
     throw new InputError(`${file}: config: has no ${SITE_KEY}; expected the site inventory under config: ${SITE_KEY} (see the README's site inventory)`);
   }

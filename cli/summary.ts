@@ -15,7 +15,12 @@ export function resourceCounts(plan: Plan): [string, number][] {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 export function formatSummary(plan: Plan, outDir: string, objects: number): string {
@@ -28,15 +33,19 @@ export function formatSummary(plan: Plan, outDir: string, objects: number): stri
     const rows = [["  GPUs by model", "GPUs"], ...Object.entries(c.gpusByModel).map(([m, n]) => [`  ${m}`, String(n)])];
     lines.push(...table(rows));
     // Each class of GPU resource against what tenants are promised of it (cloud burst is never promised).
-    lines.push(...table([
-      ["  GPU resource", "class", "on-prem", "cloud", "entitled"],
-      ...(c.gpuResources ?? []).map((r) => [`  ${r.resource}`, r.class, String(r.onPrem), String(r.cloud), String(r.entitled)]),
-    ]));
+    lines.push(
+      ...table([
+        ["  GPU resource", "class", "on-prem", "cloud", "entitled"],
+        ...(c.gpuResources ?? []).map((r) => [`  ${r.resource}`, r.class, String(r.onPrem), String(r.cloud), String(r.entitled)]),
+      ]),
+    );
     if (c.milestones.length) {
-      lines.push(...table([
-        ["  milestone", "date", "target PFLOPS", "planned PFLOPS", "met"],
-        ...c.milestones.map((m) => [`  ${m.name}`, m.date, String(m.pflops), String(m.plannedPflops), m.met ? "yes" : "NO"]),
-      ]));
+      lines.push(
+        ...table([
+          ["  milestone", "date", "target PFLOPS", "planned PFLOPS", "met"],
+          ...c.milestones.map((m) => [`  ${m.name}`, m.date, String(m.pflops), String(m.plannedPflops), m.met ? "yes" : "NO"]),
+        ]),
+      );
     }
   }
   return lines.join("\n");

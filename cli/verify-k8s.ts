@@ -53,13 +53,20 @@ type Doc = Record<string, unknown>;
 
 /** `spec.containers[0]` from ajv's `/spec/containers/0`. */
 function fieldPath(pointer: string, extra?: string): string {
-  const parts = pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const parts = pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (extra !== undefined) parts.push(extra);
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), "");
 }
 
 function describe(e: ErrorObject, doc: Doc): { field: string; message: string } {
-  const valueAt = () => e.instancePath.split("/").slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], doc);
+  const valueAt = () =>
+    e.instancePath
+      .split("/")
+      .slice(1)
+      .reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], doc);
   switch (e.keyword) {
     case "additionalProperties":
       return { field: fieldPath(e.instancePath, String(e.params.additionalProperty)), message: "unknown field" };
@@ -67,10 +74,16 @@ function describe(e: ErrorObject, doc: Doc): { field: string; message: string } 
       return { field: fieldPath(e.instancePath, String(e.params.missingProperty)), message: "required field is missing" };
     case "type": {
       const v = valueAt();
-      return { field: fieldPath(e.instancePath), message: `expected ${[e.params.type].flat().join(" or ")}, got ${Array.isArray(v) ? "array" : v === null ? "null" : typeof v}` };
+      return {
+        field: fieldPath(e.instancePath),
+        message: `expected ${[e.params.type].flat().join(" or ")}, got ${Array.isArray(v) ? "array" : v === null ? "null" : typeof v}`,
+      };
     }
     case "enum":
-      return { field: fieldPath(e.instancePath), message: `expected one of ${(e.params.allowedValues as unknown[]).join(", ")}, got ${JSON.stringify(valueAt())}` };
+      return {
+        field: fieldPath(e.instancePath),
+        message: `expected one of ${(e.params.allowedValues as unknown[]).join(", ")}, got ${JSON.stringify(valueAt())}`,
+      };
     default:
       return { field: fieldPath(e.instancePath), message: e.message ?? e.keyword };
   }
@@ -143,11 +156,20 @@ export class K8sValidator {
 
   /** Registers a CustomResourceDefinition's served versions. */
   addCrd(crd: Doc): void {
-    const spec = crd.spec as { group: string; names: { kind: string }; versions: { name: string; served?: boolean; schema?: { openAPIV3Schema?: Record<string, unknown> } }[] };
+    const spec = crd.spec as {
+      group: string;
+      names: { kind: string };
+      versions: { name: string; served?: boolean; schema?: { openAPIV3Schema?: Record<string, unknown> } }[];
+    };
     for (const v of spec.versions ?? []) {
       if (v.served === false || !v.schema?.openAPIV3Schema) continue;
       const schema = strictCrdSchema(v.schema.openAPIV3Schema) as Record<string, unknown>;
-      const properties = { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { $ref: "k8s#/$defs/meta.v1.ObjectMeta" }, ...(schema.properties as object) };
+      const properties = {
+        apiVersion: { type: "string" },
+        kind: { type: "string" },
+        metadata: { $ref: "k8s#/$defs/meta.v1.ObjectMeta" },
+        ...(schema.properties as object),
+      };
       this.crds.set(`${spec.group}/${v.name}/${spec.names.kind}`, { ...schema, properties, additionalProperties: false });
     }
   }
@@ -172,15 +194,23 @@ export class K8sValidator {
       const crd = this.crds.get(key);
       if (ref) validator = this.ajv.getSchema(`k8s${ref}`);
       else if (crd) validator = this.ajv.compile(crd);
-      if (!validator) return [{ field: "apiVersion", message: `no schema for ${key}: not a built-in kind and no CRD for it in ${path.relative(PROJECT_ROOT, CRD_DIR)} or the manifests` }];
+      if (!validator)
+        return [
+          {
+            field: "apiVersion",
+            message: `no schema for ${key}: not a built-in kind and no CRD for it in ${path.relative(PROJECT_ROOT, CRD_DIR)} or the manifests`,
+          },
+        ];
       this.compiled.set(key, validator);
     }
     if (validator(doc)) return [];
     const seen = new Set<string>();
-    return (validator.errors ?? []).map((e) => describe(e, doc)).filter((p) => {
-      const k = `${p.field}: ${p.message}`;
-      return seen.has(k) ? false : (seen.add(k), true);
-    });
+    return (validator.errors ?? [])
+      .map((e) => describe(e, doc))
+      .filter((p) => {
+        const k = `${p.field}: ${p.message}`;
+        return seen.has(k) ? false : (seen.add(k), true);
+      });
   }
 }
 
@@ -205,7 +235,9 @@ export function readManifests(dir: string, relativeTo: string, version: "1.1" | 
     const parsed = YAML.parseAllDocuments(fs.readFileSync(full, "utf8"), { prettyErrors: false, logLevel: "silent", lineCounter, version });
     const fail = (message: string, pos?: readonly number[]) => {
       const at = pos ? lineCounter.linePos(pos[0]) : undefined;
-      return new InputError(`${full}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${message.split("\n")[0].replace(/[:\s]+$/, "")}; fix the edit or re-run aisc plan`);
+      return new InputError(
+        `${full}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${message.split("\n")[0].replace(/[:\s]+$/, "")}; fix the edit or re-run aisc plan`,
+      );
     };
     const docs: Doc[] = [];
     for (const d of parsed) {
@@ -233,7 +265,9 @@ export function checkK8s(stackDir: string): K8sCheck {
   const rendered = manifests.flatMap((m) => m.docs).filter((d) => d.kind === "CustomResourceDefinition");
   const validator = new K8sValidator(K8S_SCHEMA, [...vendored, ...rendered]);
   // What a quota's count/<resource> may name: every built-in kind's resource and every CRD's.
-  const crdResources = [...vendored, ...rendered].map((d) => d.spec as { group?: string; names?: { plural?: string } }).map((s) => `${s?.names?.plural}.${s?.group}`);
+  const crdResources = [...vendored, ...rendered]
+    .map((d) => d.spec as { group?: string; names?: { plural?: string } })
+    .map((s) => `${s?.names?.plural}.${s?.group}`);
   const resources = new Set([...validator.builtInResources(), ...crdResources]);
   const failures: SchemaFailure[] = [];
   const skipped: Record<string, number> = {};
@@ -260,7 +294,12 @@ export function checkK8s(stackDir: string): K8sCheck {
   }
   const charts = chartValuesOf(stackDir);
   for (const u of charts.unknown) {
-    failures.push({ file: "plan.json", object: `Helm chart ${u.chart}`, field: `values.${u.path}`, message: "not a value of the chart at this version (its values.yaml has no such key, so Helm would ignore it)" });
+    failures.push({
+      file: "plan.json",
+      object: `Helm chart ${u.chart}`,
+      field: `values.${u.path}`,
+      message: "not a value of the chart at this version (its values.yaml has no such key, so Helm would ignore it)",
+    });
   }
   return { objects, files: manifests.length, failures, skipped, charts: { checked: charts.checked, skipped: charts.skipped } };
 }

@@ -28,7 +28,13 @@ export interface NodeClass {
 /** vCPUs and GiB of the general-purpose types a system node group is likely to use; others are not checked for CPU and memory. */
 const SYSTEM_INSTANCE_TYPES: Readonly<Record<string, { cpu: number; memoryGi: number }>> = Object.fromEntries(
   ["m5", "m6i", "m7i", "m6g", "m7g"].flatMap((family) =>
-    [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["8xlarge", 32]].map(([size, cpu]) => [`${family}.${size}`, { cpu: cpu as number, memoryGi: (cpu as number) * 4 }]),
+    [
+      ["large", 2],
+      ["xlarge", 4],
+      ["2xlarge", 8],
+      ["4xlarge", 16],
+      ["8xlarge", 32],
+    ].map(([size, cpu]) => [`${family}.${size}`, { cpu: cpu as number, memoryGi: (cpu as number) * 4 }]),
   ),
 );
 
@@ -42,7 +48,11 @@ export function declaredNodes(site: Site): NodeClass[] {
     name: pool.name,
     labels: { "kubernetes.io/os": "linux", ...gpuNodeLabels(pool), ...(pool.placement === "on-prem" ? HYBRID : {}) },
     taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: GPU_TAINT.effect }],
-    allocatable: { cpu: pool.gpu.cpusPerGpu * pool.gpusPerNode - RESERVED.cpu, memory: (pool.gpu.memoryGBPerGpu * pool.gpusPerNode - RESERVED.memoryGi) * 2 ** 30, ...nodeResources(pool) },
+    allocatable: {
+      cpu: pool.gpu.cpusPerGpu * pool.gpusPerNode - RESERVED.cpu,
+      memory: (pool.gpu.memoryGBPerGpu * pool.gpusPerNode - RESERVED.memoryGi) * 2 ** 30,
+      ...nodeResources(pool),
+    },
     gpu: true,
   }));
   const { system } = site;
@@ -94,7 +104,9 @@ export function plannedNodes(site: Site, resources: readonly PlanResource[]): { 
     }
     const group = placement === "cloud" ? groups.find((g) => g.inputs?.labels?.[key] === value) : undefined;
     if (!group) {
-      absent.push(`${node.name} (${placement === "cloud" ? `no EKS node group labelled ${key}=${value}` : `no SSM activation tagged ${NODE_LABELS.pool}=${node.name}`})`);
+      absent.push(
+        `${node.name} (${placement === "cloud" ? `no EKS node group labelled ${key}=${value}` : `no SSM activation tagged ${NODE_LABELS.pool}=${node.name}`})`,
+      );
       continue;
     }
     const taints = (group.inputs?.taints ?? []).map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECT[t.effect] ?? t.effect }));
@@ -116,7 +128,13 @@ interface PodSpec {
  * The main container of each Slinky kind (slurm-operator 1.1.2's v1beta1 types): a
  * ContainerWrapper beside the PodTemplate, whose resources the operator puts on the pod.
  */
-const SLINKY_CONTAINERS: Readonly<Record<string, string>> = { Controller: "slurmctld", NodeSet: "slurmd", LoginSet: "login", RestApi: "slurmrestd", Accounting: "slurmdbd" };
+const SLINKY_CONTAINERS: Readonly<Record<string, string>> = {
+  Controller: "slurmctld",
+  NodeSet: "slurmd",
+  LoginSet: "login",
+  RestApi: "slurmrestd",
+  Accounting: "slurmdbd",
+};
 
 /** What placement reads of a rendered object: its identity and wherever it keeps a pod template. */
 export interface WorkloadDoc {
@@ -169,7 +187,8 @@ export function misfit(spec: PodSpec, node: NodeClass): string | undefined {
 
 /** Why the pod's nodeSelector or required node affinity rules the node class out, if they do. */
 function selectorMisfit(spec: PodSpec, node: NodeClass): string | undefined {
-  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (node.labels[k] !== v) return `nodeSelector ${k}=${v} (its nodes have ${k in node.labels ? `${k}=${node.labels[k]}` : `no ${k}`})`;
+  for (const [k, v] of Object.entries(spec.nodeSelector ?? {}))
+    if (node.labels[k] !== v) return `nodeSelector ${k}=${v} (its nodes have ${k in node.labels ? `${k}=${node.labels[k]}` : `no ${k}`})`;
   const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   const holds = (e: Expr) => {
     const has = e.key in node.labels;
@@ -187,7 +206,9 @@ function selectorMisfit(spec: PodSpec, node: NodeClass): string | undefined {
 function capacityMisfit(spec: PodSpec, node: NodeClass): string | undefined {
   for (const taint of node.taints) {
     if (taint.effect === "PreferNoSchedule") continue;
-    const tolerated = (spec.tolerations ?? []).some((t) => (t.operator === "Exists" && (!t.key || t.key === taint.key)) || (t.key === taint.key && (t.value ?? "") === (taint.value ?? ""))) ;
+    const tolerated = (spec.tolerations ?? []).some(
+      (t) => (t.operator === "Exists" && (!t.key || t.key === taint.key)) || (t.key === taint.key && (t.value ?? "") === (taint.value ?? "")),
+    );
     if (!tolerated) return `the taint ${taint.key}=${taint.value}:${taint.effect}`;
   }
   for (const [resource, wanted] of Object.entries(podRequests(spec))) {

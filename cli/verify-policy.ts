@@ -47,7 +47,9 @@ export function planOnDisk(plan: Plan, manifests: readonly { file: string; docs:
       const known = planned.get(key);
       const forged = forgedUnknown(doc, known?.inputs);
       if (forged !== undefined) {
-        throw new InputError(`${file}: ${String(doc.kind)} ${key.split("/").slice(1).filter(Boolean).join("/")} holds ${UNKNOWN} at ${forged || "its top"}, where plan.json has a value: aisc writes ${UNKNOWN} only for what a preview cannot know, and a policy cannot judge it; fix the edit or re-run aisc plan`);
+        throw new InputError(
+          `${file}: ${String(doc.kind)} ${key.split("/").slice(1).filter(Boolean).join("/")} holds ${UNKNOWN} at ${forged || "its top"}, where plan.json has a value: aisc writes ${UNKNOWN} only for what a preview cannot know, and a policy cannot judge it; fix the edit or re-run aisc plan`,
+        );
       }
       if (known) {
         resources.push({ ...known, inputs: doc });
@@ -64,7 +66,15 @@ export function planOnDisk(plan: Plan, manifests: readonly { file: string; docs:
         custom: true,
         remote: false,
         inputs: doc,
-        options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependencies: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [] },
+        options: {
+          protect: false,
+          retainOnDelete: false,
+          deleteBeforeReplace: false,
+          dependencies: [],
+          ignoreChanges: [],
+          replaceOnChanges: [],
+          additionalSecretOutputs: [],
+        },
       });
     }
   }
@@ -93,7 +103,12 @@ export interface PolicyCheck {
 }
 
 /** Judges one plan folder (`dir`, holding plan.json) with `policies`, rewriting its reports from the verdict. */
-async function judge(dir: string, policies: typeof POLICIES, config: PolicyConfig, stack: StackConfig | undefined): Promise<{ result: PolicyResult; objects: number; added: number }> {
+async function judge(
+  dir: string,
+  policies: typeof POLICIES,
+  config: PolicyConfig,
+  stack: StackConfig | undefined,
+): Promise<{ result: PolicyResult; objects: number; added: number }> {
   const [plan] = loadPlans(path.join(dir, "plan.json")).values();
   const manifests = readManifests(path.join(dir, "manifests"), dir, "1.1");
   const { plan: onDisk, added } = planOnDisk(plan, manifests);

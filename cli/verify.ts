@@ -13,7 +13,6 @@ import { checkPrometheus } from "./verify-prometheus";
 import { checkSlurm } from "./verify-slurm";
 import type { PolicyConfig } from "./policy-eval";
 
-
 /** What a check is given besides the stack's output folder: its inventory, stack file and policy config. */
 interface CheckContext {
   readonly site: Site;
@@ -41,7 +40,11 @@ const CHECKS: Record<string, Check> = {
     if (result.failures.length === 0) return { ok: true, report: [`${head}: ok`, ...skips] };
     return {
       ok: false,
-      report: [`${head}: ${result.failures.length} problem${result.failures.length === 1 ? "" : "s"}`, ...result.failures.map((f) => `  ${f.file}: ${f.object}: ${f.field}: ${f.message}`), ...skips],
+      report: [
+        `${head}: ${result.failures.length} problem${result.failures.length === 1 ? "" : "s"}`,
+        ...result.failures.map((f) => `  ${f.file}: ${f.object}: ${f.field}: ${f.message}`),
+        ...skips,
+      ],
     };
   },
   slurm: async (stackDir, { site }) => {

@@ -33,7 +33,13 @@ export interface CityConfig {
 }
 
 const CITY_KEYS = { precision: { required: true }, milestones: { required: true }, subsidy: { required: false } } as const;
-const MILESTONE_KEYS = { name: { required: true }, date: { required: true }, pflops: { required: true }, source: { required: true }, sites: { required: false } } as const;
+const MILESTONE_KEYS = {
+  name: { required: true },
+  date: { required: true },
+  pflops: { required: true },
+  source: { required: true },
+  sites: { required: false },
+} as const;
 
 /** Validates the city's configuration; every problem keyed under `aisc:city`, like the inventory's. */
 export function parseCity(value: unknown, key: string = CITY_CONFIG_KEY): CityConfig {
@@ -50,19 +56,33 @@ export function parseCity(value: unknown, key: string = CITY_CONFIG_KEY): CityCo
     const date = r.date(`${at}.date`, m.date);
     const pflops = r.number(`${at}.pflops`, m.pflops, 0, 1e9, true);
     const source = r.string(`${at}.source`, m.source, { maxLength: 256 });
-    const sites = m.sites === undefined ? undefined : r.list(`${at}.sites`, m.sites, { maxItems: 100, what: "sites" })?.map((s, j) => r.string(`${at}.sites[${j}]`, s, { maxLength: 64 }));
+    const sites =
+      m.sites === undefined
+        ? undefined
+        : r.list(`${at}.sites`, m.sites, { maxItems: 100, what: "sites" })?.map((s, j) => r.string(`${at}.sites[${j}]`, s, { maxLength: 64 }));
     if (name === undefined || date === undefined || pflops === undefined || source === undefined || sites?.includes(undefined)) return [];
     return [{ name, date, pflops, source, ...(sites ? { sites: sites as string[] } : {}) }];
   });
   const subsidy = o.subsidy === undefined ? [] : parseSubsidyTerms(r, `${key}.subsidy`, o.subsidy);
-  r.unique((i) => `${key}.milestones[${i}].name`, items.map((x) => (x as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)), "milestone name");
+  r.unique(
+    (i) => `${key}.milestones[${i}].name`,
+    items.map((x) => (x as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)),
+    "milestone name",
+  );
   if (r.issues.length > 0) throw new InventoryError(r.issues);
   return { precision: precision!, milestones, subsidy };
 }
 
 /** A site's on-premises capacity in service on `date`, at every precision. */
 export function pflopsInService(site: Site, date: string): Record<Precision, number> {
-  return capacityOf(poolsInService(site.pools.filter((p) => p.placement === "on-prem"), date), site.capacity.precision, 1).pflopsByPrecision;
+  return capacityOf(
+    poolsInService(
+      site.pools.filter((p) => p.placement === "on-prem"),
+      date,
+    ),
+    site.capacity.precision,
+    1,
+  ).pflopsByPrecision;
 }
 
 /**
@@ -72,7 +92,8 @@ export function pflopsInService(site: Site, date: string): Record<Precision, num
 export function uncountedAt(site: Site, precision: Precision): { model: string; gpus: number }[] {
   const format = precision.split("-")[0] as NumberFormat;
   const byModel = new Map<string, number>();
-  for (const p of site.pools.filter((x) => x.placement === "on-prem" && x.gpu.denseTflops[format] === undefined)) byModel.set(p.gpu.model, (byModel.get(p.gpu.model) ?? 0) + p.gpusPerNode * p.nodes);
+  for (const p of site.pools.filter((x) => x.placement === "on-prem" && x.gpu.denseTflops[format] === undefined))
+    byModel.set(p.gpu.model, (byModel.get(p.gpu.model) ?? 0) + p.gpusPerNode * p.nodes);
   return [...byModel].map(([model, gpus]) => ({ model, gpus }));
 }
 

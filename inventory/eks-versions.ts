@@ -62,9 +62,3 @@ export function eksVersion(version: string): EksVersion | undefined {
 
 export const SUPPORT_TYPES = ["standard", "extended"] as const;
 export type SupportType = (typeof SUPPORT_TYPES)[number];
-
-/** The last day the cluster's version is supported under `support`, or undefined for a version not in the calendar. */
-export function supportEnds(version: string, support: SupportType): string | undefined {
-  const v = eksVersion(version);
-  return v && (support === "standard" ? v.endOfStandard : v.endOfExtended);
-}

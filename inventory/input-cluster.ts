@@ -3,7 +3,27 @@ import { PRECISIONS } from "./catalog";
 import { DEPLOYABLE_VERSIONS, SUPPORT_TYPES } from "./eks-versions";
 import { EBS_STORAGE_CLASS, SSM_ACTIVATION_MAX_DAYS } from "./platform";
 import { ACCESS_POLICIES, CLUSTER_KINDS, POD_ROUTING_MODES, SYSTEM_PLACEMENTS } from "./types";
-import { codes, text, dnsLabel, ref, list, cidrList, CIDR, ZONE, DATE, CLAIM, PREFIX, ASN, Section, DEFAULT_SERVICE_CIDR, SYSTEM_DEFAULTS, DEFAULT_OIDC_PREFIX, DEFAULT_ACTIVATION_ROTATION_DAYS, MAX_API_ACCESS_CIDRS, MAX_ACCESS_ENTRIES } from "./input-kit";
+import {
+  codes,
+  text,
+  dnsLabel,
+  ref,
+  list,
+  cidrList,
+  CIDR,
+  ZONE,
+  DATE,
+  CLAIM,
+  PREFIX,
+  ASN,
+  Section,
+  DEFAULT_SERVICE_CIDR,
+  SYSTEM_DEFAULTS,
+  DEFAULT_OIDC_PREFIX,
+  DEFAULT_ACTIVATION_ROTATION_DAYS,
+  MAX_API_ACCESS_CIDRS,
+  MAX_ACCESS_ENTRIES,
+} from "./input-kit";
 
 /** The site, its facility and cluster, networks: each section's keys in the parser's order. */
 export const CLUSTER_SECTIONS = {

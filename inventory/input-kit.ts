@@ -49,11 +49,21 @@ export const codes = (values: readonly string[]): string => {
 };
 
 /** A non-empty string of at most `maxLength` characters (the reader's r.string), with an optional pattern. */
-export const text = (maxLength: number = LIMITS.stringLength, pattern?: string): ValueSchema => ({ type: "string", minLength: 1, maxLength, ...(pattern ? { pattern } : {}) });
+export const text = (maxLength: number = LIMITS.stringLength, pattern?: string): ValueSchema => ({
+  type: "string",
+  minLength: 1,
+  maxLength,
+  ...(pattern ? { pattern } : {}),
+});
 /** A DNS label (reader.ts DNS_LABEL) of at most `maxLength` characters. */
 export const dnsLabel = (maxLength: number = LIMITS.stringLength): ValueSchema => text(maxLength, DNS_LABEL.source);
 export const ref = (section: string): ValueSchema => ({ $ref: `#/$defs/${section}` });
-export const list = (items: ValueSchema, minItems: number, maxItems?: number): ValueSchema => ({ type: "array", items, ...(minItems > 0 ? { minItems } : {}), ...(maxItems !== undefined ? { maxItems } : {}) });
+export const list = (items: ValueSchema, minItems: number, maxItems?: number): ValueSchema => ({
+  type: "array",
+  items,
+  ...(minItems > 0 ? { minItems } : {}),
+  ...(maxItems !== undefined ? { maxItems } : {}),
+});
 
 /** `a.b.c.d/n`, the form cidr.ts parseCidr reads (whether it is valid, private and apart from the others is the parser's). */
 export const CIDR = "^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$";

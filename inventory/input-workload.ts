@@ -2,7 +2,21 @@ import { LIMITS } from "./limits";
 import { GPU_MODELS, SUBSIDY_SCHEMES } from "./catalog";
 import { RESERVED_NAMESPACES_TEXT, SLURM_RESERVED_NAMES, SYSTEM_POOL } from "./platform";
 import { CAPACITY_TYPES, MIG_STRATEGIES, PLACEMENTS, TENANT_KINDS } from "./types";
-import { codes, text, dnsLabel, ref, list, ZONE, DATE, MIG_LAYOUTS, INSTANCE_TYPES, RESOURCE_NAME, SUBSIDY_NAMES, Section, MONITORING_DEFAULTS } from "./input-kit";
+import {
+  codes,
+  text,
+  dnsLabel,
+  ref,
+  list,
+  ZONE,
+  DATE,
+  MIG_LAYOUTS,
+  INSTANCE_TYPES,
+  RESOURCE_NAME,
+  SUBSIDY_NAMES,
+  Section,
+  MONITORING_DEFAULTS,
+} from "./input-kit";
 
 /** GPU pools, tenants, Slurm and monitoring: each section's keys in the parser's order. */
 export const WORKLOAD_SECTIONS = {
@@ -129,7 +143,11 @@ export const WORKLOAD_SECTIONS = {
   },
   tenant: {
     name: {
-      doc: `The tenant's key: its namespace, Slurm account and QoS. A DNS label of at most 42 characters, unique; not a platform namespace (${RESERVED_NAMESPACES_TEXT.split(", ").map((n) => `\`${n}\``).join(", ")}) nor ${codes(Object.keys(SLURM_RESERVED_NAMES))}.`,
+      doc: `The tenant's key: its namespace, Slurm account and QoS. A DNS label of at most 42 characters, unique; not a platform namespace (${RESERVED_NAMESPACES_TEXT.split(
+        ", ",
+      )
+        .map((n) => `\`${n}\``)
+        .join(", ")}) nor ${codes(Object.keys(SLURM_RESERVED_NAMES))}.`,
       required: true,
       schema: dnsLabel(42),
     },

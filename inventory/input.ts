@@ -11,5 +11,13 @@ import { WORKLOAD_SECTIONS } from "./input-workload";
  */
 export const SECTIONS = { ...CLUSTER_SECTIONS, ...WORKLOAD_SECTIONS } as const;
 
-export { DEFAULT_ACTIVATION_ROTATION_DAYS, DEFAULT_OIDC_PREFIX, DEFAULT_SERVICE_CIDR, MAX_ACCESS_ENTRIES, MAX_API_ACCESS_CIDRS, MONITORING_DEFAULTS, SYSTEM_DEFAULTS } from "./input-kit";
-export type { KeyDoc, Section, ValueSchema } from "./input-kit";
+export {
+  DEFAULT_ACTIVATION_ROTATION_DAYS,
+  DEFAULT_OIDC_PREFIX,
+  DEFAULT_SERVICE_CIDR,
+  MAX_ACCESS_ENTRIES,
+  MAX_API_ACCESS_CIDRS,
+  MONITORING_DEFAULTS,
+  SYSTEM_DEFAULTS,
+} from "./input-kit";
+export type { KeyDoc, Section } from "./input-kit";

@@ -5,7 +5,10 @@
  * check that compares items with each other runs only on lists within these limits.
  */
 /** On-premises servers of a site that join as hybrid nodes (SSM managed instances): its on-premises pools' and system nodes. */
-export function hybridNodeCount(site: { readonly pools: readonly { readonly placement: string; readonly nodes: number }[]; readonly system?: { readonly placement: string; readonly nodes?: number } }): number {
+export function hybridNodeCount(site: {
+  readonly pools: readonly { readonly placement: string; readonly nodes: number }[];
+  readonly system?: { readonly placement: string; readonly nodes?: number };
+}): number {
   const system = site.system?.placement === "on-prem" ? (site.system.nodes ?? 0) : 0;
   return site.pools.reduce((n, p) => n + (p.placement === "on-prem" ? p.nodes : 0), system);
 }

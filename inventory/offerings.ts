@@ -21,7 +21,17 @@ import { CLOUD_INSTANCE_TYPES } from "./instances";
 export const REGION_OFFERINGS: Readonly<Record<string, readonly string[]>> = {
   "ap-east-1": [],
   "ap-northeast-1": ["p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5en.48xlarge", "g6e.xlarge", "g6e.12xlarge", "g6e.24xlarge", "g6e.48xlarge"],
-  "us-east-1": ["p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "g6e.xlarge", "g6e.12xlarge", "g6e.24xlarge", "g6e.48xlarge"],
+  "us-east-1": [
+    "p4d.24xlarge",
+    "p4de.24xlarge",
+    "p5.48xlarge",
+    "p5en.48xlarge",
+    "p6-b200.48xlarge",
+    "g6e.xlarge",
+    "g6e.12xlarge",
+    "g6e.24xlarge",
+    "g6e.48xlarge",
+  ],
 };
 
 /** Every type the records name is one the catalog knows: a typo here would offer nothing. */

@@ -2,7 +2,6 @@ import { DNS_LABEL, Reader, show } from "./reader";
 import { MONITORING_DEFAULTS, SECTIONS } from "./input";
 import { AlertingSettings, MonitoringSettings } from "./types";
 
-
 /** The prefix of the Pulumi config keys (under `aisc:`) holding receivers' webhook URLs as secrets. */
 export const WEBHOOK_CONFIG_PREFIX = "alertWebhook-";
 
@@ -17,9 +16,17 @@ function parseAlerting(r: Reader, path: string, value: unknown): AlertingSetting
   if (!o) return undefined;
   const before = r.issues.length;
   const list = r.list(`${path}.receivers`, o.receivers, { minItems: 1, maxItems: 16, what: "receivers" }) ?? [];
-  const receivers = list.map((x, i) => r.string(`${path}.receivers[${i}]`, x, { pattern: DNS_LABEL, what: "a receiver name (a DNS label; its webhook URL is the secret aisc:alertWebhook-<name>)", maxLength: 40 }));
+  const receivers = list.map((x, i) =>
+    r.string(`${path}.receivers[${i}]`, x, {
+      pattern: DNS_LABEL,
+      what: "a receiver name (a DNS label; its webhook URL is the secret aisc:alertWebhook-<name>)",
+      maxLength: 40,
+    }),
+  );
   r.unique((i) => `${path}.receivers[${i}]`, receivers, "receiver");
-  receivers.forEach((x, i) => x === "null" && r.fail(`${path}.receivers[${i}]`, "expected a name other than null, Alertmanager's receiver that delivers nowhere"));
+  receivers.forEach(
+    (x, i) => x === "null" && r.fail(`${path}.receivers[${i}]`, "expected a name other than null, Alertmanager's receiver that delivers nowhere"),
+  );
   const named = receivers.filter((x): x is string => x !== undefined);
   const pick = (key: string, required: boolean) => {
     const v = o[key];
@@ -37,7 +44,6 @@ function parseAlerting(r: Reader, path: string, value: unknown): AlertingSetting
   return { receivers: named, critical, warning, ...(watchdog ? { watchdog } : {}) };
 }
 
-
 /** Parses the optional monitoring block; every field has a default. */
 export function parseMonitoring(r: Reader, path: string, value: unknown): MonitoringSettings | undefined {
   const o = value === undefined ? {} : r.object(path, value, SECTIONS.monitoring);
@@ -45,7 +51,8 @@ export function parseMonitoring(r: Reader, path: string, value: unknown): Monito
   const d = MONITORING_DEFAULTS;
   const retentionDays = o.retentionDays === undefined ? d.retentionDays : r.integer(`${path}.retentionDays`, o.retentionDays, 1, 3650);
   const storageGi = o.storageGi === undefined ? d.storageGi : r.integer(`${path}.storageGi`, o.storageGi, 10, 1000000);
-  const storageClass = o.storageClass === undefined ? undefined : r.string(`${path}.storageClass`, o.storageClass, { pattern: DNS_LABEL, what: "a StorageClass name" });
+  const storageClass =
+    o.storageClass === undefined ? undefined : r.string(`${path}.storageClass`, o.storageClass, { pattern: DNS_LABEL, what: "a StorageClass name" });
   const utilisationTarget = o.utilisationTarget === undefined ? d.utilisationTarget : r.number(`${path}.utilisationTarget`, o.utilisationTarget, 0, 1, true);
   const gpuTempCelsius = o.gpuTempCelsius === undefined ? d.gpuTempCelsius : r.integer(`${path}.gpuTempCelsius`, o.gpuTempCelsius, 40, 110);
   const alerting = o.alerting === undefined ? undefined : parseAlerting(r, `${path}.alerting`, o.alerting);

@@ -61,7 +61,10 @@ function parseSharing(r: Reader, path: string, value: unknown, gpu: GpuSpec | un
   if (migStrategy !== undefined && migStrategy !== "none" && gpu?.migCapable === false) {
     r.fail(`${path}.migStrategy`, `expected none: ${gpu.model} does not support MIG, got ${show(migStrategy)}`);
   } else if (migStrategy === "single") {
-    r.fail(`${path}.migStrategy`, "expected none or mixed: with single, every MIG slice is advertised as nvidia.com/gpu, and tenants' whole-GPU quotas would count slices as GPUs");
+    r.fail(
+      `${path}.migStrategy`,
+      "expected none or mixed: with single, every MIG slice is advertised as nvidia.com/gpu, and tenants' whole-GPU quotas would count slices as GPUs",
+    );
   }
   let migLayout: MigLayout | undefined;
   if (migStrategy === "mixed" && gpu?.migCapable) migLayout = parseMigLayout(r, `${path}.migLayout`, o.migLayout, gpu);
@@ -98,17 +101,29 @@ function parseCloud(r: Reader, path: string, value: unknown, model: string | und
   // the node group is scaled up by a scheduled action at that instant (components/cluster).
   let capacityBlockStart: string | undefined;
   if (capacityType === "capacity-block") {
-    capacityBlockStart = r.string(`${path}.capacityBlockStart`, o.capacityBlockStart, { pattern: UTC_INSTANT, what: "the Capacity Block's start in UTC, as EC2 states it, such as 2027-01-10T11:30:00Z" });
-    if (capacityBlockStart && Number.isNaN(Date.parse(capacityBlockStart))) r.fail(`${path}.capacityBlockStart`, `expected a real instant, got ${show(capacityBlockStart)}`);
-    if (o.availabilityZone === undefined) r.fail(`${path}.availabilityZone`, "expected the Capacity Block's zone: EKS takes only subnets in the reservation's zone");
+    capacityBlockStart = r.string(`${path}.capacityBlockStart`, o.capacityBlockStart, {
+      pattern: UTC_INSTANT,
+      what: "the Capacity Block's start in UTC, as EC2 states it, such as 2027-01-10T11:30:00Z",
+    });
+    if (capacityBlockStart && Number.isNaN(Date.parse(capacityBlockStart)))
+      r.fail(`${path}.capacityBlockStart`, `expected a real instant, got ${show(capacityBlockStart)}`);
+    if (o.availabilityZone === undefined)
+      r.fail(`${path}.availabilityZone`, "expected the Capacity Block's zone: EKS takes only subnets in the reservation's zone");
   } else if (o.capacityBlockStart !== undefined) {
     r.fail(`${path}.capacityBlockStart`, `expected no start unless capacityType is capacity-block, got capacityType ${show(capacityType)}`);
   }
-  const availabilityZone = o.availabilityZone === undefined ? undefined : r.string(`${path}.availabilityZone`, o.availabilityZone, { pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, what: "one of the site's networks.availabilityZones, such as ap-east-1a" });
+  const availabilityZone =
+    o.availabilityZone === undefined
+      ? undefined
+      : r.string(`${path}.availabilityZone`, o.availabilityZone, {
+          pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/,
+          what: "one of the site's networks.availabilityZones, such as ap-east-1a",
+        });
   // Burst capacity is rented and may be gone, so it backs no tenant's quota unless the site says
   // it is held for it (a capacity block, an on-demand reservation); spot never is.
   const guaranteed = o.guaranteed === undefined ? false : r.boolean(`${path}.guaranteed`, o.guaranteed);
-  if (guaranteed && capacityType === "spot") r.fail(`${path}.guaranteed`, "expected false for spot capacity: EC2 takes spot instances back at two minutes' notice");
+  if (guaranteed && capacityType === "spot")
+    r.fail(`${path}.guaranteed`, "expected false for spot capacity: EC2 takes spot instances back at two minutes' notice");
   if (model === undefined || gpusPerNode === undefined) return undefined;
   const gpuModel = model as keyof typeof CLOUD_INSTANCE_TYPES;
   const offered = CLOUD_INSTANCE_TYPES[gpuModel];
@@ -124,14 +139,18 @@ function parseCloud(r: Reader, path: string, value: unknown, model: string | und
       return r.fail(`${path}.instanceType`, `expected an instance type with ${model} GPUs (${offered.map((t) => t.name).join(", ")}), got ${show(name)}`);
     }
     if (found && found.type.gpus !== gpusPerNode) {
-      return r.fail(`${path}.instanceType`, `expected an instance type with ${gpusPerNode} GPUs (the pool's gpusPerNode); ${found.type.name} has ${found.type.gpus}`);
+      return r.fail(
+        `${path}.instanceType`,
+        `expected an instance type with ${gpusPerNode} GPUs (the pool's gpusPerNode); ${found.type.name} has ${found.type.gpus}`,
+      );
     }
     instanceType = found?.type;
   } else if (!instanceType) {
     const sizes = [...new Set(offered.map((t) => t.gpus))].join(" or ");
     return r.fail(path, `expected gpusPerNode of ${sizes} for a cloud ${model} pool (no instance type has ${gpusPerNode} ${model} GPUs)`);
   }
-  if (!capacityType || !instanceType || (capacityType === "capacity-block" && (!capacityReservationId || !capacityBlockStart || !availabilityZone))) return undefined;
+  if (!capacityType || !instanceType || (capacityType === "capacity-block" && (!capacityReservationId || !capacityBlockStart || !availabilityZone)))
+    return undefined;
   return {
     capacityType,
     instanceType,
@@ -160,7 +179,11 @@ export function parsePool(r: Reader, path: string, value: unknown): GpuPool | un
   const domain = gpu?.nvlinkDomainGpus;
   if (domain && gpusPerNode !== undefined && nodes !== undefined && (domain % gpusPerNode !== 0 || nodes % (domain / gpusPerNode) !== 0)) {
     const perRack = domain % gpusPerNode === 0 ? domain / gpusPerNode : undefined;
-    if (perRack) r.fail(`${path}.nodes`, `expected whole ${domain}-GPU NVLink racks of ${perRack} nodes for ${model} (Slurm schedules each rack as one block), got ${nodes}`);
+    if (perRack)
+      r.fail(
+        `${path}.nodes`,
+        `expected whole ${domain}-GPU NVLink racks of ${perRack} nodes for ${model} (Slurm schedules each rack as one block), got ${nodes}`,
+      );
     else r.fail(`${path}.gpusPerNode`, `expected a number of GPUs that divides ${model}'s ${domain}-GPU NVLink rack, got ${gpusPerNode}`);
   }
   const sharing = parseSharing(r, `${path}.sharing`, o.sharing, gpu);

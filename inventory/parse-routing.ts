@@ -13,17 +13,25 @@ import { BgpPeer, POD_ROUTING_MODES, PodRouting } from "./types";
  * its network team keeps in step with the nodes).
  */
 
-
 /**
  * AS numbers no BGP speaker may use as its own or a peer's: 0 (RFC 7607), AS_TRANS 23456
  * (RFC 6793), the documentation ranges (RFC 5398) and the last of each space (RFC 7300).
  */
-const RESERVED_ASNS: readonly [number, number][] = [[0, 0], [23456, 23456], [64496, 64511], [65535, 65535], [65536, 65551], [4294967295, 4294967295]];
-const ASN_WHAT = "an AS number from 1 to 4294967294, not reserved (23456, 64496-64511, 65535, 65536-65551); private ones are 64512-65534 and 4200000000-4294967294";
+const RESERVED_ASNS: readonly [number, number][] = [
+  [0, 0],
+  [23456, 23456],
+  [64496, 64511],
+  [65535, 65535],
+  [65536, 65551],
+  [4294967295, 4294967295],
+];
+const ASN_WHAT =
+  "an AS number from 1 to 4294967294, not reserved (23456, 64496-64511, 65535, 65536-65551); private ones are 64512-65534 and 4200000000-4294967294";
 
 function asn(r: Reader, path: string, value: unknown): number | undefined {
-  const ok = typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 4294967295 && !RESERVED_ASNS.some(([lo, hi]) => value >= lo && value <= hi);
-  return ok ? (value) : r.fail(path, `expected ${ASN_WHAT}, got ${show(value)}`);
+  const ok =
+    typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 4294967295 && !RESERVED_ASNS.some(([lo, hi]) => value >= lo && value <= hi);
+  return ok ? value : r.fail(path, `expected ${ASN_WHAT}, got ${show(value)}`);
 }
 
 /**
@@ -39,7 +47,10 @@ function peerAddress(r: Reader, path: string, value: unknown, nodeNetworks: read
   const network = nodeNetworks.find((n) => host.start >= n.start && host.start <= n.end);
   if (!network) {
     const where = nodeNetworks.map((n) => n.text).join(", ");
-    return r.fail(path, `expected a router on the hybrid nodes' networks (networks.onPremNodeCidrs: ${where}): Cilium peers from each node directly, one hop away; got ${address}`);
+    return r.fail(
+      path,
+      `expected a router on the hybrid nodes' networks (networks.onPremNodeCidrs: ${where}): Cilium peers from each node directly, one hop away; got ${address}`,
+    );
   }
   if (network.prefix < 31 && (host.start === network.start || host.start === network.end)) {
     return r.fail(path, `expected a host address, got the ${host.start === network.start ? "network" : "broadcast"} address of ${network.text}`);
@@ -52,27 +63,38 @@ function peerAddress(r: Reader, path: string, value: unknown, nodeNetworks: read
  * told (the pools were unreadable): then a missing podRouting is not reported, a given one is
  * still checked.
  */
-export function parsePodRouting(r: Reader, path: string, value: unknown, onPrem: boolean | undefined, nodeNetworks: readonly Cidr[] | undefined): PodRouting | undefined {
+export function parsePodRouting(
+  r: Reader,
+  path: string,
+  value: unknown,
+  onPrem: boolean | undefined,
+  nodeNetworks: readonly Cidr[] | undefined,
+): PodRouting | undefined {
   if (onPrem === false) {
     if (value !== undefined) r.fail(path, "expected no podRouting: the site has no on-premises nodes whose pods need routes");
     return undefined;
   }
   if (value === undefined) {
     if (onPrem === undefined) return undefined;
-    return r.fail(path, "expected how the site's routers reach pods on hybrid nodes, which EKS needs for webhooks and metrics there: {mode: bgp, localAsn, peers: [{address, asn}]} or {mode: static}");
+    return r.fail(
+      path,
+      "expected how the site's routers reach pods on hybrid nodes, which EKS needs for webhooks and metrics there: {mode: bgp, localAsn, peers: [{address, asn}]} or {mode: static}",
+    );
   }
   const o = r.object(path, value, SECTIONS.podRouting);
   if (!o) return undefined;
   const mode = r.oneOf(`${path}.mode`, o.mode, POD_ROUTING_MODES);
   if (mode === "static") {
-    for (const key of ["localAsn", "peers"]) if (o[key] !== undefined) r.fail(`${path}.${key}`, "expected nothing with mode static: aisc configures no BGP; the site's routers carry the routes");
+    for (const key of ["localAsn", "peers"])
+      if (o[key] !== undefined) r.fail(`${path}.${key}`, "expected nothing with mode static: aisc configures no BGP; the site's routers carry the routes");
     return { mode };
   }
   if (mode !== "bgp") return undefined;
   const localAsn = asn(r, `${path}.localAsn`, o.localAsn);
-  const items = o.peers === undefined
-    ? r.fail(`${path}.peers`, "expected the routers each hybrid node peers with: [{address, asn}]")
-    : r.list(`${path}.peers`, o.peers, { minItems: 1, maxItems: LIMITS.bgpPeers, what: "BGP peers (every node holds a session with each)" });
+  const items =
+    o.peers === undefined
+      ? r.fail(`${path}.peers`, "expected the routers each hybrid node peers with: [{address, asn}]")
+      : r.list(`${path}.peers`, o.peers, { minItems: 1, maxItems: LIMITS.bgpPeers, what: "BGP peers (every node holds a session with each)" });
   const peers = (items ?? []).map((item, i): BgpPeer | undefined => {
     const p = r.object(`${path}.peers[${i}]`, item, SECTIONS.peer);
     if (!p) return undefined;
@@ -80,7 +102,11 @@ export function parsePodRouting(r: Reader, path: string, value: unknown, onPrem:
     const peerAsn = asn(r, `${path}.peers[${i}].asn`, p.asn);
     return address === undefined || peerAsn === undefined ? undefined : { address, asn: peerAsn };
   });
-  r.unique((i) => `${path}.peers[${i}].address`, peers.map((p) => p?.address), "peer address");
+  r.unique(
+    (i) => `${path}.peers[${i}].address`,
+    peers.map((p) => p?.address),
+    "peer address",
+  );
   if (localAsn === undefined || !items || peers.some((p) => p === undefined)) return undefined;
   return { mode, localAsn, peers: peers as BgpPeer[] };
 }

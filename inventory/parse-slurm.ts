@@ -5,7 +5,6 @@ import { GpuPool, Partition, SlurmSettings } from "./types";
 
 /** Parses the Slurm block: partitions over whole-GPU pools, login nodes and accounting storage. */
 
-
 /** Whether Slurm can run on a pool: it allocates whole GPUs, so MIG and shared pools are Kubernetes-only. */
 export function isWholeGpuPool(pool: GpuPool): boolean {
   return pool.sharing.migStrategy === "none" && !pool.sharing.timeSlicing && !pool.sharing.mps;
@@ -32,7 +31,11 @@ function parsePartitions(r: Reader, path: string, value: unknown, poolNames: rea
     const o = r.object(p, item, SECTIONS.partition);
     if (!o) return;
     const before = r.issues.length;
-    const name = r.string(`${p}.name`, o.name, { pattern: /^[a-z][a-z0-9_-]*$/, what: "a partition name (lower-case letters, digits, '-' or '_', starting with a letter)", maxLength: 40 });
+    const name = r.string(`${p}.name`, o.name, {
+      pattern: /^[a-z][a-z0-9_-]*$/,
+      what: "a partition name (lower-case letters, digits, '-' or '_', starting with a letter)",
+      maxLength: 40,
+    });
     const names: string[] = [];
     const list = r.list(`${p}.pools`, o.pools, { minItems: 1, maxItems: LIMITS.pools, what: "pools" });
     list?.forEach((poolName, j) => {
@@ -40,7 +43,10 @@ function parsePartitions(r: Reader, path: string, value: unknown, poolNames: rea
       if (typeof poolName !== "string" || (poolNames !== undefined && !poolNames.includes(poolName))) {
         r.fail(`${p}.pools[${j}]`, `expected the name of a pool in aisc:site.pools (${(poolNames ?? []).join(", ")}), got ${show(poolName)}`);
       } else if (shared.has(poolName)) {
-        r.fail(`${p}.pools[${j}]`, `expected a whole-GPU pool; ${poolName} shares its GPUs (MIG, time-slicing or MPS) with Kubernetes pods, and Slurm allocates whole GPUs`);
+        r.fail(
+          `${p}.pools[${j}]`,
+          `expected a whole-GPU pool; ${poolName} shares its GPUs (MIG, time-slicing or MPS) with Kubernetes pods, and Slurm allocates whole GPUs`,
+        );
       } else names.push(poolName);
     });
     r.unique((j) => `${p}.pools[${j}]`, list?.map((x) => (typeof x === "string" ? x : undefined)) ?? [], "pool");
@@ -49,7 +55,11 @@ function parsePartitions(r: Reader, path: string, value: unknown, poolNames: rea
     if (r.issues.length > before) return;
     partitions.push({ name: name!, pools: names, default: isDefault!, maxTimeHours: maxTimeHours! });
   });
-  r.unique((i) => `${path}[${i}].name`, items.map((x) => (x as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)), "partition name");
+  r.unique(
+    (i) => `${path}[${i}].name`,
+    items.map((x) => (x as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)),
+    "partition name",
+  );
   const defaults = partitions.filter((x) => x.default);
   if (defaults.length > 1) r.fail(path, `expected at most one default partition, got ${defaults.length} (${defaults.map((x) => x.name).join(", ")})`);
   if (partitions.length === items.length) {
@@ -60,17 +70,33 @@ function parsePartitions(r: Reader, path: string, value: unknown, poolNames: rea
   return partitions;
 }
 
-export function parseSlurm(r: Reader, path: string, value: unknown, poolNames: readonly string[] | undefined, pools: readonly GpuPool[]): SlurmSettings | undefined {
+export function parseSlurm(
+  r: Reader,
+  path: string,
+  value: unknown,
+  poolNames: readonly string[] | undefined,
+  pools: readonly GpuPool[],
+): SlurmSettings | undefined {
   const o = r.object(path, value, SECTIONS.slurm);
   if (!o) return undefined;
   const partitions = parsePartitions(r, `${path}.partitions`, o.partitions, poolNames, pools);
   const login = r.object(`${path}.login`, o.login, SECTIONS.login);
-  const ldapUri = login && r.string(`${path}.login.ldapUri`, login.ldapUri, { pattern: /^ldaps:\/\/[A-Za-z0-9.-]+(:\d+)?$/, what: "an ldaps:// URI (login nodes look users up over TLS only)" });
-  const searchBase = login && r.string(`${path}.login.searchBase`, login.searchBase, { pattern: /^([A-Za-z]+=[^,=]+)(,[A-Za-z]+=[^,=]+)*$/, what: "an LDAP DN such as dc=aisc,dc=hk" });
+  const ldapUri =
+    login &&
+    r.string(`${path}.login.ldapUri`, login.ldapUri, {
+      pattern: /^ldaps:\/\/[A-Za-z0-9.-]+(:\d+)?$/,
+      what: "an ldaps:// URI (login nodes look users up over TLS only)",
+    });
+  const searchBase =
+    login &&
+    r.string(`${path}.login.searchBase`, login.searchBase, { pattern: /^([A-Za-z]+=[^,=]+)(,[A-Za-z]+=[^,=]+)*$/, what: "an LDAP DN such as dc=aisc,dc=hk" });
   const replicas = login && (login.replicas === undefined ? 2 : r.integer(`${path}.login.replicas`, login.replicas, 1, 16));
   const accounting = o.accounting === undefined ? {} : r.object(`${path}.accounting`, o.accounting, SECTIONS.accounting);
   const storageGi = accounting && (accounting.storageGi === undefined ? 100 : r.integer(`${path}.accounting.storageGi`, accounting.storageGi, 10, 100000));
-  const storageClass = accounting?.storageClass === undefined ? undefined : r.string(`${path}.accounting.storageClass`, accounting.storageClass, { pattern: DNS_LABEL, what: "a StorageClass name" });
+  const storageClass =
+    accounting?.storageClass === undefined
+      ? undefined
+      : r.string(`${path}.accounting.storageClass`, accounting.storageClass, { pattern: DNS_LABEL, what: "a StorageClass name" });
   if (!ldapUri || !searchBase || replicas === undefined || storageGi === undefined) return undefined;
   return { partitions, login: { ldapUri, searchBase, replicas }, accounting: { storageGi, ...(storageClass ? { storageClass } : {}) } };
 }

@@ -6,8 +6,6 @@ import { ClusterKind, SYSTEM_PLACEMENTS, SystemNodes, SystemPlacement } from "./
 
 /** Parses the `system` block: where the platform's own pods run. */
 
-
-
 /** An EC2 instance type name such as m5.2xlarge or c7i.metal-24xl. */
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 
@@ -18,7 +16,10 @@ export function parseSystem(r: Reader, path: string, value: unknown, kind: Clust
   const placement = o.placement === undefined ? fallback : r.oneOf(`${path}.placement`, o.placement, SYSTEM_PLACEMENTS);
   if (placement === undefined) return undefined;
   if (kind === "existing" && placement !== "existing") {
-    return r.fail(`${path}.placement`, `expected existing for an existing cluster (aisc creates no nodes there: label your system nodes aisc.hk/node-role=system), got ${show(placement)}`);
+    return r.fail(
+      `${path}.placement`,
+      `expected existing for an existing cluster (aisc creates no nodes there: label your system nodes aisc.hk/node-role=system), got ${show(placement)}`,
+    );
   }
   if (kind === "eks" && placement === "existing") {
     return r.fail(`${path}.placement`, "expected cloud or on-prem for an eks cluster: a new cluster has no nodes of its own to place the platform on");
@@ -26,7 +27,8 @@ export function parseSystem(r: Reader, path: string, value: unknown, kind: Clust
   const storageClass = parseStorageClass(r, `${path}.storageClass`, o.storageClass, placement);
   if (placement === "existing") {
     for (const key of ["nodes", "instanceType"]) {
-      if (o[key] !== undefined) r.fail(`${path}.${key}`, "expected nothing for existing system nodes: aisc creates none (label yours aisc.hk/node-role=system)");
+      if (o[key] !== undefined)
+        r.fail(`${path}.${key}`, "expected nothing for existing system nodes: aisc creates none (label yours aisc.hk/node-role=system)");
     }
     return storageClass ? { placement, storageClass } : undefined;
   }
@@ -35,7 +37,9 @@ export function parseSystem(r: Reader, path: string, value: unknown, kind: Clust
   let instanceType: string | undefined;
   if (placement === "cloud") {
     instanceType =
-      o.instanceType === undefined ? SYSTEM_DEFAULTS.instanceType : r.string(`${path}.instanceType`, o.instanceType, { pattern: INSTANCE_TYPE, what: "an EC2 instance type such as m5.2xlarge", maxLength: 64 });
+      o.instanceType === undefined
+        ? SYSTEM_DEFAULTS.instanceType
+        : r.string(`${path}.instanceType`, o.instanceType, { pattern: INSTANCE_TYPE, what: "an EC2 instance type such as m5.2xlarge", maxLength: 64 });
   } else if (o.instanceType !== undefined) {
     r.fail(`${path}.instanceType`, "expected no instanceType for on-prem system nodes (set placement: cloud for an EKS node group)");
   }

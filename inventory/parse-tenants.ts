@@ -7,7 +7,6 @@ import { Subsidy, Tenant, TENANT_KINDS } from "./types";
 
 /** Parses tenants: who gets which GPUs, under which subsidy, administered by whom. */
 
-
 /**
  * A directory group's name (its `cn`): POSIX group characters only, since it is written into an
  * LDAP search filter and URL unescaped.
@@ -46,7 +45,10 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
     r.fail(`${path}.name`, `expected a name that is not a platform namespace (${RESERVED_NAMESPACES_TEXT}), got ${show(name)}`);
   }
   if (name !== undefined && SLURM_RESERVED_NAMES[name]) {
-    r.fail(`${path}.name`, `expected a name Slurm does not already use (${Object.keys(SLURM_RESERVED_NAMES).join(", ")}); ${show(name)} is ${SLURM_RESERVED_NAMES[name]}`);
+    r.fail(
+      `${path}.name`,
+      `expected a name Slurm does not already use (${Object.keys(SLURM_RESERVED_NAMES).join(", ")}); ${show(name)} is ${SLURM_RESERVED_NAMES[name]}`,
+    );
   }
   const displayName = o.displayName === undefined ? name : r.string(`${path}.displayName`, o.displayName, { pattern: SLURM_TEXT, what: SLURM_TEXT_WHAT });
   const kind = r.oneOf(`${path}.kind`, o.kind, TENANT_KINDS);
@@ -60,16 +62,36 @@ export function parseTenant(r: Reader, path: string, value: unknown): Tenant | u
   });
   // Kubernetes reserves system: names for itself: system:authenticated is every signed-in user
   // and system:masters is cluster-admin, so such a group would hand the tenant's rights to them.
-  if (adminGroup?.startsWith("system:")) r.fail(`${path}.adminGroup`, `expected the tenant's own directory group, never a Kubernetes system: group (system:authenticated is every user, system:masters is cluster-admin), got ${show(adminGroup)}`);
+  if (adminGroup?.startsWith("system:"))
+    r.fail(
+      `${path}.adminGroup`,
+      `expected the tenant's own directory group, never a Kubernetes system: group (system:authenticated is every user, system:masters is cluster-admin), got ${show(adminGroup)}`,
+    );
   const directoryGroup = r.string(`${path}.directoryGroup`, o.directoryGroup, {
     pattern: DIRECTORY_GROUP,
     what: "the cn of the directory group whose members are the tenant's Slurm users (letters, digits, '_', '.' and '-', at most 64)",
   });
   // Whether it names one of the site's receivers is checked with the monitoring block (parse.ts).
-  const alertReceiver = o.alertReceiver === undefined ? undefined : r.string(`${path}.alertReceiver`, o.alertReceiver, { pattern: DNS_LABEL, what: "a receiver name of monitoring.alerting.receivers" });
+  const alertReceiver =
+    o.alertReceiver === undefined
+      ? undefined
+      : r.string(`${path}.alertReceiver`, o.alertReceiver, { pattern: DNS_LABEL, what: "a receiver name of monitoring.alerting.receivers" });
   const maxShareExempt = o.maxShareExempt === undefined ? false : r.boolean(`${path}.maxShareExempt`, o.maxShareExempt);
-  const migSlices = o.migSlices === undefined ? {} : parseCounts(r, `${path}.migSlices`, o.migSlices, MIG_PROFILE, "MIG profile to slices, such as {1g.10gb: 14}", "a MIG profile such as 1g.10gb");
-  const sharedGpus = o.sharedGpus === undefined ? {} : parseCounts(r, `${path}.sharedGpus`, o.sharedGpus, RESOURCE_NAME, "shared resource to replicas, such as {nvidia.com/gpu.shared: 16}", "a shared GPU resource name such as nvidia.com/gpu.shared");
+  const migSlices =
+    o.migSlices === undefined
+      ? {}
+      : parseCounts(r, `${path}.migSlices`, o.migSlices, MIG_PROFILE, "MIG profile to slices, such as {1g.10gb: 14}", "a MIG profile such as 1g.10gb");
+  const sharedGpus =
+    o.sharedGpus === undefined
+      ? {}
+      : parseCounts(
+          r,
+          `${path}.sharedGpus`,
+          o.sharedGpus,
+          RESOURCE_NAME,
+          "shared resource to replicas, such as {nvidia.com/gpu.shared: 16}",
+          "a shared GPU resource name such as nvidia.com/gpu.shared",
+        );
   if (r.issues.length > before) return undefined;
   return {
     name: name!,

@@ -19,7 +19,6 @@ import { GpuPool, Milestone, Networks, Site, Tenant } from "./types";
 /** The stack config key that holds a site's inventory. */
 export const SITE_CONFIG_KEY = "aisc:site";
 
-
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 function cidrList(r: Reader, path: string, value: unknown): string[] | undefined {
@@ -32,7 +31,14 @@ function cidrList(r: Reader, path: string, value: unknown): string[] | undefined
  * Parses the networks and checks what EKS checks only at creation: every range well-formed and
  * private, and no two of VPC, services, on-premises nodes and pods overlapping.
  */
-function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boolean, declaredOnPrem: boolean | undefined, region: string | undefined): Networks | undefined {
+function parseNetworks(
+  r: Reader,
+  path: string,
+  value: unknown,
+  hasOnPrem: boolean,
+  declaredOnPrem: boolean | undefined,
+  region: string | undefined,
+): Networks | undefined {
   const o = r.object(path, value, SECTIONS.networks);
   if (!o) return undefined;
   let availabilityZones: string[] | undefined = region ? [`${region}a`, `${region}b`] : undefined;
@@ -40,7 +46,10 @@ function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boole
     const zones = r.list(`${path}.availabilityZones`, o.availabilityZones, { minItems: 2 });
     if (zones && zones.length > 3) r.fail(`${path}.availabilityZones`, `expected two or three zones, got ${zones.length}`);
     availabilityZones = zones?.map((z, i) => {
-      const zone = r.string(`${path}.availabilityZones[${i}]`, z, { pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, what: `a zone of ${region ?? "the region"} such as ${region ?? "ap-east-1"}a` });
+      const zone = r.string(`${path}.availabilityZones[${i}]`, z, {
+        pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/,
+        what: `a zone of ${region ?? "the region"} such as ${region ?? "ap-east-1"}a`,
+      });
       if (zone && region && !zone.startsWith(region)) r.fail(`${path}.availabilityZones[${i}]`, `expected a zone of ${region}, got ${show(zone)}`);
       return zone ?? "";
     });
@@ -69,7 +78,8 @@ function parseNetworks(r: Reader, path: string, value: unknown, hasOnPrem: boole
     r.fail(`${path}.serviceCidr`, `expected a prefix from /12 to /24 (EKS's limits), got /${service.prefix}`);
   }
   const vpc = parsed.find((n) => n.path.endsWith(".vpcCidr"))?.cidr;
-  if (vpc && (vpc.prefix < 16 || vpc.prefix > 22)) r.fail(`${path}.vpcCidr`, `expected a prefix from /16 to /22 (room for subnets in two zones), got /${vpc.prefix}`);
+  if (vpc && (vpc.prefix < 16 || vpc.prefix > 22))
+    r.fail(`${path}.vpcCidr`, `expected a prefix from /16 to /22 (room for subnets in two zones), got /${vpc.prefix}`);
   for (let i = 0; i < parsed.length; i++) {
     for (let j = i + 1; j < parsed.length; j++) {
       const a = parsed[i];
@@ -98,10 +108,18 @@ function checkTenantResources(r: Reader, path: string, tenants: unknown, pools: 
   tenants.forEach((t, i) => {
     if (!isObj(t)) return;
     for (const profile of isObj(t.migSlices) ? Object.keys(t.migSlices) : []) {
-      if (!profiles.includes(profile)) r.fail(`${path}[${i}].migSlices.${profile}`, `expected a MIG profile the site's pools advertise (${profiles.join(", ") || "none: no pool has a migLayout"}), got ${show(profile)}`);
+      if (!profiles.includes(profile))
+        r.fail(
+          `${path}[${i}].migSlices.${profile}`,
+          `expected a MIG profile the site's pools advertise (${profiles.join(", ") || "none: no pool has a migLayout"}), got ${show(profile)}`,
+        );
     }
     for (const name of isObj(t.sharedGpus) ? Object.keys(t.sharedGpus) : []) {
-      if (!shared.includes(name)) r.fail(`${path}[${i}].sharedGpus.${name}`, `expected a shared GPU resource the site's pools advertise (${shared.join(", ") || "none: no pool shares its GPUs"}), got ${show(name)}`);
+      if (!shared.includes(name))
+        r.fail(
+          `${path}[${i}].sharedGpus.${name}`,
+          `expected a shared GPU resource the site's pools advertise (${shared.join(", ") || "none: no pool shares its GPUs"}), got ${show(name)}`,
+        );
     }
   });
 }
@@ -125,7 +143,10 @@ function checkNodeGroupNames(r: Reader, key: string, site: string, raw: unknown,
     if (pool?.placement !== "cloud") return;
     const group = nodeGroupName(site, pool.name);
     if (group.length > NODE_GROUP_NAME_MAX) {
-      r.fail(`${key}.pools[${i}].name`, `expected at most ${NODE_GROUP_NAME_MAX - group.length + pool.name.length} characters for a cloud pool of site ${site}: its EKS node group ${group} would be ${group.length} characters, over EKS's ${NODE_GROUP_NAME_MAX}`);
+      r.fail(
+        `${key}.pools[${i}].name`,
+        `expected at most ${NODE_GROUP_NAME_MAX - group.length + pool.name.length} characters for a cloud pool of site ${site}: its EKS node group ${group} would be ${group.length} characters, over EKS's ${NODE_GROUP_NAME_MAX}`,
+      );
     }
   });
 }
@@ -142,13 +163,23 @@ function checkCloudPlacement(r: Reader, key: string, region: string, zones: read
     const type = pool.cloud.instanceType.name;
     const offers = regionOffers(region, type);
     const known = Object.keys(REGION_OFFERINGS).sort().join(", ");
-    if (offers === undefined) r.fail(`${key}.pools[${i}].cloud.instanceType`, `expected a region aisc has a record of instance offerings for (${known}); it has none for ${region}, so ${type} cannot be checked: add the region to inventory/offerings.ts or use placement on-prem`);
+    if (offers === undefined)
+      r.fail(
+        `${key}.pools[${i}].cloud.instanceType`,
+        `expected a region aisc has a record of instance offerings for (${known}); it has none for ${region}, so ${type} cannot be checked: add the region to inventory/offerings.ts or use placement on-prem`,
+      );
     else if (!offers) {
-      const where = Object.entries(REGION_OFFERINGS).filter(([, types]) => types.includes(type)).map(([name]) => name);
-      r.fail(`${key}.pools[${i}].cloud.instanceType`, `expected an instance type ${region} offers; it does not offer ${type} (offered in ${where.join(", ") || "no region aisc has a record of"}): use placement on-prem`);
+      const where = Object.entries(REGION_OFFERINGS)
+        .filter(([, types]) => types.includes(type))
+        .map(([name]) => name);
+      r.fail(
+        `${key}.pools[${i}].cloud.instanceType`,
+        `expected an instance type ${region} offers; it does not offer ${type} (offered in ${where.join(", ") || "no region aisc has a record of"}): use placement on-prem`,
+      );
     }
     const zone = pool.cloud.availabilityZone;
-    if (zone && zones && !zones.includes(zone)) r.fail(`${key}.pools[${i}].cloud.availabilityZone`, `expected one of networks.availabilityZones (${zones.join(", ")}), got ${show(zone)}`);
+    if (zone && zones && !zones.includes(zone))
+      r.fail(`${key}.pools[${i}].cloud.availabilityZone`, `expected one of networks.availabilityZones (${zones.join(", ")}), got ${show(zone)}`);
   });
 }
 
@@ -164,11 +195,23 @@ function parseMilestones(r: Reader, path: string, value: unknown): Milestone[] {
     const pflops = r.number(`${p}.pflops`, o.pflops, 0, 1e9, true);
     if (name && date && pflops !== undefined) out.push({ name, date, pflops });
   });
-  r.unique((i) => `${path}[${i}].name`, (items ?? []).map((m) => (m as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)), "milestone name");
+  r.unique(
+    (i) => `${path}[${i}].name`,
+    (items ?? []).map((m) => (m as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)),
+    "milestone name",
+  );
   return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
 
-function parseList<T>(r: Reader, path: string, value: unknown, parseItem: (r: Reader, path: string, v: unknown) => T | undefined, minItems: number, maxItems: number, what: string): T[] {
+function parseList<T>(
+  r: Reader,
+  path: string,
+  value: unknown,
+  parseItem: (r: Reader, path: string, v: unknown) => T | undefined,
+  minItems: number,
+  maxItems: number,
+  what: string,
+): T[] {
   const items = r.list(path, value, { minItems, maxItems, what });
   if (!items) return [];
   const out: T[] = [];
@@ -176,7 +219,11 @@ function parseList<T>(r: Reader, path: string, value: unknown, parseItem: (r: Re
     const parsed = parseItem(r, `${path}[${i}]`, item);
     if (parsed !== undefined) out.push(parsed);
   });
-  r.unique((i) => `${path}[${i}].name`, items.map((x) => (x as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)), "name");
+  r.unique(
+    (i) => `${path}[${i}].name`,
+    items.map((x) => (x as { name?: unknown })?.name).map((n) => (typeof n === "string" ? n : undefined)),
+    "name",
+  );
   return out;
 }
 
@@ -208,15 +255,25 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   const system = parseSystem(r, `${key}.system`, o.system, cluster?.kind);
   const hasOnPrem = pools.some((p) => p.placement === "on-prem") || system?.placement === "on-prem";
   const nodes = pools.reduce((n, p) => n + p.nodes, system?.nodes ?? 0);
-  if (nodes > LIMITS.nodesPerSite) r.fail(`${key}.pools`, `expected at most ${LIMITS.nodesPerSite} nodes across the pools (Kubernetes' tested limit for one cluster), got ${nodes}${system?.nodes ? ` (${system.nodes} of them system nodes)` : ""}`);
+  if (nodes > LIMITS.nodesPerSite)
+    r.fail(
+      `${key}.pools`,
+      `expected at most ${LIMITS.nodesPerSite} nodes across the pools (Kubernetes' tested limit for one cluster), got ${nodes}${system?.nodes ? ` (${system.nodes} of them system nodes)` : ""}`,
+    );
   const hybridNodes = hybridNodeCount({ pools, ...(system ? { system } : {}) });
   if (cluster?.kind === "eks" && hybridNodes > LIMITS.hybridNodesPerAccount) {
-    r.fail(`${key}.pools`, `expected at most ${LIMITS.hybridNodesPerAccount} on-premises nodes (SSM's standard tier registers at most ${LIMITS.hybridNodesPerAccount} hybrid nodes per account and region), got ${hybridNodes}`);
+    r.fail(
+      `${key}.pools`,
+      `expected at most ${LIMITS.hybridNodesPerAccount} on-premises nodes (SSM's standard tier registers at most ${LIMITS.hybridNodesPerAccount} hybrid nodes per account and region), got ${hybridNodes}`,
+    );
   }
   const networks = parseNetworks(r, `${key}.networks`, o.networks, hasOnPrem, declaresOnPrem(o.pools, o.system), region);
   if (region) checkCloudPlacement(r, key, region, networks?.availabilityZones, o.pools, pools);
   if (region && !EKS_REGISTRY_ACCOUNTS[region] && pools.some((p) => p.placement === "on-prem")) {
-    r.fail(`${key}.region`, `expected a region whose EKS image registry aisc knows for hybrid GPU nodes (${Object.keys(EKS_REGISTRY_ACCOUNTS).sort().join(", ")}), got ${show(region)}`);
+    r.fail(
+      `${key}.region`,
+      `expected a region whose EKS image registry aisc knows for hybrid GPU nodes (${Object.keys(EKS_REGISTRY_ACCOUNTS).sort().join(", ")}), got ${show(region)}`,
+    );
   }
   if (cluster?.kind === "existing" && pools.some((p) => p.placement === "cloud")) {
     r.fail(`${key}.cluster.kind`, "expected eks: cloud pools are EKS managed node groups, and an existing cluster gets no AWS resources");
@@ -225,7 +282,12 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   if (Array.isArray(o.pools) && pools.length === o.pools.length) checkTenantResources(r, `${key}.tenants`, o.tenants, pools);
   // One group administers one tenant: a group shared by two holds both namespaces' rights, and
   // the policies bind each namespace only to its own group.
-  if (Array.isArray(o.tenants) && tenants.length === o.tenants.length) r.unique((i) => `${key}.tenants[${i}].adminGroup`, tenants.map((t) => t.adminGroup), "adminGroup (each tenant needs its own group)");
+  if (Array.isArray(o.tenants) && tenants.length === o.tenants.length)
+    r.unique(
+      (i) => `${key}.tenants[${i}].adminGroup`,
+      tenants.map((t) => t.adminGroup),
+      "adminGroup (each tenant needs its own group)",
+    );
   // Partitions are checked against every pool the inventory names, valid or not, so that one
   // bad pool does not also surface as a dangling reference in every partition that lists it.
   // A pool list over its limit was not read at all, and neither are its names.
@@ -237,12 +299,16 @@ export function parseSite(value: unknown, key: string = SITE_CONFIG_KEY): Site {
   const slurm = parseSlurm(r, `${key}.slurm`, o.slurm, poolNames, pools);
   const monitoring = parseMonitoring(r, `${key}.monitoring`, o.monitoring);
   // Positions are the raw list's only when every tenant parsed; otherwise the tenants' own issues come first.
-  if (Array.isArray(o.tenants) && tenants.length === o.tenants.length) tenants.forEach((t, i) => {
-    const receivers = monitoring?.alerting?.receivers ?? [];
-    if (t.alertReceiver && monitoring && !receivers.includes(t.alertReceiver)) {
-      r.fail(`${key}.tenants[${i}].alertReceiver`, `expected one of monitoring.alerting.receivers (${receivers.join(", ") || "none declared"}), got ${show(t.alertReceiver)}`);
-    }
-  });
+  if (Array.isArray(o.tenants) && tenants.length === o.tenants.length)
+    tenants.forEach((t, i) => {
+      const receivers = monitoring?.alerting?.receivers ?? [];
+      if (t.alertReceiver && monitoring && !receivers.includes(t.alertReceiver)) {
+        r.fail(
+          `${key}.tenants[${i}].alertReceiver`,
+          `expected one of monitoring.alerting.receivers (${receivers.join(", ") || "none declared"}), got ${show(t.alertReceiver)}`,
+        );
+      }
+    });
   if (r.issues.length > 0) throw new InventoryError(r.issues);
   return {
     name: name!,

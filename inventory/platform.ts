@@ -114,7 +114,25 @@ export const NVIDIA_RUNTIME = { name: "nvidia", binary: "/usr/bin/nvidia-contain
  */
 export const EKS_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
-    ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "sa-east-1"].map((r) => [r, "602401143452"]),
+    [
+      "us-east-1",
+      "us-east-2",
+      "us-west-1",
+      "us-west-2",
+      "ap-south-1",
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-3",
+      "ap-southeast-1",
+      "ap-southeast-2",
+      "ca-central-1",
+      "eu-central-1",
+      "eu-west-1",
+      "eu-west-2",
+      "eu-west-3",
+      "eu-north-1",
+      "sa-east-1",
+    ].map((r) => [r, "602401143452"]),
   ),
   "af-south-1": "877085696533",
   "ap-east-1": "800184023465",

@@ -40,7 +40,13 @@ export interface SchemeTerms {
 /** The most a budget or a commitment may be, HK$ (a thousand billion): beyond it a figure is a typo. */
 const MAX_HKD = 1e12;
 
-const TERMS_KEYS = { budget: { required: true }, start: { required: true }, end: { required: true }, rates: { required: false }, committedOutside: { required: false } } as const;
+const TERMS_KEYS = {
+  budget: { required: true },
+  start: { required: true },
+  end: { required: true },
+  rates: { required: false },
+  committedOutside: { required: false },
+} as const;
 
 /** Validates `aisc:city.subsidy`: a mapping from scheme to its terms, every problem keyed. */
 export function parseSubsidyTerms(r: Reader, key: string, value: unknown): SchemeTerms[] {
@@ -198,7 +204,13 @@ export function subsidyLedger(terms: readonly SchemeTerms[], tenants: readonly L
   const schemes = terms.map((t) => {
     const of = tenants.filter((x) => x.scheme === t.scheme).map((x) => tenantCommitment(x, pools, t));
     of.sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));
-    return { ...schemeTotals(t, of.reduce((n, x) => n + x.committedHkd, 0)), tenants: of };
+    return {
+      ...schemeTotals(
+        t,
+        of.reduce((n, x) => n + x.committedHkd, 0),
+      ),
+      tenants: of,
+    };
   });
   const configured = new Set<string>(terms.map((t) => t.scheme));
   const unconfigured = tenants.filter((x) => !configured.has(x.scheme)).map((x) => ({ tenant: x.name, scheme: x.scheme }));
@@ -212,7 +224,9 @@ export function ledgerPools(site: Site): LedgerPool[] {
 
 /** A site's subsidised tenants with their entitlements: the same figures their quotas carry. */
 export function ledgerTenants(site: Site): LedgerTenant[] {
-  return site.tenants.flatMap((t) => (t.subsidy ? [{ name: t.name, scheme: t.subsidy.scheme, share: t.subsidy.share, entitlements: gpuEntitlements(site.pools, t) }] : []));
+  return site.tenants.flatMap((t) =>
+    t.subsidy ? [{ name: t.name, scheme: t.subsidy.scheme, share: t.subsidy.share, entitlements: gpuEntitlements(site.pools, t) }] : [],
+  );
 }
 
 /** The ledger of one site from its inventory: what the program exports and the city report adds up. */
@@ -250,7 +264,10 @@ export function cityLedger(terms: readonly SchemeTerms[], sites: readonly { site
     });
     const counted = parts.filter((p) => p.counted);
     return {
-      ...schemeTotals(t, counted.reduce((n, p) => n + p.committedHkd, 0)),
+      ...schemeTotals(
+        t,
+        counted.reduce((n, p) => n + p.committedHkd, 0),
+      ),
       uncostedTenants: counted.reduce((n, p) => n + p.tenants.filter((x) => x.uncosted.length).length, 0),
       sites: parts,
     };

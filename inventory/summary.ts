@@ -23,7 +23,8 @@ export interface CapacitySummary {
 /** The per-resource rows of the summary, sorted by resource. */
 export function gpuResourceRows(site: Site): CapacitySummary["gpuResources"] {
   const entitled = new Map<string, number>();
-  for (const t of site.tenants) for (const [resource, n] of Object.entries(gpuEntitlements(site.pools, t))) entitled.set(resource, (entitled.get(resource) ?? 0) + n);
+  for (const t of site.tenants)
+    for (const [resource, n] of Object.entries(gpuEntitlements(site.pools, t))) entitled.set(resource, (entitled.get(resource) ?? 0) + n);
   const rows = new Map<string, { resource: string; class: ResourceClass; onPrem: number; cloud: number; entitled: number }>();
   for (const pool of site.pools) {
     for (const [resource, n] of Object.entries(poolResources(pool))) {

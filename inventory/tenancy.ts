@@ -60,13 +60,15 @@ export interface TenantSummary {
 }
 
 export function tenantSummaries(site: Site): TenantSummary[] {
-  return [...site.tenants].sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => ({
-    name: t.name,
-    displayName: t.displayName,
-    kind: t.kind,
-    namespace: t.name,
-    gpus: gpuEntitlement(t),
-    subsidyScheme: t.subsidy?.scheme ?? "none",
-    subsidyShare: t.subsidy?.share ?? 0,
-  }));
+  return [...site.tenants]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((t) => ({
+      name: t.name,
+      displayName: t.displayName,
+      kind: t.kind,
+      namespace: t.name,
+      gpus: gpuEntitlement(t),
+      subsidyScheme: t.subsidy?.scheme ?? "none",
+      subsidyShare: t.subsidy?.share ?? 0,
+    }));
 }

@@ -35,7 +35,9 @@ export function quotaLimit(have: number, reserve: number): number {
   return Math.floor(have * (1 - reserve));
 }
 
-const reserveSchema = { reserve: { type: "number" as const, minimum: 0, maximum: 0.9, default: DEFAULT_RESERVE, description: "Share of the site's GPUs kept out of tenant quotas." } };
+const reserveSchema = {
+  reserve: { type: "number" as const, minimum: 0, maximum: 0.9, default: DEFAULT_RESERVE, description: "Share of the site's GPUs kept out of tenant quotas." },
+};
 
 /** What each class of GPU resource is called in messages. */
 const CLASS_NAMES: Readonly<Record<ResourceClass, string>> = { whole: "whole GPUs", mig: "MIG slices", shared: "shared GPUs" };
@@ -74,7 +76,8 @@ function supply(pools: readonly PoolFacts[], backing: boolean): Map<string, numb
  */
 export const tenantQuotasFitSite: StackValidationPolicy = {
   name: "capacity-tenant-quotas-fit-site",
-  description: "Tenant quotas of each GPU resource (whole GPUs, each MIG profile, each shared resource) together fit what the on-premises pools advertise of it, after the reserve.",
+  description:
+    "Tenant quotas of each GPU resource (whole GPUs, each MIG profile, each shared resource) together fit what the on-premises pools advertise of it, after the reserve.",
   enforcementLevel: "mandatory",
   configSchema: { properties: reserveSchema },
   validateStack: (args, report) => {
@@ -86,7 +89,12 @@ export const tenantQuotasFitSite: StackValidationPolicy = {
     const where = s.pools.some((p) => p.placement === "cloud" && counted(p)) ? "on-premises and guaranteed cloud" : "on-premises";
     const undecided = Undecided.over(args.resources);
     const demand = quotaDemand(args.resources, undecided);
-    const rows = [...new Set([...demand.keys(), ...onPrem.keys()])].sort().map((resource) => ({ resource, quotas: demand.get(resource) ?? 0, available: onPrem.get(resource) ?? 0, limit: quotaLimit(onPrem.get(resource) ?? 0, reserve) }));
+    const rows = [...new Set([...demand.keys(), ...onPrem.keys()])].sort().map((resource) => ({
+      resource,
+      quotas: demand.get(resource) ?? 0,
+      available: onPrem.get(resource) ?? 0,
+      limit: quotaLimit(onPrem.get(resource) ?? 0, reserve),
+    }));
     measured(args, {
       text: `${rows.map((r) => `${r.resource}: quotas ${r.quotas} of ${r.limit} allowed (${r.available} ${where} less the reserve)`).join("; ") || "no GPU resource advertised or requested"}; reserve ${percent(reserve)}`,
       figures: { reserve, resources: rows },
@@ -110,7 +118,11 @@ export const tenantShareWithinLimit: StackValidationPolicy = {
   name: "capacity-tenant-share-within-limit",
   description: "No tenant's GPU quota exceeds the maximum share of the site unless the inventory exempts it.",
   enforcementLevel: "mandatory",
-  configSchema: { properties: { maxShare: { type: "number", minimum: 0.01, maximum: 1, default: 0.25, description: "Largest share of the site's GPUs one tenant may hold." } } },
+  configSchema: {
+    properties: {
+      maxShare: { type: "number", minimum: 0.01, maximum: 1, default: 0.25, description: "Largest share of the site's GPUs one tenant may hold." },
+    },
+  },
   validateStack: (args, report) => {
     const s = siteOrReport(args, report);
     if (!s) return;
@@ -150,7 +162,10 @@ export const powerWithinEnvelope: StackValidationPolicy = {
       figures: { itMW: round3(itWatts / 1e6), pue, facilityMW, envelopeMW, marginMW: round3(envelopeMW - facilityMW) },
     });
     if (facilityMW > s.site.facts.envelopeMW) {
-      report(`Full-load power is ${facilityMW} MW (${round3(itWatts / 1e6)} MW IT at PUE ${s.site.facts.pue}), over the ${s.site.facts.envelopeMW} MW envelope.`, s.site.resource.urn);
+      report(
+        `Full-load power is ${facilityMW} MW (${round3(itWatts / 1e6)} MW IT at PUE ${s.site.facts.pue}), over the ${s.site.facts.envelopeMW} MW envelope.`,
+        s.site.resource.urn,
+      );
     }
   },
 };
@@ -171,13 +186,23 @@ function milestonePolicy(name: string, past: boolean): StackValidationPolicy {
       ? "Every milestone whose date has passed is met by the capacity in service by that date."
       : "Every future milestone is met by the capacity the inventory plans to have in service by its date.",
     enforcementLevel: past ? "mandatory" : "advisory",
-    configSchema: { properties: { asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The date milestones are judged on (YYYY-MM-DD); the plan's date (today, or aisc plan --as-of) when unset." } } },
+    configSchema: {
+      properties: {
+        asOf: {
+          type: "string",
+          pattern: "^\\d{4}-\\d{2}-\\d{2}$",
+          description: "The date milestones are judged on (YYYY-MM-DD); the plan's date (today, or aisc plan --as-of) when unset.",
+        },
+      },
+    },
     validateStack: (args, report) => {
       const s = siteOrReport(args, report);
       if (!s) return;
       const { asOf } = configOf(args, { asOf: planDate() });
       const precision = s.site.facts.precision as Precision;
-      const judged = s.site.facts.milestones.filter((m) => m.date <= asOf === past).map((m) => ({ name: m.name, date: m.date, pflops: m.pflops, plannedPflops: plannedPflops(s.pools, m.date, precision) }));
+      const judged = s.site.facts.milestones
+        .filter((m) => m.date <= asOf === past)
+        .map((m) => ({ name: m.name, date: m.date, pflops: m.pflops, plannedPflops: plannedPflops(s.pools, m.date, precision) }));
       measured(args, {
         text: `${judged.map((m) => `"${m.name}" (${m.date}): ${m.plannedPflops} of ${m.pflops} PFLOPS`).join("; ") || `no ${past ? "past" : "future"} milestone`} at ${precision}, judged on ${asOf}`,
         figures: { asOf, precision, milestones: judged.map((m) => ({ ...m, marginPflops: round3(m.plannedPflops - m.pflops) })) },
@@ -185,7 +210,10 @@ function milestonePolicy(name: string, past: boolean): StackValidationPolicy {
       for (const m of judged) {
         const planned = m.plannedPflops;
         if (planned < m.pflops) {
-          report(`Milestone "${m.name}" (${m.date}) needs ${m.pflops} PFLOPS at ${s.site.facts.precision}; the pools in service by then give ${planned}.`, s.site.resource.urn);
+          report(
+            `Milestone "${m.name}" (${m.date}) needs ${m.pflops} PFLOPS at ${s.site.facts.precision}; the pools in service by then give ${planned}.`,
+            s.site.resource.urn,
+          );
         }
       }
     },
@@ -229,7 +257,8 @@ export const slurmLimitMatchesQuota: StackValidationPolicy = {
         const { limit } = read;
         compared++;
         if (limit === (t.gpus ?? 0)) matching++;
-        if (limit !== (t.gpus ?? 0)) report(`Tenant ${t.name}'s Slurm GPU limit is ${limit ?? "missing"}, but its Kubernetes GPU quota is ${t.gpus ?? 0}.`, account.urn);
+        if (limit !== (t.gpus ?? 0))
+          report(`Tenant ${t.name}'s Slurm GPU limit is ${limit ?? "missing"}, but its Kubernetes GPU quota is ${t.gpus ?? 0}.`, account.urn);
       }
     }
     measured(args, {

@@ -15,7 +15,7 @@ import { expanded, unknownComposites } from "./objects";
 export type Meta = { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 
 export function meta(r: { props: Record<string, unknown> }): Meta {
-  return (r.props.metadata ?? {});
+  return r.props.metadata ?? {};
 }
 
 // Indexes of one evaluation's resources, built once: every policy asks the same questions of the
@@ -108,7 +108,9 @@ export function configMapData(c: PolicyResource): Readonly<Record<string, string
 /** A quota's GPU lines (`requests.nvidia.com/...`) as resource and count; reading an unknown throws (see {@link Undecided}). */
 export function gpuQuotaLines(quota: PolicyResource): [string, number][] {
   const hard = quotaHard(quota);
-  return Object.keys(hard).filter((key) => key.startsWith("requests.nvidia.com/")).map((key) => [key.slice("requests.".length), Number(hard[key])]);
+  return Object.keys(hard)
+    .filter((key) => key.startsWith("requests.nvidia.com/"))
+    .map((key) => [key.slice("requests.".length), Number(hard[key])]);
 }
 
 /** Tenant namespaces (labelled `aisc.hk/tenant`), each with its GPU quota if it has one. */

@@ -21,7 +21,11 @@ export const eksVersionSupported: ResourceValidationPolicy = {
   configSchema: {
     properties: {
       minDays: { type: "integer", minimum: 0, maximum: 730, default: DEFAULT_MIN_SUPPORT_DAYS, description: "Days of support the version must have left." },
-      asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The date support is judged on (YYYY-MM-DD); the plan's date (today, or aisc plan --as-of) when unset." },
+      asOf: {
+        type: "string",
+        pattern: "^\\d{4}-\\d{2}-\\d{2}$",
+        description: "The date support is judged on (YYYY-MM-DD); the plan's date (today, or aisc plan --as-of) when unset.",
+      },
     },
   },
   validateResource: validateResourceOfType(Cluster, (cluster, args, report) => {
@@ -31,7 +35,9 @@ export const eksVersionSupported: ResourceValidationPolicy = {
     const name = cluster.name ?? args.name;
     const v = eksVersion(version);
     if (!v) {
-      report(`EKS cluster ${name} runs Kubernetes ${version || "(no version set)"}, which is not in EKS's calendar as aisc knows it (${EKS_VERSIONS.map((x) => x.version).join(", ")}).`);
+      report(
+        `EKS cluster ${name} runs Kubernetes ${version || "(no version set)"}, which is not in EKS's calendar as aisc knows it (${EKS_VERSIONS.map((x) => x.version).join(", ")}).`,
+      );
       return;
     }
     const extended = cluster.upgradePolicy?.supportType === "EXTENDED";
@@ -41,6 +47,8 @@ export const eksVersionSupported: ResourceValidationPolicy = {
     const tier = extended ? "extended" : "standard";
     const when = left < 0 ? `ended on ${ends}` : `ends on ${ends}, ${left} days after ${asOf}`;
     const next = extended ? "" : ` (extended support runs to ${v.endOfExtended}, billed)`;
-    report(`EKS cluster ${name} runs Kubernetes ${version}, whose ${tier} support ${when}${next}; at least ${minDays} days are required: upgrade to a newer version.`);
+    report(
+      `EKS cluster ${name} runs Kubernetes ${version}, whose ${tier} support ${when}${next}; at least ${minDays} days are required: upgrade to a newer version.`,
+    );
   }),
 };

@@ -31,7 +31,10 @@ export const quotaForEveryGpuResource: StackValidationPolicy = {
       const lines = undecided.attempt(`tenant ${t.name}'s quota`, () => new Set(quotas.flatMap((q) => Object.keys(quotaHard(q)))));
       for (const resource of lines ? resources : []) {
         if (!lines!.has(`requests.${resource}`)) {
-          report(`Tenant ${t.name}'s quota has no line for ${resource}, which pool${advertisers.get(resource)!.length === 1 ? "" : "s"} ${advertisers.get(resource)!.join(", ")} advertise${advertisers.get(resource)!.length === 1 ? "s" : ""}: the tenant could take all of it.`, quotas[0].urn);
+          report(
+            `Tenant ${t.name}'s quota has no line for ${resource}, which pool${advertisers.get(resource)!.length === 1 ? "" : "s"} ${advertisers.get(resource)!.join(", ")} advertise${advertisers.get(resource)!.length === 1 ? "s" : ""}: the tenant could take all of it.`,
+            quotas[0].urn,
+          );
         }
       }
     }

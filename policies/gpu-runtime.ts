@@ -9,7 +9,10 @@ import { argsOf } from "./policy-sdk";
 import { NodeGroup } from "@pulumi/aws/eks/nodeGroup";
 import { Activation } from "@pulumi/aws/ssm/activation";
 import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyArgs } from "@pulumi/kubernetes/admissionregistration/v1/validatingAdmissionPolicy";
-import { ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingArgs } from "@pulumi/kubernetes/admissionregistration/v1/validatingAdmissionPolicyBinding";
+import {
+  ValidatingAdmissionPolicyBinding,
+  ValidatingAdmissionPolicyBindingArgs,
+} from "@pulumi/kubernetes/admissionregistration/v1/validatingAdmissionPolicyBinding";
 import type { Unwrap } from "@pulumi/pulumi";
 
 type Vap = Unwrap<NonNullable<ValidatingAdmissionPolicyArgs["spec"]>>;
@@ -18,8 +21,12 @@ type Binding = Unwrap<NonNullable<ValidatingAdmissionPolicyBindingArgs["spec"]>>
 /** Whether an admission policy refuses pods that ask for NVIDIA's runtime, on create and update, failing closed. */
 function refusesNvidiaRuntime(spec: Vap | undefined): boolean {
   if (spec === undefined) return false;
-  const rule = (spec.matchConstraints?.resourceRules ?? []).some((r) => (r.resources ?? []).includes("pods") && ["CREATE", "UPDATE"].every((op) => (r.operations ?? []).includes(op) || (r.operations ?? []).includes("*")));
-  const check = (spec.validations ?? []).some((v) => (v.expression ?? "").includes("runtimeClassName") && (v.expression ?? "").includes(`'${NVIDIA_RUNTIME.name}'`));
+  const rule = (spec.matchConstraints?.resourceRules ?? []).some(
+    (r) => (r.resources ?? []).includes("pods") && ["CREATE", "UPDATE"].every((op) => (r.operations ?? []).includes(op) || (r.operations ?? []).includes("*")),
+  );
+  const check = (spec.validations ?? []).some(
+    (v) => (v.expression ?? "").includes("runtimeClassName") && (v.expression ?? "").includes(`'${NVIDIA_RUNTIME.name}'`),
+  );
   return spec.failurePolicy === "Fail" && rule && check;
 }
 
@@ -67,7 +74,10 @@ export const gpuRuntimePlatformOnly: StackValidationPolicy = {
         const ns = namespaceOf(r);
         if (pod && !isPlatformNamespace(ns)) pods++;
         if (pod && !isPlatformNamespace(ns) && pod.runtimeClassName === NVIDIA_RUNTIME.name) {
-          report(`${meta(r).name} in tenant namespace ${ns} runs under the ${NVIDIA_RUNTIME.name} runtime, which would let it pick any GPU of its node.`, r.urn);
+          report(
+            `${meta(r).name} in tenant namespace ${ns} runs under the ${NVIDIA_RUNTIME.name} runtime, which would let it pick any GPU of its node.`,
+            r.urn,
+          );
         }
       });
     }
@@ -78,7 +88,9 @@ export const gpuRuntimePlatformOnly: StackValidationPolicy = {
       figures: { podSpecs: pods, gpuNodes, admissionRefuses: refused },
     });
     if (!refused) {
-      report(`No admission policy refuses the ${NVIDIA_RUNTIME.name} runtime in tenant namespaces (a ValidatingAdmissionPolicy that checks runtimeClassName on pod create and update with failurePolicy Fail, bound with Deny to namespaces labelled ${TENANT_LABEL}): a tenant pod under it could use every GPU of its node.`);
+      report(
+        `No admission policy refuses the ${NVIDIA_RUNTIME.name} runtime in tenant namespaces (a ValidatingAdmissionPolicy that checks runtimeClassName on pod create and update with failurePolicy Fail, bound with Deny to namespaces labelled ${TENANT_LABEL}): a tenant pod under it could use every GPU of its node.`,
+      );
     }
     undecided.settle();
   },

@@ -92,7 +92,8 @@ export function peerProblem(peer: Peer, tenant: string, own: readonly string[]):
   if (peer.ipBlock !== undefined && peer.ipBlock !== null) return ipBlockProblem(peer.ipBlock, own);
   if (peer.namespaceSelector === undefined || peer.namespaceSelector === null) return undefined;
   const names = pinnedNamespaces(peer.namespaceSelector);
-  if (names === undefined) return `selects namespaces by ${JSON.stringify(peer.namespaceSelector)}, which matches every namespace (or any a label is added to); name them with ${NAME_LABEL}`;
+  if (names === undefined)
+    return `selects namespaces by ${JSON.stringify(peer.namespaceSelector)}, which matches every namespace (or any a label is added to); name them with ${NAME_LABEL}`;
   const foreign = names.filter((n) => !allowedNamespaces(tenant).has(n));
   return foreign.length ? `admits namespace ${foreign.join(", ")}, neither the tenant's own nor the platform's` : undefined;
 }

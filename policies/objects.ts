@@ -13,9 +13,6 @@ import * as YAML from "yaml";
 /** Composite resources whose objects are in their inputs, by Pulumi type. */
 const COMPOSITES = new Set(["kubernetes:yaml/v2:ConfigGroup", "kubernetes:yaml:ConfigGroup"]);
 
-/** Composites whose objects are in files or charts the policies cannot read (see README). */
-export const OPAQUE_COMPOSITES = new Set(["kubernetes:yaml/v2:ConfigFile", "kubernetes:yaml:ConfigFile"]);
-
 /** The Pulumi type of a Kubernetes object: `apps/v1` + `Deployment` is `kubernetes:apps/v1:Deployment`. */
 export function pulumiTypeOf(apiVersion: string, kind: string): string {
   const slash = apiVersion.indexOf("/");

@@ -41,7 +41,7 @@ export function podSpec(r: { type: string; props: Json }): Json | undefined {
 /** The annotations of a workload's pods (a pod's own, or its template's), where AppArmor was once set. */
 function podAnnotations(r: { type: string; props: Json }): Record<string, string> {
   const path = POD_SPEC_PATHS[r.type];
-  return (path ? at(r.props, [...path.slice(0, -1), "metadata", "annotations"]) : undefined) as Record<string, string> | undefined ?? {};
+  return ((path ? at(r.props, [...path.slice(0, -1), "metadata", "annotations"]) : undefined) as Record<string, string> | undefined) ?? {};
 }
 
 export interface Container {
@@ -75,8 +75,16 @@ export function containersOf(pod: Json): { kind: string; container: Container }[
 const RESTRICTED_VOLUMES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"]);
 /** Sysctls the baseline (and so restricted) profile calls safe, as of Kubernetes 1.33. */
 const SAFE_SYSCTLS = new Set([
-  "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range",
-  "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes",
+  "kernel.shm_rmid_forced",
+  "net.ipv4.ip_local_port_range",
+  "net.ipv4.ip_unprivileged_port_start",
+  "net.ipv4.tcp_syncookies",
+  "net.ipv4.ping_group_range",
+  "net.ipv4.ip_local_reserved_ports",
+  "net.ipv4.tcp_keepalive_time",
+  "net.ipv4.tcp_fin_timeout",
+  "net.ipv4.tcp_keepalive_intvl",
+  "net.ipv4.tcp_keepalive_probes",
 ]);
 const SELINUX_TYPES = new Set(["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"]);
 const SECCOMP_OK = new Set(["RuntimeDefault", "Localhost"]);
@@ -108,7 +116,8 @@ export function restrictedViolations(pod: Json, annotations: Record<string, stri
   for (const v of mappingsOf(pod.volumes)) {
     // Every source the volume sets, not the first key: the API server drops a null one, so
     // `configMap: null` beside `hostPath` still mounts the host.
-    for (const source of Object.keys(v).filter((k) => k !== "name" && v[k] !== null && v[k] !== undefined && !RESTRICTED_VOLUMES.has(k))) out.push(`mounts ${source} volume ${String(v.name)}`);
+    for (const source of Object.keys(v).filter((k) => k !== "name" && v[k] !== null && v[k] !== undefined && !RESTRICTED_VOLUMES.has(k)))
+      out.push(`mounts ${source} volume ${String(v.name)}`);
   }
   each((c) => {
     const ports = (c.ports ?? []).filter((p) => p.hostPort !== undefined && p.hostPort !== 0).map((p) => p.hostPort);
@@ -122,7 +131,8 @@ export function restrictedViolations(pod: Json, annotations: Record<string, stri
   for (const key of Object.keys(annotations).filter((k) => k.startsWith("container.apparmor.security.beta.kubernetes.io/"))) {
     if (annotations[key] === "unconfined") out.push(`annotates ${key} unconfined`);
   }
-  const seLinux = (o?: SecurityContext["seLinuxOptions"]) => o !== undefined && (!SELINUX_TYPES.has(o.type ?? "") || o.user !== undefined || o.role !== undefined);
+  const seLinux = (o?: SecurityContext["seLinuxOptions"]) =>
+    o !== undefined && (!SELINUX_TYPES.has(o.type ?? "") || o.user !== undefined || o.role !== undefined);
   if (seLinux(podSc.seLinuxOptions)) out.push("sets SELinux options the profile forbids");
   each((_c, sc) => (seLinux(sc.seLinuxOptions) ? "with SELinux options the profile forbids" : undefined));
   each((_c, sc) => (sc.procMount !== undefined && sc.procMount !== "Default" ? `with procMount ${sc.procMount}` : undefined));

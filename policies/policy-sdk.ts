@@ -44,7 +44,10 @@ export type ResourceClass<TResource extends Resource, TArgs> = new (name: string
  * undefined when the resource is of another type. Stack policies read one kind of resource
  * through this rather than casting `props`, so a misspelt field is a compile error.
  */
-export function argsOf<TResource extends Resource, TArgs>(r: { readonly type: string; readonly props: unknown }, cls: ResourceClass<TResource, TArgs>): Unwrap<NonNullable<TArgs>> | undefined {
+export function argsOf<TResource extends Resource, TArgs>(
+  r: { readonly type: string; readonly props: unknown },
+  cls: ResourceClass<TResource, TArgs>,
+): Unwrap<NonNullable<TArgs>> | undefined {
   return r.type === typeTokenOf(cls) ? (r.props as Unwrap<NonNullable<TArgs>>) : undefined;
 }
 
@@ -60,10 +63,12 @@ export function appliesOnlyTo(validation: unknown): string | undefined {
 /** The hidden members this module expects and cannot find, by name; empty when the pinned SDK has both. */
 export function policySdkProblems(): string[] {
   const problems: string[] = [];
-  if (typeof hidden.UnknownValueError !== "function" || !(hidden.UnknownValueError.prototype instanceof Error)) problems.push("@pulumi/policy UnknownValueError: expected an Error class");
+  if (typeof hidden.UnknownValueError !== "function" || !(hidden.UnknownValueError.prototype instanceof Error))
+    problems.push("@pulumi/policy UnknownValueError: expected an Error class");
   if (typeof hidden.unknownCheckingProxy !== "function") problems.push("@pulumi/policy unknownCheckingProxy: expected a function");
   // The helper reads only the class's static marker, which a plain object can carry.
   const marked = policySdk.validateResourceOfType({ __pulumiType: "aisc:probe:Probe" } as never, () => undefined);
-  if (appliesOnlyTo(marked) !== "aisc:probe:Probe") problems.push("@pulumi/policy validateResourceOfType: expected the validation marked with its class's __pulumiType");
+  if (appliesOnlyTo(marked) !== "aisc:probe:Probe")
+    problems.push("@pulumi/policy validateResourceOfType: expected the validation marked with its class's __pulumiType");
   return problems;
 }

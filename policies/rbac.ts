@@ -31,7 +31,8 @@ interface Rule {
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
 const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
 
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((x): x is string => typeof x === "string") : typeof value === "string" ? [value] : []);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((x): x is string => typeof x === "string") : typeof value === "string" ? [value] : [];
 const subjectsOf = (b: PolicyResource) => mappingsOf(b.props.subjects) as unknown as Subject[];
 const roleRefOf = (b: PolicyResource) => (b.props.roleRef ?? {}) as RoleRef;
 const show = (s: Subject) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`;
@@ -73,17 +74,26 @@ export const roleBindingOwnGroup: StackValidationPolicy = {
   validateStack: (args, report) => {
     const undecided = Undecided.over(args.resources);
     const held = tenants(args.resources).reduce((n, t) => n + inNamespace(args.resources, K8S.roleBinding, t.name).length, 0);
-    measured(args, { text: `${count(held, "RoleBinding")} in ${count(tenants(args.resources).length, "tenant namespace")} checked for ${TENANT_ADMIN_ROLE} bound to the tenant's own group`, figures: { tenantNamespaces: tenants(args.resources).length, roleBindings: held } });
+    measured(args, {
+      text: `${count(held, "RoleBinding")} in ${count(tenants(args.resources).length, "tenant namespace")} checked for ${TENANT_ADMIN_ROLE} bound to the tenant's own group`,
+      figures: { tenantNamespaces: tenants(args.resources).length, roleBindings: held },
+    });
     for (const t of tenants(args.resources)) {
       const group = meta(t.namespace).annotations?.["aisc.hk/admin-group"];
       const inTenant = inNamespace(args.resources, K8S.roleBinding, t.name);
       if (inTenant.length === 0) report(`Tenant namespace ${t.name} has no RoleBinding for its administrators.`, t.namespace.urn);
-      for (const b of inTenant) undecided.attempt(`RoleBinding ${t.name}/${meta(b).name}`, () => {
-        const ref = roleRefOf(b);
-        if (ref.kind !== "ClusterRole" || ref.name !== TENANT_ADMIN_ROLE) report(`Tenant namespace ${t.name} binds ${ref.kind ?? "no role"}${ref.name ? ` ${ref.name}` : ""} in RoleBinding ${meta(b).name}, not the platform's ClusterRole ${TENANT_ADMIN_ROLE}.`, b.urn);
-        const foreign = subjectsOf(b).filter((s) => !(s.kind === "Group" && s.name === group));
-        if (foreign.length) report(`Tenant namespace ${t.name} binds ${foreign.map(show).join(", ")} in RoleBinding ${meta(b).name}, not only its group ${group}.`, b.urn);
-      });
+      for (const b of inTenant)
+        undecided.attempt(`RoleBinding ${t.name}/${meta(b).name}`, () => {
+          const ref = roleRefOf(b);
+          if (ref.kind !== "ClusterRole" || ref.name !== TENANT_ADMIN_ROLE)
+            report(
+              `Tenant namespace ${t.name} binds ${ref.kind ?? "no role"}${ref.name ? ` ${ref.name}` : ""} in RoleBinding ${meta(b).name}, not the platform's ClusterRole ${TENANT_ADMIN_ROLE}.`,
+              b.urn,
+            );
+          const foreign = subjectsOf(b).filter((s) => !(s.kind === "Group" && s.name === group));
+          if (foreign.length)
+            report(`Tenant namespace ${t.name} binds ${foreign.map(show).join(", ")} in RoleBinding ${meta(b).name}, not only its group ${group}.`, b.urn);
+        });
     }
     undecided.settle();
   },
@@ -91,19 +101,24 @@ export const roleBindingOwnGroup: StackValidationPolicy = {
 
 export const tenantIdentitiesStayHome: StackValidationPolicy = {
   name: "tenancy-tenant-identities-stay-in-namespace",
-  description: "No binding outside a tenant's own namespace (no ClusterRoleBinding, no RoleBinding in another namespace) names that tenant's administrators' group or one of its service accounts.",
+  description:
+    "No binding outside a tenant's own namespace (no ClusterRoleBinding, no RoleBinding in another namespace) names that tenant's administrators' group or one of its service accounts.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const groups = tenantGroups(args.resources);
     const namespaces = new Set(tenants(args.resources).map((t) => t.name));
     const undecided = Undecided.over(args.resources);
-    measured(args, { text: `${count(bindings(args.resources).length, "binding")} checked for ${count(groups.size, "tenant group")} and the tenants' service accounts`, figures: { bindings: bindings(args.resources).length, tenantGroups: groups.size } });
+    measured(args, {
+      text: `${count(bindings(args.resources).length, "binding")} checked for ${count(groups.size, "tenant group")} and the tenants' service accounts`,
+      figures: { bindings: bindings(args.resources).length, tenantGroups: groups.size },
+    });
     for (const b of bindings(args.resources)) {
       undecided.attempt(bindingName(b), () => {
         const home = b.type === K8S.roleBinding ? (meta(b).namespace ?? "default") : undefined;
         for (const s of subjectsOf(b)) {
           const tenant = tenantOf(s, b, groups, namespaces);
-          if (tenant !== undefined && tenant !== home) report(`${bindingName(b)} grants ${show(s)} (tenant ${tenant}) rights ${home ? `in namespace ${home}` : "across the cluster"}.`, b.urn);
+          if (tenant !== undefined && tenant !== home)
+            report(`${bindingName(b)} grants ${show(s)} (tenant ${tenant}) rights ${home ? `in namespace ${home}` : "across the cluster"}.`, b.urn);
         }
       });
     }
@@ -113,15 +128,20 @@ export const tenantIdentitiesStayHome: StackValidationPolicy = {
 
 export const noSystemSubjects: StackValidationPolicy = {
   name: "security-no-binding-to-system-identities",
-  description: "No binding names a Kubernetes system: group or user (system:authenticated is every signed-in user, system:masters already cluster-admin): the platform binds service accounts and its directory's groups only.",
+  description:
+    "No binding names a Kubernetes system: group or user (system:authenticated is every signed-in user, system:masters already cluster-admin): the platform binds service accounts and its directory's groups only.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const undecided = Undecided.over(args.resources);
-    measured(args, { text: `${count(bindings(args.resources).length, "binding")} checked for system: groups and users`, figures: { bindings: bindings(args.resources).length } });
+    measured(args, {
+      text: `${count(bindings(args.resources).length, "binding")} checked for system: groups and users`,
+      figures: { bindings: bindings(args.resources).length },
+    });
     for (const b of bindings(args.resources)) {
       undecided.attempt(bindingName(b), () => {
         for (const s of subjectsOf(b)) {
-          if ((s.kind === "Group" || s.kind === "User") && typeof s.name === "string" && s.name.startsWith("system:")) report(`${bindingName(b)} grants ${show(s)}, a Kubernetes system identity.`, b.urn);
+          if ((s.kind === "Group" || s.kind === "User") && typeof s.name === "string" && s.name.startsWith("system:"))
+            report(`${bindingName(b)} grants ${show(s)}, a Kubernetes system identity.`, b.urn);
         }
       });
     }
@@ -195,4 +215,3 @@ export const tenantRoleBounded: StackValidationPolicy = {
     undecided.settle();
   },
 };
-

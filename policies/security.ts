@@ -19,12 +19,17 @@ export const awsRegionHongKong: StackValidationPolicy = {
   name: "security-aws-region-hong-kong",
   description: "Every AWS provider and resource is in an allowed region (Hong Kong, ap-east-1), so data stays in Hong Kong.",
   enforcementLevel: "mandatory",
-  configSchema: { properties: { allowedRegions: { type: "array", items: { type: "string" }, default: ["ap-east-1"], description: "AWS regions data may live in." } } },
+  configSchema: {
+    properties: { allowedRegions: { type: "array", items: { type: "string" }, default: ["ap-east-1"], description: "AWS regions data may live in." } },
+  },
   validateStack: (args, report) => {
     const { allowedRegions } = configOf(args, { allowedRegions: ["ap-east-1"] });
     const providers = args.resources.filter((r) => r.type === "pulumi:providers:aws").length;
     const aws = args.resources.filter((r) => r.type.startsWith("aws:")).length;
-    measured(args, { text: `${count(providers, "AWS provider")} and ${count(aws, "AWS resource")} checked against ${allowedRegions.join(", ")}`, figures: { allowedRegions, providers, resources: aws } });
+    measured(args, {
+      text: `${count(providers, "AWS provider")} and ${count(aws, "AWS resource")} checked against ${allowedRegions.join(", ")}`,
+      figures: { allowedRegions, providers, resources: aws },
+    });
     for (const r of args.resources) {
       const isProvider = r.type === "pulumi:providers:aws";
       if (!isProvider && !r.type.startsWith("aws:")) continue;
@@ -72,7 +77,10 @@ export const eksAuditLogs = eksRule("security-eks-audit-logs", "EKS control-plan
 
 /** Buckets, in the classic and v2 types, and the resources that secure them by bucket name. */
 const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
-const SSE = ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"];
+const SSE = [
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
 const PUBLIC_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 
 export const bucketsPrivateEncrypted: StackValidationPolicy = {
@@ -210,8 +218,21 @@ export function isPinned(image: string): boolean {
  * ConfigMap's data, say) is not one, and walking them was most of this policy's time.
  */
 const IMAGELESS_KINDS = new Set([
-  "Namespace", "ConfigMap", "Secret", "ResourceQuota", "LimitRange", "NetworkPolicy", "Service", "ServiceAccount", "PersistentVolumeClaim",
-  "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "StorageClass",
+  "Namespace",
+  "ConfigMap",
+  "Secret",
+  "ResourceQuota",
+  "LimitRange",
+  "NetworkPolicy",
+  "Service",
+  "ServiceAccount",
+  "PersistentVolumeClaim",
+  "Role",
+  "RoleBinding",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "PriorityClass",
+  "StorageClass",
 ]);
 
 export const imagesAndChartsPinned: ResourceValidationPolicy = {
@@ -237,4 +258,14 @@ export const imagesAndChartsPinned: ResourceValidationPolicy = {
   },
 };
 
-export const SECURITY_POLICIES = [awsRegionHongKong, eksEndpointPrivate, eksSecretsEncrypted, eksAuditLogs, eksVersionSupported, bucketsPrivateEncrypted, statefulProtected, imagesAndChartsPinned, noSystemSubjects];
+export const SECURITY_POLICIES = [
+  awsRegionHongKong,
+  eksEndpointPrivate,
+  eksSecretsEncrypted,
+  eksAuditLogs,
+  eksVersionSupported,
+  bucketsPrivateEncrypted,
+  statefulProtected,
+  imagesAndChartsPinned,
+  noSystemSubjects,
+];

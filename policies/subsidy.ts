@@ -26,7 +26,12 @@ function ledgerOf(resources: readonly PolicyResource[], undecided: Undecided): {
   const site = siteFactsOf(resources);
   if (!site) return undefined;
   const terms = site.facts.subsidy ?? [];
-  const pools = poolFactsOf(resources).map(({ facts: p }) => ({ pool: p.pool, gpuModel: p.gpuModel, gpus: p.gpusPerNode * p.nodes, advertises: p.advertises ?? {} }));
+  const pools = poolFactsOf(resources).map(({ facts: p }) => ({
+    pool: p.pool,
+    gpuModel: p.gpuModel,
+    gpus: p.gpusPerNode * p.nodes,
+    advertises: p.advertises ?? {},
+  }));
   const subsidised: LedgerTenant[] = tenants(resources).flatMap((t) => {
     const labels = meta(t.namespace).labels ?? {};
     const scheme = labels[SCHEME_LABEL];
@@ -64,7 +69,9 @@ function schemeFigures(s: SchemeLedger) {
 /** Evidence over the ledger's schemes, one clause each; `what` when the site has none. */
 function ledgerEvidence(l: ReturnType<typeof ledgerOf>, clause: (s: SchemeLedger) => string, extra: Evidence["figures"] = {}): Evidence {
   const schemes = l?.ledger.schemes ?? [];
-  const none = l ? `no subsidy scheme with terms (aisc:city.subsidy) covers ${l.name}'s ${count(l.ledger.unconfigured.length, "subsidised tenant")}` : "no site facts to read the ledger from";
+  const none = l
+    ? `no subsidy scheme with terms (aisc:city.subsidy) covers ${l.name}'s ${count(l.ledger.unconfigured.length, "subsidised tenant")}`
+    : "no site facts to read the ledger from";
   return { text: schemes.map(clause).join("; ") || none, figures: { ...extra, schemes: schemes.map(schemeFigures) } };
 }
 
@@ -79,10 +86,19 @@ export const subsidyWithinBudget: StackValidationPolicy = {
   validateStack: (args, report) => {
     const undecided = Undecided.over(args.resources);
     const l = ledgerOf(args.resources, undecided);
-    measured(args, ledgerEvidence(l, (s) => `${s.scheme}: ${l!.name}'s tenants commit ${formatHkd(s.committedHkd)} ${termText(s)} of ${formatHkd(available(s))} left of ${budgetText(s)}`));
+    measured(
+      args,
+      ledgerEvidence(
+        l,
+        (s) => `${s.scheme}: ${l!.name}'s tenants commit ${formatHkd(s.committedHkd)} ${termText(s)} of ${formatHkd(available(s))} left of ${budgetText(s)}`,
+      ),
+    );
     for (const s of l?.ledger.schemes ?? []) {
       if (s.leftHkd >= 0) continue;
-      const left = available(s) > 0 ? `the ${formatHkd(available(s))} left of ${budgetText(s)}` : `its ${formatHkd(s.budgetHkd)} budget, which is already spent outside these stacks (${formatHkd(s.committedOutsideHkd)})`;
+      const left =
+        available(s) > 0
+          ? `the ${formatHkd(available(s))} left of ${budgetText(s)}`
+          : `its ${formatHkd(s.budgetHkd)} budget, which is already spent outside these stacks (${formatHkd(s.committedOutsideHkd)})`;
       report(
         `${s.scheme}: the subsidised entitlements of ${l!.name} commit ${formatHkd(s.committedHkd)} ${termText(s)}, ${formatHkd(-s.leftHkd)} more than ${left}; tenants: ${largest(s.tenants) || "none with a costed commitment"}.`,
         l!.site.urn,
@@ -103,7 +119,11 @@ export const subsidyHeadroom: StackValidationPolicy = {
   name: "capacity-subsidy-headroom",
   description: "A subsidy scheme's commitment stays below the warning share of its budget, and every subsidised entitlement can be costed.",
   enforcementLevel: "advisory",
-  configSchema: { properties: { warnAt: { type: "number", minimum: 0.01, maximum: 1, default: WARN_AT, description: "Share of a scheme's budget committed above which this warns." } } },
+  configSchema: {
+    properties: {
+      warnAt: { type: "number", minimum: 0.01, maximum: 1, default: WARN_AT, description: "Share of a scheme's budget committed above which this warns." },
+    },
+  },
   validateStack: (args, report) => {
     const { warnAt } = configOf(args, { warnAt: WARN_AT });
     const undecided = Undecided.over(args.resources);
@@ -114,7 +134,11 @@ export const subsidyHeadroom: StackValidationPolicy = {
         l,
         (s) =>
           `${s.scheme}: ${Math.floor(((s.committedOutsideHkd + s.committedHkd) / s.budgetHkd) * 10000) / 100}% of its budget committed (rounded down), warning above ${percent(warnAt)}${s.leftHkd < 0 ? " (over its budget: capacity-subsidy-within-budget fails it)" : ""}; ${count(s.tenants.filter((t) => t.uncosted.length).length, "tenant")} not costed in full`,
-        { warnAt, uncostedTenants: l?.ledger.schemes.reduce((n, s) => n + s.tenants.filter((t) => t.uncosted.length).length, 0) ?? 0, unconfiguredTenants: l?.ledger.unconfigured.length ?? 0 },
+        {
+          warnAt,
+          uncostedTenants: l?.ledger.schemes.reduce((n, s) => n + s.tenants.filter((t) => t.uncosted.length).length, 0) ?? 0,
+          unconfiguredTenants: l?.ledger.unconfigured.length ?? 0,
+        },
       ),
     );
     if (l) {
@@ -131,7 +155,11 @@ export const subsidyHeadroom: StackValidationPolicy = {
         const uncosted = s.tenants.filter((t) => t.uncosted.length);
         if (uncosted.length) {
           const models = [...new Set(uncosted.flatMap((t) => t.uncosted.flatMap((u) => u.models)))].sort();
-          const names = uncosted.slice(0, NAMED).map((t) => t.tenant).join(", ") + (uncosted.length > NAMED ? ` and ${uncosted.length - NAMED} more` : "");
+          const names =
+            uncosted
+              .slice(0, NAMED)
+              .map((t) => t.tenant)
+              .join(", ") + (uncosted.length > NAMED ? ` and ${uncosted.length - NAMED} more` : "");
           report(
             `${s.scheme}: aisc:city.subsidy.${s.scheme}.rates has no rate for ${models.join(", ")}, so ${uncosted.length} subsidised tenant${uncosted.length === 1 ? "" : "s"} of ${l.name} cannot be costed in full and the budget rule counts only what can be: ${names}.`,
             l.site.urn,
@@ -140,7 +168,10 @@ export const subsidyHeadroom: StackValidationPolicy = {
       }
       if (l.ledger.unconfigured.length) {
         const schemes = [...new Set(l.ledger.unconfigured.map((u) => u.scheme))].sort();
-        report(`${l.ledger.unconfigured.length} subsidised tenant(s) of ${l.name} are under ${schemes.join(", ")}, which aisc:city.subsidy gives no terms: their commitment is not checked.`, l.site.urn);
+        report(
+          `${l.ledger.unconfigured.length} subsidised tenant(s) of ${l.name} are under ${schemes.join(", ")}, which aisc:city.subsidy gives no terms: their commitment is not checked.`,
+          l.site.urn,
+        );
       }
     }
     undecided.settle();

@@ -17,7 +17,11 @@ import { roleBindingOwnGroup, tenantIdentitiesStayHome, tenantRoleBounded } from
  */
 
 /** One rule over every tenant namespace: `check` returns the problem, or undefined. */
-function perTenant(name: string, description: string, check: (ns: string, all: readonly PolicyResource[], namespace: PolicyResource) => string | undefined): StackValidationPolicy {
+function perTenant(
+  name: string,
+  description: string,
+  check: (ns: string, all: readonly PolicyResource[], namespace: PolicyResource) => string | undefined,
+): StackValidationPolicy {
   return {
     name,
     description,
@@ -39,12 +43,16 @@ function perTenant(name: string, description: string, check: (ns: string, all: r
   };
 }
 
-export const namespaceHasGpuQuota = perTenant("tenancy-namespace-has-gpu-quota", "Every tenant namespace has a ResourceQuota with a requests.nvidia.com/gpu line.", (ns, all) =>
-  tenants(all).find((t) => t.name === ns)?.quota ? undefined : "has no ResourceQuota limiting requests.nvidia.com/gpu",
+export const namespaceHasGpuQuota = perTenant(
+  "tenancy-namespace-has-gpu-quota",
+  "Every tenant namespace has a ResourceQuota with a requests.nvidia.com/gpu line.",
+  (ns, all) => (tenants(all).find((t) => t.name === ns)?.quota ? undefined : "has no ResourceQuota limiting requests.nvidia.com/gpu"),
 );
 
-export const namespaceHasLimitRange = perTenant("tenancy-namespace-has-limit-range", "Every tenant namespace has a LimitRange, so pods without requests are still bounded.", (ns, all) =>
-  inNamespace(all, K8S.limitRange, ns).length ? undefined : "has no LimitRange",
+export const namespaceHasLimitRange = perTenant(
+  "tenancy-namespace-has-limit-range",
+  "Every tenant namespace has a LimitRange, so pods without requests are still bounded.",
+  (ns, all) => (inNamespace(all, K8S.limitRange, ns).length ? undefined : "has no LimitRange"),
 );
 
 interface NetworkPolicySpec {
@@ -92,7 +100,10 @@ export const namespaceDefaultDeny = perTenant(
     const problems: string[] = [];
     for (const p of policies) {
       const rulesOf = <T>(list: T[] | undefined) => (Array.isArray(list) ? list.filter((r): r is T => r !== null && typeof r === "object") : []);
-      const rules = [...rulesOf(specOf(p).ingress).map((r) => ["ingress", r.from] as const), ...rulesOf(specOf(p).egress).map((r) => ["egress", r.to] as const)];
+      const rules = [
+        ...rulesOf(specOf(p).ingress).map((r) => ["ingress", r.from] as const),
+        ...rulesOf(specOf(p).egress).map((r) => ["egress", r.to] as const),
+      ];
       for (const [direction, peers] of rules) {
         const problem = rulePeersProblem(peers, ns, own);
         if (problem === "everyone") problems.push(`lets NetworkPolicy ${meta(p).name} allow all ${direction}`);
@@ -103,10 +114,14 @@ export const namespaceDefaultDeny = perTenant(
   },
 );
 
-export const namespacePodSecurityRestricted = perTenant("tenancy-namespace-pod-security-restricted", "Every tenant namespace enforces the restricted Pod Security Standard.", (_ns, _all, namespace) => {
-  const level = meta(namespace).labels?.["pod-security.kubernetes.io/enforce"];
-  return level === "restricted" ? undefined : `enforces Pod Security ${level === undefined ? "nothing" : `"${level}"`}, not "restricted"`;
-});
+export const namespacePodSecurityRestricted = perTenant(
+  "tenancy-namespace-pod-security-restricted",
+  "Every tenant namespace enforces the restricted Pod Security Standard.",
+  (_ns, _all, namespace) => {
+    const level = meta(namespace).labels?.["pod-security.kubernetes.io/enforce"];
+    return level === "restricted" ? undefined : `enforces Pod Security ${level === undefined ? "nothing" : `"${level}"`}, not "restricted"`;
+  },
+);
 
 export const gpuRequestsNeedQuota: StackValidationPolicy = {
   name: "tenancy-gpu-requests-need-quota",
@@ -123,7 +138,12 @@ export const gpuRequestsNeedQuota: StackValidationPolicy = {
         const ns = namespaceOf(r);
         if (!pod || isPlatformNamespace(ns)) return;
         pods++;
-        const resources = new Set(containersOf(pod).map((c) => c.container).flatMap((c) => [...Object.keys(c.resources?.requests ?? {}), ...Object.keys(c.resources?.limits ?? {})]).filter((k) => k.startsWith("nvidia.com/")));
+        const resources = new Set(
+          containersOf(pod)
+            .map((c) => c.container)
+            .flatMap((c) => [...Object.keys(c.resources?.requests ?? {}), ...Object.keys(c.resources?.limits ?? {})])
+            .filter((k) => k.startsWith("nvidia.com/")),
+        );
         requests += resources.size;
         for (const res of resources) {
           const covered = quotas.some((q) => meta(q).namespace === ns && `requests.${res}` in quotaHard(q));
@@ -131,7 +151,10 @@ export const gpuRequestsNeedQuota: StackValidationPolicy = {
         }
       });
     }
-    measured(args, { text: `${count(pods, "pod spec")} outside the platform namespaces, ${count(requests, "GPU resource request")} among them, each checked for a quota line`, figures: { podSpecs: pods, gpuRequests: requests } });
+    measured(args, {
+      text: `${count(pods, "pod spec")} outside the platform namespaces, ${count(requests, "GPU resource request")} among them, each checked for a quota line`,
+      figures: { podSpecs: pods, gpuRequests: requests },
+    });
     undecided.settle();
   },
 };
@@ -145,7 +168,8 @@ export const gpuRequestsNeedQuota: StackValidationPolicy = {
  */
 export const networkPolicyEnforced: StackValidationPolicy = {
   name: "tenancy-network-policy-enforced",
-  description: "Every node that can run a tenant pod has a CNI that enforces NetworkPolicy: the VPC CNI with its network policy agent on cloud nodes, Cilium on hybrid nodes.",
+  description:
+    "Every node that can run a tenant pod has a CNI that enforces NetworkPolicy: the VPC CNI with its network policy agent on cloud nodes, Cilium on hybrid nodes.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const addonConfig = (name: string): Record<string, unknown> | undefined => {
@@ -160,7 +184,10 @@ export const networkPolicyEnforced: StackValidationPolicy = {
     const vpcCni = addonConfig("vpc-cni");
     for (const group of args.resources.filter((r) => argsOf(r, NodeGroup))) {
       if (String(vpcCni?.enableNetworkPolicy) !== "true") {
-        report(`Node group ${argsOf(group, NodeGroup)?.nodeGroupName ?? group.name} runs pods on the VPC CNI, which enforces no NetworkPolicy: add the vpc-cni add-on with configurationValues {"enableNetworkPolicy": "true"}.`, group.urn);
+        report(
+          `Node group ${argsOf(group, NodeGroup)?.nodeGroupName ?? group.name} runs pods on the VPC CNI, which enforces no NetworkPolicy: add the vpc-cni add-on with configurationValues {"enableNetworkPolicy": "true"}.`,
+          group.urn,
+        );
       }
     }
     const cilium = args.resources.map((r) => argsOf(r, Chart)).find((c) => c?.chart?.endsWith("cilium"));
@@ -171,11 +198,20 @@ export const networkPolicyEnforced: StackValidationPolicy = {
     const vpcCniEnforces = String(vpcCni?.enableNetworkPolicy) === "true";
     measured(args, {
       text: `${count(groups, "node group")} (VPC CNI network policy ${vpcCniEnforces ? "on" : "off"}) and ${count(activations, "hybrid activation")} (Cilium ${cilium ? `policyEnforcementMode ${mode ?? "default"}` : "absent"})`,
-      figures: { nodeGroups: groups, vpcCniNetworkPolicy: vpcCniEnforces, hybridActivations: activations, cilium: cilium !== undefined, ciliumPolicyEnforcementMode: mode ?? null },
+      figures: {
+        nodeGroups: groups,
+        vpcCniNetworkPolicy: vpcCniEnforces,
+        hybridActivations: activations,
+        cilium: cilium !== undefined,
+        ciliumPolicyEnforcementMode: mode ?? null,
+      },
     });
     for (const activation of args.resources.filter((r) => r.type === "aws:ssm/activation:Activation")) {
       if (!cilium || mode === "never") {
-        report(`Hybrid nodes of activation ${activation.name} have ${cilium ? "Cilium with policyEnforcementMode never" : "no Cilium"}: NetworkPolicy is not enforced there.`, activation.urn);
+        report(
+          `Hybrid nodes of activation ${activation.name} have ${cilium ? "Cilium with policyEnforcementMode never" : "no Cilium"}: NetworkPolicy is not enforced there.`,
+          activation.urn,
+        );
       }
     }
   },

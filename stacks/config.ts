@@ -42,7 +42,14 @@ export function loadSite(config: pulumi.Config = new pulumi.Config("aisc")): {
     throw new pulumi.RunError((err as Error).message);
   }
   const kubeconfig = site.cluster.kind === "existing" ? config.getSecret("kubeconfig") : undefined;
-  return { site, ...(kubeconfig ? { kubeconfig } : {}), alertWebhooks: stage === "platform" ? alertWebhooks(site, config) : {}, asOf, stage, ...(city ? { city } : {}) };
+  return {
+    site,
+    ...(kubeconfig ? { kubeconfig } : {}),
+    alertWebhooks: stage === "platform" ? alertWebhooks(site, config) : {},
+    asOf,
+    stage,
+    ...(city ? { city } : {}),
+  };
 }
 
 /**
@@ -73,8 +80,10 @@ function loadCity(config: pulumi.Config): CityConfig | undefined {
 function readStage(config: pulumi.Config, site: Site): Stage {
   const value = config.get(STAGE_CONFIG_KEY);
   if (value === undefined) return "platform";
-  if (!(STAGES as readonly string[]).includes(value)) throw new pulumi.RunError(`aisc:${STAGE_CONFIG_KEY}: expected one of ${STAGES.join(", ")}, got ${JSON.stringify(value)}`);
-  if (value === "cluster" && site.cluster.kind === "existing") throw new pulumi.RunError(`aisc:${STAGE_CONFIG_KEY}: expected platform for an existing cluster (aisc creates no cluster for it), got "cluster"`);
+  if (!(STAGES as readonly string[]).includes(value))
+    throw new pulumi.RunError(`aisc:${STAGE_CONFIG_KEY}: expected one of ${STAGES.join(", ")}, got ${JSON.stringify(value)}`);
+  if (value === "cluster" && site.cluster.kind === "existing")
+    throw new pulumi.RunError(`aisc:${STAGE_CONFIG_KEY}: expected platform for an existing cluster (aisc creates no cluster for it), got "cluster"`);
   return value as Stage;
 }
 
@@ -94,7 +103,9 @@ function alertWebhooks(site: Site, config: pulumi.Config): Record<string, pulumi
       void pulumi.log.warn(`aisc:${key} is not set: alerts to ${receiver} go nowhere until it is (pulumi config set --secret aisc:${key} <webhook URL>)`);
       out[receiver] = pulumi.secret("");
     } else {
-      throw new pulumi.RunError(`aisc:site.monitoring.alerting.receivers: ${receiver} has no webhook URL; expected the secret aisc:${key} (pulumi config set --secret aisc:${key} <webhook URL>)`);
+      throw new pulumi.RunError(
+        `aisc:site.monitoring.alerting.receivers: ${receiver} has no webhook URL; expected the secret aisc:${key} (pulumi config set --secret aisc:${key} <webhook URL>)`,
+      );
     }
   }
   return out;

@@ -11,7 +11,14 @@ import { loadSite } from "./config";
 
 const { site, kubeconfig: existingKubeconfig, alertWebhooks, asOf, stage, city } = loadSite();
 const subsidyTerms = city?.subsidy ?? [];
-const platform = new SitePlatform(site.name, { site, alertWebhooks, asOf, stage, subsidy: subsidyTerms, ...(existingKubeconfig ? { kubeconfig: existingKubeconfig } : {}) });
+const platform = new SitePlatform(site.name, {
+  site,
+  alertWebhooks,
+  asOf,
+  stage,
+  subsidy: subsidyTerms,
+  ...(existingKubeconfig ? { kubeconfig: existingKubeconfig } : {}),
+});
 
 export const siteName = site.name;
 export const region = site.region;
@@ -27,7 +34,13 @@ export const capacity = capacitySummary(site);
 /** The stage this run deployed: `cluster`, or `platform` (the whole site). */
 export const deployedStage = stage;
 /** Tenant namespaces; none in the cluster stage. */
-export const tenantNamespaces = platform.workloads ? platform.workloads.tenants.then((all) => Object.values(all).map((t) => t.namespace).sort()) : [];
+export const tenantNamespaces = platform.workloads
+  ? platform.workloads.tenants.then((all) =>
+      Object.values(all)
+        .map((t) => t.namespace)
+        .sort(),
+    )
+  : [];
 /** Each tenant's kind, GPU entitlement and subsidy, for reports. */
 export const tenants = tenantSummaries(site);
 /**

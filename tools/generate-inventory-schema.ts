@@ -20,7 +20,9 @@ type SectionName = keyof typeof SECTIONS;
 
 /** The JSON Schema of one section: its keys, no others, the required ones required. */
 function sectionSchema(section: Section): Record<string, unknown> {
-  const required = Object.entries(section).filter(([, k]) => k.required).map(([name]) => name);
+  const required = Object.entries(section)
+    .filter(([, k]) => k.required)
+    .map(([name]) => name);
   return {
     type: "object",
     additionalProperties: false,
@@ -40,7 +42,8 @@ export function inventorySchema(): Record<string, unknown> {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: "https://aisc.hk/schemas/inventory.schema.json",
     title: "aisc stack file (stacks/Pulumi.<stack>.yaml)",
-    description: "A Pulumi stack file whose config holds the site inventory under aisc:site. Generated from inventory/input.ts; the parser (aisc plan) checks more than this schema can.",
+    description:
+      "A Pulumi stack file whose config holds the site inventory under aisc:site. Generated from inventory/input.ts; the parser (aisc plan) checks more than this schema can.",
     type: "object",
     properties: {
       config: {

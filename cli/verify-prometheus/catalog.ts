@@ -52,7 +52,22 @@ export function loadCatalog(dir = DIR): Catalog {
 
 /** PromQL words that are not metric names: aggregations, functions (followed by `(`), keywords. */
 const KEYWORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset", "atan2", "inf", "nan"]);
-const AGGREGATIONS = new Set(["sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile", "limitk", "limit_ratio"]);
+const AGGREGATIONS = new Set([
+  "sum",
+  "min",
+  "max",
+  "avg",
+  "group",
+  "stddev",
+  "stdvar",
+  "count",
+  "count_values",
+  "bottomk",
+  "topk",
+  "quantile",
+  "limitk",
+  "limit_ratio",
+]);
 const LABEL_LISTS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right"]);
 
 /** One selector of an expression: the metric and the labels its matchers name. */
@@ -120,7 +135,13 @@ export function parsePromql(expr: string): { selectors: Selector[]; groupingLabe
     skipSpace();
     if (LABEL_LISTS.has(name) && expr[i] === "(") {
       const end = expr.indexOf(")", i);
-      groupingLabels.push(...expr.slice(i + 1, end).split(",").map((l) => l.trim()).filter(Boolean));
+      groupingLabels.push(
+        ...expr
+          .slice(i + 1, end)
+          .split(",")
+          .map((l) => l.trim())
+          .filter(Boolean),
+      );
       i = end + 1;
     } else if (KEYWORDS.has(name) || AGGREGATIONS.has(name) || expr[i] === "(") {
       continue;

@@ -32,17 +32,22 @@ export function checkPrometheus(stackDir: string, site: Site): PrometheusCheck {
   if (missingCommands(["promtool"]).length) return { status: "skipped", report: ["skipped: promtool is not installed (apt-get install prometheus)"] };
   const manifests = readManifests(path.join(stackDir, "manifests"), stackDir);
   const rules = manifests.flatMap((m) =>
-    m.docs.filter((d) => d.kind === "PrometheusRule").map((d) => ({ file: m.file, name: String((d.metadata as { name?: string })?.name), groups: (d.spec as { groups?: unknown })?.groups })),
+    m.docs
+      .filter((d) => d.kind === "PrometheusRule")
+      .map((d) => ({ file: m.file, name: String((d.metadata as { name?: string })?.name), groups: (d.spec as { groups?: unknown })?.groups })),
   );
   if (rules.length === 0) return { status: "failed", report: [`no PrometheusRule in ${stackDir}/manifests: run aisc plan`] };
   const dashboards = manifests.flatMap((m) =>
-    m.docs.filter((d) => d.kind === "ConfigMap" && (d.metadata as { labels?: Record<string, string> })?.labels?.[DASHBOARD_LABEL.key] === DASHBOARD_LABEL.value).map((d) => ({ file: m.file, data: (d.data ?? {}) as Record<string, string> })),
+    m.docs
+      .filter((d) => d.kind === "ConfigMap" && (d.metadata as { labels?: Record<string, string> })?.labels?.[DASHBOARD_LABEL.key] === DASHBOARD_LABEL.value)
+      .map((d) => ({ file: m.file, data: (d.data ?? {}) as Record<string, string> })),
   );
   // The rule files promtool reads, by the rules' names; the tests name them and feed the series the catalog holds.
   const files = rules.map((r) => `${r.name}.rules.yaml`);
   const tests = ruleTests(site, files);
   const catalogProblems = checkCatalog(rules, dashboards, tests.tests as { input_series: { series: string }[] }[], loadCatalog());
-  if (catalogProblems.problems.length) return { status: "failed", report: ["metric catalog (charts/imports/metrics): failed", ...catalogProblems.problems.map((p) => `  ${p}`)] };
+  if (catalogProblems.problems.length)
+    return { status: "failed", report: ["metric catalog (charts/imports/metrics): failed", ...catalogProblems.problems.map((p) => `  ${p}`)] };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aisc-promtool-"));
   try {
     const report: string[] = [catalogProblems.summary];
@@ -50,8 +55,16 @@ export function checkPrometheus(stackDir: string, site: Site): PrometheusCheck {
       const file = files[i];
       fs.writeFileSync(path.join(tmp, file), YAML.stringify({ groups: r.groups ?? [] }));
       const check = promtool(["check", "rules", file], tmp);
-      if (check.status !== 0) return { status: "failed", report: [...report, `promtool check rules ${r.file}: failed`, ...check.out.split("\n").map((l) => `  ${l}`)] };
-      report.push(`promtool check rules ${r.file}: ${check.out.split("\n").find((l) => /SUCCESS/.test(l))?.trim() ?? "ok"}`);
+      if (check.status !== 0)
+        return { status: "failed", report: [...report, `promtool check rules ${r.file}: failed`, ...check.out.split("\n").map((l) => `  ${l}`)] };
+      report.push(
+        `promtool check rules ${r.file}: ${
+          check.out
+            .split("\n")
+            .find((l) => /SUCCESS/.test(l))
+            ?.trim() ?? "ok"
+        }`,
+      );
     }
     fs.writeFileSync(path.join(tmp, "tests.yaml"), YAML.stringify(tests));
     const test = promtool(["test", "rules", "tests.yaml"], tmp);
@@ -70,8 +83,17 @@ interface RuleFile {
 }
 
 /** Every rule expression, dashboard query and rule-test series held to the catalog. */
-export function checkCatalog(rules: readonly RuleFile[], dashboards: readonly { file: string; data: Record<string, string> }[], tests: readonly { input_series: { series: string }[] }[], catalog: Catalog): { problems: string[]; summary: string } {
-  const all = rules.flatMap((r) => ((r.groups ?? []) as { rules?: { alert?: string; record?: string; expr: string }[] }[]).flatMap((g) => (g.rules ?? []).map((rule) => ({ file: r.file, rule }))));
+export function checkCatalog(
+  rules: readonly RuleFile[],
+  dashboards: readonly { file: string; data: Record<string, string> }[],
+  tests: readonly { input_series: { series: string }[] }[],
+  catalog: Catalog,
+): { problems: string[]; summary: string } {
+  const all = rules.flatMap((r) =>
+    ((r.groups ?? []) as { rules?: { alert?: string; record?: string; expr: string }[] }[]).flatMap((g) =>
+      (g.rules ?? []).map((rule) => ({ file: r.file, rule })),
+    ),
+  );
   const recorded = new Set(all.flatMap(({ rule }) => (rule.record ? [rule.record] : [])));
   const problems: string[] = [];
   for (const { file, rule } of all) problems.push(...unknownIn(rule.expr, catalog, recorded).map((p) => `${file}: ${rule.alert ?? rule.record}: ${p}`));
@@ -79,11 +101,12 @@ export function checkCatalog(rules: readonly RuleFile[], dashboards: readonly { 
   for (const d of dashboards) {
     for (const [name, text] of Object.entries(d.data)) {
       const panels = (JSON.parse(text) as { panels?: { title?: string; targets?: { expr?: string }[] }[] }).panels ?? [];
-      for (const p of panels) for (const t of p.targets ?? []) {
-        if (!t.expr) continue;
-        queries++;
-        problems.push(...unknownIn(t.expr, catalog, recorded).map((x) => `${d.file}: dashboard ${name}, panel "${p.title}": ${x}`));
-      }
+      for (const p of panels)
+        for (const t of p.targets ?? []) {
+          if (!t.expr) continue;
+          queries++;
+          problems.push(...unknownIn(t.expr, catalog, recorded).map((x) => `${d.file}: dashboard ${name}, panel "${p.title}": ${x}`));
+        }
     }
   }
   const series = tests.flatMap((t) => t.input_series.map((s) => s.series));

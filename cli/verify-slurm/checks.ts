@@ -36,7 +36,8 @@ export function comparePartitions(site: Site, scontrolOutput: string): string[] 
   for (const [name, nodes] of expectedPartitions(site)) {
     const got = actual.get(name);
     if (!got) problems.push(`partition ${name}: missing`);
-    else if (got.join(",") !== nodes.join(",")) problems.push(`partition ${name}: has ${got.length} nodes, expected ${nodes.length} (${nodes[0]} ... ${nodes[nodes.length - 1]})`);
+    else if (got.join(",") !== nodes.join(","))
+      problems.push(`partition ${name}: has ${got.length} nodes, expected ${nodes.length} (${nodes[0]} ... ${nodes[nodes.length - 1]})`);
   }
   for (const name of actual.keys()) if (!expectedPartitions(site).has(name)) problems.push(`partition ${name}: not in the inventory`);
   return problems;
@@ -72,7 +73,10 @@ export function chooseProbe(site: Site): Probe | undefined {
   for (const t of tenants) {
     const limit = gpuEntitlement(t);
     for (const partition of [...site.slurm.partitions].sort((a, b) => Number(b.default) - Number(a.default))) {
-      const pools = partition.pools.map((n) => site.pools.find((p) => p.name === n)!).filter(isWholeGpuPool).sort((a, b) => b.gpusPerNode - a.gpusPerNode);
+      const pools = partition.pools
+        .map((n) => site.pools.find((p) => p.name === n)!)
+        .filter(isWholeGpuPool)
+        .sort((a, b) => b.gpusPerNode - a.gpusPerNode);
       for (const pool of pools) {
         const nodes = Math.ceil((limit + 1) / pool.gpusPerNode);
         if (nodes <= pool.nodes) return { tenant: t.name, limit, partition: partition.name, pool, nodes };
@@ -87,15 +91,26 @@ export function representativeNodes(site: Site, probe: Probe | undefined): { nam
   const named = new Set(site.slurm.partitions.flatMap((p) => p.pools));
   return site.pools
     .filter((p) => named.has(p.name))
-    .flatMap((pool) => poolNodes(pool).slice(0, probe?.pool.name === pool.name ? probe.nodes : 1).map((name) => ({ name, pool })));
+    .flatMap((pool) =>
+      poolNodes(pool)
+        .slice(0, probe?.pool.name === pool.name ? probe.nodes : 1)
+        .map((name) => ({ name, pool })),
+    );
 }
 
 /** Differences between the QoS limits in the database and the tenants' entitlements. */
 export function compareQos(site: Site, sacctmgrOutput: string): string[] {
-  const limits = new Map(sacctmgrOutput.trim().split("\n").map((l) => l.split("|") as [string, string]));
+  const limits = new Map(
+    sacctmgrOutput
+      .trim()
+      .split("\n")
+      .map((l) => l.split("|") as [string, string]),
+  );
   return site.tenants.flatMap((t) => {
     const want = `gres/gpu=${gpuEntitlement(t)}`;
     const got = limits.get(t.name);
-    return got === want ? [] : [`tenant ${t.name}: QoS GrpTRES is ${got === undefined ? "missing" : JSON.stringify(got)}, expected ${want} (its Kubernetes GPU quota)`];
+    return got === want
+      ? []
+      : [`tenant ${t.name}: QoS GrpTRES is ${got === undefined ? "missing" : JSON.stringify(got)}, expected ${want} (its Kubernetes GPU quota)`];
   });
 }

@@ -20,7 +20,8 @@ export interface DirectoryGroup {
 export function suffixEntry(suffix: string): string[] {
   const [attr, value] = suffix.split(",")[0].split("=");
   const type = attr.toLowerCase();
-  const classes = type === "dc" ? ["dcObject", "organization"] : type === "o" ? ["organization"] : type === "ou" ? ["organizationalUnit"] : ["extensibleObject"];
+  const classes =
+    type === "dc" ? ["dcObject", "organization"] : type === "o" ? ["organization"] : type === "ou" ? ["organizationalUnit"] : ["extensibleObject"];
   return [`dn: ${suffix}`, "objectClass: top", ...classes.map((c) => `objectClass: ${c}`), `${attr}: ${value}`, ...(type === "dc" ? [`o: ${value}`] : []), ""];
 }
 
@@ -68,7 +69,15 @@ export interface Directory {
 }
 
 /** Loads `groups` into a new directory under `dir` and serves it on loopback at `port`. */
-export async function startDirectory(env: NodeJS.ProcessEnv, daemons: Daemons, dir: string, port: number, suffix: string, groups: readonly DirectoryGroup[], rootPassword: string): Promise<Directory> {
+export async function startDirectory(
+  env: NodeJS.ProcessEnv,
+  daemons: Daemons,
+  dir: string,
+  port: number,
+  suffix: string,
+  groups: readonly DirectoryGroup[],
+  rootPassword: string,
+): Promise<Directory> {
   fs.mkdirSync(path.join(dir, "data"), { recursive: true });
   const conf = path.join(dir, "slapd.conf");
   fs.writeFileSync(conf, slapdConf(dir, suffix, rootPassword), { mode: 0o600 });
@@ -78,7 +87,11 @@ export async function startDirectory(env: NodeJS.ProcessEnv, daemons: Daemons, d
   if (load.status !== 0) throw new Error(`slapadd: ${load.out.trim()}`);
   const uri = `ldap://127.0.0.1:${port}`;
   const daemon = daemons.start("slapd", "slapd", ["-d", "0", "-h", `${uri}/`, "-f", conf]);
-  await waitFor("slapd", () => run(ldapEnv, "ldapsearch", ["-x", "-H", uri, "-b", suffix, "-s", "base", "-LLL", "dn"]).status === 0, { timeoutMs: 20000, daemon, daemons });
+  await waitFor("slapd", () => run(ldapEnv, "ldapsearch", ["-x", "-H", uri, "-b", suffix, "-s", "base", "-LLL", "dn"]).status === 0, {
+    timeoutMs: 20000,
+    daemon,
+    daemons,
+  });
   return {
     uri,
     daemon,

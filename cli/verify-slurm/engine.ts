@@ -19,7 +19,11 @@ export interface Daemon {
 /** The last `n` lines a daemon wrote, to stderr or its log file. */
 export function lastLines(d: Daemon, n = 5): string[] {
   const log = d.logFile && fs.existsSync(d.logFile) ? fs.readFileSync(d.logFile, "utf8") : "";
-  return `${d.output()}\n${log}`.split("\n").map((l) => l.trim()).filter(Boolean).slice(-n);
+  return `${d.output()}\n${log}`
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-n);
 }
 
 /** Whether every command is on PATH (or given as an absolute path that exists). */
@@ -90,7 +94,11 @@ export function run(env: NodeJS.ProcessEnv, command: string, args: readonly stri
  * Polls `ready` until it holds. A daemon of `daemon` (one, or several) that dies meanwhile ends
  * the wait at once, with its last lines, rather than after the timeout.
  */
-export async function waitFor(what: string, ready: () => boolean, opts: { timeoutMs: number; daemon?: Daemon | readonly Daemon[]; daemons?: Daemons }): Promise<void> {
+export async function waitFor(
+  what: string,
+  ready: () => boolean,
+  opts: { timeoutMs: number; daemon?: Daemon | readonly Daemon[]; daemons?: Daemons },
+): Promise<void> {
   const watched: readonly Daemon[] = opts.daemon === undefined ? [] : [opts.daemon].flat();
   const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {

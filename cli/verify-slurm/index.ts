@@ -26,7 +26,25 @@ export interface SlurmCheck {
   readonly report: readonly string[];
 }
 
-const COMMANDS = ["munged", "slurmdbd", "slurmctld", "slurmd", "sacctmgr", "scontrol", "sbatch", "squeue", "scancel", "sinfo", "mknod", "slapd", "slapadd", "ldapsearch", "ldapmodify", "curl", "runuser"];
+const COMMANDS = [
+  "munged",
+  "slurmdbd",
+  "slurmctld",
+  "slurmd",
+  "sacctmgr",
+  "scontrol",
+  "sbatch",
+  "squeue",
+  "scancel",
+  "sinfo",
+  "mknod",
+  "slapd",
+  "slapadd",
+  "ldapsearch",
+  "ldapmodify",
+  "curl",
+  "runuser",
+];
 const FILES = ["slurm.conf", "gres.conf", "cgroup.conf", "accounts.cfg", "qos.cfg", "sync-members.sh", "members.tsv"];
 const INSTALL = "apt-get install slurmctld slurmd slurmdbd slurm-client munge mariadb-server slapd ldap-utils curl";
 
@@ -42,7 +60,16 @@ function confValue(conf: string, key: string): string | undefined {
 /** Slurm's own complaints in a tool's output, once each, without its timestamps and prefixes. */
 function slurmSaid(text: string): string[] {
   const lines = text.split("\n").filter((l) => /error|fatal/i.test(l));
-  return [...new Set(lines.map((l) => l.replace(/^\[[^\]]*\]\s*/, "").replace(/^\w+:\s*(?=error|fatal)/i, "").trim()))].slice(-5);
+  return [
+    ...new Set(
+      lines.map((l) =>
+        l
+          .replace(/^\[[^\]]*\]\s*/, "")
+          .replace(/^\w+:\s*(?=error|fatal)/i, "")
+          .trim(),
+      ),
+    ),
+  ].slice(-5);
 }
 
 export async function checkSlurm(stackDir: string, site: Site): Promise<SlurmCheck> {
@@ -52,11 +79,19 @@ export async function checkSlurm(stackDir: string, site: Site): Promise<SlurmChe
   const mysqld = firstFound(["mariadbd", "mysqld", "/usr/sbin/mariadbd", "/usr/sbin/mysqld"]);
   const installDb = firstFound(["mariadb-install-db", "mysql_install_db"]);
   const mysqlClient = firstFound(["mariadb", "mysql"]);
-  const missing = [...missingCommands(COMMANDS), ...(mysqld ? [] : ["mariadbd"]), ...(installDb ? [] : ["mariadb-install-db"]), ...(mysqlClient ? [] : ["mariadb"])];
+  const missing = [
+    ...missingCommands(COMMANDS),
+    ...(mysqld ? [] : ["mariadbd"]),
+    ...(installDb ? [] : ["mariadb-install-db"]),
+    ...(mysqlClient ? [] : ["mariadb"]),
+  ];
   if (missing.length) return { status: "skipped", report: [`skipped: not installed: ${missing.join(", ")} (${INSTALL})`] };
-  if (process.getuid?.() !== 0) return { status: "skipped", report: ["skipped: needs root to make fake GPU device nodes (mknod), run slurmd and submit as other users (runuser)"] };
+  if (process.getuid?.() !== 0)
+    return { status: "skipped", report: ["skipped: needs root to make fake GPU device nodes (mknod), run slurmd and submit as other users (runuser)"] };
 
-  const files = Object.fromEntries(FILES.map((f) => [f, onDisk(`${path.join(dir, f)}: cannot read it (re-run aisc plan)`, () => fs.readFileSync(path.join(dir, f), "utf8"))]));
+  const files = Object.fromEntries(
+    FILES.map((f) => [f, onDisk(`${path.join(dir, f)}: cannot read it (re-run aisc plan)`, () => fs.readFileSync(path.join(dir, f), "utf8"))]),
+  );
   const probe = chooseProbe(site);
   const nodes = representativeNodes(site, probe);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aisc-slurm-"));
@@ -98,14 +133,46 @@ export async function checkSlurm(stackDir: string, site: Site): Promise<SlurmChe
     }
     report.push("parsed: slurm.conf, gres.conf and cgroup.conf by Slurm's own parser (slurmd -G)");
 
-    const mungeD = daemons.start("munged", "munged", ["-F", `--key-file=${tmp}/etc/munge.key`, `--socket=${munge}`, `--pid-file=${tmp}/run/munged.pid`, `--log-file=${tmp}/log/munged.log`, `--seed-file=${tmp}/munge/seed`, "--force"], `${tmp}/log/munged.log`);
+    const mungeD = daemons.start(
+      "munged",
+      "munged",
+      [
+        "-F",
+        `--key-file=${tmp}/etc/munge.key`,
+        `--socket=${munge}`,
+        `--pid-file=${tmp}/run/munged.pid`,
+        `--log-file=${tmp}/log/munged.log`,
+        `--seed-file=${tmp}/munge/seed`,
+        "--force",
+      ],
+      `${tmp}/log/munged.log`,
+    );
     await waitFor("munged", () => fs.existsSync(munge), { timeoutMs: 15000, daemon: mungeD, daemons });
     const init = run(env, installDb!, [`--datadir=${tmp}/db`, "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"]);
     if (init.status !== 0) throw new Error(`${installDb} failed: ${init.out.trim()}`);
     const sock = `${tmp}/run/mysql.sock`;
-    const db = daemons.start("mariadbd", mysqld!, [`--datadir=${tmp}/db`, `--socket=${sock}`, `--port=${ports.mysql}`, "--bind-address=127.0.0.1", "--user=root", "--skip-name-resolve", `--pid-file=${tmp}/run/mysqld.pid`, "--innodb-buffer-pool-size=256M", "--innodb-lock-wait-timeout=900"]);
-    await waitFor("MariaDB", () => run(env, mysqlClient!, [`--socket=${sock}`, "-uroot", "-e", "select 1"]).status === 0, { timeoutMs: 60000, daemon: db, daemons });
-    const grant = run(env, mysqlClient!, [`--socket=${sock}`, "-uroot", "-e", `create user 'slurm'@'127.0.0.1' identified by '${password}'; grant all on slurm_acct_db.* to 'slurm'@'127.0.0.1';`]);
+    const db = daemons.start("mariadbd", mysqld!, [
+      `--datadir=${tmp}/db`,
+      `--socket=${sock}`,
+      `--port=${ports.mysql}`,
+      "--bind-address=127.0.0.1",
+      "--user=root",
+      "--skip-name-resolve",
+      `--pid-file=${tmp}/run/mysqld.pid`,
+      "--innodb-buffer-pool-size=256M",
+      "--innodb-lock-wait-timeout=900",
+    ]);
+    await waitFor("MariaDB", () => run(env, mysqlClient!, [`--socket=${sock}`, "-uroot", "-e", "select 1"]).status === 0, {
+      timeoutMs: 60000,
+      daemon: db,
+      daemons,
+    });
+    const grant = run(env, mysqlClient!, [
+      `--socket=${sock}`,
+      "-uroot",
+      "-e",
+      `create user 'slurm'@'127.0.0.1' identified by '${password}'; grant all on slurm_acct_db.* to 'slurm'@'127.0.0.1';`,
+    ]);
     if (grant.status !== 0) throw new Error(`MariaDB: ${grant.out.trim()}`);
     const dbd = daemons.start("slurmdbd", "slurmdbd", ["-D"], `${tmp}/log/slurmdbd.log`);
     await waitFor("slurmdbd", () => run(env, "sacctmgr", ["-n", "-P", "show", "cluster"]).status === 0, { timeoutMs: 60000, daemon: dbd, daemons });
@@ -116,17 +183,36 @@ export async function checkSlurm(stackDir: string, site: Site): Promise<SlurmChe
     try {
       await waitFor("slurmctld", () => /UP/.test(run(env, "scontrol", ["ping"]).out), { timeoutMs: 60000, daemon: ctld, daemons });
     } catch (err) {
-      return { status: "failed", report: [...report, `slurmctld did not start on slurm/slurm.conf: ${(err as Error).message.split("\n")[0]}`, ...slurmSaid(lastLines(ctld, 40).join("\n")).map((l) => `  ${l}`)] };
+      return {
+        status: "failed",
+        report: [
+          ...report,
+          `slurmctld did not start on slurm/slurm.conf: ${(err as Error).message.split("\n")[0]}`,
+          ...slurmSaid(lastLines(ctld, 40).join("\n")).map((l) => `  ${l}`),
+        ],
+      };
     }
     const slurmds = nodes.map((n) => daemons.start(`slurmd ${n.name}`, "slurmd", ["-D", "-N", n.name], `${tmp}/log/slurmd-${n.name}.log`));
     const idle = () => {
-      const states = new Map(run(env, "sinfo", ["-N", "-h", "-o", "%N %t"]).out.trim().split("\n").map((l) => l.trim().split(/\s+/) as [string, string]));
+      const states = new Map(
+        run(env, "sinfo", ["-N", "-h", "-o", "%N %t"])
+          .out.trim()
+          .split("\n")
+          .map((l) => l.trim().split(/\s+/) as [string, string]),
+      );
       return nodes.every((n) => /^(idle|mix|alloc)/.test(states.get(n.name) ?? ""));
     };
     try {
       await waitFor(`slurmd on ${nodes.length} nodes`, idle, { timeoutMs: 90000, daemon: [ctld, ...slurmds], daemons });
     } catch (err) {
-      return { status: "failed", report: [...report, `nodes did not come up: ${(err as Error).message.split("\n").join("\n  ")}`, `  ${run(env, "sinfo", ["-N", "-o", "%N %t %E"]).out.trim().replace(/\n/g, "\n  ")}`] };
+      return {
+        status: "failed",
+        report: [
+          ...report,
+          `nodes did not come up: ${(err as Error).message.split("\n").join("\n  ")}`,
+          `  ${run(env, "sinfo", ["-N", "-o", "%N %t %E"]).out.trim().replace(/\n/g, "\n  ")}`,
+        ],
+      };
     }
 
     const problems: string[] = [];
@@ -145,7 +231,8 @@ export async function checkSlurm(stackDir: string, site: Site): Promise<SlurmChe
     }
     fs.writeFileSync(`${tmp}/etc/accounts.cfg`, files["accounts.cfg"]);
     const loaded = run(env, "sacctmgr", ["-i", "load", `file=${tmp}/etc/accounts.cfg`]);
-    if (loaded.status !== 0 || /error|problem/i.test(loaded.out)) problems.push(`sacctmgr load accounts.cfg: ${loaded.out.trim().split("\n").slice(-3).join(" ")}`);
+    if (loaded.status !== 0 || /error|problem/i.test(loaded.out))
+      problems.push(`sacctmgr load accounts.cfg: ${loaded.out.trim().split("\n").slice(-3).join(" ")}`);
     problems.push(...compareQos(site, run(env, "sacctmgr", ["-n", "-P", "show", "qos", "format=name,grptres"]).out));
     report.push(`accounts and QoS loaded for ${site.tenants.length} tenants`);
     if (problems.length) return { status: "failed", report: [...report, ...problems.map((p) => `FAILED ${p}`)] };
@@ -186,8 +273,16 @@ async function asUsers(c: UserContext): Promise<string[]> {
     c.report.push("skipped: the user probes (no tenant has GPUs on a whole-GPU partition)");
     return [];
   }
-  const groupOf = new Map(c.files["members.tsv"].trim().split("\n").filter(Boolean).map((l) => l.split("\t") as [string, string]));
-  const missingGroups = c.site.tenants.filter((t) => groupOf.get(t.name) !== t.directoryGroup).map((t) => `tenant ${t.name}: members.tsv has ${JSON.stringify(groupOf.get(t.name) ?? null)}, expected its directoryGroup ${t.directoryGroup}`);
+  const groupOf = new Map(
+    c.files["members.tsv"]
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split("\t") as [string, string]),
+  );
+  const missingGroups = c.site.tenants
+    .filter((t) => groupOf.get(t.name) !== t.directoryGroup)
+    .map((t) => `tenant ${t.name}: members.tsv has ${JSON.stringify(groupOf.get(t.name) ?? null)}, expected its directoryGroup ${t.directoryGroup}`);
   if (missingGroups.length) return missingGroups;
   const stand = systemUsers(fs.readFileSync("/etc/passwd", "utf8"));
   const needed = tenants.length * 2 + 1;
@@ -201,7 +296,9 @@ async function asUsers(c: UserContext): Promise<string[]> {
   const suffix = c.site.slurm.login.searchBase;
   const groups = tenants.map((t, i) => ({ name: groupOf.get(t.tenant)!, members: [...members[i]] }));
   const directory = await startDirectory(c.env, c.daemons, path.join(c.tmp, "ldap"), c.ports.ldap, suffix, groups, randomBytes(12).toString("hex"));
-  c.report.push(`swapped: the site's directory (${c.site.slurm.login.ldapUri}) -> a real OpenLDAP at ${directory.uri} with the probed tenants' groups; this machine's accounts ${stand.slice(0, needed).join(", ")} stand in for its users`);
+  c.report.push(
+    `swapped: the site's directory (${c.site.slurm.login.ldapUri}) -> a real OpenLDAP at ${directory.uri} with the probed tenants' groups; this machine's accounts ${stand.slice(0, needed).join(", ")} stand in for its users`,
+  );
   const script = path.join(c.tmp, "etc", "sync-members.sh");
   fs.writeFileSync(script, c.files["sync-members.sh"], { mode: 0o755 });
   const sync = (t: string) => {
@@ -243,9 +340,11 @@ async function asUsers(c: UserContext): Promise<string[]> {
   const after = sync(first.tenant);
   await probeStep(() => {
     const job = submitAs(c.env, leaver, ["-p", first.partition, "--gpus=1"]);
-    if (job.id) throw new Error(`tenant ${first.tenant}: ${leaver}, removed from ${groupOf.get(first.tenant)}, could still submit after the sync (${after || "it changed nothing"})`);
+    if (job.id)
+      throw new Error(
+        `tenant ${first.tenant}: ${leaver}, removed from ${groupOf.get(first.tenant)}, could still submit after the sync (${after || "it changed nothing"})`,
+      );
     return `tenant ${first.tenant}: ${leaver}, removed from its group, is refused after the sync (${after}): ${job.refused}`;
   });
   return problems;
 }
-

@@ -53,10 +53,13 @@ export function compressHostlist(names: readonly string[]): string {
 
 /** `key=value` settings of a slurm.conf line, keys as written. */
 function settings(line: string): [string, string][] {
-  return line.trim().split(/\s+/).map((kv) => {
-    const i = kv.indexOf("=");
-    return (i < 0 ? [kv, ""] : [kv.slice(0, i), kv.slice(i + 1)]);
-  });
+  return line
+    .trim()
+    .split(/\s+/)
+    .map((kv) => {
+      const i = kv.indexOf("=");
+      return i < 0 ? [kv, ""] : [kv.slice(0, i), kv.slice(i + 1)];
+    });
 }
 
 export interface LocalSlurm {
@@ -78,9 +81,28 @@ export interface Overlay {
 }
 
 const REPLACED = new Set([
-  "SlurmctldHost", "AuthType", "CredType", "AuthAltTypes", "AuthAltParameters", "AuthInfo", "SlurmUser", "SlurmdUser",
-  "SlurmctldPort", "SlurmdPort", "StateSaveLocation", "SlurmdSpoolDir", "AccountingStorageHost", "AccountingStoragePort",
-  "AccountingStoragePass", "SlurmctldPidFile", "SlurmdPidFile", "SlurmctldLogFile", "SlurmSchedLogFile", "SlurmdLogFile", "SlurmdParameters", "MailProg",
+  "SlurmctldHost",
+  "AuthType",
+  "CredType",
+  "AuthAltTypes",
+  "AuthAltParameters",
+  "AuthInfo",
+  "SlurmUser",
+  "SlurmdUser",
+  "SlurmctldPort",
+  "SlurmdPort",
+  "StateSaveLocation",
+  "SlurmdSpoolDir",
+  "AccountingStorageHost",
+  "AccountingStoragePort",
+  "AccountingStoragePass",
+  "SlurmctldPidFile",
+  "SlurmdPidFile",
+  "SlurmctldLogFile",
+  "SlurmSchedLogFile",
+  "SlurmdLogFile",
+  "SlurmdParameters",
+  "MailProg",
 ]);
 
 /** Settings of Slurm 25.11 that 22.05 does not know, dropped with the reason the report gives. */
@@ -111,7 +133,11 @@ export function overlay(slurmConf: string, gresConf: string, cgroupConf: string,
       continue;
     }
     if (key === "NodeName") {
-      const rest = kv.slice(1).filter(([k]) => k !== "State" && k !== "NodeHostname" && k !== "NodeAddr" && k !== "Port").map(([k, v]) => `${k}=${v}`).join(" ");
+      const rest = kv
+        .slice(1)
+        .filter(([k]) => k !== "State" && k !== "NodeHostname" && k !== "NodeAddr" && k !== "Port")
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ");
       const names = expandHostlist(value);
       for (const name of names.filter((n) => running.has(n))) {
         out.push(`NodeName=${name} NodeHostname=localhost NodeAddr=127.0.0.1 Port=${running.get(name)} ${rest}`);

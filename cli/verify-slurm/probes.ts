@@ -22,7 +22,10 @@ export interface TenantProbe {
 /** The partition (default first) and whole-GPU pool with the most GPUs per node a tenant's 1-GPU job can run on. */
 function partitionFor(site: Site): { partition: string; pool: GpuPool } | undefined {
   for (const partition of [...site.slurm.partitions].sort((a, b) => Number(b.default) - Number(a.default))) {
-    const pool = partition.pools.map((n) => site.pools.find((p) => p.name === n)!).filter(isWholeGpuPool).sort((a, b) => b.gpusPerNode - a.gpusPerNode)[0];
+    const pool = partition.pools
+      .map((n) => site.pools.find((p) => p.name === n)!)
+      .filter(isWholeGpuPool)
+      .sort((a, b) => b.gpusPerNode - a.gpusPerNode)[0];
     if (pool) return { partition: partition.name, pool };
   }
   return undefined;
@@ -68,12 +71,15 @@ async function expectRunning(env: NodeJS.ProcessEnv, what: string, id: string, t
     throw new Error(`${what} did not run: ${s.state} (${s.reason}), QoS ${s.qos}`);
   }
   const s = jobState(env, id);
-  if (s.qos !== tenant || s.account !== tenant) throw new Error(`${what} runs under account ${s.account} and QoS ${s.qos}, expected ${tenant} for both (its default association)`);
+  if (s.qos !== tenant || s.account !== tenant)
+    throw new Error(`${what} runs under account ${s.account} and QoS ${s.qos}, expected ${tenant} for both (its default association)`);
 }
 
 /** The member's association with the tenant's account as slurmdbd has it, to name why a job was refused. */
 export function association(env: NodeJS.ProcessEnv, user: string, account: string): string {
-  const [line] = run(env, "sacctmgr", ["-n", "-P", "show", "assoc", `where`, `user=${user}`, `account=${account}`, "format=defaultqos,qos"]).out.trim().split("\n");
+  const [line] = run(env, "sacctmgr", ["-n", "-P", "show", "assoc", `where`, `user=${user}`, `account=${account}`, "format=defaultqos,qos"])
+    .out.trim()
+    .split("\n");
   if (!line) return `${user} has no association with account ${account}`;
   const [defaultQos, qos] = line.split("|");
   return `${user}'s association with ${account}: default QoS ${defaultQos || "(none)"}, QoS ${qos || "(none)"}`;
@@ -82,8 +88,12 @@ export function association(env: NodeJS.ProcessEnv, user: string, account: strin
 /** The CPU and memory defaults a job with none of its own gets on `partition`, to name why it was refused. */
 export function defaultsInEffect(env: NodeJS.ProcessEnv, partition: string): string {
   // Per-GPU defaults show inside `JobDefaults = DefMemPerGPU=...`, the others on lines of their own.
-  const site = [...run(env, "scontrol", ["show", "config"]).out.matchAll(/\b((?:Def|Max)(?:Mem|Cpu)Per\w+)\s*=\s*([^\s,]+)/g)].filter((m) => m[2] !== "UNLIMITED" && m[2] !== "0");
-  const part = [...run(env, "scontrol", ["-o", "show", "partition", partition]).out.matchAll(/\b((?:Def|Max)(?:Mem|Cpu)Per\w+)=(\S+)/g)].filter((m) => m[2] !== "UNLIMITED" && m[2] !== "0");
+  const site = [...run(env, "scontrol", ["show", "config"]).out.matchAll(/\b((?:Def|Max)(?:Mem|Cpu)Per\w+)\s*=\s*([^\s,]+)/g)].filter(
+    (m) => m[2] !== "UNLIMITED" && m[2] !== "0",
+  );
+  const part = [...run(env, "scontrol", ["-o", "show", "partition", partition]).out.matchAll(/\b((?:Def|Max)(?:Mem|Cpu)Per\w+)=(\S+)/g)].filter(
+    (m) => m[2] !== "UNLIMITED" && m[2] !== "0",
+  );
   const show = (ms: RegExpMatchArray[]) => ms.map((m) => `${m[1]}=${m[2]}`).join(" ") || "none";
   return `defaults: site ${show(site)}; partition ${partition} ${show(part)}`;
 }
@@ -92,7 +102,8 @@ export function defaultsInEffect(env: NodeJS.ProcessEnv, partition: string): str
 export async function oneGpuRuns(env: NodeJS.ProcessEnv, t: TenantProbe, member: string): Promise<string> {
   const what = `tenant ${t.tenant}: member ${member}'s 1-GPU job on ${t.partition}`;
   const job = submitAs(env, member, ["-p", t.partition, "--gpus=1"]);
-  if (!job.id) throw new Error(`${what} was refused at submission: ${job.refused} (${association(env, member, t.tenant)}; ${defaultsInEffect(env, t.partition)})`);
+  if (!job.id)
+    throw new Error(`${what} was refused at submission: ${job.refused} (${association(env, member, t.tenant)}; ${defaultsInEffect(env, t.partition)})`);
   await expectRunning(env, what, job.id, t.tenant);
   return `${what} runs under its default account and QoS ${t.tenant}, with no --qos or --mem`;
 }
@@ -106,7 +117,8 @@ export function overEntitlementRefused(env: NodeJS.ProcessEnv, t: TenantProbe, m
     throw new Error(`${what}, was accepted (${s.state}, ${s.reason}, QoS ${s.qos}); expected refusal at submission`);
   }
   // Refused, and for the limit: not for a QoS or account that is wrong to begin with.
-  if (!/QOS policy|QOSMax|QOSGrp/i.test(job.refused ?? "")) throw new Error(`${what}, is refused, but not for the entitlement: ${job.refused} (${association(env, member, t.tenant)})`);
+  if (!/QOS policy|QOSMax|QOSGrp/i.test(job.refused ?? ""))
+    throw new Error(`${what}, is refused, but not for the entitlement: ${job.refused} (${association(env, member, t.tenant)})`);
   return `${what}, is refused at submission: ${job.refused}`;
 }
 

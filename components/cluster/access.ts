@@ -17,7 +17,12 @@ export const IDENTITY_PROVIDER_NAME = "site-directory";
 /** A resource-name key for an IAM principal, stable under reordering: `role-aisc-ci`. */
 export function principalKey(arn: string): string {
   const [, kind, ...rest] = /:(role|user)\/(.*)$/.exec(arn) ?? [];
-  return `${kind}-${rest.join("/").split("/").pop()!.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
+  return `${kind}-${rest
+    .join("/")
+    .split("/")
+    .pop()!
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, "-")}`;
 }
 
 /** A resource-name key for a CIDR, stable under reordering: `10-80-0-0-16`. */
@@ -62,28 +67,44 @@ export class ClusterAccess extends pulumi.ComponentResource {
     const child = { parent: this, provider: args.provider };
     const identity = site.cluster.identity;
     if (identity) {
-      new aws.eks.IdentityProviderConfig(`${name}-oidc`, {
-        clusterName: args.clusterName,
-        oidc: { identityProviderConfigName: IDENTITY_PROVIDER_NAME, ...identity },
-      }, child);
+      new aws.eks.IdentityProviderConfig(
+        `${name}-oidc`,
+        {
+          clusterName: args.clusterName,
+          oidc: { identityProviderConfigName: IDENTITY_PROVIDER_NAME, ...identity },
+        },
+        child,
+      );
     }
     for (const entry of site.cluster.access) {
       const key = principalKey(entry.principalArn);
-      const accessEntry = new aws.eks.AccessEntry(`${name}-${key}`, { clusterName: args.clusterName, principalArn: entry.principalArn, type: "STANDARD" }, child);
-      new aws.eks.AccessPolicyAssociation(`${name}-${key}`, {
-        clusterName: args.clusterName,
-        principalArn: entry.principalArn,
-        policyArn: ACCESS_POLICY_ARNS[entry.policy],
-        accessScope: { type: "cluster" },
-      }, { ...child, dependsOn: [accessEntry] });
+      const accessEntry = new aws.eks.AccessEntry(
+        `${name}-${key}`,
+        { clusterName: args.clusterName, principalArn: entry.principalArn, type: "STANDARD" },
+        child,
+      );
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-${key}`,
+        {
+          clusterName: args.clusterName,
+          principalArn: entry.principalArn,
+          policyArn: ACCESS_POLICY_ARNS[entry.policy],
+          accessScope: { type: "cluster" },
+        },
+        { ...child, dependsOn: [accessEntry] },
+      );
     }
     for (const rule of onPremIngress(site)) {
-      new aws.vpc.SecurityGroupIngressRule(`${name}-from-${rule.key}`, {
-        securityGroupId: args.clusterSecurityGroupId,
-        cidrIpv4: rule.cidr,
-        ipProtocol: "-1",
-        description: rule.description,
-      }, child);
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-from-${rule.key}`,
+        {
+          securityGroupId: args.clusterSecurityGroupId,
+          cidrIpv4: rule.cidr,
+          ipProtocol: "-1",
+          description: rule.description,
+        },
+        child,
+      );
     }
     this.registerOutputs({});
   }

@@ -84,12 +84,16 @@ export function ebsCsiVersion(site: Site): string {
 
 /** An EKS add-on from its spec; `dependsOn` what its pods need first. */
 export function createAddon(name: string, clusterName: pulumi.Input<string>, spec: AddonSpec, opts: pulumi.CustomResourceOptions): aws.eks.Addon {
-  return new aws.eks.Addon(name, {
-    clusterName,
-    addonName: spec.addon,
-    addonVersion: spec.version,
-    resolveConflictsOnCreate: "OVERWRITE",
-    resolveConflictsOnUpdate: "OVERWRITE",
-    ...(spec.configuration ? { configurationValues: JSON.stringify(spec.configuration) } : {}),
-  }, opts);
+  return new aws.eks.Addon(
+    name,
+    {
+      clusterName,
+      addonName: spec.addon,
+      addonVersion: spec.version,
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      ...(spec.configuration ? { configurationValues: JSON.stringify(spec.configuration) } : {}),
+    },
+    opts,
+  );
 }

@@ -51,13 +51,17 @@ export class CloudGpuPools extends pulumi.ComponentResource {
     const specs = nodeGroups(args.site);
     this.nodeGroupNames = {};
     if (specs.length > 0) {
-      const role = new aws.iam.Role(`${name}-node-role`, {
-        description: `Cloud GPU nodes of ${args.site.name}`,
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        }),
-      }, child);
+      const role = new aws.iam.Role(
+        `${name}-node-role`,
+        {
+          description: `Cloud GPU nodes of ${args.site.name}`,
+          assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          }),
+        },
+        child,
+      );
       const attachments = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"].map(
         (policy) => new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/${policy}` }, child),
       );
@@ -66,55 +70,69 @@ export class CloudGpuPools extends pulumi.ComponentResource {
         const placement = spec.placementGroup
           ? new aws.ec2.PlacementGroup(`${name}-${spec.pool}`, { name: spec.nodeGroupName, strategy: "cluster", tags: { "aisc.hk/pool": spec.pool } }, child)
           : undefined;
-        const template = new aws.ec2.LaunchTemplate(`${name}-${spec.pool}`, {
-          description: spec.description,
-          metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" },
-          blockDeviceMappings: [{
-            deviceName: "/dev/xvda",
-            ebs: { volumeSize: spec.diskGi, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-          }],
-          ...(spec.efaInterfaces > 0 ? { networkInterfaces: efaNetworkInterfaces(spec.efaInterfaces, args.clusterSecurityGroupId) } : {}),
-          ...(placement ? { placement: { groupName: placement.name } } : {}),
-          // A capacity block's instance type is the launch template's, never the node group's (EKS
-          // refuses both), and the template targets the block (EKS user guide, capacity-blocks-mng).
-          ...(block
-            ? {
-                instanceType: spec.instanceType,
-                instanceMarketOptions: { marketType: "capacity-block" },
-                capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: spec.capacityReservationId } },
-              }
-            : {}),
-          tagSpecifications: [{ resourceType: "instance", tags: { "aisc.hk/pool": spec.pool, "aisc.hk/site": args.site.name } }],
-          ...(spec.userData ? { userData: spec.userData } : {}),
-        }, child);
-        const group = new aws.eks.NodeGroup(`${name}-${spec.pool}`, {
-          clusterName: args.clusterName,
-          nodeGroupName: spec.nodeGroupName,
-          nodeRoleArn: role.arn,
-          subnetIds: spec.zones.map((zone) => args.privateSubnets[zone]),
-          ...(block ? {} : { instanceTypes: [spec.instanceType] }),
-          amiType: spec.amiType,
-          capacityType: spec.capacityType,
-          scalingConfig: block ? { desiredSize: 0, minSize: 0, maxSize: spec.nodes } : { desiredSize: spec.nodes, minSize: spec.nodes, maxSize: spec.nodes },
-          updateConfig: { maxUnavailable: 1 },
-          launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
-          labels: spec.labels,
-          taints: spec.taints,
-        }, {
-          ...child,
-          dependsOn: attachments,
-          // The block's scheduled actions (ours at its start, EKS's before its end) own the size.
-          ...(block ? { ignoreChanges: ["scalingConfig.desiredSize"] } : {}),
-        });
+        const template = new aws.ec2.LaunchTemplate(
+          `${name}-${spec.pool}`,
+          {
+            description: spec.description,
+            metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" },
+            blockDeviceMappings: [
+              {
+                deviceName: "/dev/xvda",
+                ebs: { volumeSize: spec.diskGi, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+              },
+            ],
+            ...(spec.efaInterfaces > 0 ? { networkInterfaces: efaNetworkInterfaces(spec.efaInterfaces, args.clusterSecurityGroupId) } : {}),
+            ...(placement ? { placement: { groupName: placement.name } } : {}),
+            // A capacity block's instance type is the launch template's, never the node group's (EKS
+            // refuses both), and the template targets the block (EKS user guide, capacity-blocks-mng).
+            ...(block
+              ? {
+                  instanceType: spec.instanceType,
+                  instanceMarketOptions: { marketType: "capacity-block" },
+                  capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: spec.capacityReservationId } },
+                }
+              : {}),
+            tagSpecifications: [{ resourceType: "instance", tags: { "aisc.hk/pool": spec.pool, "aisc.hk/site": args.site.name } }],
+            ...(spec.userData ? { userData: spec.userData } : {}),
+          },
+          child,
+        );
+        const group = new aws.eks.NodeGroup(
+          `${name}-${spec.pool}`,
+          {
+            clusterName: args.clusterName,
+            nodeGroupName: spec.nodeGroupName,
+            nodeRoleArn: role.arn,
+            subnetIds: spec.zones.map((zone) => args.privateSubnets[zone]),
+            ...(block ? {} : { instanceTypes: [spec.instanceType] }),
+            amiType: spec.amiType,
+            capacityType: spec.capacityType,
+            scalingConfig: block ? { desiredSize: 0, minSize: 0, maxSize: spec.nodes } : { desiredSize: spec.nodes, minSize: spec.nodes, maxSize: spec.nodes },
+            updateConfig: { maxUnavailable: 1 },
+            launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
+            labels: spec.labels,
+            taints: spec.taints,
+          },
+          {
+            ...child,
+            dependsOn: attachments,
+            // The block's scheduled actions (ours at its start, EKS's before its end) own the size.
+            ...(block ? { ignoreChanges: ["scalingConfig.desiredSize"] } : {}),
+          },
+        );
         if (block && spec.capacityBlockStart) {
-          new aws.autoscaling.Schedule(`${name}-${spec.pool}-block-start`, {
-            scheduledActionName: `aisc-${spec.pool}-capacity-block-start`,
-            autoscalingGroupName: group.resources.apply((r) => r[0]?.autoscalingGroups?.[0]?.name ?? ""),
-            startTime: spec.capacityBlockStart,
-            desiredCapacity: spec.nodes,
-            minSize: 0,
-            maxSize: spec.nodes,
-          }, child);
+          new aws.autoscaling.Schedule(
+            `${name}-${spec.pool}-block-start`,
+            {
+              scheduledActionName: `aisc-${spec.pool}-capacity-block-start`,
+              autoscalingGroupName: group.resources.apply((r) => r[0]?.autoscalingGroups?.[0]?.name ?? ""),
+              startTime: spec.capacityBlockStart,
+              desiredCapacity: spec.nodes,
+              minSize: 0,
+              maxSize: spec.nodes,
+            },
+            child,
+          );
         }
         this.nodeGroupNames[spec.pool] = group.nodeGroupName;
       }

@@ -44,7 +44,9 @@ export function logKeyPolicy(id: AwsIdentity, region: string, eksName: string): 
         Principal: { Service: `logs.${region}.amazonaws.com` },
         Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
-        Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:${id.partition}:logs:${region}:${id.accountId}:log-group:${logGroupName(eksName)}` } },
+        Condition: {
+          ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:${id.partition}:logs:${region}:${id.accountId}:log-group:${logGroupName(eksName)}` },
+        },
       },
     ],
   });

@@ -71,7 +71,10 @@ export class GpuCluster extends pulumi.ComponentResource {
     const render = site.cluster.renderYamlToDirectory ? { renderYamlToDirectory: site.cluster.renderYamlToDirectory } : {};
 
     if (site.cluster.kind === "existing") {
-      if (args.kubeconfig === undefined) throw new pulumi.RunError("aisc:kubeconfig: expected the existing cluster's kubeconfig as a secret (pulumi config set --secret aisc:kubeconfig < kubeconfig)");
+      if (args.kubeconfig === undefined)
+        throw new pulumi.RunError(
+          "aisc:kubeconfig: expected the existing cluster's kubeconfig as a secret (pulumi config set --secret aisc:kubeconfig < kubeconfig)",
+        );
       this.clusterName = pulumi.output(site.name);
       this.kubeconfig = pulumi.secret(args.kubeconfig);
       this.k8sProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, ...render }, { parent: this });
@@ -85,75 +88,105 @@ export class GpuCluster extends pulumi.ComponentResource {
     const eksName = clusterNameOf(site);
 
     const identity = awsIdentity(provider, this);
-    const key = new aws.kms.Key(`${name}-secrets-key`, {
-      description: `Envelope encryption of Kubernetes Secrets in ${eksName}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-    }, { ...child, protect: true });
+    const key = new aws.kms.Key(
+      `${name}-secrets-key`,
+      {
+        description: `Envelope encryption of Kubernetes Secrets in ${eksName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      },
+      { ...child, protect: true },
+    );
     new aws.kms.Alias(`${name}-secrets-key`, { name: `alias/${eksName}-secrets`, targetKeyId: key.keyId }, child);
     // The control plane's logs (audit among them) are encrypted with a key of their own, whose
     // policy lets CloudWatch Logs use it for this log group only.
-    const logKey = new aws.kms.Key(`${name}-logs-key`, {
-      description: `Encryption of ${eksName}'s control-plane logs`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: identity.apply((id) => logKeyPolicy(id, site.region, eksName)),
-    }, { ...child, protect: true });
+    const logKey = new aws.kms.Key(
+      `${name}-logs-key`,
+      {
+        description: `Encryption of ${eksName}'s control-plane logs`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: identity.apply((id) => logKeyPolicy(id, site.region, eksName)),
+      },
+      { ...child, protect: true },
+    );
     new aws.kms.Alias(`${name}-logs-key`, { name: `alias/${eksName}-logs`, targetKeyId: logKey.keyId }, child);
-    const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-      name: logGroupName(eksName),
-      retentionInDays: LOG_RETENTION_DAYS,
-      kmsKeyId: logKey.arn,
-    }, { ...child, protect: true, retainOnDelete: true });
-    const role = new aws.iam.Role(`${name}-role`, {
-      description: `EKS control plane of ${eksName}`,
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-      }),
-    }, child);
-    const policy = new aws.iam.RolePolicyAttachment(`${name}-role-policy`, {
-      role: role.name,
-      policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
-    }, child);
+    const logs = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      {
+        name: logGroupName(eksName),
+        retentionInDays: LOG_RETENTION_DAYS,
+        kmsKeyId: logKey.arn,
+      },
+      { ...child, protect: true, retainOnDelete: true },
+    );
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `EKS control plane of ${eksName}`,
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+        }),
+      },
+      child,
+    );
+    const policy = new aws.iam.RolePolicyAttachment(
+      `${name}-role-policy`,
+      {
+        role: role.name,
+        policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+      },
+      child,
+    );
     const network = new Network(`${name}-network`, { site, provider, clusterName: eksName }, { parent: this });
     const onPrem = hasHybridNodes(site);
 
-    const cluster = new aws.eks.Cluster(`${name}-eks`, {
-      name: eksName,
-      version: site.cluster.kubernetesVersion,
-      roleArn: role.arn,
-      vpcConfig: {
-        subnetIds: network.privateSubnetIds,
-        securityGroupIds: [network.clusterSecurityGroupId],
-        endpointPrivateAccess: true,
-        endpointPublicAccess: site.cluster.endpointPublicAccess,
+    const cluster = new aws.eks.Cluster(
+      `${name}-eks`,
+      {
+        name: eksName,
+        version: site.cluster.kubernetesVersion,
+        roleArn: role.arn,
+        vpcConfig: {
+          subnetIds: network.privateSubnetIds,
+          securityGroupIds: [network.clusterSecurityGroupId],
+          endpointPrivateAccess: true,
+          endpointPublicAccess: site.cluster.endpointPublicAccess,
+        },
+        // Who administers the cluster is in the inventory (cluster.access), not whoever created it.
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+        encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
+        enabledClusterLogTypes: [...CONTROL_PLANE_LOGS],
+        kubernetesNetworkConfig: { serviceIpv4Cidr: site.networks.serviceCidr },
+        ...(onPrem
+          ? {
+              remoteNetworkConfig: {
+                remoteNodeNetworks: { cidrs: [...site.networks.onPremNodeCidrs] },
+                remotePodNetworks: { cidrs: [...site.networks.onPremPodCidrs] },
+              },
+            }
+          : {}),
+        deletionProtection: true,
+        upgradePolicy: { supportType: site.cluster.supportType === "extended" ? "EXTENDED" : "STANDARD" },
+        tags: { "aisc.hk/site": site.name },
       },
-      // Who administers the cluster is in the inventory (cluster.access), not whoever created it.
-      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
-      encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
-      enabledClusterLogTypes: [...CONTROL_PLANE_LOGS],
-      kubernetesNetworkConfig: { serviceIpv4Cidr: site.networks.serviceCidr },
-      ...(onPrem
-        ? {
-            remoteNetworkConfig: {
-              remoteNodeNetworks: { cidrs: [...site.networks.onPremNodeCidrs] },
-              remotePodNetworks: { cidrs: [...site.networks.onPremPodCidrs] },
-            },
-          }
-        : {}),
-      deletionProtection: true,
-      upgradePolicy: { supportType: site.cluster.supportType === "extended" ? "EXTENDED" : "STANDARD" },
-      tags: { "aisc.hk/site": site.name },
-    }, { ...child, protect: true, dependsOn: [logs, policy] });
+      { ...child, protect: true, dependsOn: [logs, policy] },
+    );
 
-    new ClusterAccess(`${name}-access`, { site, provider, clusterName: cluster.name, clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId }, { parent: this });
+    new ClusterAccess(
+      `${name}-access`,
+      { site, provider, clusterName: cluster.name, clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId },
+      { parent: this },
+    );
 
     this.clusterName = cluster.name;
     this.endpoint = cluster.endpoint;
     this.kmsKeyArn = key.arn;
     this.kubeconfig = pulumi.secret(
-      pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([n, endpoint, ca]) => eksKubeconfig(n, endpoint, ca.data ?? "", site.region)),
+      pulumi
+        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
+        .apply(([n, endpoint, ca]) => eksKubeconfig(n, endpoint, ca.data ?? "", site.region)),
     );
     const platform = args.stage === "platform";
     this.k8sProvider = platform ? new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, ...render }, { parent: this }) : undefined;
@@ -163,34 +196,56 @@ export class GpuCluster extends pulumi.ComponentResource {
     const specs = addonSpecs(site);
     const early = specs.filter((a) => a.stage === "cluster").map((a) => createAddon(`${name}-${a.addon}`, cluster.name, a, child));
     const hybrid = onPrem
-      ? new HybridNodes(`${name}-hybrid`, {
-          site,
-          provider,
-          ...(this.k8sProvider ? { k8sProvider: this.k8sProvider } : {}),
-          clusterName: cluster.name,
-          clusterArn: cluster.arn,
-          identity,
-          asOf: args.asOf,
-        }, { parent: this })
+      ? new HybridNodes(
+          `${name}-hybrid`,
+          {
+            site,
+            provider,
+            ...(this.k8sProvider ? { k8sProvider: this.k8sProvider } : {}),
+            clusterName: cluster.name,
+            clusterArn: cluster.arn,
+            identity,
+            asOf: args.asOf,
+          },
+          { parent: this },
+        )
       : undefined;
-    const nodeGroups = new CloudGpuPools(`${name}-cloud`, {
-      site,
-      provider,
-      clusterName: cluster.name,
-      clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
-      privateSubnets: network.privateSubnets,
-    }, { parent: this, dependsOn: early });
+    const nodeGroups = new CloudGpuPools(
+      `${name}-cloud`,
+      {
+        site,
+        provider,
+        clusterName: cluster.name,
+        clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+        privateSubnets: network.privateSubnets,
+      },
+      { parent: this, dependsOn: early },
+    );
     this.ready.push(nodeGroups);
     this.vpnGatewayId = network.vpnGatewayId;
     this.nodeConfigParameters = hybrid?.nodeConfigParameters ?? {};
     if (this.k8sProvider) {
       // On hybrid nodes, pods get a network only once Cilium runs.
       const cni = hybrid?.cni ? [hybrid.cni] : [];
-      for (const a of specs.filter((x) => x.stage === "nodes")) this.ready.push(createAddon(`${name}-${a.addon}`, cluster.name, a, { ...child, dependsOn: [nodeGroups, ...cni] }));
+      for (const a of specs.filter((x) => x.stage === "nodes"))
+        this.ready.push(createAddon(`${name}-${a.addon}`, cluster.name, a, { ...child, dependsOn: [nodeGroups, ...cni] }));
       if (site.system.placement === "cloud") {
-        this.ready.push(new Storage(`${name}-storage`, { site, provider, k8sProvider: this.k8sProvider, clusterName: cluster.name, dependsOn: [nodeGroups, ...early] }, { parent: this }));
+        this.ready.push(
+          new Storage(
+            `${name}-storage`,
+            { site, provider, k8sProvider: this.k8sProvider, clusterName: cluster.name, dependsOn: [nodeGroups, ...early] },
+            { parent: this },
+          ),
+        );
       }
     }
-    this.registerOutputs({ clusterName: this.clusterName, endpoint: this.endpoint, kubeconfig: this.kubeconfig, kmsKeyArn: this.kmsKeyArn, vpnGatewayId: this.vpnGatewayId, nodeConfigParameters: this.nodeConfigParameters });
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      endpoint: this.endpoint,
+      kubeconfig: this.kubeconfig,
+      kmsKeyArn: this.kmsKeyArn,
+      vpnGatewayId: this.vpnGatewayId,
+      nodeConfigParameters: this.nodeConfigParameters,
+    });
   }
 }

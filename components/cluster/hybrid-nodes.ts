@@ -34,12 +34,17 @@ export const CLUSTER_ARN_TAG = "EKSClusterARN";
 export function hybridTrustPolicy(id: AwsIdentity, region: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{
-      Effect: "Allow",
-      Principal: { Service: "ssm.amazonaws.com" },
-      Action: "sts:AssumeRole",
-      Condition: { StringEquals: { "aws:SourceAccount": id.accountId }, ArnEquals: { "aws:SourceArn": `arn:${id.partition}:ssm:${region}:${id.accountId}:*` } },
-    }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "ssm.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": id.accountId },
+          ArnEquals: { "aws:SourceArn": `arn:${id.partition}:ssm:${region}:${id.accountId}:*` },
+        },
+      },
+    ],
   });
 }
 
@@ -90,62 +95,86 @@ export class HybridNodes extends pulumi.ComponentResource {
     const { site, provider } = args;
     const child = { parent: this, provider };
 
-    const role = new aws.iam.Role(`${name}-role`, {
-      description: `EKS Hybrid Nodes of ${site.name}, assumed through SSM`,
-      assumeRolePolicy: pulumi.output(args.identity).apply((id) => hybridTrustPolicy(id, site.region)),
-    }, child);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `EKS Hybrid Nodes of ${site.name}, assumed through SSM`,
+        assumeRolePolicy: pulumi.output(args.identity).apply((id) => hybridTrustPolicy(id, site.region)),
+      },
+      child,
+    );
     const attachments = ["AmazonSSMManagedInstanceCore", "AmazonEC2ContainerRegistryPullOnly"].map(
       (policy) => new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/${policy}` }, child),
     );
     // Named as before this policy grew past DescribeCluster, so that it is updated, not replaced.
-    const describe = new aws.iam.RolePolicy(`${name}-describe-cluster`, {
-      role: role.name,
-      policy: pulumi.all([args.identity, args.clusterArn]).apply(([id, arn]) => hybridNodePolicy(id, site.region, arn)),
-    }, child);
+    const describe = new aws.iam.RolePolicy(
+      `${name}-describe-cluster`,
+      {
+        role: role.name,
+        policy: pulumi.all([args.identity, args.clusterArn]).apply(([id, arn]) => hybridNodePolicy(id, site.region, arn)),
+      },
+      child,
+    );
     // Each pool's join configuration is encrypted with a key of its own, apart from the cluster's
     // Secrets key: a grant on one never reaches the other.
-    const parametersKey = new aws.kms.Key(`${name}-parameters-key`, {
-      description: `Encryption of ${site.name}'s hybrid-node join configurations in Parameter Store`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-    }, { ...child, protect: true });
+    const parametersKey = new aws.kms.Key(
+      `${name}-parameters-key`,
+      {
+        description: `Encryption of ${site.name}'s hybrid-node join configurations in Parameter Store`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      },
+      { ...child, protect: true },
+    );
     new aws.eks.AccessEntry(`${name}-access`, { clusterName: args.clusterName, principalArn: role.arn, type: "HYBRID_LINUX" }, child);
 
     this.activationIds = {};
     this.nodeConfigParameters = {};
     for (const spec of hybridActivations(site, args.asOf)) {
-      const activation = new aws.ssm.Activation(`${name}-${spec.pool}`, {
-        name: pulumi.interpolate`${args.clusterName}-${spec.pool}`,
-        description: spec.description,
-        iamRole: role.name,
-        registrationLimit: spec.registrationLimit,
-        expirationDate: spec.expirationDate,
-        tags: { ...spec.tags, [CLUSTER_ARN_TAG]: args.clusterArn },
-      }, { ...child, dependsOn: [...attachments, describe], additionalSecretOutputs: ["activationCode"] });
-      const parameter = new aws.ssm.Parameter(`${name}-${spec.pool}-nodeconfig`, {
-        name: pulumi.interpolate`/aisc/${site.name}/hybrid-nodes/${spec.pool}/nodeconfig`,
-        description: `nodeadm NodeConfig for ${site.name} pool ${spec.pool}`,
-        type: "SecureString",
-        keyId: parametersKey.arn,
-        value: pulumi.secret(
-          pulumi
-            .all([args.clusterName, activation.id, activation.activationCode])
-            .apply(([cluster, id, code]) => nodeadmConfig(cluster, site.region, id, code, spec)),
-        ),
-        tags: spec.tags,
-      }, { ...child, protect: true });
+      const activation = new aws.ssm.Activation(
+        `${name}-${spec.pool}`,
+        {
+          name: pulumi.interpolate`${args.clusterName}-${spec.pool}`,
+          description: spec.description,
+          iamRole: role.name,
+          registrationLimit: spec.registrationLimit,
+          expirationDate: spec.expirationDate,
+          tags: { ...spec.tags, [CLUSTER_ARN_TAG]: args.clusterArn },
+        },
+        { ...child, dependsOn: [...attachments, describe], additionalSecretOutputs: ["activationCode"] },
+      );
+      const parameter = new aws.ssm.Parameter(
+        `${name}-${spec.pool}-nodeconfig`,
+        {
+          name: pulumi.interpolate`/aisc/${site.name}/hybrid-nodes/${spec.pool}/nodeconfig`,
+          description: `nodeadm NodeConfig for ${site.name} pool ${spec.pool}`,
+          type: "SecureString",
+          keyId: parametersKey.arn,
+          value: pulumi.secret(
+            pulumi
+              .all([args.clusterName, activation.id, activation.activationCode])
+              .apply(([cluster, id, code]) => nodeadmConfig(cluster, site.region, id, code, spec)),
+          ),
+          tags: spec.tags,
+        },
+        { ...child, protect: true },
+      );
       this.activationIds[spec.pool] = activation.id;
       this.nodeConfigParameters[spec.pool] = parameter.name;
     }
 
     if (args.k8sProvider) {
-      const cilium = new k8s.helm.v4.Chart(`${name}-cilium`, {
-        chart: CILIUM_CHART.chart,
-        version: CILIUM_CHART.version,
-        repositoryOpts: { repo: CILIUM_CHART.repo },
-        namespace: PLATFORM_NAMESPACES.cilium,
-        values: ciliumValues(site),
-      }, { parent: this, provider: args.k8sProvider });
+      const cilium = new k8s.helm.v4.Chart(
+        `${name}-cilium`,
+        {
+          chart: CILIUM_CHART.chart,
+          version: CILIUM_CHART.version,
+          repositoryOpts: { repo: CILIUM_CHART.repo },
+          namespace: PLATFORM_NAMESPACES.cilium,
+          values: ciliumValues(site),
+        },
+        { parent: this, provider: args.k8sProvider },
+      );
       this.cni = cilium;
       const routing = site.networks.podRouting;
       if (routing?.mode === "bgp") {

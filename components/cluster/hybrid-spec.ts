@@ -129,8 +129,16 @@ export function hybridActivations(site: Site, asOf: string): HybridActivationSpe
  * file for Pod Identity (aws/eks-hybrid api/v1alpha1 `HybridOptions.EnableCredentialsFile`) and,
  * for GPU pools, the containerd config that gives the node NVIDIA's runtime and CDI.
  */
-export function nodeadmConfig(cluster: string, region: string, activationId: string, activationCode: string, spec: Pick<HybridActivationSpec, "labels" | "taints" | "containerdConfig">): string {
-  const labels = Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(",");
+export function nodeadmConfig(
+  cluster: string,
+  region: string,
+  activationId: string,
+  activationCode: string,
+  spec: Pick<HybridActivationSpec, "labels" | "taints" | "containerdConfig">,
+): string {
+  const labels = Object.entries(spec.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
   const taints = spec.taints.map((t) => `${t.key}=${t.value}:${t.effect}`).join(",");
   return JSON.stringify({
     apiVersion: "node.eks.aws/v1alpha1",

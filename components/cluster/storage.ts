@@ -58,26 +58,38 @@ export class Storage extends pulumi.ComponentResource {
     super(STORAGE_TYPE, name, {}, opts);
     const child = { parent: this, provider: args.provider };
     const deps = [...(args.dependsOn ?? [])];
-    const role = new aws.iam.Role(`${name}-ebs-csi-role`, {
-      description: `EBS CSI controller of ${args.site.name}, through EKS Pod Identity`,
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-      }),
-    }, child);
-    const policy = new aws.iam.RolePolicyAttachment(`${name}-ebs-csi-policy`, {
-      role: role.name,
-      policyArn: "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
-    }, child);
-    new aws.eks.Addon(`${name}-ebs-csi`, {
-      clusterName: args.clusterName,
-      addonName: "aws-ebs-csi-driver",
-      addonVersion: ebsCsiVersion(args.site),
-      resolveConflictsOnCreate: "OVERWRITE",
-      resolveConflictsOnUpdate: "OVERWRITE",
-      configurationValues: ebsCsiConfiguration(),
-      podIdentityAssociations: [{ roleArn: role.arn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT }],
-    }, { ...child, dependsOn: [...deps, policy] });
+    const role = new aws.iam.Role(
+      `${name}-ebs-csi-role`,
+      {
+        description: `EBS CSI controller of ${args.site.name}, through EKS Pod Identity`,
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+        }),
+      },
+      child,
+    );
+    const policy = new aws.iam.RolePolicyAttachment(
+      `${name}-ebs-csi-policy`,
+      {
+        role: role.name,
+        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+      },
+      child,
+    );
+    new aws.eks.Addon(
+      `${name}-ebs-csi`,
+      {
+        clusterName: args.clusterName,
+        addonName: "aws-ebs-csi-driver",
+        addonVersion: ebsCsiVersion(args.site),
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        configurationValues: ebsCsiConfiguration(),
+        podIdentityAssociations: [{ roleArn: role.arn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT }],
+      },
+      { ...child, dependsOn: [...deps, policy] },
+    );
     new k8s.storage.v1.StorageClass(`${name}-gp3`, ebsStorageClass(), { parent: this, provider: args.k8sProvider });
     this.storageClassName = EBS_STORAGE_CLASS;
     this.registerOutputs({ storageClassName: this.storageClassName });

@@ -26,19 +26,30 @@ export class NvidiaGpu extends pulumi.ComponentResource {
   constructor(name: string, args: NvidiaGpuArgs, opts?: pulumi.ComponentResourceOptions) {
     super(NVIDIA_GPU_TYPE, name, {}, opts);
     const app = new App();
-    const charts = [new NvidiaDevicePluginChart(app, "nvidia-device-plugin", { site: args.site }), new DcgmExporterChart(app, "dcgm-exporter", { site: args.site })];
+    const charts = [
+      new NvidiaDevicePluginChart(app, "nvidia-device-plugin", { site: args.site }),
+      new DcgmExporterChart(app, "dcgm-exporter", { site: args.site }),
+    ];
     if (needsMigManager(args.site)) charts.push(new MigManagerChart(app, "mig-manager", { site: args.site }));
     // EFA is AWS's fabric, not NVIDIA's; its device plugin sits with the GPU's because NCCL uses both.
     if (efaPools(args.site).length > 0) charts.push(new EfaDevicePluginChart(app, "efa-device-plugin", { site: args.site }));
     const objects = chartObjects(...charts);
-    this.objects = new ChartResources(`${name}-objects`, { objects, provider: args.provider, ...(args.dependsOn ? { dependsOn: args.dependsOn } : {}) }, { parent: this });
-    new k8s.helm.v4.Chart(`${name}-nfd`, {
-      chart: NFD_CHART.chart,
-      version: NFD_CHART.version,
-      repositoryOpts: { repo: NFD_CHART.repo },
-      namespace: PLATFORM_NAMESPACES.nvidia,
-      values: nfdValues(),
-    }, { parent: this, provider: args.provider, dependsOn: [...(args.dependsOn ?? [])] });
+    this.objects = new ChartResources(
+      `${name}-objects`,
+      { objects, provider: args.provider, ...(args.dependsOn ? { dependsOn: args.dependsOn } : {}) },
+      { parent: this },
+    );
+    new k8s.helm.v4.Chart(
+      `${name}-nfd`,
+      {
+        chart: NFD_CHART.chart,
+        version: NFD_CHART.version,
+        repositoryOpts: { repo: NFD_CHART.repo },
+        namespace: PLATFORM_NAMESPACES.nvidia,
+        values: nfdValues(),
+      },
+      { parent: this, provider: args.provider, dependsOn: [...(args.dependsOn ?? [])] },
+    );
     this.registerOutputs({});
   }
 }

@@ -124,9 +124,7 @@ export function createChartObjects(owner: pulumi.Resource, name: string, args: C
       // A namespace's deletion deletes everything in it, a tenant's volumes first: always protected.
       ...(o.kind === "Namespace" || args.protect?.includes(key) ? { protect: true } : {}),
     };
-    const resource = ctor
-      ? new ctor(resourceName, body, options)
-      : new k8s.apiextensions.CustomResource(resourceName, { apiVersion, kind, ...body }, options);
+    const resource = ctor ? new ctor(resourceName, body, options) : new k8s.apiextensions.CustomResource(resourceName, { apiVersion, kind, ...body }, options);
     resources.set(key, resource);
     return resource;
   };
@@ -141,7 +139,9 @@ export function createChartObjects(owner: pulumi.Resource, name: string, args: C
     if (done) return done;
     if (visiting.has(key)) throw new Error(`${name}: ${key} is part of a reference cycle`);
     visiting.add(key);
-    const named = referencedKeys(o).filter((k) => k !== key && byKey.has(k)).map((k) => ensure(byKey.get(k)!));
+    const named = referencedKeys(o)
+      .filter((k) => k !== key && byKey.has(k))
+      .map((k) => ensure(byKey.get(k)!));
     return create(o, [...base(o), ...foundations, ...named]);
   };
   for (const o of args.objects.filter((x) => !isFoundation(x))) ensure(o);

@@ -35,7 +35,9 @@ export function prometheusStackValues(site: Site, grafanaSecret: string): Record
     prometheusOperator: { nodeSelector, admissionWebhooks: { patch: { nodeSelector } } },
     // aisc's AlertmanagerConfig is the whole configuration, replacing the chart's (which sends
     // every alert to its null receiver); without alerting in the inventory the chart's stays.
-    alertmanager: { alertmanagerSpec: { nodeSelector, ...(site.monitoring.alerting ? { alertmanagerConfiguration: { name: ALERTMANAGER_CONFIG.name } } : {}) } },
+    alertmanager: {
+      alertmanagerSpec: { nodeSelector, ...(site.monitoring.alerting ? { alertmanagerConfiguration: { name: ALERTMANAGER_CONFIG.name } } : {}) },
+    },
     prometheus: {
       prometheusSpec: {
         nodeSelector,
@@ -59,7 +61,9 @@ export function prometheusStackValues(site: Site, grafanaSecret: string): Record
     grafana: {
       nodeSelector,
       admin: { existingSecret: grafanaSecret, userKey: "admin-user", passwordKey: "admin-password" },
-      sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL.key, labelValue: DASHBOARD_LABEL.value, searchNamespace: PLATFORM_NAMESPACES.monitoring } },
+      sidecar: {
+        dashboards: { enabled: true, label: DASHBOARD_LABEL.key, labelValue: DASHBOARD_LABEL.value, searchNamespace: PLATFORM_NAMESPACES.monitoring },
+      },
     },
     // Node pool labels on kube_node_labels, so rules and dashboards can group nodes by pool.
     "kube-state-metrics": { nodeSelector, metricLabelsAllowlist: ["nodes=[aisc.hk/pool,aisc.hk/gpu-model]"] },
@@ -84,31 +88,49 @@ export class MonitoringStack extends pulumi.ComponentResource {
     const ns = PLATFORM_NAMESPACES.monitoring;
     const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
     const secretName = "grafana-admin";
-    const secret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
-      metadata: { name: secretName, namespace: ns },
-      type: "Opaque",
-      stringData: { "admin-user": "admin", "admin-password": password.result },
-    }, { parent: this, provider, dependsOn: deps });
-    this.operator = new k8s.helm.v4.Chart(`${name}-prometheus`, {
-      chart: PROMETHEUS_STACK_CHART.chart,
-      version: PROMETHEUS_STACK_CHART.version,
-      repositoryOpts: { repo: PROMETHEUS_STACK_CHART.repo },
-      namespace: ns,
-      values: prometheusStackValues(site, secretName),
-    }, { parent: this, provider, dependsOn: [...deps, secret] });
+    const secret = new k8s.core.v1.Secret(
+      `${name}-grafana-admin`,
+      {
+        metadata: { name: secretName, namespace: ns },
+        type: "Opaque",
+        stringData: { "admin-user": "admin", "admin-password": password.result },
+      },
+      { parent: this, provider, dependsOn: deps },
+    );
+    this.operator = new k8s.helm.v4.Chart(
+      `${name}-prometheus`,
+      {
+        chart: PROMETHEUS_STACK_CHART.chart,
+        version: PROMETHEUS_STACK_CHART.version,
+        repositoryOpts: { repo: PROMETHEUS_STACK_CHART.repo },
+        namespace: ns,
+        values: prometheusStackValues(site, secretName),
+      },
+      { parent: this, provider, dependsOn: [...deps, secret] },
+    );
     // The receivers' webhook URLs, one key per receiver, from Pulumi secrets only.
     const receivers = site.monitoring.alerting
-      ? [new k8s.core.v1.Secret(`${name}-alert-receivers`, {
-          metadata: { name: ALERTMANAGER_CONFIG.secret, namespace: ns },
-          type: "Opaque",
-          stringData: Object.fromEntries(site.monitoring.alerting.receivers.map((r) => [r, pulumi.secret(args.alertWebhooks?.[r] ?? "")])),
-        }, { parent: this, provider, dependsOn: deps })]
+      ? [
+          new k8s.core.v1.Secret(
+            `${name}-alert-receivers`,
+            {
+              metadata: { name: ALERTMANAGER_CONFIG.secret, namespace: ns },
+              type: "Opaque",
+              stringData: Object.fromEntries(site.monitoring.alerting.receivers.map((r) => [r, pulumi.secret(args.alertWebhooks?.[r] ?? "")])),
+            },
+            { parent: this, provider, dependsOn: deps },
+          ),
+        ]
       : [];
-    new ChartResources(`${name}-objects`, {
-      objects: chartObjects(new MonitoringChart(new App(), "monitoring", { site })),
-      provider,
-      dependsOn: [...deps, this.operator, ...receivers],
-    }, { parent: this });
+    new ChartResources(
+      `${name}-objects`,
+      {
+        objects: chartObjects(new MonitoringChart(new App(), "monitoring", { site })),
+        provider,
+        dependsOn: [...deps, this.operator, ...receivers],
+      },
+      { parent: this },
+    );
     this.registerOutputs({});
   }
 }

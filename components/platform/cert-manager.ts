@@ -37,13 +37,17 @@ export class CertManager extends pulumi.ComponentResource {
 
   constructor(name: string, args: SiteWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super(CERT_MANAGER_TYPE, name, {}, opts);
-    this.chart = new k8s.helm.v4.Chart(`${name}-chart`, {
-      chart: CERT_MANAGER_CHART.chart,
-      version: CERT_MANAGER_CHART.version,
-      repositoryOpts: { repo: CERT_MANAGER_CHART.repo },
-      namespace: PLATFORM_NAMESPACES.certManager,
-      values: certManagerValues(),
-    }, { parent: this, provider: args.provider, dependsOn: [...(args.dependsOn ?? [])] });
+    this.chart = new k8s.helm.v4.Chart(
+      `${name}-chart`,
+      {
+        chart: CERT_MANAGER_CHART.chart,
+        version: CERT_MANAGER_CHART.version,
+        repositoryOpts: { repo: CERT_MANAGER_CHART.repo },
+        namespace: PLATFORM_NAMESPACES.certManager,
+        values: certManagerValues(),
+      },
+      { parent: this, provider: args.provider, dependsOn: [...(args.dependsOn ?? [])] },
+    );
     this.registerOutputs({});
   }
 }

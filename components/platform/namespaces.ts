@@ -31,8 +31,15 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
   constructor(name: string, args: PlatformNamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
     super(PLATFORM_NAMESPACES_TYPE, name, {}, opts);
     const app = new App();
-    const objects = chartObjects(new PlatformNamespacesChart(app, "platform-namespaces"), new SiteFactsChart(app, "site-facts", { site: args.site, subsidy: args.subsidy ?? [] }));
-    this.objects = new ChartResources(`${name}-objects`, { objects, provider: args.provider, ...(args.dependsOn?.length ? { dependsOn: args.dependsOn } : {}) }, { parent: this });
+    const objects = chartObjects(
+      new PlatformNamespacesChart(app, "platform-namespaces"),
+      new SiteFactsChart(app, "site-facts", { site: args.site, subsidy: args.subsidy ?? [] }),
+    );
+    this.objects = new ChartResources(
+      `${name}-objects`,
+      { objects, provider: args.provider, ...(args.dependsOn?.length ? { dependsOn: args.dependsOn } : {}) },
+      { parent: this },
+    );
     this.registerOutputs({});
   }
 }

@@ -46,26 +46,40 @@ export class SitePlatform extends pulumi.ComponentResource {
     const stage = args.stage ?? "platform";
     const provider =
       site.cluster.kind === "eks"
-        ? new aws.Provider(`${name}-aws`, {
-            region: site.region as aws.Region,
-            // A stack pointed at the wrong account's credentials stops before it creates anything.
-            ...(site.cluster.awsAccountId ? { allowedAccountIds: [site.cluster.awsAccountId] } : {}),
-            defaultTags: { tags: { "aisc.hk/site": site.name, "aisc.hk/managed-by": "pulumi-aisc" } },
-          }, { parent: this })
+        ? new aws.Provider(
+            `${name}-aws`,
+            {
+              region: site.region as aws.Region,
+              // A stack pointed at the wrong account's credentials stops before it creates anything.
+              ...(site.cluster.awsAccountId ? { allowedAccountIds: [site.cluster.awsAccountId] } : {}),
+              defaultTags: { tags: { "aisc.hk/site": site.name, "aisc.hk/managed-by": "pulumi-aisc" } },
+            },
+            { parent: this },
+          )
         : undefined;
-    this.cluster = new GpuCluster(`${name}-cluster`, {
-      site,
-      asOf: args.asOf,
-      stage,
-      ...(provider ? { provider } : {}),
-      ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
-    }, { parent: this });
+    this.cluster = new GpuCluster(
+      `${name}-cluster`,
+      {
+        site,
+        asOf: args.asOf,
+        stage,
+        ...(provider ? { provider } : {}),
+        ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
+      },
+      { parent: this },
+    );
     const k8sProvider = this.cluster.k8sProvider;
     if (!k8sProvider) {
       this.registerOutputs({ clusterName: this.cluster.clusterName, stage });
       return;
     }
-    this.workloads = siteWorkloads(this, name, { site, provider: k8sProvider, alertWebhooks: args.alertWebhooks ?? {}, dependsOn: this.cluster.ready, subsidy: args.subsidy ?? [] });
+    this.workloads = siteWorkloads(this, name, {
+      site,
+      provider: k8sProvider,
+      alertWebhooks: args.alertWebhooks ?? {},
+      dependsOn: this.cluster.ready,
+      subsidy: args.subsidy ?? [],
+    });
     // The runtime keeps the program running until registered outputs resolve, so every tenant
     // is created before the stack completes, and a failure creating one fails the stack.
     this.registerOutputs(this.workloads.tenants.then((tenants) => ({ clusterName: this.cluster.clusterName, stage, tenants: Object.keys(tenants).length })));

@@ -48,17 +48,25 @@ export class SlurmCluster extends pulumi.ComponentResource {
     const deps = [...(args.dependsOn ?? [])];
     const k8sOpts = { parent: this, provider };
 
-    const crds = new k8s.helm.v4.Chart(`${name}-operator-crds`, {
-      chart: `${SLINKY_CHARTS.registry}/slurm-operator-crds`,
-      version: SLINKY_CHARTS.version,
-      namespace: PLATFORM_NAMESPACES.slurmOperator,
-    }, { ...k8sOpts, dependsOn: deps });
-    const operator = new k8s.helm.v4.Chart(`${name}-operator`, {
-      chart: `${SLINKY_CHARTS.registry}/slurm-operator`,
-      version: SLINKY_CHARTS.version,
-      namespace: PLATFORM_NAMESPACES.slurmOperator,
-      values: slinkyOperatorValues(),
-    }, { ...k8sOpts, dependsOn: [...deps, crds] });
+    const crds = new k8s.helm.v4.Chart(
+      `${name}-operator-crds`,
+      {
+        chart: `${SLINKY_CHARTS.registry}/slurm-operator-crds`,
+        version: SLINKY_CHARTS.version,
+        namespace: PLATFORM_NAMESPACES.slurmOperator,
+      },
+      { ...k8sOpts, dependsOn: deps },
+    );
+    const operator = new k8s.helm.v4.Chart(
+      `${name}-operator`,
+      {
+        chart: `${SLINKY_CHARTS.registry}/slurm-operator`,
+        version: SLINKY_CHARTS.version,
+        namespace: PLATFORM_NAMESPACES.slurmOperator,
+        values: slinkyOperatorValues(),
+      },
+      { ...k8sOpts, dependsOn: [...deps, crds] },
+    );
 
     const ns = PLATFORM_NAMESPACES.slurm;
     const kept = { ...k8sOpts, protect: true };
@@ -71,27 +79,40 @@ export class SlurmCluster extends pulumi.ComponentResource {
     const secrets = [
       secret("auth-key", SLURM_NAMES.authKeySecret, { [SLURM_NAMES.authKeyFile]: authKey.base64 }, kept),
       secret("jwt-key", SLURM_NAMES.jwtKeySecret, { [SLURM_NAMES.jwtKeyFile]: jwtKey.base64 }, kept),
-      secret("db", SLURM_NAMES.databaseSecret, {
-        password: pulumi.secret(dbPassword.result.apply((p) => Buffer.from(p).toString("base64"))),
-        "root-password": pulumi.secret(dbRootPassword.result.apply((p) => Buffer.from(p).toString("base64"))),
-      }, kept),
+      secret(
+        "db",
+        SLURM_NAMES.databaseSecret,
+        {
+          password: pulumi.secret(dbPassword.result.apply((p) => Buffer.from(p).toString("base64"))),
+          "root-password": pulumi.secret(dbRootPassword.result.apply((p) => Buffer.from(p).toString("base64"))),
+        },
+        kept,
+      ),
     ];
-    const volume = new k8s.core.v1.PersistentVolumeClaim(`${name}-db-volume`, {
-      metadata: { name: SLURM_NAMES.databaseVolume, namespace: ns, labels: { "app.kubernetes.io/name": "mariadb", "app.kubernetes.io/part-of": "aisc" } },
-      spec: {
-        accessModes: ["ReadWriteOnce"],
-        // Every claim names its class: the accounting block's, else the platform's.
-        storageClassName: site.slurm.accounting.storageClass ?? site.system.storageClass,
-        resources: { requests: { storage: `${site.slurm.accounting.storageGi}Gi` } },
+    const volume = new k8s.core.v1.PersistentVolumeClaim(
+      `${name}-db-volume`,
+      {
+        metadata: { name: SLURM_NAMES.databaseVolume, namespace: ns, labels: { "app.kubernetes.io/name": "mariadb", "app.kubernetes.io/part-of": "aisc" } },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          // Every claim names its class: the accounting block's, else the platform's.
+          storageClassName: site.slurm.accounting.storageClass ?? site.system.storageClass,
+          resources: { requests: { storage: `${site.slurm.accounting.storageGi}Gi` } },
+        },
       },
-    }, { ...kept, retainOnDelete: true, dependsOn: deps });
+      { ...kept, retainOnDelete: true, dependsOn: deps },
+    );
 
-    this.objects = new ChartResources(`${name}-objects`, {
-      objects: chartObjects(new SlurmChart(new App(), "slurm", { site })),
-      provider,
-      dependsOn: [...deps, operator, ...secrets, volume],
-      protect: ["StatefulSet/slurm/mariadb"],
-    }, { parent: this });
+    this.objects = new ChartResources(
+      `${name}-objects`,
+      {
+        objects: chartObjects(new SlurmChart(new App(), "slurm", { site })),
+        provider,
+        dependsOn: [...deps, operator, ...secrets, volume],
+        protect: ["StatefulSet/slurm/mariadb"],
+      },
+      { parent: this },
+    );
     this.registerOutputs({});
   }
 }

@@ -9,7 +9,14 @@ import { PodRouting } from "../../inventory/types";
 
 type Bgp = Extract<PodRouting, { mode: "bgp" }>;
 const HYBRID = { key: "eks.amazonaws.com/compute-type", value: "hybrid" };
-const routing: Bgp = { mode: "bgp", localAsn: 65010, peers: [{ address: "10.80.0.2", asn: 65000 }, { address: "10.80.0.1", asn: 65001 }] };
+const routing: Bgp = {
+  mode: "bgp",
+  localAsn: 65010,
+  peers: [
+    { address: "10.80.0.2", asn: 65000 },
+    { address: "10.80.0.1", asn: 65001 },
+  ],
+};
 
 describe("Cilium BGP for hybrid nodes", () => {
   it("peers every hybrid node with each router from the site's ASN, advertising pod blocks only", () => {
@@ -40,7 +47,10 @@ describe("Cilium BGP for hybrid nodes", () => {
     const crds = readManifests(CRD_DIR, CRD_DIR).flatMap((m) => m.docs);
     const validator = new K8sValidator(K8S_SCHEMA, crds);
     const objects = chartObjects(new CiliumBgpChart(new App(), "bgp", routing, HYBRID));
-    assert.deepStrictEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`), ["CiliumBGPClusterConfig/aisc-hybrid-nodes", "CiliumBGPPeerConfig/aisc-hybrid-nodes", "CiliumBGPAdvertisement/aisc-hybrid-nodes-pod-cidrs"]);
+    assert.deepStrictEqual(
+      objects.map((o) => `${o.kind}/${o.metadata.name}`),
+      ["CiliumBGPClusterConfig/aisc-hybrid-nodes", "CiliumBGPPeerConfig/aisc-hybrid-nodes", "CiliumBGPAdvertisement/aisc-hybrid-nodes-pod-cidrs"],
+    );
     assert.strictEqual((objects[2].metadata.labels as Record<string, string>)["aisc.hk/bgp-advertise"], "pod-cidrs");
     for (const o of objects) assert.deepStrictEqual(validator.validate(o as never), [], o.kind);
     const wide = chartObjects(new CiliumBgpChart(new App(), "bgp", { ...routing, localAsn: 2 ** 32 }, HYBRID))[0];

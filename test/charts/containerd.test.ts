@@ -81,7 +81,9 @@ describe("containerd on GPU nodes", () => {
 
   it("puts the config in every hybrid GPU pool's NodeConfig and in every cloud GPU pool's launch template", () => {
     const site = parseSite(cloudSite());
-    const config = JSON.parse(nodeadmConfig("aisc-testsite", "ap-east-1", "act", "code", { labels: {}, taints: [], containerdConfig: gpuContainerdConfig("ap-east-1") }));
+    const config = JSON.parse(
+      nodeadmConfig("aisc-testsite", "ap-east-1", "act", "code", { labels: {}, taints: [], containerdConfig: gpuContainerdConfig("ap-east-1") }),
+    );
     assert.strictEqual(config.spec.containerd.config, gpuContainerdConfig("ap-east-1"));
     const system = JSON.parse(nodeadmConfig("aisc-testsite", "ap-east-1", "act", "code", { labels: {}, taints: [] }));
     assert.strictEqual(system.spec.containerd, undefined);
@@ -96,8 +98,11 @@ describe("containerd on GPU nodes", () => {
   it("refuses a region whose EKS registry it does not know for hybrid GPU nodes, keyed", () => {
     assert.strictEqual(Object.keys(EKS_REGISTRY_ACCOUNTS).length, 35);
     assert.strictEqual(EKS_REGISTRY_ACCOUNTS["ap-east-1"], "800184023465");
-    assert.deepStrictEqual(issuesOf(mutated((s) => (s.region = "cn-north-1"))).filter((i) => i.startsWith("aisc:site.region")), [
-      `aisc:site.region: expected a region whose EKS image registry aisc knows for hybrid GPU nodes (${Object.keys(EKS_REGISTRY_ACCOUNTS).sort().join(", ")}), got "cn-north-1"`,
-    ]);
+    assert.deepStrictEqual(
+      issuesOf(mutated((s) => (s.region = "cn-north-1"))).filter((i) => i.startsWith("aisc:site.region")),
+      [
+        `aisc:site.region: expected a region whose EKS image registry aisc knows for hybrid GPU nodes (${Object.keys(EKS_REGISTRY_ACCOUNTS).sort().join(", ")}), got "cn-north-1"`,
+      ],
+    );
   });
 });

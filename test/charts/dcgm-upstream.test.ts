@@ -16,7 +16,10 @@ import { realSite } from "../helpers/fixtures";
  * stands on, and fails if the vendored file no longer has them.
  */
 
-const ENTRYPOINT = fs.readFileSync(path.join(PROJECT_ROOT, "charts", "imports", "templates", "dcgm-exporter-4.2.3-4.1.3", "dcgm-exporter-entrypoint.sh"), "utf8").split("\n").map((l) => l.trim());
+const ENTRYPOINT = fs
+  .readFileSync(path.join(PROJECT_ROOT, "charts", "imports", "templates", "dcgm-exporter-4.2.3-4.1.3", "dcgm-exporter-entrypoint.sh"), "utf8")
+  .split("\n")
+  .map((l) => l.trim());
 
 function cites(line: string): void {
   assert.ok(ENTRYPOINT.includes(line), `the vendored entrypoint no longer has: ${line}`);
@@ -53,15 +56,17 @@ describe("the DCGM exporter against its image's entrypoint (4.2.3-4.1.3)", () =>
   });
 
   it("scrapes it keeping the exporter's pod labels: the target's are dropped and its node added", () => {
-    const monitor = (new MonitoringChart(new App(), "m", { site }).toJson()).find((o) => o.kind === "ServiceMonitor");
-    assert.deepStrictEqual(monitor.spec.endpoints, [{
-      port: "metrics",
-      interval: "30s",
-      honorLabels: false,
-      relabelings: [
-        { sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node", action: "replace" },
-        { regex: "namespace|pod|container", action: "labeldrop" },
-      ],
-    }]);
+    const monitor = new MonitoringChart(new App(), "m", { site }).toJson().find((o) => o.kind === "ServiceMonitor");
+    assert.deepStrictEqual(monitor.spec.endpoints, [
+      {
+        port: "metrics",
+        interval: "30s",
+        honorLabels: false,
+        relabelings: [
+          { sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node", action: "replace" },
+          { regex: "namespace|pod|container", action: "labeldrop" },
+        ],
+      },
+    ]);
   });
 });

@@ -116,10 +116,15 @@ describe("NVIDIA charts", () => {
     assert.deepStrictEqual(terms, [{ matchExpressions: [{ key: "aisc.hk/pool", operator: "In", values: ["l40s-ts"] }] }]);
   });
 
-
   it("puts the agents in a privileged platform namespace, the Slurm operator and cert-manager in restricted ones", () => {
     const namespaces = (new PlatformNamespacesChart(new App(), "ns").toJson() as K8sObject[]).filter((o) => o.kind === "Namespace");
     const levels = Object.fromEntries(namespaces.map((n: any) => [n.metadata.name, n.metadata.labels["pod-security.kubernetes.io/enforce"]]));
-    assert.deepStrictEqual(levels, { "nvidia-gpu": "privileged", slinky: "restricted", slurm: "privileged", monitoring: "privileged", "cert-manager": "restricted" });
+    assert.deepStrictEqual(levels, {
+      "nvidia-gpu": "privileged",
+      slinky: "restricted",
+      slurm: "privileged",
+      monitoring: "privileged",
+      "cert-manager": "restricted",
+    });
   });
 });

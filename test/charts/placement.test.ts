@@ -14,7 +14,15 @@ import { realPlan } from "../helpers/plan";
  * that carries a pod template, in both real stacks, and in the charts' values.
  */
 
-type PodSpec = { nodeSelector?: Record<string, string>; tolerations?: { key?: string }[]; affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] }[] } } } };
+type PodSpec = {
+  nodeSelector?: Record<string, string>;
+  tolerations?: { key?: string }[];
+  affinity?: {
+    nodeAffinity?: {
+      requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] }[] };
+    };
+  };
+};
 
 /** The pod spec of an object that makes pods, by where each kind keeps it; undefined for other kinds. */
 function podSpecOf(o: Record<string, any>): PodSpec | undefined | null {
@@ -71,7 +79,17 @@ describe("placement of every pod aisc renders", function () {
         placed.push(o.kind);
       }
       // The kinds this covers, so that a new kind of workload is not silently left out.
-      assert.deepStrictEqual([...new Set(placed)].sort(), ["Accounting", "Controller", "CronJob", "DaemonSet", "Job", "LoginSet", "NodeSet", "RestApi", "StatefulSet"]);
+      assert.deepStrictEqual([...new Set(placed)].sort(), [
+        "Accounting",
+        "Controller",
+        "CronJob",
+        "DaemonSet",
+        "Job",
+        "LoginSet",
+        "NodeSet",
+        "RestApi",
+        "StatefulSet",
+      ]);
     });
   }
 
@@ -79,12 +97,17 @@ describe("placement of every pod aisc renders", function () {
     it(`${stack}: every volume claim names its StorageClass, the platform's unless its block names one`, () => {
       const site = parseSite(realSite(stack));
       const plan = realPlan(stack);
-      const claims = plan.resources.filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim").map((r) => (r.inputs.spec as { storageClassName?: string }).storageClassName);
+      const claims = plan.resources
+        .filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim")
+        .map((r) => (r.inputs.spec as { storageClassName?: string }).storageClassName);
       assert.deepStrictEqual(claims, [site.slurm.accounting.storageClass ?? site.system.storageClass]);
       const controller = plan.resources.find((r) => r.type === "kubernetes:slinky.slurm.net/v1beta1:Controller")!;
       assert.strictEqual((controller.inputs.spec as any).persistence.storageClassName, site.system.storageClass);
       const values = prometheusStackValues(site, "grafana-admin") as any;
-      assert.strictEqual(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName, site.monitoring.storageClass ?? site.system.storageClass);
+      assert.strictEqual(
+        values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName,
+        site.monitoring.storageClass ?? site.system.storageClass,
+      );
     });
   }
 

@@ -39,11 +39,39 @@ const TEMPLATES = ["controller-cr.yaml", "nodeset-cr.yaml", "loginset-cr.yaml", 
  * follows them.
  */
 const OPERATOR_KEYS = [
-  "ClusterName", "SlurmUser", "SlurmctldHost", "SlurmctldPort", "StateSaveLocation", "SlurmdUser", "SlurmdPort", "SlurmdSpoolDir",
-  "ReturnToService", "MaxNodeCount", "GresTypes", "SlurmctldLogFile", "SlurmSchedLogFile", "SlurmdLogFile", "LogTimeFormat", "AuthType",
-  "CredType", "AuthAltTypes", "AuthAltParameters", "AuthInfo", "CommunicationParameters", "SelectTypeParameters", "SlurmctldParameters",
-  "ProctrackType", "PrologFlags", "TaskPlugin", "MetricsType", "AccountingStorageType", "AccountingStorageHost", "AccountingStoragePort",
-  "AccountingStorageTRES", "JobAcctGatherType", "NodeSet",
+  "ClusterName",
+  "SlurmUser",
+  "SlurmctldHost",
+  "SlurmctldPort",
+  "StateSaveLocation",
+  "SlurmdUser",
+  "SlurmdPort",
+  "SlurmdSpoolDir",
+  "ReturnToService",
+  "MaxNodeCount",
+  "GresTypes",
+  "SlurmctldLogFile",
+  "SlurmSchedLogFile",
+  "SlurmdLogFile",
+  "LogTimeFormat",
+  "AuthType",
+  "CredType",
+  "AuthAltTypes",
+  "AuthAltParameters",
+  "AuthInfo",
+  "CommunicationParameters",
+  "SelectTypeParameters",
+  "SlurmctldParameters",
+  "ProctrackType",
+  "PrologFlags",
+  "TaskPlugin",
+  "MetricsType",
+  "AccountingStorageType",
+  "AccountingStorageHost",
+  "AccountingStoragePort",
+  "AccountingStorageTRES",
+  "JobAcctGatherType",
+  "NodeSet",
 ];
 
 describe("Slinky objects against slurm-operator v1.1.2", () => {
@@ -79,7 +107,8 @@ describe("Slinky objects against slurm-operator v1.1.2", () => {
     it(`${stack}: each Slinky object depends on the ConfigMaps, Secrets and objects it names`, () => {
       const plan = plans[stack];
       const urnOf = (type: string, name: string) => plan.resources.find((r) => r.type === type && (r.inputs as any).metadata?.name === name)?.urn;
-      const deps = (kind: string, name: string) => plan.resources.find((r) => r.type === `kubernetes:${SLINKY_API}:${kind}` && (r.inputs as any).metadata.name === name)!.options.dependencies;
+      const deps = (kind: string, name: string) =>
+        plan.resources.find((r) => r.type === `kubernetes:${SLINKY_API}:${kind}` && (r.inputs as any).metadata.name === name)!.options.dependencies;
       const configFiles = urnOf("kubernetes:core/v1:ConfigMap", SLURM_NAMES.configFiles)!;
       const sssd = urnOf("kubernetes:core/v1:Secret", SLURM_NAMES.sssdSecret)!;
       const controller = urnOf(`kubernetes:${SLINKY_API}:Controller`, SLURM_NAMES.controller)!;
@@ -99,8 +128,15 @@ describe("Slinky objects against slurm-operator v1.1.2", () => {
 
   it("repeats no slurm.conf key the operator writes (Slurm logs a repeated key as an error)", () => {
     for (const stack of ["cyberport", "sandy-ridge"]) {
-      const keys = slurmConfExtra(parseSite(realSite(stack))).trim().split("\n").map((l) => l.split("=")[0]);
-      assert.deepStrictEqual(keys.filter((k) => OPERATOR_KEYS.includes(k)), [], stack);
+      const keys = slurmConfExtra(parseSite(realSite(stack)))
+        .trim()
+        .split("\n")
+        .map((l) => l.split("=")[0]);
+      assert.deepStrictEqual(
+        keys.filter((k) => OPERATOR_KEYS.includes(k)),
+        [],
+        stack,
+      );
     }
   });
 });

@@ -24,11 +24,18 @@ describe("Slurm chart", () => {
       "PreemptMode=REQUEUE",
       "PartitionName=train Nodes=h100-a Default=YES MaxTime=3-00:00:00 DefCpuPerGPU=14 DefMemPerCPU=17788 MaxMemPerCPU=17788 State=UP",
       "PartitionName=burst Nodes=h100-cloud Default=NO MaxTime=1-00:00:00 DefCpuPerGPU=14 DefMemPerCPU=17788 MaxMemPerCPU=17788 State=UP",
-    ]) assert.ok(extra.includes(line), line);
+    ])
+      assert.ok(extra.includes(line), line);
     // The operator writes these itself (GresTypes, and a NodeSet line per NodeSet).
-    assert.deepStrictEqual(extra.filter((l) => /^(GresTypes|NodeSet|SelectTypeParameters|AccountingStorageTRES)=/.test(l)), []);
+    assert.deepStrictEqual(
+      extra.filter((l) => /^(GresTypes|NodeSet|SelectTypeParameters|AccountingStorageTRES)=/.test(l)),
+      [],
+    );
     // DefMemPerGPU excludes DefMemPerCPU (slurm.conf(5)); memory follows CPUs instead.
-    assert.deepStrictEqual(extra.filter((l) => /DefMemPerGPU|TopologyPlugin/.test(l)), []);
+    assert.deepStrictEqual(
+      extra.filter((l) => /DefMemPerGPU|TopologyPlugin/.test(l)),
+      [],
+    );
   });
 
   it("gives each GB200 NVL72 rack of 18 nodes its own topology block, and refuses a pool of part racks", () => {
@@ -38,15 +45,23 @@ describe("Slurm chart", () => {
     assert.deepStrictEqual([blocks[0], blocks[23]], ["BlockName=gb200-p2-rack0 Nodes=gb200-p2-[0-17]", "BlockName=gb200-p2-rack23 Nodes=gb200-p2-[414-431]"]);
     assert.ok(slurmConfExtra(site).split("\n").includes("TopologyPlugin=topology/block"));
     assert.strictEqual(topologyConf(parseSite(smallSite())), undefined);
-    const files = (new SlurmChart(new App(), "s", { site }).toJson()).find((o) => o.metadata.name === "slurm-config-files").data;
+    const files = new SlurmChart(new App(), "s", { site }).toJson().find((o) => o.metadata.name === "slurm-config-files").data;
     assert.strictEqual(files["topology.conf"], topologyConf(site));
-    const withGb = (pool: object) => mutated((s) => {
-      s.pools.push({ name: "gb", gpu: "GB200", ...pool });
-      s.slurm.partitions[0].pools.push("gb");
-    });
-    assert.deepStrictEqual(issuesOf(withGb({ gpusPerNode: 4, nodes: 20 })), ["aisc:site.pools[2].nodes: expected whole 72-GPU NVLink racks of 18 nodes for GB200 (Slurm schedules each rack as one block), got 20"]);
-    assert.deepStrictEqual(issuesOf(withGb({ gpusPerNode: 5, nodes: 18 })), ["aisc:site.pools[2].gpusPerNode: expected a number of GPUs that divides GB200's 72-GPU NVLink rack, got 5"]);
-    assert.strictEqual(topologyConf(parseSite(withGb({ gpusPerNode: 4, nodes: 36 }))), "BlockName=gb-rack0 Nodes=gb-[0-17]\nBlockName=gb-rack1 Nodes=gb-[18-35]\n");
+    const withGb = (pool: object) =>
+      mutated((s) => {
+        s.pools.push({ name: "gb", gpu: "GB200", ...pool });
+        s.slurm.partitions[0].pools.push("gb");
+      });
+    assert.deepStrictEqual(issuesOf(withGb({ gpusPerNode: 4, nodes: 20 })), [
+      "aisc:site.pools[2].nodes: expected whole 72-GPU NVLink racks of 18 nodes for GB200 (Slurm schedules each rack as one block), got 20",
+    ]);
+    assert.deepStrictEqual(issuesOf(withGb({ gpusPerNode: 5, nodes: 18 })), [
+      "aisc:site.pools[2].gpusPerNode: expected a number of GPUs that divides GB200's 72-GPU NVLink rack, got 5",
+    ]);
+    assert.strictEqual(
+      topologyConf(parseSite(withGb({ gpusPerNode: 4, nodes: 36 }))),
+      "BlockName=gb-rack0 Nodes=gb-[0-17]\nBlockName=gb-rack1 Nodes=gb-[18-35]\n",
+    );
   });
 
   it("loads the scavenger QoS before any tenant's, and lets every tenant's QoS preempt it", () => {
@@ -59,14 +74,20 @@ describe("Slurm chart", () => {
   });
 
   it("writes a NodeSet's node line as the operator builds slurmd's --conf: its name first among the features", () => {
-    assert.strictEqual(nodeLine("h100-a", 4, "CPUs=112 Gres=gpu:h100:8 Features=h100"), "NodeName=h100-a-[0-3] Features=h100-a,h100 CPUs=112 Gres=gpu:h100:8 State=UNKNOWN");
+    assert.strictEqual(
+      nodeLine("h100-a", 4, "CPUs=112 Gres=gpu:h100:8 Features=h100"),
+      "NodeName=h100-a-[0-3] Features=h100-a,h100 CPUs=112 Gres=gpu:h100:8 State=UNKNOWN",
+    );
     assert.strictEqual(nodeLine("x", 1, "CPUs=2 Feature=a Features=b"), "NodeName=x-0 Features=x,a,b CPUs=2 State=UNKNOWN");
   });
 
   it("declares one NodeSet per whole-GPU pool with its replicas, GPUs, GRES and placement", () => {
     const site = parseSite(cloudSite());
     const nodeSets = objects(site).filter((o) => o.kind === "NodeSet");
-    assert.deepStrictEqual(nodeSets.map((n) => n.metadata.name), ["h100-a", "h100-cloud"]);
+    assert.deepStrictEqual(
+      nodeSets.map((n) => n.metadata.name),
+      ["h100-a", "h100-cloud"],
+    );
     const [a] = nodeSets;
     assert.strictEqual(a.apiVersion, "slinky.slurm.net/v1beta1");
     assert.strictEqual(a.spec.replicas, 4);
@@ -102,7 +123,7 @@ describe("Slurm chart", () => {
 
   it("loads each tenant's account with its own Job, idempotently, re-run when the account changes", () => {
     const site = parseSite(smallSite());
-    const jobOf = (s = site) => (new TenantChart(new App(), "t", { site: s, tenant: s.tenants[1] }).toJson()).find((o) => o.kind === "Job");
+    const jobOf = (s = site) => new TenantChart(new App(), "t", { site: s, tenant: s.tenants[1] }).toJson().find((o) => o.kind === "Job");
     const job = jobOf();
     assert.deepStrictEqual([job.metadata.name, job.metadata.namespace], ["slurm-account-lab-b", "slurm"]);
     const volumes = job.spec.template.spec.volumes;
@@ -120,8 +141,11 @@ describe("Slurm chart", () => {
 
   it("syncs each tenant's directory group into its Slurm users with a CronJob of its own, one run at a time", () => {
     const site = parseSite(smallSite());
-    const cron = (new TenantChart(new App(), "t", { site, tenant: site.tenants[1] }).toJson()).find((o) => o.kind === "CronJob");
-    assert.deepStrictEqual([cron.metadata.name, cron.metadata.namespace, cron.spec.schedule, cron.spec.concurrencyPolicy], ["slurm-members-lab-b", "slurm", "*/10 * * * *", "Forbid"]);
+    const cron = new TenantChart(new App(), "t", { site, tenant: site.tenants[1] }).toJson().find((o) => o.kind === "CronJob");
+    assert.deepStrictEqual(
+      [cron.metadata.name, cron.metadata.namespace, cron.spec.schedule, cron.spec.concurrencyPolicy],
+      ["slurm-members-lab-b", "slurm", "*/10 * * * *", "Forbid"],
+    );
     const pod = cron.spec.jobTemplate.spec.template.spec;
     const [container] = pod.containers;
     assert.strictEqual(container.image, "ghcr.io/slinkyproject/login:25.11-ubuntu24.04");
@@ -134,7 +158,7 @@ describe("Slurm chart", () => {
       ACCOUNT: "lab-b",
     });
     assert.deepStrictEqual(pod.nodeSelector, { "aisc.hk/node-role": "system" });
-    const script = (objects().find((o) => o.kind === "ConfigMap" && o.metadata.name === "slurm-accounts-script")).data["sync-members.sh"];
+    const script = objects().find((o) => o.kind === "ConfigMap" && o.metadata.name === "slurm-accounts-script").data["sync-members.sh"];
     assert.strictEqual(script, membersScript());
     // An empty or failed directory reply must never remove everyone.
     assert.match(script, /if \[ "\$groups" != 1 \]; then\n.*\n {2}exit 1\nfi/);
@@ -142,7 +166,10 @@ describe("Slurm chart", () => {
 
   it("writes partitions as Slurm spells durations", () => {
     const site = parseSite(smallSite());
-    assert.strictEqual(partitionLine({ name: "long", pools: ["h100-a"], default: false, maxTimeHours: 170 }, site.pools), "PartitionName=long Nodes=h100-a Default=NO MaxTime=7-02:00:00 DefCpuPerGPU=14 DefMemPerCPU=17788 MaxMemPerCPU=17788 State=UP");
+    assert.strictEqual(
+      partitionLine({ name: "long", pools: ["h100-a"], default: false, maxTimeHours: 170 }, site.pools),
+      "PartitionName=long Nodes=h100-a Default=NO MaxTime=7-02:00:00 DefCpuPerGPU=14 DefMemPerCPU=17788 MaxMemPerCPU=17788 State=UP",
+    );
   });
 
   for (const stack of ["cyberport", "sandy-ridge"]) {
@@ -150,20 +177,35 @@ describe("Slurm chart", () => {
       const plan = realPlan(stack);
       const site = parseSite(realSite(stack));
       const charts = ofType(plan, "kubernetes:helm.sh/v4:Chart").map((c) => [c.inputs.chart, c.inputs.version]);
-      assert.deepStrictEqual(charts.filter(([c]) => String(c).includes("slinky")), [
-        ["oci://ghcr.io/slinkyproject/charts/slurm-operator", "1.1.2"],
-        ["oci://ghcr.io/slinkyproject/charts/slurm-operator-crds", "1.1.2"],
-      ]);
+      assert.deepStrictEqual(
+        charts.filter(([c]) => String(c).includes("slinky")),
+        [
+          ["oci://ghcr.io/slinkyproject/charts/slurm-operator", "1.1.2"],
+          ["oci://ghcr.io/slinkyproject/charts/slurm-operator-crds", "1.1.2"],
+        ],
+      );
       // cert-manager, pinned, with its CRDs, before the operator whose webhook certificate it issues.
       const certManager = ofType(plan, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "cert-manager")!;
-      assert.deepStrictEqual([certManager.inputs.version, certManager.inputs.repositoryOpts, certManager.inputs.namespace], ["v1.19.6", { repo: "https://charts.jetstack.io" }, "cert-manager"]);
-      assert.deepStrictEqual(certManager.inputs.values, { crds: { enabled: true, keep: true }, global: { nodeSelector: { "aisc.hk/node-role": "system" } }, startupapicheck: { enabled: false } });
+      assert.deepStrictEqual(
+        [certManager.inputs.version, certManager.inputs.repositoryOpts, certManager.inputs.namespace],
+        ["v1.19.6", { repo: "https://charts.jetstack.io" }, "cert-manager"],
+      );
+      assert.deepStrictEqual(certManager.inputs.values, {
+        crds: { enabled: true, keep: true },
+        global: { nodeSelector: { "aisc.hk/node-role": "system" } },
+        startupapicheck: { enabled: false },
+      });
       const operator = ofType(plan, "kubernetes:helm.sh/v4:Chart").find((c) => c.inputs.chart === "oci://ghcr.io/slinkyproject/charts/slurm-operator")!;
       assert.ok(operator.options.dependencies.includes(certManager.urn), "the operator waits for cert-manager");
       assert.deepStrictEqual([(operator.inputs.values as any).certManager, (operator.inputs.values as any).webhook.enabled], [{ enabled: true }, true]);
       const kinds = (k: string) => ofType(plan, `kubernetes:slinky.slurm.net/v1beta1:${k}`);
       assert.strictEqual(kinds("Controller").length, 1);
-      assert.deepStrictEqual(kinds("NodeSet").map((n) => (n.inputs.metadata as any).name).sort(), site.slurm.partitions.flatMap((p) => p.pools).sort());
+      assert.deepStrictEqual(
+        kinds("NodeSet")
+          .map((n) => (n.inputs.metadata as any).name)
+          .sort(),
+        site.slurm.partitions.flatMap((p) => p.pools).sort(),
+      );
       for (const k of ["LoginSet", "RestApi", "Accounting"]) assert.strictEqual(kinds(k).length, 1, k);
       const volume = ofType(plan, "kubernetes:core/v1:PersistentVolumeClaim")[0];
       assert.deepStrictEqual([volume.options.protect, volume.options.retainOnDelete], [true, true]);

@@ -18,20 +18,29 @@ describe("Helm chart values", () => {
   it("flags keys the defaults do not declare, and looks into neither free-form maps nor Kubernetes types", () => {
     const defaults = { operator: { replicas: 1, nodeSelector: {}, affinity: { podAntiAffinity: {} } }, storage: {}, list: [], name: null };
     assert.deepStrictEqual(unknownValueKeys({ operator: { replicas: 2, nodeSelectr: { a: "b" } } }, defaults), ["operator.nodeSelectr"]);
-    assert.deepStrictEqual(unknownValueKeys({ operator: { affinity: { nodeAffinity: {} }, nodeSelector: { x: "y" } }, storage: { anything: { at: "all" } }, list: [1], name: { a: 1 } }, defaults), []);
+    assert.deepStrictEqual(
+      unknownValueKeys(
+        { operator: { affinity: { nodeAffinity: {} }, nodeSelector: { x: "y" } }, storage: { anything: { at: "all" } }, list: [1], name: { a: 1 } },
+        defaults,
+      ),
+      [],
+    );
     assert.deepStrictEqual(unknownValueKeys({ extra: 1, operator: { extra: 2 } }, defaults), ["extra", "operator.extra"]);
     assert.deepStrictEqual(unknownValueKeys({ global: { nodeSelector: { a: "b" } } }, { other: 1 }, "", ["global.nodeSelector"]), ["global"]);
     assert.deepStrictEqual(unknownValueKeys({ global: { nodeSelector: { a: "b" } } }, { global: { priorityClassName: "" } }, "", ["global.nodeSelector"]), []);
   });
 
   it("vendors the defaults of exactly the chart versions aisc installs, each naming where it came from", () => {
-    assert.deepStrictEqual(Object.keys(VENDORED_VALUES).sort(), [
-      `${CERT_MANAGER_CHART.chart}@${CERT_MANAGER_CHART.version}`,
-      `${CILIUM_CHART.chart}@${CILIUM_CHART.version}`,
-      `${NFD_CHART.chart}@${NFD_CHART.version}`,
-      `${PROMETHEUS_STACK_CHART.chart}@${PROMETHEUS_STACK_CHART.version}`,
-      `${SLINKY_CHARTS.registry}/slurm-operator@${SLINKY_CHARTS.version}`,
-    ].sort());
+    assert.deepStrictEqual(
+      Object.keys(VENDORED_VALUES).sort(),
+      [
+        `${CERT_MANAGER_CHART.chart}@${CERT_MANAGER_CHART.version}`,
+        `${CILIUM_CHART.chart}@${CILIUM_CHART.version}`,
+        `${NFD_CHART.chart}@${NFD_CHART.version}`,
+        `${PROMETHEUS_STACK_CHART.chart}@${PROMETHEUS_STACK_CHART.version}`,
+        `${SLINKY_CHARTS.registry}/slurm-operator@${SLINKY_CHARTS.version}`,
+      ].sort(),
+    );
     const files = Object.values(VENDORED_VALUES).flatMap((v) => [v.file, ...Object.values(v.subcharts ?? {})]);
     assert.deepStrictEqual(fs.readdirSync(VALUES_DIR).sort(), [...files].sort());
     for (const f of files) assert.match(fs.readFileSync(path.join(VALUES_DIR, f), "utf8"), /^# Vendored, unedited: \S+ \S+ \(commit [0-9a-f]{40}\),\n# \S+/, f);
@@ -41,7 +50,10 @@ describe("Helm chart values", () => {
   });
 
   it("reports a chart with values but no vendored defaults as skipped, never as checked", () => {
-    const r = checkChartValues([{ type: "kubernetes:helm.sh/v4:Chart", inputs: { chart: "other", version: "1.0.0", values: { a: 1 } } }, { type: "kubernetes:helm.sh/v4:Chart", inputs: { chart: "crds", version: "1.0.0" } }]);
+    const r = checkChartValues([
+      { type: "kubernetes:helm.sh/v4:Chart", inputs: { chart: "other", version: "1.0.0", values: { a: 1 } } },
+      { type: "kubernetes:helm.sh/v4:Chart", inputs: { chart: "crds", version: "1.0.0" } },
+    ]);
     assert.deepStrictEqual(r, { checked: [], skipped: ["other@1.0.0"], unknown: [] });
   });
 
@@ -77,6 +89,10 @@ describe("Helm chart values", () => {
     assert.deepStrictEqual(unseenComponents(plan), unseen);
     const empty = { policies: [], violations: [] };
     assert.deepStrictEqual(JSON.parse(policyReportJson(plan, empty)).unseenByOfflinePlan, unseen);
-    assert.ok(policyReportMarkdown(plan, empty).includes(`Not seen by the offline plan (packaged components whose children only the engine expands; \`pulumi preview --policy-pack policies\` judges them): ${unseen.map((u) => `\`${u}\``).join(", ")}.`));
+    assert.ok(
+      policyReportMarkdown(plan, empty).includes(
+        `Not seen by the offline plan (packaged components whose children only the engine expands; \`pulumi preview --policy-pack policies\` judges them): ${unseen.map((u) => `\`${u}\``).join(", ")}.`,
+      ),
+    );
   });
 });

@@ -13,7 +13,10 @@ function shuffled<T>(items: T[]): T[] {
 describe("determinism and secrets", () => {
   it("gives the same resources, names and inputs whatever the order of tenants and pools", () => {
     const site = smallSite();
-    site.tenants.push({ name: "startup-d", kind: "startup", gpus: 0, migSlices: {}, adminGroup: "startup-d-admins", directoryGroup: "startup-d-users" }, { name: "corp-e", kind: "enterprise", gpus: 0, sharedGpus: { "nvidia.com/gpu.shared": 2 }, adminGroup: "corp-e-admins", directoryGroup: "corp-e-users" });
+    site.tenants.push(
+      { name: "startup-d", kind: "startup", gpus: 0, migSlices: {}, adminGroup: "startup-d-admins", directoryGroup: "startup-d-users" },
+      { name: "corp-e", kind: "enterprise", gpus: 0, sharedGpus: { "nvidia.com/gpu.shared": 2 }, adminGroup: "corp-e-admins", directoryGroup: "corp-e-users" },
+    );
     const reordered = JSON.parse(JSON.stringify(site));
     reordered.tenants = shuffled(reordered.tenants);
     reordered.pools = shuffled(reordered.pools);

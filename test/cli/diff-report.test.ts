@@ -20,7 +20,10 @@ const plan = (resources: PlannedResource[]): Plan => ({ project: "aisc", stack: 
 
 describe("aisc diff", () => {
   it("lists the property paths that changed with their values before and after, a secret's redacted on both sides", () => {
-    const [before, after] = [{ a: 1, b: { c: [1, 2], d: "[secret]", f: "[secret]" } }, { a: 1, b: { c: [1, 3], d: "[secret]", e: true, f: "plaintext" } }];
+    const [before, after] = [
+      { a: 1, b: { c: [1, 2], d: "[secret]", f: "[secret]" } },
+      { a: 1, b: { c: [1, 3], d: "[secret]", e: true, f: "plaintext" } },
+    ];
     assert.deepStrictEqual(changedPaths(before, after), ["b.c[1]", "b.e", "b.f"]);
     assert.deepStrictEqual(changedValues(before, after), [
       { path: "b.c[1]", before: 2, after: 3 },
@@ -31,7 +34,12 @@ describe("aisc diff", () => {
 
   it("flags deleting a protected resource and replacing a stateful one as dangerous", () => {
     const key = plannedResource("aws:kms/key:Key", "key", { description: "k" }, { protect: true });
-    const pvc = plannedResource("kubernetes:core/v1:PersistentVolumeClaim", "db", { spec: { storageClassName: "a", resources: { requests: { storage: "1Gi" } } } }, { protect: true });
+    const pvc = plannedResource(
+      "kubernetes:core/v1:PersistentVolumeClaim",
+      "db",
+      { spec: { storageClassName: "a", resources: { requests: { storage: "1Gi" } } } },
+      { protect: true },
+    );
     const ns = plannedResource("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "ns" } });
     const head = plan([
       { ...pvc, inputs: { spec: { storageClassName: "b", resources: { requests: { storage: "1Gi" } } } } },
@@ -39,12 +47,15 @@ describe("aisc diff", () => {
       plannedResource("kubernetes:core/v1:ConfigMap", "new", {}),
     ]);
     const d = diffPlans(plan([key, pvc, ns]), head);
-    assert.deepStrictEqual(d.changes.map((c) => [c.kind, c.name, c.paths ?? [], c.danger ?? ""]), [
-      ["remove", "key", [], "deletes a protected resource"],
-      ["add", "new", [], ""],
-      ["change", "ns", ["inputs.metadata.labels"], ""],
-      ["change", "db", ["inputs.spec.storageClassName"], "replaces a protected resource (inputs.spec.storageClassName)"],
-    ]);
+    assert.deepStrictEqual(
+      d.changes.map((c) => [c.kind, c.name, c.paths ?? [], c.danger ?? ""]),
+      [
+        ["remove", "key", [], "deletes a protected resource"],
+        ["add", "new", [], ""],
+        ["change", "ns", ["inputs.metadata.labels"], ""],
+        ["change", "db", ["inputs.spec.storageClassName"], "replaces a protected resource (inputs.spec.storageClassName)"],
+      ],
+    );
     const md = diffMarkdown(d);
     assert.match(md, /^\+1 added, -1 removed, ~2 changed; \*\*2 dangerous\*\*$/m);
     assert.match(md, /^- \*\*- aws:kms\/key:Key key\*\*: deletes a protected resource$/m);
@@ -55,11 +66,14 @@ describe("aisc diff", () => {
     const protectedNs = plannedResource("kubernetes:core/v1:Namespace", "lab-b", { metadata: { name: "lab-b" } }, { protect: true });
     const pv = plannedResource("kubernetes:core/v1:PersistentVolume", "pv", {});
     const d = diffPlans(plan([ns, protectedNs, pv]), plan([]));
-    assert.deepStrictEqual(d.changes.map((c) => [c.kind, c.name, c.danger ?? ""]), [
-      ["remove", "lab-b", "deletes a protected resource"],
-      ["remove", "uni-a", "deletes a stateful resource and its data"],
-      ["remove", "pv", "deletes a stateful resource and its data"],
-    ]);
+    assert.deepStrictEqual(
+      d.changes.map((c) => [c.kind, c.name, c.danger ?? ""]),
+      [
+        ["remove", "lab-b", "deletes a protected resource"],
+        ["remove", "uni-a", "deletes a stateful resource and its data"],
+        ["remove", "pv", "deletes a stateful resource and its data"],
+      ],
+    );
   });
 
   it("compares two planned stacks and groups changes under their component", () => {
@@ -88,15 +102,23 @@ describe("aisc report", () => {
   const real = ["cyberport", "sandy-ridge"].map((stack) => ({ site: parseSite(realSite(stack)), stack, mandatory: 0 }));
   /** A milestone's total recomputed by hand from the catalog: GPUs in service on premises by its date times their dense FP8 TFLOPS. */
   const byHand = (sites: Site[], date: string) =>
-    Math.round(sites.flatMap((s) => s.pools).filter((p) => p.placement === "on-prem" && (p.inService === undefined || p.inService <= date)).reduce((t, p) => t + p.gpusPerNode * p.nodes * GPU_CATALOG[p.gpu.model].denseTflops.fp8!, 0)) / 1000;
+    Math.round(
+      sites
+        .flatMap((s) => s.pools)
+        .filter((p) => p.placement === "on-prem" && (p.inService === undefined || p.inService <= date))
+        .reduce((t, p) => t + p.gpusPerNode * p.nodes * GPU_CATALOG[p.gpu.model].denseTflops.fp8!, 0),
+    ) / 1000;
 
   it("reads the city's facts from Pulumi.yaml: one precision, the milestones at their real dates", () => {
     assert.strictEqual(city.precision, "fp8-dense");
-    assert.deepStrictEqual(city.milestones.map((m) => [m.name, m.date, m.pflops, m.sites]), [
-      ["Cyberport AISC at full capacity", "2026-03-31", 3000, ["cyberport"]],
-      ["Hong Kong 2030", "2030-12-31", 15000, undefined],
-      ["Private entities in the Northern Metropolis, 2030", "2030-12-31", 10000, []],
-    ]);
+    assert.deepStrictEqual(
+      city.milestones.map((m) => [m.name, m.date, m.pflops, m.sites]),
+      [
+        ["Cyberport AISC at full capacity", "2026-03-31", 3000, ["cyberport"]],
+        ["Hong Kong 2030", "2030-12-31", 15000, undefined],
+        ["Private entities in the Northern Metropolis, 2030", "2030-12-31", 10000, []],
+      ],
+    );
   });
 
   it("adds every site at the city's precision, whatever each declares, and each total is the catalog's sum by hand", () => {
@@ -109,21 +131,45 @@ describe("aisc report", () => {
     assert.strictEqual(total(dense), byHand([dense], "2030-12-31"));
     const [aisc, hk2030, privateShare] = r.milestones;
     assert.strictEqual(aisc.counted, byHand([real[0].site], "2026-03-31"));
-    assert.strictEqual(hk2030.counted, byHand(real.map((x) => x.site), "2030-12-31"));
+    assert.strictEqual(
+      hk2030.counted,
+      byHand(
+        real.map((x) => x.site),
+        "2030-12-31",
+      ),
+    );
     assert.deepStrictEqual([privateShare.counted, privateShare.met, privateShare.margin], [0, false, -10000]);
     // Sandy Ridge at its own (sparse) precision would count twice as much: the report never adds that.
     const sandy = r.sites[1];
     assert.strictEqual(sandy.pflops["fp8-sparse"], 2 * sandy.pflops["fp8-dense"]);
-    const md = cityMarkdown(r, real.map((x) => x.site));
-    assert.match(md, new RegExp(`^\\| Hong Kong 2030 \\| 2030-12-31 \\| 15000 \\| ${hk2030.counted} \\| ${hk2030.margin >= 0 ? "\\+" : ""}${hk2030.margin} \\| ${hk2030.met ? "met" : "short"} \\|$`, "m"));
+    const md = cityMarkdown(
+      r,
+      real.map((x) => x.site),
+    );
+    assert.match(
+      md,
+      new RegExp(
+        `^\\| Hong Kong 2030 \\| 2030-12-31 \\| 15000 \\| ${hk2030.counted} \\| ${hk2030.margin >= 0 ? "\\+" : ""}${hk2030.margin} \\| ${hk2030.met ? "met" : "short"} \\|$`,
+        "m",
+      ),
+    );
     assert.match(md, /^- Private entities in the Northern Metropolis, 2030: .*; counts no site yet \(none is named\)\.$/m);
   });
 
   it("shows a site that fails a mandatory policy apart, and counts none of it", () => {
     const r = cityReport(city, [real[0], { ...real[1], mandatory: 2 }]);
     assert.strictEqual(r.milestones[1].counted, byHand([real[0].site], "2030-12-31"));
-    assert.deepStrictEqual(r.sites.map((s) => s.counted), [true, false]);
-    assert.match(cityMarkdown(r, real.map((x) => x.site)), /^- .* \(sandy-ridge\): 2 mandatory violations; /m);
+    assert.deepStrictEqual(
+      r.sites.map((s) => s.counted),
+      [true, false],
+    );
+    assert.match(
+      cityMarkdown(
+        r,
+        real.map((x) => x.site),
+      ),
+      /^- .* \(sandy-ridge\): 2 mandatory violations; /m,
+    );
   });
 
   it("fails the subsidy budget across sites that fit it one by one, and does not let off a site left out for failing a policy", () => {
@@ -133,17 +179,38 @@ describe("aisc report", () => {
     const b = parseSite({ ...smallSite(), name: "othersite" });
     const one = cityReport(terms, [{ site: a, stack: "a", mandatory: 0 }]);
     assert.deepStrictEqual(subsidyProblems(one), []);
-    assert.match(cityMarkdown(one, [a]), /^Budget HK\$3,000,000,000; committed outside these stacks HK\$2,995,000,000; committed by counted sites HK\$3,679,200; \*\*HK\$1,320,800 left\*\* \(99\.95% committed, rounded down\)\.$/m);
-    assert.deepStrictEqual(subsidyProblems(cityReport(terms, [{ site: a, stack: "a", mandatory: 0 }, { site: b, stack: "b", mandatory: 0 }])), [
-      "ai-subsidy-scheme: the counted sites commit HK$7,358,400 over the scheme's term, HK$2,358,400 more than the HK$5,000,000 left of its HK$3,000,000,000 budget (testsite HK$3,679,200, othersite HK$3,679,200)",
-    ]);
-    assert.deepStrictEqual(subsidyProblems(cityReport(terms, [{ site: a, stack: "a", mandatory: 0 }, { site: b, stack: "b", mandatory: 1 }])), [
-      "ai-subsidy-scheme: othersite (not counted: it fails a mandatory policy) would commit HK$3,679,200, HK$2,358,400 more than the budget left once counted",
-    ]);
+    assert.match(
+      cityMarkdown(one, [a]),
+      /^Budget HK\$3,000,000,000; committed outside these stacks HK\$2,995,000,000; committed by counted sites HK\$3,679,200; \*\*HK\$1,320,800 left\*\* \(99\.95% committed, rounded down\)\.$/m,
+    );
+    assert.deepStrictEqual(
+      subsidyProblems(
+        cityReport(terms, [
+          { site: a, stack: "a", mandatory: 0 },
+          { site: b, stack: "b", mandatory: 0 },
+        ]),
+      ),
+      [
+        "ai-subsidy-scheme: the counted sites commit HK$7,358,400 over the scheme's term, HK$2,358,400 more than the HK$5,000,000 left of its HK$3,000,000,000 budget (testsite HK$3,679,200, othersite HK$3,679,200)",
+      ],
+    );
+    assert.deepStrictEqual(
+      subsidyProblems(
+        cityReport(terms, [
+          { site: a, stack: "a", mandatory: 0 },
+          { site: b, stack: "b", mandatory: 1 },
+        ]),
+      ),
+      [
+        "ai-subsidy-scheme: othersite (not counted: it fails a mandatory policy) would commit HK$3,679,200, HK$2,358,400 more than the budget left once counted",
+      ],
+    );
   });
 
   it("says which GPUs cannot be counted at the city's precision", () => {
-    const a100 = parseSite(mutated((s) => (s.pools.push({ name: "a100-old", gpu: "A100", gpusPerNode: 8, nodes: 2 }), s.slurm.partitions[0].pools.push("a100-old"))));
+    const a100 = parseSite(
+      mutated((s) => (s.pools.push({ name: "a100-old", gpu: "A100", gpusPerNode: 8, nodes: 2 }), s.slurm.partitions[0].pools.push("a100-old"))),
+    );
     const r = cityReport(city, [{ site: a100, stack: "testsite", mandatory: 0 }]);
     assert.deepStrictEqual(r.sites[0].uncounted, [{ model: "A100", gpus: 16 }]);
     assert.match(cityMarkdown(r, [a100]), /: 16 A100 GPUs have no fp8-dense figure and add nothing at it\.$/m);
@@ -151,8 +218,18 @@ describe("aisc report", () => {
 
   it("refuses an invalid city configuration with its key (exit 2)", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aisc-city-")), "Pulumi.yaml");
-    fs.writeFileSync(file, "name: aisc\nconfig:\n  aisc:city:\n    value: { precision: fp4, milestones: [{ name: x, date: 2030-13-01, pflops: -1, source: s }] }\n");
-    assert.throws(() => readCityConfig(file), (err: Error) => err instanceof InputError && /aisc:city\.value\.precision: expected one of/.test(err.message) && /aisc:city\.value\.milestones\[0\]\.date/.test(err.message) && /milestones\[0\]\.pflops/.test(err.message));
+    fs.writeFileSync(
+      file,
+      "name: aisc\nconfig:\n  aisc:city:\n    value: { precision: fp4, milestones: [{ name: x, date: 2030-13-01, pflops: -1, source: s }] }\n",
+    );
+    assert.throws(
+      () => readCityConfig(file),
+      (err: Error) =>
+        err instanceof InputError &&
+        /aisc:city\.value\.precision: expected one of/.test(err.message) &&
+        /aisc:city\.value\.milestones\[0\]\.date/.test(err.message) &&
+        /milestones\[0\]\.pflops/.test(err.message),
+    );
     fs.writeFileSync(file, "name: aisc\n");
     assert.throws(() => readCityConfig(file), /config: has no aisc:city/);
   });
@@ -163,7 +240,14 @@ describe("aisc report", () => {
     const run = aisc("report", "--stack", "cyberport", "--stack", "sandy-ridge", "--config", writeStackFile("candidate", candidate), "--out", out);
     assert.strictEqual(run.status, 0, run.stderr);
     const json = JSON.parse(fs.readFileSync(path.join(out, "city-report.json"), "utf8")) as { sites: { stack: string; counted: boolean }[] };
-    assert.deepStrictEqual(json.sites.map((s) => [s.stack, s.counted]), [["cyberport", true], ["sandy-ridge", true], ["candidate", false]]);
+    assert.deepStrictEqual(
+      json.sites.map((s) => [s.stack, s.counted]),
+      [
+        ["cyberport", true],
+        ["sandy-ridge", true],
+        ["candidate", false],
+      ],
+    );
     const md = fs.readFileSync(path.join(out, "city-report.md"), "utf8");
     assert.match(md, /^### Not counted: failing a mandatory policy$/m);
     assert.match(md, /!\[PFLOPS in service per site against the city's milestones\]\(city-capacity\.svg\)/);
@@ -183,7 +267,9 @@ describe("the preview workflow for users", () => {
     assert.match(steps, /policy-report\.md/);
     // The read-only job uploads the comment and SARIF; preview-comment.yml posts them (test/workflows/preview.test.ts).
     assert.ok(workflow.jobs.offline.steps.some((s: { uses?: string }) => s.uses?.startsWith("actions/upload-artifact@")));
-    assert.ok(workflow.jobs.offline.steps.some((s: { if?: string; run?: string }) => s.if === "steps.head.outputs.status != '0'" && /exit 1/.test(s.run ?? "")));
+    assert.ok(
+      workflow.jobs.offline.steps.some((s: { if?: string; run?: string }) => s.if === "steps.head.outputs.status != '0'" && /exit 1/.test(s.run ?? "")),
+    );
   });
 
   it("runs pulumi preview with the policy pack only where credentials exist", () => {

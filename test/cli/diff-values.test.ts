@@ -27,14 +27,25 @@ const capacity = (entitled: number, over: Record<string, unknown> = {}) => ({
 
 describe("aisc diff values", () => {
   it("shows numbers and plain strings unquoted, quotes the rest, and shortens long values", () => {
-    assert.deepStrictEqual(
-      [400, "400", "800Gi", true, null, "", "two words", "true", undefined, { a: 1 }, [1, 2]].map(showValue),
-      ["400", "400", "800Gi", "true", "null", '""', '"two words"', '"true"', "(none)", '{"a":1}', "[1,2]"],
-    );
+    assert.deepStrictEqual([400, "400", "800Gi", true, null, "", "two words", "true", undefined, { a: 1 }, [1, 2]].map(showValue), [
+      "400",
+      "400",
+      "800Gi",
+      "true",
+      "null",
+      '""',
+      '"two words"',
+      '"true"',
+      "(none)",
+      '{"a":1}',
+      "[1,2]",
+    ]);
     assert.strictEqual(showValue("x".repeat(75)), `${"x".repeat(60)}… (75 chars)`);
     assert.strictEqual(showValue(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`key${i}`, i]))), "{…12 keys}");
     assert.strictEqual(showValue(Array.from({ length: 30 }, (_, i) => i)), "[…30 items]");
-    assert.deepStrictEqual(valueLines({ path: "inputs.spec.hard.requests.nvidia.com/gpu", before: "400", after: "800" }), ["~     inputs.spec.hard.requests.nvidia.com/gpu: 400 → 800"]);
+    assert.deepStrictEqual(valueLines({ path: "inputs.spec.hard.requests.nvidia.com/gpu", before: "400", after: "800" }), [
+      "~     inputs.spec.hard.requests.nvidia.com/gpu: 400 → 800",
+    ]);
     assert.deepStrictEqual(valueLines({ path: "inputs.metadata.labels", after: { x: "1" } }), ['~     inputs.metadata.labels: (none) → {"x":"1"}']);
     assert.deepStrictEqual(valueLines({ path: "options.protect", before: true }), ["~     options.protect: true → (none)"]);
   });
@@ -69,15 +80,30 @@ describe("aisc diff values", () => {
       { path: "inputs.stringData.user", before: "admin", after: "root" },
     ]);
     const md = diffMarkdown(d);
-    assert.ok(md.includes("~     inputs.data: [secret] (changed)\n~     inputs.stringData.token: [secret] (changed)\n~     inputs.stringData.user: admin → root\n"), md);
+    assert.ok(
+      md.includes("~     inputs.data: [secret] (changed)\n~     inputs.stringData.token: [secret] (changed)\n~     inputs.stringData.user: admin → root\n"),
+      md,
+    );
     for (const leak of ["hunter2", "PLAINTEXT", "chars", "keys}"]) assert.ok(!md.includes(leak), `${leak} in ${md}`);
     assert.ok(!JSON.stringify(d).includes("hunter2") && !JSON.stringify(d).includes("PLAINTEXT"));
   });
 
   it("sums up the site before → after: entitled GPUs, headroom after the reserve, PFLOPS and power", () => {
     const s = siteChange(plan([], { capacity: capacity(1256) }), plan([], { capacity: capacity(1656, { facilityPowerMW: 2.7 }) }), 0.1)!;
-    assert.deepStrictEqual(s.resources[0], { resource: "nvidia.com/gpu", class: "whole", onPrem: { before: 1408, after: 1408 }, entitled: { before: 1256, after: 1656 }, headroom: { before: 11, after: -389 } });
-    assert.deepStrictEqual([s.entitledGpus, s.marginMW], [{ before: 1256, after: 1656 }, { before: 1.374, after: 1.3 }]);
+    assert.deepStrictEqual(s.resources[0], {
+      resource: "nvidia.com/gpu",
+      class: "whole",
+      onPrem: { before: 1408, after: 1408 },
+      entitled: { before: 1256, after: 1656 },
+      headroom: { before: 11, after: -389 },
+    });
+    assert.deepStrictEqual(
+      [s.entitledGpus, s.marginMW],
+      [
+        { before: 1256, after: 1656 },
+        { before: 1.374, after: 1.3 },
+      ],
+    );
     assert.deepStrictEqual(siteMarkdown(s), [
       "### Site",
       "",
@@ -100,14 +126,23 @@ describe("aisc diff values", () => {
     before(function () {
       this.timeout(300000);
       // 800 GPUs overcommit the site and pass the tenant share limit: made advisory so both plans are written with exit 0.
-      fs.writeFileSync(policyConfig, JSON.stringify({ "capacity-tenant-quotas-fit-site": { enforcementLevel: "advisory", reserve: 0.05 }, "capacity-tenant-share-within-limit": "advisory" }));
+      fs.writeFileSync(
+        policyConfig,
+        JSON.stringify({
+          "capacity-tenant-quotas-fit-site": { enforcementLevel: "advisory", reserve: 0.05 },
+          "capacity-tenant-share-within-limit": "advisory",
+        }),
+      );
       const withHkgai = (gpus: number) => {
         const site = realSite("cyberport") as { tenants: { name: string; gpus: number }[] };
         site.tenants.find((t) => t.name === "hkgai")!.gpus = gpus;
         return writeStackFile("cyberport", site);
       };
       [base, head] = [tempDir(), tempDir()];
-      for (const [out, gpus] of [[base, 400], [head, 800]] as const) {
+      for (const [out, gpus] of [
+        [base, 400],
+        [head, 800],
+      ] as const) {
         const run = aisc("plan", "--config", withHkgai(gpus), "--out", out, "--policy-config", policyConfig);
         assert.strictEqual(run.status, 0, run.stderr);
       }
@@ -127,17 +162,26 @@ describe("aisc diff values", () => {
         "~     inputs.data.gpus: 400 → 800",
         "-       hkgai GrpTRES=gres/gpu=400 Flags=DenyOnLimit Preempt=scavenger",
         "+       hkgai GrpTRES=gres/gpu=800 Flags=DenyOnLimit Preempt=scavenger",
-      ]) assert.ok(lines.includes(line), `missing ${line} in\n${run.stdout}`);
+      ])
+        assert.ok(lines.includes(line), `missing ${line} in\n${run.stdout}`);
       assert.ok(lines.length < 60, `${lines.length} lines:\n${run.stdout}`);
     });
 
     it("carries the values and the site's figures as data in JSON, and the default reserve without --policy-config", () => {
-      const json = JSON.parse(aisc("diff", base, head, "--format", "json").stdout) as { stacks: { site: Record<string, any>; changes: { name: string; paths: string[]; values: unknown[] }[] }[] };
+      const json = JSON.parse(aisc("diff", base, head, "--format", "json").stdout) as {
+        stacks: { site: Record<string, any>; changes: { name: string; paths: string[]; values: unknown[] }[] }[];
+      };
       const [stack] = json.stacks;
-      assert.deepStrictEqual([stack.site.reserve, stack.site.entitledGpus, stack.site.resources[0].headroom], [0.1, { before: 1336, after: 1736 }, { before: -69, after: -469 }]);
+      assert.deepStrictEqual(
+        [stack.site.reserve, stack.site.entitledGpus, stack.site.resources[0].headroom],
+        [0.1, { before: 1336, after: 1736 }, { before: -69, after: -469 }],
+      );
       const quota = stack.changes.find((c) => c.name.endsWith("hkgai/tenant-quota"))!;
       assert.ok(quota.paths.includes("inputs.spec.hard.requests.nvidia.com/gpu"));
-      assert.deepStrictEqual(quota.values.find((v) => (v as { path: string }).path === "inputs.spec.hard.requests.nvidia.com/gpu"), { path: "inputs.spec.hard.requests.nvidia.com/gpu", before: "400", after: "800" });
+      assert.deepStrictEqual(
+        quota.values.find((v) => (v as { path: string }).path === "inputs.spec.hard.requests.nvidia.com/gpu"),
+        { path: "inputs.spec.hard.requests.nvidia.com/gpu", before: "400", after: "800" },
+      );
       assert.strictEqual(aisc("diff", base, head, "--policy-config", path.join(os.tmpdir(), "absent-policy-config.json")).status, 2);
     });
   });

@@ -30,7 +30,8 @@ const binding = (name: string, namespace: string | undefined, role: string, subj
   k8s(`${RBAC}/v1:${namespace ? "RoleBinding" : "ClusterRoleBinding"}`, name, namespace, { roleRef: { apiGroup: RBAC, kind, name: role }, subjects });
 const pod = (name: string, namespace: string | undefined, spec: Record<string, unknown>) => k8s("core/v1:Pod", name, namespace, { spec });
 const container = (sc: Record<string, unknown> = {}) => ({ name: "c", image: "trainer:1.0", securityContext: { ...SAFE, ...sc } });
-const egress = (name: string, to: unknown[]) => k8s("networking.k8s.io/v1:NetworkPolicy", name, TENANT, { spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to }] } });
+const egress = (name: string, to: unknown[]) =>
+  k8s("networking.k8s.io/v1:NetworkPolicy", name, TENANT, { spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to }] } });
 
 /** Each escalation: the objects added to the plan, and the object a mandatory finding must name. */
 const ESCALATIONS: [string, PlannedResource[], string][] = [
@@ -39,25 +40,56 @@ const ESCALATIONS: [string, PlannedResource[], string][] = [
   ["a tenant's own binding to edit", [binding("own-edit", TENANT, "edit", [{ kind: "Group", name: GROUP }])], "own-edit"],
   [
     "a Role granting * on * bound to the tenant's group",
-    [k8s(`${RBAC}/v1:Role`, "everything", TENANT, { rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] }), binding("everything", TENANT, "everything", [{ kind: "Group", name: GROUP }], "Role")],
+    [
+      k8s(`${RBAC}/v1:Role`, "everything", TENANT, { rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] }),
+      binding("everything", TENANT, "everything", [{ kind: "Group", name: GROUP }], "Role"),
+    ],
     "everything",
   ],
   ["a RoleBinding in slurm for a tenant's group", [binding("tenant-in-slurm", "slurm", "edit", [{ kind: "Group", name: GROUP }])], "tenant-in-slurm"],
-  ["cluster-admin for system:authenticated", [binding("everyone-admin", undefined, "cluster-admin", [{ kind: "Group", name: "system:authenticated" }])], "everyone-admin"],
-  ["cluster-admin for a tenant's ServiceAccount", [binding("sa-admin", undefined, "cluster-admin", [{ kind: "ServiceAccount", name: "runner", namespace: TENANT }])], "sa-admin"],
-  ["a privileged host pod with hostPath / and no namespace", [pod("root-escape", undefined, { hostNetwork: true, containers: [container({ privileged: true })], volumes: [{ name: "root", hostPath: { path: "/" } }] })], "root-escape"],
+  [
+    "cluster-admin for system:authenticated",
+    [binding("everyone-admin", undefined, "cluster-admin", [{ kind: "Group", name: "system:authenticated" }])],
+    "everyone-admin",
+  ],
+  [
+    "cluster-admin for a tenant's ServiceAccount",
+    [binding("sa-admin", undefined, "cluster-admin", [{ kind: "ServiceAccount", name: "runner", namespace: TENANT }])],
+    "sa-admin",
+  ],
+  [
+    "a privileged host pod with hostPath / and no namespace",
+    [pod("root-escape", undefined, { hostNetwork: true, containers: [container({ privileged: true })], volumes: [{ name: "root", hostPath: { path: "/" } }] })],
+    "root-escape",
+  ],
   ["hostPID in a tenant namespace", [pod("pid", TENANT, { hostPID: true, containers: [container()] })], "pid"],
   ["hostIPC in a tenant namespace", [pod("ipc", TENANT, { hostIPC: true, containers: [container()] })], "ipc"],
-  ["SYS_ADMIN in a tenant namespace", [pod("sysadmin", TENANT, { containers: [container({ capabilities: { add: ["SYS_ADMIN"], drop: ["ALL"] } })] })], "sysadmin"],
+  [
+    "SYS_ADMIN in a tenant namespace",
+    [pod("sysadmin", TENANT, { containers: [container({ capabilities: { add: ["SYS_ADMIN"], drop: ["ALL"] } })] })],
+    "sysadmin",
+  ],
   ["allowPrivilegeEscalation in a tenant namespace", [pod("escalate", TENANT, { containers: [container({ allowPrivilegeEscalation: true })] })], "escalate"],
-  ["a privileged ephemeral container", [pod("debugger", TENANT, { containers: [container()], ephemeralContainers: [{ ...container({ privileged: true }), name: "debug" }] })], "debugger"],
+  [
+    "a privileged ephemeral container",
+    [pod("debugger", TENANT, { containers: [container()], ephemeralContainers: [{ ...container({ privileged: true }), name: "debug" }] })],
+    "debugger",
+  ],
   ["egress to 0.0.0.0/1 and 128.0.0.0/1", [egress("halves", [{ ipBlock: { cidr: "0.0.0.0/1" } }, { ipBlock: { cidr: "128.0.0.0/1" } }])], "halves"],
   ["egress to the instance metadata address", [egress("metadata", [{ ipBlock: { cidr: "169.254.169.254/32" } }])], "metadata"],
   ["egress to ::/0", [egress("ipv6", [{ ipBlock: { cidr: "::/0" } }])], "ipv6"],
-  ["egress to every namespace by an Exists selector", [egress("all-ns", [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "Exists" }] } }])], "all-ns"],
+  [
+    "egress to every namespace by an Exists selector",
+    [egress("all-ns", [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "Exists" }] } }])],
+    "all-ns",
+  ],
   [
     "a privileged pod inside a yaml/v2 ConfigGroup",
-    [plannedResource("kubernetes:yaml/v2:ConfigGroup", "extras", { yaml: `apiVersion: v1\nkind: Pod\nmetadata: { name: hidden, namespace: ${TENANT} }\nspec:\n  containers: [{ name: c, image: "x:1", securityContext: { privileged: true } }]\n` })],
+    [
+      plannedResource("kubernetes:yaml/v2:ConfigGroup", "extras", {
+        yaml: `apiVersion: v1\nkind: Pod\nmetadata: { name: hidden, namespace: ${TENANT} }\nspec:\n  containers: [{ name: c, image: "x:1", securityContext: { privileged: true } }]\n`,
+      }),
+    ],
     "hidden",
   ],
   ["an image tagged LATEST", [pod("shouting", TENANT, { containers: [{ ...container(), image: "trainer:LATEST" }] })], "trainer:LATEST"],
@@ -93,7 +125,14 @@ describe("the policy pack under the Pulumi engine's analyzer protocol", function
   async function both(plan: Plan, config: PolicyConfig = {}): Promise<Finding[]> {
     await pack.configure(config);
     const engine = sorted(await pack.findings(plan));
-    const offline = sorted((await evaluatePolicies(plan, config)).violations.map((v) => ({ policy: v.policy, level: v.level, message: v.message, ...(v.urn ? { urn: v.urn } : {}) })));
+    const offline = sorted(
+      (await evaluatePolicies(plan, config)).violations.map((v) => ({
+        policy: v.policy,
+        level: v.level,
+        message: v.message,
+        ...(v.urn ? { urn: v.urn } : {}),
+      })),
+    );
     assert.deepStrictEqual(offline, engine);
     compared++;
     return engine;
@@ -109,43 +148,76 @@ describe("the policy pack under the Pulumi engine's analyzer protocol", function
 
   it("finds in Cyberport's and Sandy Ridge's plans as they are only that the shipped subsidy ledger has no rates, offline or under the engine", async () => {
     const found = await both(base);
-    assert.deepStrictEqual(found.map((f) => [f.policy, f.level]), [["capacity-subsidy-headroom", "advisory"]]);
+    assert.deepStrictEqual(
+      found.map((f) => [f.policy, f.level]),
+      [["capacity-subsidy-headroom", "advisory"]],
+    );
     assert.match(found[0].message, /^ai-subsidy-scheme: aisc:city\.subsidy\.ai-subsidy-scheme\.rates has no rate for H100, H200, H800, L40S, /);
     const sandy = await both(realPlan("sandy-ridge"));
-    assert.deepStrictEqual(sandy.map((f) => [f.policy, f.level]), [["capacity-subsidy-headroom", "advisory"]]);
+    assert.deepStrictEqual(
+      sandy.map((f) => [f.policy, f.level]),
+      [["capacity-subsidy-headroom", "advisory"]],
+    );
     assert.match(sandy[0].message, /^ai-subsidy-scheme: aisc:city\.subsidy\.ai-subsidy-scheme\.rates has no rate for B200, GB200, L40S, /);
   });
 
   for (const [what, added, named] of ESCALATIONS) {
     it(`fails ${what} with a mandatory finding naming it, the same under both`, async () => {
       const findings = await both(withAdded(base, added));
-      assert.ok(findings.some((f) => f.level === "mandatory" && f.message.includes(named)), `${what}: ${JSON.stringify(findings, null, 1)}`);
+      assert.ok(
+        findings.some((f) => f.level === "mandatory" && f.message.includes(named)),
+        `${what}: ${JSON.stringify(findings, null, 1)}`,
+      );
     });
   }
 
   it("leaves what an unknown quota hides undecided, as an advisory note, and decides the rest the same", async () => {
     const plan = {
       ...base,
-      resources: base.resources.map((r) => (r.type === "kubernetes:core/v1:ResourceQuota" && (r.inputs.metadata as { namespace?: string }).namespace === TENANT ? { ...r, inputs: { ...r.inputs, spec: { hard: { ...(r.inputs.spec as { hard: object }).hard, "requests.nvidia.com/gpu": UNKNOWN } } } } : r)),
+      resources: base.resources.map((r) =>
+        r.type === "kubernetes:core/v1:ResourceQuota" && (r.inputs.metadata as { namespace?: string }).namespace === TENANT
+          ? { ...r, inputs: { ...r.inputs, spec: { hard: { ...(r.inputs.spec as { hard: object }).hard, "requests.nvidia.com/gpu": UNKNOWN } } } }
+          : r,
+      ),
     };
     const findings = (await both(plan)).filter((f) => f.policy !== SHIPPED_ADVISORY);
-    assert.ok(findings.length > 0 && findings.every((f) => f.level === "advisory" && f.message.includes("during preview") && f.message.includes(TENANT)), JSON.stringify(findings, null, 1));
+    assert.ok(
+      findings.length > 0 && findings.every((f) => f.level === "advisory" && f.message.includes("during preview") && f.message.includes(TENANT)),
+      JSON.stringify(findings, null, 1),
+    );
   });
 
   it("judges a retained but unprotected volume the same: the protocol carries protect only", async () => {
-    const volume = plannedResource("kubernetes:core/v1:PersistentVolumeClaim", "kept", { metadata: { name: "kept", namespace: TENANT } }, { retainOnDelete: true });
+    const volume = plannedResource(
+      "kubernetes:core/v1:PersistentVolumeClaim",
+      "kept",
+      { metadata: { name: "kept", namespace: TENANT } },
+      { retainOnDelete: true },
+    );
     const findings = (await both(withAdded(base, [volume]))).filter((f) => f.policy !== SHIPPED_ADVISORY);
-    assert.deepStrictEqual(findings.map((f) => [f.policy, f.level]), [["security-stateful-resources-protected", "mandatory"]]);
+    assert.deepStrictEqual(
+      findings.map((f) => [f.policy, f.level]),
+      [["security-stateful-resources-protected", "mandatory"]],
+    );
   });
 
   it("reports a foreign region once, at the provider, though every resource's outputs carry it", async () => {
     const provider = base.resources.find((r) => r.type === "pulumi:providers:aws")!;
     const plan = {
       ...base,
-      resources: base.resources.map((r) => (r === provider ? { ...r, inputs: { ...r.inputs, region: "ap-northeast-1" } } : r.type.startsWith("aws:") && r.provider?.startsWith(provider.urn) ? { ...r, inputs: { ...r.inputs, region: "ap-northeast-1" } } : r)),
+      resources: base.resources.map((r) =>
+        r === provider
+          ? { ...r, inputs: { ...r.inputs, region: "ap-northeast-1" } }
+          : r.type.startsWith("aws:") && r.provider?.startsWith(provider.urn)
+            ? { ...r, inputs: { ...r.inputs, region: "ap-northeast-1" } }
+            : r,
+      ),
     };
     const findings = (await both(plan)).filter((f) => f.policy === "security-aws-region-hong-kong");
-    assert.deepStrictEqual(findings.map((f) => f.urn), [provider.urn]);
+    assert.deepStrictEqual(
+      findings.map((f) => f.urn),
+      [provider.urn],
+    );
   });
 
   it("applies policy config in the engine's forms: all, a level alone, and settings", async () => {

@@ -14,7 +14,11 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 
 describe("aisc --help and --version", () => {
   it("prints each command's usage and flags on stdout and exits 0, doing nothing else", () => {
-    for (const [command, spec] of [["plan", PLAN_COMMAND], ["verify", VERIFY_COMMAND], ["diff", DIFF_COMMAND]] as const) {
+    for (const [command, spec] of [
+      ["plan", PLAN_COMMAND],
+      ["verify", VERIFY_COMMAND],
+      ["diff", DIFF_COMMAND],
+    ] as const) {
       for (const run of [aisc(command, "--help"), aisc(command, "-h"), aisc("help", command)]) {
         assert.strictEqual(run.status, 0, run.stderr);
         assert.strictEqual(run.stderr, "");
@@ -22,7 +26,10 @@ describe("aisc --help and --version", () => {
       }
     }
     const plan = aisc("plan", "--help").stdout;
-    assert.ok(plan.startsWith("usage: aisc plan [--stack NAME]... [--all] [--config FILE]... [--out DIR] [--policy-config FILE] [--as-of YYYY-MM-DD] [--quiet]\n"), plan);
+    assert.ok(
+      plan.startsWith("usage: aisc plan [--stack NAME]... [--all] [--config FILE]... [--out DIR] [--policy-config FILE] [--as-of YYYY-MM-DD] [--quiet]\n"),
+      plan,
+    );
     assert.match(plan, /^ {2}--as-of YYYY-MM-DD {4}the date milestones and support windows are judged on \(default today\)$/m);
     assert.match(aisc("verify", "--help").stdout, /^ {2}--only CHECK +run only this check: k8s, slurm, placement, prometheus, policy \(repeatable\)$/m);
   });
@@ -32,10 +39,18 @@ describe("aisc --help and --version", () => {
     assert.strictEqual(run.status, 0, run.stderr);
     assert.strictEqual(run.stdout, helpText(PLAN_COMMAND));
     assert.ok(!fs.existsSync("/nonexistent/out"));
-    for (const line of [["plan", "--help", "--out"], ["plan", "--help", "--all=yes"], ["verify", "-h", "--onyl", "k8s"]]) {
+    for (const line of [
+      ["plan", "--help", "--out"],
+      ["plan", "--help", "--all=yes"],
+      ["verify", "-h", "--onyl", "k8s"],
+    ]) {
       assert.deepStrictEqual(aisc(...line).status, 0, line.join(" "));
     }
-    assert.deepStrictEqual(aisc("help", "constructor"), { status: 2, stdout: "", stderr: "aisc: help: expected a command (plan, verify, diff, report), got constructor (aisc help shows the usage)\n" });
+    assert.deepStrictEqual(aisc("help", "constructor"), {
+      status: 2,
+      stdout: "",
+      stderr: "aisc: help: expected a command (plan, verify, diff, report), got constructor (aisc help shows the usage)\n",
+    });
   });
 
   it("--version prints the package's version", () => {
@@ -48,7 +63,8 @@ describe("aisc --help and --version", () => {
   it("the top-level help names every command and how to get each one's help", () => {
     const run = aisc("help");
     assert.strictEqual(run.status, 0);
-    for (const c of ["aisc plan [", "aisc verify [", "aisc diff BASE HEAD", "aisc report [", "aisc help [COMMAND] | aisc COMMAND --help | aisc --version"]) assert.ok(run.stdout.includes(c), c);
+    for (const c of ["aisc plan [", "aisc verify [", "aisc diff BASE HEAD", "aisc report [", "aisc help [COMMAND] | aisc COMMAND --help | aisc --version"])
+      assert.ok(run.stdout.includes(c), c);
   });
 });
 
@@ -57,7 +73,10 @@ describe("the flag parser", () => {
 
   it("reads values, repeats, switches, `--flag=value` and positionals after `--`", () => {
     const args = parseArgs(["--stack", "a", "--stack=b", "--all", "--out=o", "--", "--x"], spec, 1);
-    assert.deepStrictEqual({ values: args.values, switches: [...args.switches], positional: args.positional, help: args.help }, { values: { stack: ["a", "b"], out: ["o"] }, switches: ["all"], positional: ["--x"], help: false });
+    assert.deepStrictEqual(
+      { values: args.values, switches: [...args.switches], positional: args.positional, help: args.help },
+      { values: { stack: ["a", "b"], out: ["o"] }, switches: ["all"], positional: ["--x"], help: false },
+    );
     // As before util.parseArgs: a value may start with one dash (a folder named -dir).
     assert.deepStrictEqual(parseArgs(["--out", "-dir"], spec).values, { out: ["-dir"] });
   });

@@ -23,7 +23,10 @@ describe("aisc plan on inputs far past the limits", function () {
     const file = path.join(path.dirname(writeStackFile(name, {})), `Pulumi.${name}.yaml`);
     fs.writeFileSync(file, text);
     const out = tempDir();
-    const run = spawnSync(process.execPath, [`--max-old-space-size=${BOUND.heapMB}`, AISC, "plan", "--config", file, "--out", out], { encoding: "utf8", timeout: BOUND.timeout });
+    const run = spawnSync(process.execPath, [`--max-old-space-size=${BOUND.heapMB}`, AISC, "plan", "--config", file, "--out", out], {
+      encoding: "utf8",
+      timeout: BOUND.timeout,
+    });
     assert.ok(!fs.existsSync(out), "nothing written");
     return { ...run, file };
   }
@@ -46,7 +49,10 @@ describe("aisc plan on inputs far past the limits", function () {
     const compact = planBounded("tenants", `config:\n  aisc:site: ${JSON.stringify(mutated((s) => (s.tenants = manyTenants(50000))))}\n`);
     assert.strictEqual(compact.status, 2, compact.stderr);
     assert.match(compact.stderr, /aisc:site\.tenants: expected at most 10000 tenants, got 50000\n$/);
-    const padded = planBounded("padded", stack(mutated((s) => (s.tenants = manyTenants(100000).map((t) => ({ ...t, displayName: "A tenant with a long display name" }))))));
+    const padded = planBounded(
+      "padded",
+      stack(mutated((s) => (s.tenants = manyTenants(100000).map((t) => ({ ...t, displayName: "A tenant with a long display name" }))))),
+    );
     assert.strictEqual(padded.status, 2, padded.stderr);
     assert.match(padded.stderr, new RegExp(`: \\d+\\.\\d MiB; expected a stack file of at most ${MAX_STACK_FILE_BYTES / 1048576} MiB`));
   });
@@ -62,7 +68,12 @@ describe("aisc plan on inputs far past the limits", function () {
 
   it("a YAML alias bomb: exit 2 before it expands", () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (const l of "bcdefghi") levels.push(`${l}: &${l} [${Array(10).fill(`*${String.fromCharCode(l.charCodeAt(0) - 1)}`).join(",")}]`);
+    for (const l of "bcdefghi")
+      levels.push(
+        `${l}: &${l} [${Array(10)
+          .fill(`*${String.fromCharCode(l.charCodeAt(0) - 1)}`)
+          .join(",")}]`,
+      );
     const run = planBounded("bomb", `x:\n  ${levels.join("\n  ")}\nconfig:\n  aisc:site: *i\n`);
     assert.strictEqual(run.status, 2, run.stderr);
     assert.match(run.stderr, /: expands to more than 2000000 values through YAML aliases; write the values out, or use fewer aliases\n$/);

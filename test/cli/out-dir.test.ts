@@ -29,15 +29,24 @@ describe("aisc's output folder", function () {
       const run = aisc("plan", "--config", path.join(proj, name), "--out", path.join(proj, "out"));
       assert.strictEqual(run.status, 2);
       const stack = name === "Pulumi....yaml" ? ".." : ".";
-      assert.strictEqual(run.stderr, `aisc: --config ${path.join(proj, name)}: the stack name "${stack}" is not a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), at most 63 characters; rename the file Pulumi.<stack>.yaml\n`);
+      assert.strictEqual(
+        run.stderr,
+        `aisc: --config ${path.join(proj, name)}: the stack name "${stack}" is not a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), at most 63 characters; rename the file Pulumi.<stack>.yaml\n`,
+      );
       assert.deepStrictEqual(readTree(proj), before);
     }
   });
 
   it("refuses a stacks folder holding a stack file whose name is not a DNS label", () => {
     const dir = foreignFolder({ "Pulumi.cyberport.yaml": "", "Pulumi...yaml": "" });
-    assert.throws(() => listStacks(dir), { name: "InputError", message: new RegExp(`^${path.join(dir, "Pulumi...yaml").replace(/[.]/g, "\\.")}: the stack name "\\."`) });
-    assert.deepStrictEqual(listStacks(foreignFolder({ "Pulumi.cyberport.yaml": "", "Pulumi.sandy-ridge.yaml": "", "notes.yaml": "" })), ["cyberport", "sandy-ridge"]);
+    assert.throws(() => listStacks(dir), {
+      name: "InputError",
+      message: new RegExp(`^${path.join(dir, "Pulumi...yaml").replace(/[.]/g, "\\.")}: the stack name "\\."`),
+    });
+    assert.deepStrictEqual(listStacks(foreignFolder({ "Pulumi.cyberport.yaml": "", "Pulumi.sandy-ridge.yaml": "", "notes.yaml": "" })), [
+      "cyberport",
+      "sandy-ridge",
+    ]);
   });
 
   it("refuses to plan into a folder it did not create, empty or not, and leaves it as it was", () => {
@@ -46,9 +55,17 @@ describe("aisc's output folder", function () {
       const dir = foreignFolder(files);
       const run = aisc("plan", "--config", file, "--out", dir);
       assert.strictEqual(run.status, 2);
-      assert.strictEqual(run.stderr, `aisc: --out ${dir}: a folder aisc did not create (it has no ${OUT_MARKER} marker); aisc writes only into folders it made, so remove it or name a folder that does not exist yet\n`);
+      assert.strictEqual(
+        run.stderr,
+        `aisc: --out ${dir}: a folder aisc did not create (it has no ${OUT_MARKER} marker); aisc writes only into folders it made, so remove it or name a folder that does not exist yet\n`,
+      );
       assert.deepStrictEqual(readTree(dir), new Map(Object.entries(files)));
-      assert.deepStrictEqual(fs.readdirSync(dir).sort(), Object.keys(files).map((f) => f.split("/")[0]).sort());
+      assert.deepStrictEqual(
+        fs.readdirSync(dir).sort(),
+        Object.keys(files)
+          .map((f) => f.split("/")[0])
+          .sort(),
+      );
     }
   });
 
@@ -64,7 +81,10 @@ describe("aisc's output folder", function () {
     fs.writeFileSync(path.join(out, "mine", "notes.txt"), "mine");
     const taken = aisc("plan", "--config", file, "--out", out);
     assert.strictEqual(taken.status, 2);
-    assert.strictEqual(taken.stderr, `aisc: ${path.join(out, "mine")}: not written by aisc plan (it is not aisc's link into ${PLANS_DIR}/); aisc replaces only what it wrote, so move it away first\n`);
+    assert.strictEqual(
+      taken.stderr,
+      `aisc: ${path.join(out, "mine")}: not written by aisc plan (it is not aisc's link into ${PLANS_DIR}/); aisc replaces only what it wrote, so move it away first\n`,
+    );
     assert.strictEqual(fs.readFileSync(path.join(out, "mine", "notes.txt"), "utf8"), "mine");
   });
 
@@ -94,7 +114,10 @@ describe("aisc's output folder", function () {
     fs.writeFileSync(path.join(leftover, "plan.json"), JSON.stringify(plan));
     const diff = aisc("diff", out, out, "--format", "json");
     assert.strictEqual(diff.status, 0, diff.stderr);
-    assert.deepStrictEqual(JSON.parse(diff.stdout).stacks.map((s: { stack: string }) => s.stack), ["stay"]);
+    assert.deepStrictEqual(
+      JSON.parse(diff.stdout).stacks.map((s: { stack: string }) => s.stack),
+      ["stay"],
+    );
     assert.strictEqual(aisc("plan", "--config", file, "--out", out).status, 0);
     assert.ok(!fs.existsSync(leftover));
   });
@@ -109,7 +132,10 @@ describe("aisc's output folder", function () {
       const before = readTree(path.join(out, "locked"));
       const run = aisc("plan", "--config", file, "--out", out);
       assert.strictEqual(run.status, 2);
-      assert.strictEqual(run.stderr, `aisc: ${out}: another aisc is writing this folder (process ${holder.pid}); wait for it to finish, or choose another --out\n`);
+      assert.strictEqual(
+        run.stderr,
+        `aisc: ${out}: another aisc is writing this folder (process ${holder.pid}); wait for it to finish, or choose another --out\n`,
+      );
       assert.deepStrictEqual(readTree(path.join(out, "locked")), before);
     } finally {
       holder.kill("SIGKILL");
@@ -133,7 +159,10 @@ describe("aisc's output folder", function () {
       const before = readTree(path.join(out, "full"));
       const run = aisc("plan", "--config", writeStackFile("full", smallSite()), "--out", out);
       assert.strictEqual(run.status, 2, run.stderr);
-      assert.match(run.stderr, /^aisc: cannot (write the plan of full into .*|write the cluster stage's plan of full|create .*): no space left on the device \(ENOSPC\)\n$/);
+      assert.match(
+        run.stderr,
+        /^aisc: cannot (write the plan of full into .*|write the cluster stage's plan of full|create .*): no space left on the device \(ENOSPC\)\n$/,
+      );
       assert.deepStrictEqual(readTree(path.join(out, "full")), before);
       assert.strictEqual(fs.readdirSync(path.join(out, PLANS_DIR)).length, 1, "the failed plan's folder is removed");
     } finally {
@@ -144,6 +173,9 @@ describe("aisc's output folder", function () {
   it("exits 2 when OUT cannot be created", () => {
     const run = aisc("plan", "--config", writeStackFile("nowhere", smallSite()), "--out", "/proc/aisc-out");
     assert.strictEqual(run.status, 2);
-    assert.match(run.stderr, /^aisc: --out \/proc\/aisc-out: cannot create the folder: (no such file or folder \(ENOENT\)|permission denied \(EACCES\)|operation not permitted \(EPERM\))\n$/);
+    assert.match(
+      run.stderr,
+      /^aisc: --out \/proc\/aisc-out: cannot create the folder: (no such file or folder \(ENOENT\)|permission denied \(EACCES\)|operation not permitted \(EPERM\))\n$/,
+    );
   });
 });

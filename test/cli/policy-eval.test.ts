@@ -9,7 +9,11 @@ const plan: Plan = {
   project: "aisc",
   stack: "s",
   outputs: {},
-  resources: [plannedResource("test:index:Widget", "a", { size: 1 }), plannedResource("test:index:Widget", "b", { size: 5 }), plannedResource("test:index:Gadget", "c", {})],
+  resources: [
+    plannedResource("test:index:Widget", "a", { size: 1 }),
+    plannedResource("test:index:Widget", "b", { size: 5 }),
+    plannedResource("test:index:Gadget", "c", {}),
+  ],
 };
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -48,20 +52,43 @@ describe("evaluatePolicies", () => {
       { policy: "test-widgets-small", level: "mandatory", message: "b is 5, above 3.", urn: plan.resources[1].urn },
       { policy: "test-gadgets-counted", level: "advisory", message: "1 gadget(s), fewer than 2.", urn: plan.resources[2].urn },
     ]);
-    assert.deepStrictEqual(result.policies.map((p) => [p.name, p.level, p.violations]), [
-      ["test-widgets-small", "mandatory", 1],
-      ["test-gadgets-counted", "advisory", 1],
-    ]);
+    assert.deepStrictEqual(
+      result.policies.map((p) => [p.name, p.level, p.violations]),
+      [
+        ["test-widgets-small", "mandatory", 1],
+        ["test-gadgets-counted", "advisory", 1],
+      ],
+    );
   });
 
   it("takes settings and enforcement levels from config, and runs nothing for a disabled policy", async () => {
-    const result = await evaluatePolicies(plan, { "test-widgets-small": { max: 0, enforcementLevel: "advisory" }, "test-gadgets-counted": { enforcementLevel: "disabled" } }, [asyncWidgets, gadgetCount]);
-    assert.deepStrictEqual(result.violations.map((v) => `${v.policy} ${v.level}: ${v.message}`), ["test-widgets-small advisory: a is 1, above 0.", "test-widgets-small advisory: b is 5, above 0."]);
-    assert.deepStrictEqual(result.policies.map((p) => [p.level, p.violations]), [["advisory", 2], ["disabled", 0]]);
+    const result = await evaluatePolicies(
+      plan,
+      { "test-widgets-small": { max: 0, enforcementLevel: "advisory" }, "test-gadgets-counted": { enforcementLevel: "disabled" } },
+      [asyncWidgets, gadgetCount],
+    );
+    assert.deepStrictEqual(
+      result.violations.map((v) => `${v.policy} ${v.level}: ${v.message}`),
+      ["test-widgets-small advisory: a is 1, above 0.", "test-widgets-small advisory: b is 5, above 0."],
+    );
+    assert.deepStrictEqual(
+      result.policies.map((p) => [p.level, p.violations]),
+      [
+        ["advisory", 2],
+        ["disabled", 0],
+      ],
+    );
   });
 
   it("fails on an error that is not notApplicable, rather than passing the policy", async () => {
-    const broken: ResourceValidationPolicy = { name: "test-broken", description: "Throws.", enforcementLevel: "mandatory", validateResource: () => { throw new Error("bug in a policy"); } };
+    const broken: ResourceValidationPolicy = {
+      name: "test-broken",
+      description: "Throws.",
+      enforcementLevel: "mandatory",
+      validateResource: () => {
+        throw new Error("bug in a policy");
+      },
+    };
     await assert.rejects(evaluatePolicies(plan, {}, [broken]), /bug in a policy/);
   });
 
@@ -69,11 +96,18 @@ describe("evaluatePolicies", () => {
     const provider = plannedResource("pulumi:providers:aws", "site-aws", { region: "ap-east-1" });
     const parent = plannedResource("aisc:platform:Site", "site", {});
     const key = plannedResource("aws:kms/key:Key", "key", {}, {}, parent.urn);
-    const cluster = { ...plannedResource("aws:eks/cluster:Cluster", "eks", {}, { dependencies: [key.urn, "urn:pulumi:s::aisc::gone::x"] }, parent.urn), provider: `${provider.urn}::provider-id` };
+    const cluster = {
+      ...plannedResource("aws:eks/cluster:Cluster", "eks", {}, { dependencies: [key.urn, "urn:pulumi:s::aisc::gone::x"] }, parent.urn),
+      provider: `${provider.urn}::provider-id`,
+    };
     const [, , , eks] = policyResources({ project: "aisc", stack: "s", outputs: {}, resources: [provider, parent, key, cluster] });
     assert.deepStrictEqual(eks.provider, { type: "pulumi:providers:aws", props: { region: "ap-east-1" }, urn: provider.urn, name: "site-aws" });
     assert.strictEqual(eks.parent?.urn, parent.urn);
-    assert.deepStrictEqual(eks.dependencies.map((d) => d.urn), [key.urn], "a dependency not in the plan is left out");
+    assert.deepStrictEqual(
+      eks.dependencies.map((d) => d.urn),
+      [key.urn],
+      "a dependency not in the plan is left out",
+    );
     assert.strictEqual(eks.opts.parent, parent.urn);
     assert.ok(eks.isType({ __pulumiType: "aws:eks/cluster:Cluster" } as never) && !eks.isType({ __pulumiType: "aws:kms/key:Key" } as never));
   });
@@ -89,10 +123,13 @@ describe("values a preview cannot know", () => {
     resources: [
       ...facts,
       ...tenant("uni-a", { gpus: uniGpus }),
-      ...tenant("gov-c", { gpus: 4 }).map((r) => (r.name === "gov-c/tenant-quota" ? { ...r, inputs: { ...r.inputs, spec: { hard: { "requests.nvidia.com/gpu": UNKNOWN } } } } : r)),
+      ...tenant("gov-c", { gpus: 4 }).map((r) =>
+        r.name === "gov-c/tenant-quota" ? { ...r, inputs: { ...r.inputs, spec: { hard: { "requests.nvidia.com/gpu": UNKNOWN } } } } : r,
+      ),
     ],
   });
-  const notes = (result: Awaited<ReturnType<typeof evaluatePolicies>>) => result.violations.filter((v) => v.level === "advisory" || v.policy.startsWith("capacity-tenant")).map((v) => `${v.level} ${v.policy}: ${v.message}`);
+  const notes = (result: Awaited<ReturnType<typeof evaluatePolicies>>) =>
+    result.violations.filter((v) => v.level === "advisory" || v.policy.startsWith("capacity-tenant")).map((v) => `${v.level} ${v.policy}: ${v.message}`);
 
   it("hands policies the engine's unknown, which throws when read, only where the plan has one", () => {
     const [quota] = policyResources(withUnknown(8)).filter((r) => r.name === "gov-c/tenant-quota");
@@ -103,18 +140,33 @@ describe("values a preview cannot know", () => {
 
   it("skips a ConfigGroup whose objects are unknown, notes it, and still decides everything else", async () => {
     const plan = withUnknown(8);
-    const noLimits = { ...plan, resources: [...plan.resources.filter((r) => r.name !== "uni-a/tenant-defaults"), plannedResource("kubernetes:yaml/v2:ConfigGroup", "extras", { yaml: UNKNOWN })] };
+    const noLimits = {
+      ...plan,
+      resources: [
+        ...plan.resources.filter((r) => r.name !== "uni-a/tenant-defaults"),
+        plannedResource("kubernetes:yaml/v2:ConfigGroup", "extras", { yaml: UNKNOWN }),
+      ],
+    };
     const result = await evaluatePolicies(noLimits);
     const limit = result.violations.filter((v) => v.policy === "tenancy-namespace-has-limit-range");
-    assert.deepStrictEqual(limit.map((v) => [v.level, v.message.replace(/during preview: .* \(/, "during preview: … (")]), [
-      ["mandatory", "Tenant namespace uni-a has no LimitRange."],
-      ["advisory", "can't run policy 'tenancy-namespace-has-limit-range' from policy pack 'aisc@v0.1.0' during preview: … (undecided until apply: the objects of extras)"],
-    ]);
+    assert.deepStrictEqual(
+      limit.map((v) => [v.level, v.message.replace(/during preview: .* \(/, "during preview: … (")]),
+      [
+        ["mandatory", "Tenant namespace uni-a has no LimitRange."],
+        [
+          "advisory",
+          "can't run policy 'tenancy-namespace-has-limit-range' from policy pack 'aisc@v0.1.0' during preview: … (undecided until apply: the objects of extras)",
+        ],
+      ],
+    );
   });
 
   it("reports a remediate policy's violations as mandatory, as the engine does", async () => {
     const result = await evaluatePolicies(withUnknown(15), { "capacity-tenant-share-within-limit": { enforcementLevel: "remediate" } });
-    assert.deepStrictEqual(result.violations.filter((v) => v.policy === "capacity-tenant-share-within-limit").map((v) => v.level), ["mandatory", "advisory"]);
+    assert.deepStrictEqual(
+      result.violations.filter((v) => v.policy === "capacity-tenant-share-within-limit").map((v) => v.level),
+      ["mandatory", "advisory"],
+    );
   });
 
   it("still decides from the known quotas, and says in an advisory note what it could not decide", async () => {

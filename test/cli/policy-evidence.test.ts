@@ -17,7 +17,11 @@ const plan: Plan = {
   project: "aisc",
   stack: "s",
   outputs: {},
-  resources: [plannedResource("test:index:Widget", "a", { size: 1 }), plannedResource("test:index:Widget", "b", { size: 5 }), plannedResource("test:index:Gadget", "c", {})],
+  resources: [
+    plannedResource("test:index:Widget", "a", { size: 1 }),
+    plannedResource("test:index:Widget", "b", { size: 5 }),
+    plannedResource("test:index:Gadget", "c", {}),
+  ],
 };
 
 const widgets: ResourceValidationPolicy = {
@@ -48,7 +52,11 @@ describe("policy evidence", function () {
   this.timeout(300000);
 
   it("records what each policy measured, what a resource policy judged by kind, and the settings it ran with", async () => {
-    const result = await evaluatePolicies(plan, { "test-widgets-small": { max: 9 }, "test-silent": { enforcementLevel: "disabled" } }, [widgets, gadgets, silent]);
+    const result = await evaluatePolicies(plan, { "test-widgets-small": { max: 9 }, "test-silent": { enforcementLevel: "disabled" } }, [
+      widgets,
+      gadgets,
+      silent,
+    ]);
     assert.deepStrictEqual(
       result.policies.map((p) => [p.name, p.evidence, p.settings]),
       [
@@ -66,7 +74,9 @@ describe("policy evidence", function () {
     const run = aisc("plan", "--config", writeStackFile("evidence", smallSite()), "--out", out);
     assert.strictEqual(run.status, 0, run.stderr);
     const dir = path.join(out, "evidence");
-    const json = JSON.parse(fs.readFileSync(path.join(dir, "policy-report.json"), "utf8")) as { policies: { name: string; status: string; evidence: { text: string; figures: Record<string, unknown> }; settings: Record<string, unknown> }[] };
+    const json = JSON.parse(fs.readFileSync(path.join(dir, "policy-report.json"), "utf8")) as {
+      policies: { name: string; status: string; evidence: { text: string; figures: Record<string, unknown> }; settings: Record<string, unknown> }[];
+    };
     const byName = new Map(json.policies.map((p) => [p.name, p]));
     // smallSite: h100-a 4 nodes x 8 H100 (32 whole GPUs), l40s-ts 2 x 4 L40S time-sliced 4 ways (32 shared);
     // quotas uni-a 8 + lab-b 16 (exempt from the share) + gov-c 4 = 28 whole GPUs.
@@ -77,9 +87,22 @@ describe("policy evidence", function () {
         { resource: "nvidia.com/gpu.shared", quotas: 0, available: 32, limit: 28 },
       ],
     });
-    assert.deepStrictEqual(byName.get("capacity-tenant-share-within-limit")!.evidence.figures, { maxShare: 0.25, siteGpus: 40, cap: 10, largest: { tenant: "uni-a", gpus: 8 }, judged: 2, exempt: 1 });
+    assert.deepStrictEqual(byName.get("capacity-tenant-share-within-limit")!.evidence.figures, {
+      maxShare: 0.25,
+      siteGpus: 40,
+      cap: 10,
+      largest: { tenant: "uni-a", gpus: 8 },
+      judged: 2,
+      exempt: 1,
+    });
     // 32 H100 at 1,275 W a GPU's share of its server, 8 L40S at 525 W: 45 kW IT, at PUE 1.25.
-    assert.deepStrictEqual(byName.get("capacity-power-within-envelope")!.evidence.figures, { itMW: 0.045, pue: 1.25, facilityMW: 0.057, envelopeMW: 2, marginMW: 1.943 });
+    assert.deepStrictEqual(byName.get("capacity-power-within-envelope")!.evidence.figures, {
+      itMW: 0.045,
+      pue: 1.25,
+      facilityMW: 0.057,
+      envelopeMW: 2,
+      marginMW: 1.943,
+    });
     // 32 H100 at 1,979 TFLOPS FP8 dense; the L40S pool enters service in 2027.
     assert.deepStrictEqual(byName.get("capacity-milestone-met")!.evidence.figures, {
       asOf: "2026-12-02",
@@ -101,6 +124,9 @@ describe("policy evidence", function () {
     ]) {
       assert.ok(details.includes(`\n${row}\n`), row);
     }
-    assert.match(md, /^- `capacity-subsidy-headroom`: ai-subsidy-scheme: 0% of its budget committed \(rounded down\), warning above 80%; 1 tenant not costed in full \(settings: warnAt 0\.8\)$/m);
+    assert.match(
+      md,
+      /^- `capacity-subsidy-headroom`: ai-subsidy-scheme: 0% of its budget committed \(rounded down\), warning above 80%; 1 tenant not costed in full \(settings: warnAt 0\.8\)$/m,
+    );
   });
 });

@@ -48,19 +48,33 @@ describe("policy findings on the inventory line", function () {
     const out = tempDir();
     const run = aisc("plan", "--config", file, "--out", out);
     assert.strictEqual(run.status, 1, run.stderr);
-    const sarif = JSON.parse(fs.readFileSync(path.join(out, "over", "policy-report.sarif"), "utf8")) as { runs: { originalUriBaseIds: Record<string, unknown>; results: SarifResult[] }[] };
+    const sarif = JSON.parse(fs.readFileSync(path.join(out, "over", "policy-report.sarif"), "utf8")) as {
+      runs: { originalUriBaseIds: Record<string, unknown>; results: SarifResult[] }[];
+    };
     const [result] = sarif.runs[0].results.filter((r) => r.ruleId === "capacity-tenant-share-within-limit");
     const at = lineOf(text, /name: gov-c/, /^\s*gpus: 12$/);
-    assert.deepStrictEqual(result.locations[0].physicalLocation, { artifactLocation: { uri: "sites/Pulumi.over.yaml", uriBaseId: "%SRCROOT%" }, region: { startLine: at.line, startColumn: at.column } });
+    assert.deepStrictEqual(result.locations[0].physicalLocation, {
+      artifactLocation: { uri: "sites/Pulumi.over.yaml", uriBaseId: "%SRCROOT%" },
+      region: { startLine: at.line, startColumn: at.column },
+    });
     assert.deepStrictEqual(Object.keys(sarif.runs[0].originalUriBaseIds), ["%SRCROOT%"]);
     assert.ok(!JSON.stringify(sarif).includes(path.dirname(file)), "no absolute path");
     const json = JSON.parse(fs.readFileSync(path.join(out, "over", "policy-report.json"), "utf8")) as { violations: { policy: string; key?: string }[] };
-    assert.deepStrictEqual(json.violations.filter((v) => v.policy === "capacity-tenant-share-within-limit").map((v) => v.key), ["aisc:site.tenants[2].gpus"]);
-    assert.match(fs.readFileSync(path.join(out, "over", "policy-report.md"), "utf8"), /\| `capacity-tenant-share-within-limit` \| mandatory \| kubernetes:core\/v1:ResourceQuota testsite-tenant-gov-c-objects:gov-c\/tenant-quota \| `aisc:site\.tenants\[2\]\.gpus` \| Tenant gov-c has a quota of 12 GPUs, above 25% of the site \(10 GPUs\)\. \|$/m);
+    assert.deepStrictEqual(
+      json.violations.filter((v) => v.policy === "capacity-tenant-share-within-limit").map((v) => v.key),
+      ["aisc:site.tenants[2].gpus"],
+    );
+    assert.match(
+      fs.readFileSync(path.join(out, "over", "policy-report.md"), "utf8"),
+      /\| `capacity-tenant-share-within-limit` \| mandatory \| kubernetes:core\/v1:ResourceQuota testsite-tenant-gov-c-objects:gov-c\/tenant-quota \| `aisc:site\.tenants\[2\]\.gpus` \| Tenant gov-c has a quota of 12 GPUs, above 25% of the site \(10 GPUs\)\. \|$/m,
+    );
   });
 
   it("names the shipped stacks by their path in this repository", () => {
-    assert.deepStrictEqual(sourceUri(path.resolve(__dirname, "..", "..", "..", "stacks", "Pulumi.cyberport.yaml")), { uri: "stacks/Pulumi.cyberport.yaml", uriBaseId: "%SRCROOT%" });
+    assert.deepStrictEqual(sourceUri(path.resolve(__dirname, "..", "..", "..", "stacks", "Pulumi.cyberport.yaml")), {
+      uri: "stacks/Pulumi.cyberport.yaml",
+      uriBaseId: "%SRCROOT%",
+    });
   });
 
   it("names a stack file in no repository by its file name alone, never its absolute path", () => {
@@ -69,15 +83,39 @@ describe("policy findings on the inventory line", function () {
   });
 
   const text = "config:\n  aisc:site:\n    region: eu-west-1\n    tenants:\n      - name: a\n        gpus: 4\n      - name: b\n        kind: university\n";
-  const site = { region: "eu-west-1", tenants: [{ name: "a", gpus: 4 }, { name: "b", kind: "university" }] };
+  const site = {
+    region: "eu-west-1",
+    tenants: [
+      { name: "a", gpus: 4 },
+      { name: "b", kind: "university" },
+    ],
+  };
   const plan: Plan = {
     project: "aisc",
     stack: "x",
     outputs: {},
     resources: [
-      { urn: "urn:pulumi:x::aisc::kubernetes:core/v1:ResourceQuota::b-quota", type: "kubernetes:core/v1:ResourceQuota", name: "b-quota", inputs: { metadata: { name: "b", namespace: "b" } }, options: {} },
-      { urn: "urn:pulumi:x::aisc::kubernetes:core/v1:ConfigMap::acct-a", type: "kubernetes:core/v1:ConfigMap", name: "acct-a", inputs: { metadata: { name: "slurm-account-a", namespace: "slurm", labels: { "aisc.hk/tenant": "a" } } }, options: {} },
-      { urn: "urn:pulumi:x::aisc::kubernetes:apps/v1:DaemonSet::dp", type: "kubernetes:apps/v1:DaemonSet", name: "dp", inputs: { metadata: { name: "dp", namespace: "kube-system" } }, options: {} },
+      {
+        urn: "urn:pulumi:x::aisc::kubernetes:core/v1:ResourceQuota::b-quota",
+        type: "kubernetes:core/v1:ResourceQuota",
+        name: "b-quota",
+        inputs: { metadata: { name: "b", namespace: "b" } },
+        options: {},
+      },
+      {
+        urn: "urn:pulumi:x::aisc::kubernetes:core/v1:ConfigMap::acct-a",
+        type: "kubernetes:core/v1:ConfigMap",
+        name: "acct-a",
+        inputs: { metadata: { name: "slurm-account-a", namespace: "slurm", labels: { "aisc.hk/tenant": "a" } } },
+        options: {},
+      },
+      {
+        urn: "urn:pulumi:x::aisc::kubernetes:apps/v1:DaemonSet::dp",
+        type: "kubernetes:apps/v1:DaemonSet",
+        name: "dp",
+        inputs: { metadata: { name: "dp", namespace: "kube-system" } },
+        options: {},
+      },
     ] as unknown as Plan["resources"],
   };
 
@@ -99,22 +137,35 @@ describe("policy findings on the inventory line", function () {
     );
     // b has no gpus: key (it defaults), so the finding points at b's entry; no cluster: key at all, so nothing.
     // The Slurm account lives in slurm's namespace but carries its tenant's label.
-    assert.deepStrictEqual(located.violations.map((v) => v.key), ["aisc:site.tenants[1]", "aisc:site.tenants[1]", "aisc:site.region", undefined, undefined, "aisc:site.tenants[0].gpus"]);
+    assert.deepStrictEqual(
+      located.violations.map((v) => v.key),
+      ["aisc:site.tenants[1]", "aisc:site.tenants[1]", "aisc:site.region", undefined, undefined, "aisc:site.tenants[0].gpus"],
+    );
     const where = keyPositions(text);
-    assert.deepStrictEqual([where("aisc:site.tenants[0].gpus"), where("aisc:site.tenants[1]"), where("aisc:site.region"), where("aisc:site.cluster")], [
-      { line: 6, column: 9 },
-      { line: 7, column: 9 },
-      { line: 3, column: 5 },
-      undefined,
-    ]);
+    assert.deepStrictEqual(
+      [where("aisc:site.tenants[0].gpus"), where("aisc:site.tenants[1]"), where("aisc:site.region"), where("aisc:site.cluster")],
+      [{ line: 6, column: 9 }, { line: 7, column: 9 }, { line: 3, column: 5 }, undefined],
+    );
     // `site:` without its namespace, as Pulumi reads it, and a tenant given as an alias: its keys are on the anchor's lines.
     const aliased = keyPositions("config:\n  site:\n    tenants:\n      - &t\n        name: a\n        gpus: 4\n      - *t\n");
-    assert.deepStrictEqual([aliased("aisc:site.tenants[1]"), aliased("aisc:site.tenants[1].gpus")], [{ line: 7, column: 9 }, { line: 6, column: 9 }]);
+    assert.deepStrictEqual(
+      [aliased("aisc:site.tenants[1]"), aliased("aisc:site.tenants[1].gpus")],
+      [
+        { line: 7, column: 9 },
+        { line: 6, column: 9 },
+      ],
+    );
   });
 
   it("writes a finding with no key on the stack file without a region", () => {
     const file = inRepo("Pulumi.x.yaml", text);
-    const sarif = JSON.parse(policyReportSarif(plan, { policies: [], violations: [{ policy: "security-images-and-charts-pinned", level: "advisory", message: "m", urn: plan.resources[2].urn }] }, { file, text })) as { runs: { results: SarifResult[] }[] };
+    const sarif = JSON.parse(
+      policyReportSarif(
+        plan,
+        { policies: [], violations: [{ policy: "security-images-and-charts-pinned", level: "advisory", message: "m", urn: plan.resources[2].urn }] },
+        { file, text },
+      ),
+    ) as { runs: { results: SarifResult[] }[] };
     assert.deepStrictEqual(sarif.runs[0].results[0].locations[0].physicalLocation, { artifactLocation: { uri: "Pulumi.x.yaml", uriBaseId: "%SRCROOT%" } });
   });
 });

@@ -21,7 +21,8 @@ describe("the Pulumi SDK internals the offline plan uses", () => {
     const props = unknownCheckingProxy({ spec: { hard: WIRE.unknownValue } });
     assert.throws(
       () => props.spec.hard,
-      (err: unknown) => err instanceof UnknownValueError && err.message === "string value at .spec.hard can't be known during preview" && err.props.join(".") === "spec.hard",
+      (err: unknown) =>
+        err instanceof UnknownValueError && err.message === "string value at .spec.hard can't be known during preview" && err.props.join(".") === "spec.hard",
     );
   });
 

@@ -37,9 +37,21 @@ describe("the subsidy ledger in aisc plan and aisc diff", () => {
 
   it("passes a change that fits what is left of the budget, and exports the ledger", () => {
     assert.strictEqual(runs.base.status, 0, runs.base.stdout + runs.base.stderr);
-    const plan = JSON.parse(fs.readFileSync(path.join(base, "testsite", "plan.json"), "utf8")) as { outputs: { subsidy: { schemes: { committedHkd: number; leftHkd: number; tenants: { tenant: string; committedHkd: number }[] }[] } } };
+    const plan = JSON.parse(fs.readFileSync(path.join(base, "testsite", "plan.json"), "utf8")) as {
+      outputs: { subsidy: { schemes: { committedHkd: number; leftHkd: number; tenants: { tenant: string; committedHkd: number }[] }[] } };
+    };
     const [s] = plan.outputs.subsidy.schemes;
-    assert.deepStrictEqual([s.committedHkd, s.leftHkd, s.tenants.map((t) => [t.tenant, t.committedHkd])], [4993200, 6800, [["gov-c", 1314000], ["uni-a", 3679200]]]);
+    assert.deepStrictEqual(
+      [s.committedHkd, s.leftHkd, s.tenants.map((t) => [t.tenant, t.committedHkd])],
+      [
+        4993200,
+        6800,
+        [
+          ["gov-c", 1314000],
+          ["uni-a", 3679200],
+        ],
+      ],
+    );
   });
 
   it("exits 1 when one tenant's entitlement is raised past the budget, naming the policy, the tenants and the amount", () => {
@@ -64,7 +76,12 @@ describe("the subsidy ledger in aisc plan and aisc diff", () => {
     ]);
     const json = JSON.parse(aisc("diff", base, head, "--format", "json").stdout) as { stacks: { subsidy: unknown[] }[] };
     assert.deepStrictEqual(json.stacks[0].subsidy, [
-      { scheme: "ai-subsidy-scheme", committedHkd: [4993200, 8672400], leftHkd: [6800, -3672400], tenants: [{ tenant: "uni-a", gpuHoursPerYear: [70080, 140160], committedHkd: [3679200, 7358400] }] },
+      {
+        scheme: "ai-subsidy-scheme",
+        committedHkd: [4993200, 8672400],
+        leftHkd: [6800, -3672400],
+        tenants: [{ tenant: "uni-a", gpuHoursPerYear: [70080, 140160], committedHkd: [3679200, 7358400] }],
+      },
     ]);
   });
 
@@ -73,7 +90,10 @@ describe("the subsidy ledger in aisc plan and aisc diff", () => {
     const file = writeStackFile("testsite", site(8), { "aisc:city": costedCity({ budget: -1 }) });
     const run = aisc("plan", "--config", file, "--out", out);
     assert.strictEqual(run.status, 2, run.stderr);
-    assert.strictEqual(run.stderr, `aisc: ${file}: invalid city configuration: aisc:city.subsidy.ai-subsidy-scheme.budget: expected a number greater than 0 and at most 1000000000000, got -1\n`);
+    assert.strictEqual(
+      run.stderr,
+      `aisc: ${file}: invalid city configuration: aisc:city.subsidy.ai-subsidy-scheme.budget: expected a number greater than 0 and at most 1000000000000, got -1\n`,
+    );
     assert.strictEqual(fs.existsSync(out), false);
   });
 });

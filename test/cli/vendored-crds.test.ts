@@ -34,15 +34,31 @@ describe("vendored CRDs", () => {
   });
 
   it("define every custom kind aisc renders", () => {
-    const kinds = readManifests(CRD_DIR, CRD_DIR).flatMap((m) => m.docs).map((d) => `${(d.spec as { group: string }).group}/${(d.spec as { names: { kind: string } }).names.kind}`);
-    for (const k of ["slinky.slurm.net/Controller", "slinky.slurm.net/NodeSet", "slinky.slurm.net/LoginSet", "slinky.slurm.net/RestApi", "slinky.slurm.net/Accounting", "monitoring.coreos.com/PrometheusRule", "monitoring.coreos.com/ServiceMonitor", "cilium.io/CiliumBGPClusterConfig", "cilium.io/CiliumBGPPeerConfig", "cilium.io/CiliumBGPAdvertisement"]) {
+    const kinds = readManifests(CRD_DIR, CRD_DIR)
+      .flatMap((m) => m.docs)
+      .map((d) => `${(d.spec as { group: string }).group}/${(d.spec as { names: { kind: string } }).names.kind}`);
+    for (const k of [
+      "slinky.slurm.net/Controller",
+      "slinky.slurm.net/NodeSet",
+      "slinky.slurm.net/LoginSet",
+      "slinky.slurm.net/RestApi",
+      "slinky.slurm.net/Accounting",
+      "monitoring.coreos.com/PrometheusRule",
+      "monitoring.coreos.com/ServiceMonitor",
+      "cilium.io/CiliumBGPClusterConfig",
+      "cilium.io/CiliumBGPPeerConfig",
+      "cilium.io/CiliumBGPAdvertisement",
+    ]) {
       assert.ok(kinds.includes(k), k);
     }
   });
 
   it("read the CRDs' Go patterns as the API server does", () => {
     const re = goRegExp("^(?i)(abort|warn)?$", "u");
-    assert.deepStrictEqual(["Abort", "WARN", "", "stop"].map((s) => re.test(s)), [true, true, true, false]);
+    assert.deepStrictEqual(
+      ["Abort", "WARN", "", "stop"].map((s) => re.test(s)),
+      [true, true, true, false],
+    );
     assert.ok(goRegExp("^(?P<n>[a-z]+)$", "u").test("abc"));
   });
 });

@@ -35,8 +35,13 @@ describe("aisc verify --only k8s", function () {
     assert.strictEqual(run.status, 0, run.stdout + run.stderr);
     // Every object is checked: built-in kinds against the Kubernetes schema, Slinky's and the
     // Prometheus operator's against their vendored CRDs (charts/imports/crds); none skipped.
-    const counts = [...run.stdout.matchAll(/^(cyberport|sandy-ridge) k8s: (\d+) of (\d+) objects in \d+ manifest files checked against the Kubernetes schema: ok$/gm)];
-    assert.deepStrictEqual(counts.map((m) => m[1]), ["cyberport", "sandy-ridge"]);
+    const counts = [
+      ...run.stdout.matchAll(/^(cyberport|sandy-ridge) k8s: (\d+) of (\d+) objects in \d+ manifest files checked against the Kubernetes schema: ok$/gm),
+    ];
+    assert.deepStrictEqual(
+      counts.map((m) => m[1]),
+      ["cyberport", "sandy-ridge"],
+    );
     for (const m of counts) assert.strictEqual(m[2], m[3], `${m[1]}: every object checked`);
     assert.doesNotMatch(run.stdout, /skipped/);
   });
@@ -45,26 +50,37 @@ describe("aisc verify --only k8s", function () {
     edit((t) => t.replace("priorityClassName:", "priorityClasName:"));
     const run = aisc("verify", "--stack", "cyberport", "--only", "k8s", "--out", out);
     assert.strictEqual(run.status, 1);
-    assert.match(run.stdout, /manifests\/namespaces\/nvidia-gpu\.yaml: DaemonSet nvidia-gpu\/nvidia-device-plugin: spec\.template\.spec\.priorityClasName: unknown field/);
+    assert.match(
+      run.stdout,
+      /manifests\/namespaces\/nvidia-gpu\.yaml: DaemonSet nvidia-gpu\/nvidia-device-plugin: spec\.template\.spec\.priorityClasName: unknown field/,
+    );
   });
 
   it("fails on a wrong type and on a missing required field", () => {
     edit((t) => t.replace(/^ {2}selector:\n(?: {4}.*\n)+/m, "").replace("maxUnavailable: 10%", "maxUnavailable: [10]"));
-    assert.deepStrictEqual(checkK8s(stackDir).failures.map((f) => `${f.field}: ${f.message}`), [
-      "spec.selector: required field is missing",
-      "spec.updateStrategy.rollingUpdate.maxUnavailable: expected number or string, got array",
-    ]);
+    assert.deepStrictEqual(
+      checkK8s(stackDir).failures.map((f) => `${f.field}: ${f.message}`),
+      ["spec.selector: required field is missing", "spec.updateStrategy.rollingUpdate.maxUnavailable: expected number or string, got array"],
+    );
   });
 
   it("fails on a built-in kind it does not know, rather than skipping it", () => {
     edit((t) => t.replace("apiVersion: apps/v1", "apiVersion: apps/v2"));
-    assert.deepStrictEqual(checkK8s(stackDir).failures.map((f) => `${f.object}: ${f.field}: ${f.message}`), [
-      "DaemonSet nvidia-gpu/nvidia-device-plugin: apiVersion: no schema for apps/v2/DaemonSet: not a built-in kind and no CRD for it in charts/imports/crds or the manifests",
-    ]);
+    assert.deepStrictEqual(
+      checkK8s(stackDir).failures.map((f) => `${f.object}: ${f.field}: ${f.message}`),
+      [
+        "DaemonSet nvidia-gpu/nvidia-device-plugin: apiVersion: no schema for apps/v2/DaemonSet: not a built-in kind and no CRD for it in charts/imports/crds or the manifests",
+      ],
+    );
   });
 
   it("fails on a ResourceQuota key Kubernetes does not count", () => {
-    const quota = { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "typo", namespace: "nvidia-gpu" }, spec: { hard: { "requests.cpu": "1", "count/services.loadbalancer": "0" } } };
+    const quota = {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: { name: "typo", namespace: "nvidia-gpu" },
+      spec: { hard: { "requests.cpu": "1", "count/services.loadbalancer": "0" } },
+    };
     edit((doc) => `${doc}---\n${JSON.stringify(quota)}\n`);
     const failures = checkK8s(stackDir).failures;
     assert.deepStrictEqual(failures, [
@@ -72,14 +88,18 @@ describe("aisc verify --only k8s", function () {
         file: DEVICE_PLUGIN,
         object: "ResourceQuota nvidia-gpu/typo",
         field: "spec.hard.count/services.loadbalancer",
-        message: "count/services.loadbalancer names no resource Kubernetes serves here (expected count/<plural>.<group>, core resources without a group, such as count/deployments.apps or count/services)",
+        message:
+          "count/services.loadbalancer names no resource Kubernetes serves here (expected count/<plural>.<group>, core resources without a group, such as count/deployments.apps or count/services)",
       },
     ]);
   });
 
   it("refuses a file that is not YAML as the user's mistake, naming the file and line", () => {
     edit(() => "spec: [unclosed\n");
-    assert.throws(() => checkK8s(stackDir), { name: "InputError", message: /manifests\/namespaces\/nvidia-gpu\.yaml: not valid YAML at line \d+, column \d+: .+; fix the edit or re-run aisc plan$/ });
+    assert.throws(() => checkK8s(stackDir), {
+      name: "InputError",
+      message: /manifests\/namespaces\/nvidia-gpu\.yaml: not valid YAML at line \d+, column \d+: .+; fix the edit or re-run aisc plan$/,
+    });
   });
 
   it("validates custom resources strictly against their CRD", () => {
@@ -91,7 +111,25 @@ describe("aisc verify --only k8s", function () {
         group: "example.com",
         names: { kind: "Widget", plural: "widgets" },
         scope: "Namespaced",
-        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", required: ["size"], properties: { size: { type: "integer" }, extra: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } } } } } }],
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: {
+                  spec: {
+                    type: "object",
+                    required: ["size"],
+                    properties: { size: { type: "integer" }, extra: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+                  },
+                },
+              },
+            },
+          },
+        ],
       },
     };
     const v = new K8sValidator(K8S_SCHEMA, [crd]);

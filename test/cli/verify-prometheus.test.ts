@@ -43,24 +43,38 @@ describe("aisc verify --only prometheus", function () {
   });
 
   it("fails, before promtool, when a rule names a metric or label the pinned exporters do not emit", () => {
-    fs.writeFileSync(path.join(out, "cyberport", RULES), editRules((t) => t.replace("expr: slurm_nodes_down > 0", "expr: slurm_node_gpus_alloc > 0").replace('DCGM_FI_DEV_GPU_UTIL{pod!=""', 'DCGM_FI_DEV_GPU_UTIL{pod_name!=""')));
+    fs.writeFileSync(
+      path.join(out, "cyberport", RULES),
+      editRules((t) =>
+        t.replace("expr: slurm_nodes_down > 0", "expr: slurm_node_gpus_alloc > 0").replace('DCGM_FI_DEV_GPU_UTIL{pod!=""', 'DCGM_FI_DEV_GPU_UTIL{pod_name!=""'),
+      ),
+    );
     const run = aisc("verify", "--config", file, "--only", "prometheus", "--out", out);
     assert.strictEqual(run.status, 1, run.stdout);
     assert.match(run.stdout, /^cyberport prometheus: alert rules with the real promtool: failed\n {2}metric catalog \(charts\/imports\/metrics\): failed$/m);
     assert.match(run.stdout, /^ {4}manifests\/namespaces\/monitoring\.yaml: SlurmNodesDown: metric slurm_node_gpus_alloc: no pinned exporter emits it$/m);
-    assert.match(run.stdout, /^ {4}manifests\/namespaces\/monitoring\.yaml: GpuAllocatedIdle: label pod_name on DCGM_FI_DEV_GPU_UTIL: the exporter does not emit it$/m);
+    assert.match(
+      run.stdout,
+      /^ {4}manifests\/namespaces\/monitoring\.yaml: GpuAllocatedIdle: label pod_name on DCGM_FI_DEV_GPU_UTIL: the exporter does not emit it$/m,
+    );
     assert.doesNotMatch(run.stdout, /promtool test rules/);
   });
 
   it("fails with promtool's message on a broken rule expression", () => {
-    fs.writeFileSync(path.join(out, "cyberport", RULES), editRules((t) => t.replace("DCGM_FI_DEV_GPU_TEMP,", "DCGM_FI_DEV_GPU_TEMP[,")));
+    fs.writeFileSync(
+      path.join(out, "cyberport", RULES),
+      editRules((t) => t.replace("DCGM_FI_DEV_GPU_TEMP,", "DCGM_FI_DEV_GPU_TEMP[,")),
+    );
     const run = aisc("verify", "--config", file, "--only", "prometheus", "--out", out);
     assert.strictEqual(run.status, 1);
     assert.match(run.stdout, /GpuTemperatureHigh": could not parse expression/);
   });
 
   it("fails when a rule no longer behaves as its unit test expects", () => {
-    fs.writeFileSync(path.join(out, "cyberport", RULES), editRules((t) => t.replace("> 85", "> 95")));
+    fs.writeFileSync(
+      path.join(out, "cyberport", RULES),
+      editRules((t) => t.replace("> 85", "> 95")),
+    );
     const run = aisc("verify", "--config", file, "--only", "prometheus", "--out", out);
     assert.strictEqual(run.status, 1);
     assert.match(run.stdout, /promtool test rules: failed/);

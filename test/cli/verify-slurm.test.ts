@@ -18,7 +18,13 @@ describe("aisc verify --only slurm", function () {
 
     it("swaps only auth, GRES detection, hosts, ports and paths, and runs the chosen nodes", () => {
       const conf = "ClusterName=s\nAuthType=auth/slurm\nSlurmctldHost=slurm-controller\nGresTypes=gpu\nNodeName=p-[0-3] CPUs=8 Gres=gpu:h100:8 State=UNKNOWN\n";
-      const o = overlay(conf, "AutoDetect=nvidia\n", "CgroupPlugin=cgroup/v2\nIgnoreSystemd=yes\n", { dir: "/t", mungeSocket: "/t/m", ports: { slurmctld: 1, slurmdbd: 2, slurmd: [3] }, cgroupV2: true, nodes: [{ name: "p-0", gresType: "h100", gpus: 8 }] });
+      const o = overlay(conf, "AutoDetect=nvidia\n", "CgroupPlugin=cgroup/v2\nIgnoreSystemd=yes\n", {
+        dir: "/t",
+        mungeSocket: "/t/m",
+        ports: { slurmctld: 1, slurmdbd: 2, slurmd: [3] },
+        cgroupV2: true,
+        nodes: [{ name: "p-0", gresType: "h100", gpus: 8 }],
+      });
       const lines = o.slurmConf.trim().split("\n");
       assert.ok(lines.includes("AuthType=auth/munge") && !lines.includes("AuthType=auth/slurm"));
       assert.ok(lines.includes("ClusterName=s") && lines.includes("GresTypes=gpu"));
@@ -47,7 +53,10 @@ describe("aisc verify --only slurm", function () {
       const site = parseSite(cloudSite());
       const probe = chooseProbe(site)!;
       assert.deepStrictEqual([probe.tenant, probe.limit, probe.partition, probe.pool.name, probe.nodes], ["gov-c", 4, "train", "h100-a", 1]);
-      assert.deepStrictEqual(representativeNodes(site, probe).map((n) => n.name), ["h100-a-0", "h100-cloud-0"]);
+      assert.deepStrictEqual(
+        representativeNodes(site, probe).map((n) => n.name),
+        ["h100-a-0", "h100-cloud-0"],
+      );
       const sandy = chooseProbe(parseSite(realSite("sandy-ridge")))!;
       assert.deepStrictEqual([sandy.tenant, sandy.limit, sandy.pool.name, sandy.nodes], ["dpo", 100, "b200-p1", 13]);
     });
@@ -62,7 +71,7 @@ describe("aisc verify --only slurm", function () {
       ]);
       assert.strictEqual(nodeGres("NodeName=h100-a-0 Gres=gpu:h100:8(S:0-1) State=IDLE"), "gpu:h100:8");
       assert.deepStrictEqual(compareQos(site, "normal|\nuni-a|gres/gpu=8\nlab-b|gres/gpu=6\n"), [
-        "tenant lab-b: QoS GrpTRES is \"gres/gpu=6\", expected gres/gpu=16 (its Kubernetes GPU quota)",
+        'tenant lab-b: QoS GrpTRES is "gres/gpu=6", expected gres/gpu=16 (its Kubernetes GPU quota)',
         "tenant gov-c: QoS GrpTRES is missing, expected gres/gpu=4 (its Kubernetes GPU quota)",
       ]);
     });
@@ -114,7 +123,8 @@ describe("aisc verify --only slurm", function () {
         /^ {2}a 1-core job with no --mem on h100-a-0 leaves its GPUs usable: a 1-GPU job runs beside it$/,
         /^ {2}\S+, a member of no tenant's group, is refused: .*Invalid account.*$/,
         /^ {2}tenant gov-c: \S+, removed from its group, is refused after the sync \(removed \S+ from gov-c\): .*Invalid account.*$/,
-      ]) assert.match(run.stdout, new RegExp(line.source, "m"));
+      ])
+        assert.match(run.stdout, new RegExp(line.source, "m"));
     });
 
     it("fails within seconds, in Slurm's own words, on a misspelled slurm.conf key", () => {
@@ -123,7 +133,10 @@ describe("aisc verify --only slurm", function () {
       const run = aisc("verify", "--config", file, "--only", "slurm", "--out", out);
       assert.strictEqual(run.status, 1);
       assert.ok(Date.now() - started < 15000, `took ${Date.now() - started} ms`);
-      assert.match(run.stdout, /^ {2}Slurm refuses the site's files \(slurmd -G exited 1\):\n {4}error: _parse_next_key: Parsing error at unrecognized key: GresTipes$/m);
+      assert.match(
+        run.stdout,
+        /^ {2}Slurm refuses the site's files \(slurmd -G exited 1\):\n {4}error: _parse_next_key: Parsing error at unrecognized key: GresTipes$/m,
+      );
     });
 
     it("fails with Slurm's own message on a plugin Slurm does not have", () => {
@@ -138,14 +151,20 @@ describe("aisc verify --only slurm", function () {
       edit("accounts.cfg", (t) => t.replace(/DefaultQOS='(\S+?)'/g, "DefaultQOS='normal'"));
       const run = aisc("verify", "--config", file, "--only", "slurm", "--out", out);
       assert.strictEqual(run.status, 1, run.stdout);
-      assert.match(run.stdout, /^ {2}FAILED tenant gov-c: member \S+'s 1-GPU job on train was refused at submission: .* \(\S+'s association with gov-c: default QoS normal, QoS .*\)$/m);
+      assert.match(
+        run.stdout,
+        /^ {2}FAILED tenant gov-c: member \S+'s 1-GPU job on train was refused at submission: .* \(\S+'s association with gov-c: default QoS normal, QoS .*\)$/m,
+      );
     });
 
     it("fails, naming the default, when a job's default memory is more than a node has", () => {
       edit("slurm.conf", (t) => t.replace(/^EnforcePartLimits=ALL$/m, "EnforcePartLimits=ALL\nDefMemPerGPU=99999999"));
       const run = aisc("verify", "--config", file, "--only", "slurm", "--out", out);
       assert.strictEqual(run.status, 1, run.stdout);
-      assert.match(run.stdout, /^ {2}FAILED tenant gov-c: member \S+'s 1-GPU job on train was refused at submission: .*; defaults: site DefMemPerGPU=99999999; partition train .*\)$/m);
+      assert.match(
+        run.stdout,
+        /^ {2}FAILED tenant gov-c: member \S+'s 1-GPU job on train was refused at submission: .*; defaults: site DefMemPerGPU=99999999; partition train .*\)$/m,
+      );
     });
 
     it("fails when a node's GRES in slurm.conf is not what the inventory declares", () => {

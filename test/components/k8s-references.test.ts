@@ -11,13 +11,15 @@ describe("what a Kubernetes object names", () => {
         template: {
           spec: {
             serviceAccountName: "runner",
-            containers: [{
-              env: [
-                { name: "A", valueFrom: { configMapKeyRef: { name: "env-cm", key: "a" } } },
-                { name: "B", valueFrom: { secretKeyRef: { name: "env-secret", key: "b" } } },
-              ],
-              envFrom: [{ configMapRef: { name: "from-cm" } }, { secretRef: { name: "from-secret" } }],
-            }],
+            containers: [
+              {
+                env: [
+                  { name: "A", valueFrom: { configMapKeyRef: { name: "env-cm", key: "a" } } },
+                  { name: "B", valueFrom: { secretKeyRef: { name: "env-secret", key: "b" } } },
+                ],
+                envFrom: [{ configMapRef: { name: "from-cm" } }, { secretRef: { name: "from-secret" } }],
+              },
+            ],
             volumes: [
               { name: "a", configMap: { name: "vol-cm" } },
               { name: "b", secret: { secretName: "vol-secret" } },
@@ -54,10 +56,25 @@ describe("what a Kubernetes object names", () => {
         prologScriptRefs: [{ name: "prolog" }],
       },
     };
-    assert.deepStrictEqual(referencedKeys(controller), ["Secret/slurm/auth", "Secret/slurm/jwt", "Accounting/slurm/slurm", "ConfigMap/slurm/files", "ConfigMap/slurm/more-files", "ConfigMap/slurm/prolog"]);
-    const login = { kind: "LoginSet", metadata: { name: "login", namespace: "slurm" }, spec: { controllerRef: { name: "slurm" }, sssdConfRef: { name: "sssd", key: "sssd.conf" } } };
+    assert.deepStrictEqual(referencedKeys(controller), [
+      "Secret/slurm/auth",
+      "Secret/slurm/jwt",
+      "Accounting/slurm/slurm",
+      "ConfigMap/slurm/files",
+      "ConfigMap/slurm/more-files",
+      "ConfigMap/slurm/prolog",
+    ]);
+    const login = {
+      kind: "LoginSet",
+      metadata: { name: "login", namespace: "slurm" },
+      spec: { controllerRef: { name: "slurm" }, sssdConfRef: { name: "sssd", key: "sssd.conf" } },
+    };
     assert.deepStrictEqual(referencedKeys(login), ["Controller/slurm/slurm", "Secret/slurm/sssd"]);
-    const accounting = { kind: "Accounting", metadata: { name: "slurm", namespace: "slurm" }, spec: { storageConfig: { passwordKeyRef: { name: "db", key: "password" } } } };
+    const accounting = {
+      kind: "Accounting",
+      metadata: { name: "slurm", namespace: "slurm" },
+      spec: { storageConfig: { passwordKeyRef: { name: "db", key: "password" } } },
+    };
     assert.deepStrictEqual(referencedKeys(accounting), ["Secret/slurm/db"]);
   });
 

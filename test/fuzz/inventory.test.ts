@@ -42,17 +42,46 @@ function mutate(base: Json, path: (string | number)[], op: "replace" | "delete" 
   else if (op === "delete") {
     if (Array.isArray(parent)) parent.splice(Number(key), 1);
     else delete (parent as Record<string, Json>)[key];
-  }
-  else if (Array.isArray(parent)) parent.push(JSON.parse(JSON.stringify(parent[Number(key)])));
+  } else if (Array.isArray(parent)) parent.push(JSON.parse(JSON.stringify(parent[Number(key)])));
   return copy;
 }
 
 /** Huge values: each must be refused by its length alone, at once, whatever key it lands on. */
-const HUGE: Json[] = ["x".repeat(300_000), Array<Json>(20_000).fill("10.0.0.0/8"), Array<Json>(20_000).fill({ name: "a" }), Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i]))];
+const HUGE: Json[] = [
+  "x".repeat(300_000),
+  Array<Json>(20_000).fill("10.0.0.0/8"),
+  Array<Json>(20_000).fill({ name: "a" }),
+  Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i])),
+];
 
 /** Values that tend to break parsers: boundaries, wrong types, odd strings, sizes past every limit. */
 const nasty: fc.Arbitrary<Json> = fc.oneof(
-  fc.constantFrom<Json>(0, -1, 1, 2, 0.5, 1e9, -8, 64, 1.3, "", " ", "ap-east-1", "H100", "on-prem", "cloud", "10.0.0.0/8", "2026-02-30", "kube-system", "x".repeat(80), null, true, [], {}, ...HUGE),
+  fc.constantFrom<Json>(
+    0,
+    -1,
+    1,
+    2,
+    0.5,
+    1e9,
+    -8,
+    64,
+    1.3,
+    "",
+    " ",
+    "ap-east-1",
+    "H100",
+    "on-prem",
+    "cloud",
+    "10.0.0.0/8",
+    "2026-02-30",
+    "kube-system",
+    "x".repeat(80),
+    null,
+    true,
+    [],
+    {},
+    ...HUGE,
+  ),
   fc.integer({ min: -1000, max: 100000 }),
   fc.string({ maxLength: 12 }),
   fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>,
@@ -60,7 +89,12 @@ const nasty: fc.Arbitrary<Json> = fc.oneof(
 
 const BASE = smallSite() as unknown as Json;
 const PATHS = paths(BASE);
-const mutation = fc.record({ path: fc.constantFrom(...PATHS), op: fc.constantFrom("replace" as const, "delete" as const, "duplicate" as const), value: nasty, second: fc.option(fc.record({ path: fc.constantFrom(...PATHS), value: nasty })) });
+const mutation = fc.record({
+  path: fc.constantFrom(...PATHS),
+  op: fc.constantFrom("replace" as const, "delete" as const, "duplicate" as const),
+  value: nasty,
+  second: fc.option(fc.record({ path: fc.constantFrom(...PATHS), value: nasty })),
+});
 
 type Mutation = { path: (string | number)[]; op: "replace" | "delete" | "duplicate"; value: Json; second: { path: (string | number)[]; value: Json } | null };
 
@@ -89,7 +123,11 @@ function parsed(m: Mutation): Site | InventoryError {
 /** The capacity-relevant objects of a site as a plan, without Pulumi: facts, quotas, Slurm accounts. */
 function planOf(site: Site): Plan {
   const app = new App();
-  const objects = [new SiteFactsChart(app, "facts", { site }), new SlurmChart(app, "slurm", { site }), ...site.tenants.map((t) => new TenantChart(app, `t-${t.name}`, { site, tenant: t }))].flatMap((c) => c.toJson() as K8sObject[]);
+  const objects = [
+    new SiteFactsChart(app, "facts", { site }),
+    new SlurmChart(app, "slurm", { site }),
+    ...site.tenants.map((t) => new TenantChart(app, `t-${t.name}`, { site, tenant: t })),
+  ].flatMap((c) => c.toJson() as K8sObject[]);
   const resources: PlannedResource[] = objects.map((o) => {
     const [group, version] = o.apiVersion.includes("/") ? o.apiVersion.split("/") : ["core", o.apiVersion];
     return plannedResource(`kubernetes:${group}/${version}:${o.kind}`, `${o.metadata.namespace ?? "_"}/${o.metadata.name}`, o);
@@ -125,7 +163,11 @@ describe(`fuzzing the inventory (${RUNS} cases)`, function () {
    * aborts with a status that is not 0, 1 or 2.
    */
   function bounded(...args: string[]): CliRun {
-    const r = spawnSync(process.execPath, [AISC, ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=768" } });
+    const r = spawnSync(process.execPath, [AISC, ...args], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=768" },
+    });
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -155,7 +197,11 @@ describe(`fuzzing the inventory (${RUNS} cases)`, function () {
         if (site.tenants.some((t) => !t.maxShareExempt && t.gpus > Math.floor(gpus * 0.25))) expected.add("capacity-tenant-share-within-limit");
         if (site.capacity.facilityPowerMW > site.power.envelopeMW) expected.add("capacity-power-within-envelope");
         if (expected.size === 0) return;
-        const result = await evaluatePolicies(planOf(site), { "capacity-milestone-met": { asOf: "2026-11-22" }, "capacity-milestone-on-track": { asOf: "2026-11-22" } }, CAPACITY_POLICIES);
+        const result = await evaluatePolicies(
+          planOf(site),
+          { "capacity-milestone-met": { asOf: "2026-11-22" }, "capacity-milestone-on-track": { asOf: "2026-11-22" } },
+          CAPACITY_POLICIES,
+        );
         const caught = new Set(result.violations.map((v) => v.policy));
         for (const policy of expected) assert.ok(caught.has(policy), `${policy} missed: ${JSON.stringify(m)}`);
       }),

@@ -27,8 +27,18 @@ export interface Finding {
   readonly urn?: string;
 }
 
-const LEVELS: Record<number, string> = { [pb.EnforcementLevel.ADVISORY]: "advisory", [pb.EnforcementLevel.MANDATORY]: "mandatory", [pb.EnforcementLevel.DISABLED]: "disabled", [pb.EnforcementLevel.REMEDIATE]: "remediate" };
-const LEVEL_OF: Record<string, pb.EnforcementLevel> = { advisory: pb.EnforcementLevel.ADVISORY, mandatory: pb.EnforcementLevel.MANDATORY, disabled: pb.EnforcementLevel.DISABLED, remediate: pb.EnforcementLevel.REMEDIATE };
+const LEVELS: Record<number, string> = {
+  [pb.EnforcementLevel.ADVISORY]: "advisory",
+  [pb.EnforcementLevel.MANDATORY]: "mandatory",
+  [pb.EnforcementLevel.DISABLED]: "disabled",
+  [pb.EnforcementLevel.REMEDIATE]: "remediate",
+};
+const LEVEL_OF: Record<string, pb.EnforcementLevel> = {
+  advisory: pb.EnforcementLevel.ADVISORY,
+  mandatory: pb.EnforcementLevel.MANDATORY,
+  disabled: pb.EnforcementLevel.DISABLED,
+  remediate: pb.EnforcementLevel.REMEDIATE,
+};
 
 const struct = (value: Readonly<Record<string, unknown>>) => Struct.fromJavaScript(onTheWire(value) as Record<string, never>);
 
@@ -40,8 +50,15 @@ export class PolicyPackProcess {
 
   /** Starts the pack as the CLI does, with `PULUMI_CONFIG` the stack's config; resolves once it serves. */
   static async start(stackConfig: Record<string, string>, engineAddress = "127.0.0.1:1"): Promise<PolicyPackProcess> {
-    const runner = execFileSync(process.execPath, ["-e", "console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack'))"], { cwd: PACK_DIR, encoding: "utf8" }).trim();
-    const child = spawn(process.execPath, [runner, engineAddress, PACK_DIR], { cwd: PACK_DIR, env: { ...process.env, PULUMI_CONFIG: JSON.stringify(stackConfig) }, stdio: ["ignore", "pipe", "pipe"] });
+    const runner = execFileSync(process.execPath, ["-e", "console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack'))"], {
+      cwd: PACK_DIR,
+      encoding: "utf8",
+    }).trim();
+    const child = spawn(process.execPath, [runner, engineAddress, PACK_DIR], {
+      cwd: PACK_DIR,
+      env: { ...process.env, PULUMI_CONFIG: JSON.stringify(stackConfig) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const port = await new Promise<number>((resolve, reject) => {
@@ -68,7 +85,11 @@ export class PolicyPackProcess {
   /** The pack's name, version and policies with their levels, as GetAnalyzerInfo reports them. */
   async info(): Promise<{ name: string; version: string; policies: { name: string; level: string }[] }> {
     const info = await this.call<Empty, pb.AnalyzerInfo>((req, cb) => this.client.getAnalyzerInfo(req, cb), new Empty());
-    return { name: info.getName(), version: info.getVersion(), policies: info.getPoliciesList().map((p) => ({ name: p.getName(), level: LEVELS[p.getEnforcementlevel()] })) };
+    return {
+      name: info.getName(),
+      version: info.getVersion(),
+      policies: info.getPoliciesList().map((p) => ({ name: p.getName(), level: LEVELS[p.getEnforcementlevel()] })),
+    };
   }
 
   /**
@@ -122,7 +143,14 @@ export class PolicyPackProcess {
       collect(await this.call((req, cb) => this.client.analyze(req, cb), req), r.urn);
     }
     const resources = plan.resources.map((r) => {
-      const a = new pb.AnalyzerResource().setType(r.type).setName(r.name).setUrn(r.urn).setProperties(struct(r.inputs)).setOptions(options(r)).setParent(r.parent ?? "").setDependenciesList([...r.options.dependencies]);
+      const a = new pb.AnalyzerResource()
+        .setType(r.type)
+        .setName(r.name)
+        .setUrn(r.urn)
+        .setProperties(struct(r.inputs))
+        .setOptions(options(r))
+        .setParent(r.parent ?? "")
+        .setDependenciesList([...r.options.dependencies]);
       const p = provider(r);
       if (p) a.setProvider(p);
       return a;
@@ -135,5 +163,7 @@ export class PolicyPackProcess {
 /** Findings in one order, for comparing two lists that need not arrive in the same one. */
 export function sorted(findings: readonly Finding[]): Finding[] {
   const key = (f: Finding) => JSON.stringify([f.policy, f.urn ?? "", f.level, f.message]);
-  return [...findings].map((f) => ({ policy: f.policy, level: f.level, message: f.message, ...(f.urn ? { urn: f.urn } : {}) })).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return [...findings]
+    .map((f) => ({ policy: f.policy, level: f.level, message: f.message, ...(f.urn ? { urn: f.urn } : {}) }))
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

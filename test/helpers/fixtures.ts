@@ -33,20 +33,30 @@ export function smallSite(): Record<string, any> {
       identity: { issuerUrl: "https://sso.testsite.example/realms/aisc", clientId: "kubernetes" },
       access: [{ principalArn: "arn:aws:iam::111122223333:role/aisc-testsite-deploy", policy: "cluster-admin" }],
     },
-    networks: { vpcCidr: "10.10.0.0/16", onPremNodeCidrs: ["10.20.0.0/16"], onPremPodCidrs: ["10.32.0.0/12"], podRouting: { mode: "bgp", localAsn: 65010, peers: [{ address: "10.20.0.1", asn: 65000 }] } },
+    networks: {
+      vpcCidr: "10.10.0.0/16",
+      onPremNodeCidrs: ["10.20.0.0/16"],
+      onPremPodCidrs: ["10.32.0.0/12"],
+      podRouting: { mode: "bgp", localAsn: 65010, peers: [{ address: "10.20.0.1", asn: 65000 }] },
+    },
     pools: [
       { name: "h100-a", gpu: "H100", gpusPerNode: 8, nodes: 4 },
       { name: "l40s-ts", gpu: "L40S", gpusPerNode: 4, nodes: 2, sharing: { timeSlicing: { replicas: 4 } }, inService: "2027-01-01" },
     ],
     tenants: [
-      { name: "uni-a", kind: "university", gpus: 8, subsidy: { scheme: "ai-subsidy-scheme", share: 0.7 }, adminGroup: "uni-a-admins", directoryGroup: "uni-a-users" },
+      {
+        name: "uni-a",
+        kind: "university",
+        gpus: 8,
+        subsidy: { scheme: "ai-subsidy-scheme", share: 0.7 },
+        adminGroup: "uni-a-admins",
+        directoryGroup: "uni-a-users",
+      },
       { name: "lab-b", kind: "research-centre", gpus: 16, adminGroup: "lab-b-admins", directoryGroup: "lab-b-users", maxShareExempt: true },
       { name: "gov-c", kind: "government", gpus: 4, adminGroup: "gov-c-admins", directoryGroup: "gov-c-users" },
     ],
     slurm: {
-      partitions: [
-        { name: "train", pools: ["h100-a"], default: true },
-      ],
+      partitions: [{ name: "train", pools: ["h100-a"], default: true }],
       login: { ldapUri: "ldaps://ldap.test.example", searchBase: "dc=test,dc=example" },
     },
   };
@@ -101,7 +111,9 @@ export function issuesOf(site: unknown): string[] {
  * over the project's, as with the Pulumi CLI: pass it as `{ "aisc:city": costedCity() }`.
  */
 export function costedCity(over: Record<string, unknown> = {}): Record<string, unknown> {
-  const project = YAML.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "Pulumi.yaml"), "utf8")) as { config: { "aisc:city": { value: Record<string, any> } } };
+  const project = YAML.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "Pulumi.yaml"), "utf8")) as {
+    config: { "aisc:city": { value: Record<string, any> } };
+  };
   const city = project.config["aisc:city"].value;
   const scheme = city.subsidy["ai-subsidy-scheme"];
   return { ...city, subsidy: { "ai-subsidy-scheme": { ...scheme, rates: { H100: 25, L40S: 8 }, ...over } } };
@@ -130,7 +142,10 @@ export function tempDir(): string {
 
 /** The stacks planned into an OUT: its entries less aisc's hidden bookkeeping. */
 export function stacksIn(out: string): string[] {
-  return fs.readdirSync(out).filter((e) => !e.startsWith(".")).sort();
+  return fs
+    .readdirSync(out)
+    .filter((e) => !e.startsWith("."))
+    .sort();
 }
 
 /** The `aisc:site` value of a stack in stacks/. */

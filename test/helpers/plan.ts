@@ -50,7 +50,13 @@ export function realPlan(stack: string): Plan {
 }
 
 /** A recorded resource built by hand, for tests that need one the programs do not make. */
-export function plannedResource(type: string, name: string, inputs: Record<string, unknown>, options: Partial<PlannedResource["options"]> = {}, parent?: string): PlannedResource {
+export function plannedResource(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  options: Partial<PlannedResource["options"]> = {},
+  parent?: string,
+): PlannedResource {
   return {
     urn: `urn:pulumi:s::aisc::${type}::${name}`,
     type,
@@ -59,6 +65,15 @@ export function plannedResource(type: string, name: string, inputs: Record<strin
     remote: false,
     inputs,
     ...(parent ? { parent } : {}),
-    options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependencies: [], ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], ...options },
+    options: {
+      protect: false,
+      retainOnDelete: false,
+      deleteBeforeReplace: false,
+      dependencies: [],
+      ignoreChanges: [],
+      replaceOnChanges: [],
+      additionalSecretOutputs: [],
+      ...options,
+    },
   };
 }

@@ -22,7 +22,14 @@ export const TYPES = {
 } as const;
 
 /** A Kubernetes object as the plan records it, named `<namespace>/<name>` (or `<name>`). */
-export function k8s(type: string, name: string, namespace: string | undefined, body: Record<string, unknown> = {}, labels?: Record<string, string>, annotations?: Record<string, string>): PlannedResource {
+export function k8s(
+  type: string,
+  name: string,
+  namespace: string | undefined,
+  body: Record<string, unknown> = {},
+  labels?: Record<string, string>,
+  annotations?: Record<string, string>,
+): PlannedResource {
   const metadata = { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) };
   return plannedResource(type, namespace ? `${namespace}/${name}` : name, { metadata, ...body });
 }
@@ -83,15 +90,34 @@ export function tenant(name: string, input: TenantInput = {}): PlannedResource[]
   const gpus = input.gpus ?? 8;
   const group = input.group ?? `${name}-admins`;
   const subsidy: Record<string, string> = input.subsidy ? { "aisc.hk/subsidy-scheme": input.subsidy.scheme, "aisc.hk/subsidy-share": input.subsidy.share } : {};
-  const labels = { "aisc.hk/tenant": name, "pod-security.kubernetes.io/enforce": "restricted", ...subsidy, ...(input.exempt ? { "aisc.hk/max-share-exempt": "true" } : {}) };
+  const labels = {
+    "aisc.hk/tenant": name,
+    "pod-security.kubernetes.io/enforce": "restricted",
+    ...subsidy,
+    ...(input.exempt ? { "aisc.hk/max-share-exempt": "true" } : {}),
+  };
   const more = Object.fromEntries(Object.entries(input.more ?? {}).map(([resource, n]) => [`requests.${resource}`, String(n)]));
-  const slurm = input.slurmGpus === null ? [] : [k8s(TYPES.configMap, `slurm-account-${name}`, "slurm", { data: { qos: `${name} GrpTRES=gres/gpu=${input.slurmGpus ?? gpus}\n` } }, { "aisc.hk/slurm-account": name })];
+  const slurm =
+    input.slurmGpus === null
+      ? []
+      : [
+          k8s(
+            TYPES.configMap,
+            `slurm-account-${name}`,
+            "slurm",
+            { data: { qos: `${name} GrpTRES=gres/gpu=${input.slurmGpus ?? gpus}\n` } },
+            { "aisc.hk/slurm-account": name },
+          ),
+        ];
   return [
     k8s(TYPES.namespace, name, undefined, {}, labels, { "aisc.hk/admin-group": group }),
     k8s(TYPES.quota, "tenant-quota", name, { spec: { hard: { "requests.nvidia.com/gpu": String(gpus), ...more, "requests.cpu": "8" } } }),
     k8s(TYPES.limitRange, "tenant-defaults", name, { spec: { limits: [] } }),
     k8s(TYPES.networkPolicy, "default-deny", name, { spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }),
-    k8s(TYPES.roleBinding, "tenant-admin", name, { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "aisc-tenant-admin" }, subjects: [{ kind: "Group", name: group }] }),
+    k8s(TYPES.roleBinding, "tenant-admin", name, {
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "aisc-tenant-admin" },
+      subjects: [{ kind: "Group", name: group }],
+    }),
     ...slurm,
   ];
 }
@@ -99,9 +125,11 @@ export function tenant(name: string, input: TenantInput = {}): PlannedResource[]
 /** A workload of `type` (Deployment by default) whose pod spec is `pod`, in `namespace`. */
 export function workload(name: string, namespace: string | undefined, pod: Record<string, unknown>, type = "kubernetes:apps/v1:Deployment"): PlannedResource {
   const spec =
-    type === "kubernetes:core/v1:Pod" ? pod
-    : type === "kubernetes:batch/v1:CronJob" ? { jobTemplate: { spec: { template: { spec: pod } } } }
-    : { template: { spec: pod } };
+    type === "kubernetes:core/v1:Pod"
+      ? pod
+      : type === "kubernetes:batch/v1:CronJob"
+        ? { jobTemplate: { spec: { template: { spec: pod } } } }
+        : { template: { spec: pod } };
   return k8s(type, name, namespace, { spec });
 }
 
@@ -115,7 +143,13 @@ export function violations(policy: Policy, resources: readonly PlannedResource[]
   const out: string[] = [];
   const nameOf = (urn?: string) => (urn === undefined ? "-" : urn.split("::").pop()!);
   const notApplicable = new Error("notApplicable");
-  const common = { getConfig: <T>() => config as T, stackTags: new Map<string, string>(), notApplicable: (): never => { throw notApplicable; } };
+  const common = {
+    getConfig: <T>() => config as T,
+    stackTags: new Map<string, string>(),
+    notApplicable: (): never => {
+      throw notApplicable;
+    },
+  };
   // As the engine does, a policy saying it does not apply to a resource passes it.
   const applying = (run: () => unknown) => {
     try {
@@ -127,7 +161,8 @@ export function violations(policy: Policy, resources: readonly PlannedResource[]
   // Every policy in the pack is synchronous; one that is not would have its violations lost
   // here, so it fails the test instead (cli/policy-eval awaits them for the real runs).
   const sync = (result: unknown) => {
-    if (result && typeof (result as Promise<void>).then === "function") throw new Error(`${policy.name} is asynchronous: violations() runs synchronous policies only`);
+    if (result && typeof (result as Promise<void>).then === "function")
+      throw new Error(`${policy.name} is asynchronous: violations() runs synchronous policies only`);
   };
   const validateStack = (policy as StackValidationPolicy).validateStack;
   if (validateStack) applying(() => validateStack({ resources: rs, ...common }, (message, urn) => out.push(`${nameOf(urn)}: ${message}`)));

@@ -29,7 +29,11 @@ describe("capacity maths", () => {
     // 512 H100: 512 x 1,979 = 1,013,248 TF FP8; 80 L40S: 80 x 733 = 58,640 TF. Total 1,071.888 PF.
     // BF16: 512 x 989 + 80 x 362 = 506,368 + 28,960 = 535.328 PF.
     // GPU power: 512 x 700 + 80 x 350 = 386,400 W. IT: 64 x 10,200 + 10 x 4,480 = 697,600 W.
-    const c = capacityOf([pool({ gpu: GPU_CATALOG.H100, gpusPerNode: 8, nodes: 64 }), pool({ gpu: GPU_CATALOG.L40S, gpusPerNode: 8, nodes: 10 })], "fp8-dense", 1.3);
+    const c = capacityOf(
+      [pool({ gpu: GPU_CATALOG.H100, gpusPerNode: 8, nodes: 64 }), pool({ gpu: GPU_CATALOG.L40S, gpusPerNode: 8, nodes: 10 })],
+      "fp8-dense",
+      1.3,
+    );
     assert.deepStrictEqual(c, {
       nodes: 74,
       gpus: 592,
@@ -64,11 +68,21 @@ describe("capacity maths", () => {
       pool({ name: "burst", gpu: GPU_CATALOG.H100, gpusPerNode: 8, nodes: 100, placement: "cloud" }),
     ];
     // 80 x 1,979 = 158.32 PF now; with 80 B200 x 4,500 = 360 PF more from mid-2027.
-    const status = milestoneStatus(pools, [
-      { name: "a", date: "2027-06-29", pflops: 200 },
-      { name: "b", date: "2027-06-30", pflops: 500 },
-    ], "fp8-dense");
-    assert.deepStrictEqual(status.map((m) => [m.plannedPflops, m.met]), [[158.32, false], [518.32, true]]);
+    const status = milestoneStatus(
+      pools,
+      [
+        { name: "a", date: "2027-06-29", pflops: 200 },
+        { name: "b", date: "2027-06-30", pflops: 500 },
+      ],
+      "fp8-dense",
+    );
+    assert.deepStrictEqual(
+      status.map((m) => [m.plannedPflops, m.met]),
+      [
+        [158.32, false],
+        [518.32, true],
+      ],
+    );
   });
 
   it("derives the entitlement total and a site's figures from its inventory", () => {

@@ -20,7 +20,11 @@ describe("the inventory's one description (inventory/input.ts)", () => {
   const errors = (doc: unknown) => (validate(doc) ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`));
 
   it("is what stacks/inventory.schema.json and the README's key table hold (npm run schema regenerates them)", () => {
-    assert.strictEqual(fs.readFileSync(INVENTORY_SCHEMA_FILE, "utf8"), `${JSON.stringify(inventorySchema(), null, 2)}\n`, "stacks/inventory.schema.json is stale: npm run schema");
+    assert.strictEqual(
+      fs.readFileSync(INVENTORY_SCHEMA_FILE, "utf8"),
+      `${JSON.stringify(inventorySchema(), null, 2)}\n`,
+      "stacks/inventory.schema.json is stale: npm run schema",
+    );
     const readme = fs.readFileSync(README_FILE, "utf8");
     assert.strictEqual(readme, readmeWithTable(readme), "the README's inventory table is stale: npm run schema");
   });
@@ -36,7 +40,10 @@ describe("the inventory's one description (inventory/input.ts)", () => {
   it("flags a misspelled key, at the top and in a pool, and a missing required section, as the parser does", () => {
     const doc = (site: Record<string, unknown>) => ({ config: { "aisc:site": site } });
     const typo = mutated((s) => (s.tennants = []));
-    assert.ok(errors(doc(typo)).some((e) => e === " must NOT have additional properties" || e === "/config/aisc:site must NOT have additional properties"), errors(doc(typo)).join("; "));
+    assert.ok(
+      errors(doc(typo)).some((e) => e === " must NOT have additional properties" || e === "/config/aisc:site must NOT have additional properties"),
+      errors(doc(typo)).join("; "),
+    );
     const poolTypo = mutated((s) => (s.pools[0].gpuPerNode = 8));
     assert.ok(errors(doc(poolTypo)).includes("/config/aisc:site/pools/0 must NOT have additional properties"));
     const noPower = mutated((s) => delete s.power);
@@ -45,7 +52,9 @@ describe("the inventory's one description (inventory/input.ts)", () => {
   });
 
   it("gives the parser its key lists: an unknown key is answered with the description's keys", () => {
-    assert.deepStrictEqual(issuesOf(mutated((s) => (s.pools[0].gpuPerNode = 8))), [`aisc:site.pools[0].gpuPerNode: unknown key; expected one of ${Object.keys(SECTIONS.pool).join(", ")}`]);
+    assert.deepStrictEqual(issuesOf(mutated((s) => (s.pools[0].gpuPerNode = 8))), [
+      `aisc:site.pools[0].gpuPerNode: unknown key; expected one of ${Object.keys(SECTIONS.pool).join(", ")}`,
+    ]);
   });
 
   it("names the fields a missing or malformed section needs", () => {

@@ -9,7 +9,14 @@ const routed = (podRouting: unknown) => mutated((s) => (s.networks.podRouting = 
 
 describe("parseSite: pod routing for hybrid nodes", () => {
   it("reads BGP peers and ASNs, or static routing", () => {
-    const bgp = { mode: "bgp", localAsn: 4200000001, peers: [{ address: "10.20.0.2", asn: 65000 }, { address: "10.20.255.254", asn: 64512 }] };
+    const bgp = {
+      mode: "bgp",
+      localAsn: 4200000001,
+      peers: [
+        { address: "10.20.0.2", asn: 65000 },
+        { address: "10.20.255.254", asn: 64512 },
+      ],
+    };
     assert.deepStrictEqual(parseSite(routed(bgp)).networks.podRouting, bgp);
     assert.deepStrictEqual(parseSite(routed({ mode: "static" })).networks.podRouting, { mode: "static" });
   });
@@ -28,7 +35,8 @@ describe("parseSite: pod routing for hybrid nodes", () => {
   });
 
   it("refuses reserved AS numbers, routers off the node networks, network addresses and duplicates, each keyed", () => {
-    const asnWhat = "an AS number from 1 to 4294967294, not reserved (23456, 64496-64511, 65535, 65536-65551); private ones are 64512-65534 and 4200000000-4294967294";
+    const asnWhat =
+      "an AS number from 1 to 4294967294, not reserved (23456, 64496-64511, 65535, 65536-65551); private ones are 64512-65534 and 4200000000-4294967294";
     const site = routed({
       mode: "bgp",
       localAsn: 23456,
@@ -48,17 +56,33 @@ describe("parseSite: pod routing for hybrid nodes", () => {
       `${KEY}.peers[3].asn: expected ${asnWhat}, got "65000"`,
       `${KEY}.peers[4].address: expected an IPv4 address such as 10.80.0.1, got "10.20.0.300"`,
     ]);
-    assert.deepStrictEqual(issuesOf(routed({ mode: "bgp", localAsn: 65010, peers: [{ address: "10.20.0.9", asn: 65000 }, { address: "10.20.0.9", asn: 65001 }] })), [
-      `${KEY}.peers[1].address: duplicate peer address "10.20.0.9"; also at index 0`,
-    ]);
+    assert.deepStrictEqual(
+      issuesOf(
+        routed({
+          mode: "bgp",
+          localAsn: 65010,
+          peers: [
+            { address: "10.20.0.9", asn: 65000 },
+            { address: "10.20.0.9", asn: 65001 },
+          ],
+        }),
+      ),
+      [`${KEY}.peers[1].address: duplicate peer address "10.20.0.9"; also at index 0`],
+    );
   });
 
   it("names what each mode needs and refuses what it does not take", () => {
-    assert.deepStrictEqual(issuesOf(routed({ mode: "bgp", localAsn: 65010 })), [`${KEY}.peers: expected the routers each hybrid node peers with: [{address, asn}]`]);
+    assert.deepStrictEqual(issuesOf(routed({ mode: "bgp", localAsn: 65010 })), [
+      `${KEY}.peers: expected the routers each hybrid node peers with: [{address, asn}]`,
+    ]);
     assert.deepStrictEqual(issuesOf(routed({ mode: "bgp", localAsn: 65010, peers: [] })), [`${KEY}.peers: expected at least 1 item, got 0`]);
     const many = Array.from({ length: 17 }, (_, i) => ({ address: `10.20.0.${i + 1}`, asn: 65000 }));
-    assert.deepStrictEqual(issuesOf(routed({ mode: "bgp", localAsn: 65010, peers: many })), [`${KEY}.peers: expected at most 16 BGP peers (every node holds a session with each), got 17`]);
-    assert.deepStrictEqual(issuesOf(routed({ mode: "static", localAsn: 65010 })), [`${KEY}.localAsn: expected nothing with mode static: aisc configures no BGP; the site's routers carry the routes`]);
+    assert.deepStrictEqual(issuesOf(routed({ mode: "bgp", localAsn: 65010, peers: many })), [
+      `${KEY}.peers: expected at most 16 BGP peers (every node holds a session with each), got 17`,
+    ]);
+    assert.deepStrictEqual(issuesOf(routed({ mode: "static", localAsn: 65010 })), [
+      `${KEY}.localAsn: expected nothing with mode static: aisc configures no BGP; the site's routers carry the routes`,
+    ]);
     assert.deepStrictEqual(issuesOf(routed({ mode: "ospf" })), [`${KEY}.mode: expected one of bgp, static, got "ospf"`]);
     assert.deepStrictEqual(issuesOf(routed({ mode: "bgp", localAsn: 65010, peers: [{ address: "10.20.0.1", asn: 65000, password: "x" }] })), [
       `${KEY}.peers[0].password: unknown key; expected one of address, asn`,

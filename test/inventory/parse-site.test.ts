@@ -26,10 +26,19 @@ describe("parseSite: the site", () => {
   });
 
   it("rejects a bad name, display name, region or capacity block at its key", () => {
-    rejects((s) => (s.name = "t".repeat(25)), ["aisc:site.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit) of at most 24 characters, got 25"]);
-    rejects((s) => (s.name = "Test"), ["aisc:site.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), got \"Test\""]);
+    rejects(
+      (s) => (s.name = "t".repeat(25)),
+      [
+        "aisc:site.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit) of at most 24 characters, got 25",
+      ],
+    );
+    rejects(
+      (s) => (s.name = "Test"),
+      ["aisc:site.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), got \"Test\""],
+    );
     rejects((s) => (s.displayName = ""), ['aisc:site.displayName: expected a non-empty string, got ""']);
-    for (const region of ["xap-east-1", "ap-east-1x", "ap-east"]) rejects((s) => (s.region = region), [`aisc:site.region: expected an AWS region such as ap-east-1, got "${region}"`]);
+    for (const region of ["xap-east-1", "ap-east-1x", "ap-east"])
+      rejects((s) => (s.region = region), [`aisc:site.region: expected an AWS region such as ap-east-1, got "${region}"`]);
     rejects((s) => delete s.capacity, ["aisc:site.capacity: expected a mapping with precision; optional milestones, got nothing"]);
     rejects((s) => (s.monitoring = { gpuTempCelsius: 20 }), ["aisc:site.monitoring.gpuTempCelsius: expected an integer from 40 to 110, got 20"]);
   });
@@ -42,29 +51,47 @@ describe("parseSite: the site", () => {
     });
     assert.deepStrictEqual(site.monitoring.alerting, alerting);
     assert.strictEqual(site.tenants[1].alertReceiver, "lab-ops");
-    assert.strictEqual(parsed((s) => (s.monitoring = { alerting: { receivers: ["a"], critical: "a", warning: "a" } })).monitoring.alerting?.watchdog, undefined);
+    assert.strictEqual(
+      parsed((s) => (s.monitoring = { alerting: { receivers: ["a"], critical: "a", warning: "a" } })).monitoring.alerting?.watchdog,
+      undefined,
+    );
     assert.strictEqual(parseSite(mutated(() => undefined)).monitoring.alerting, undefined);
   });
 
   it("rejects alerting that names receivers it does not declare, a receiver called null, and a tenant's unknown receiver", () => {
-    rejects((s) => (s.monitoring = { alerting: { receivers: ["a", "b"], critical: "c", warning: "a", watchdog: 5 } }), [
-      'aisc:site.monitoring.alerting.critical: expected one of the receivers (a, b), got "c"',
-      "aisc:site.monitoring.alerting.watchdog: expected one of the receivers (a, b), got 5",
-    ]);
-    rejects((s) => (s.monitoring = { alerting: { receivers: ["null", "a", "a"], critical: "a", warning: "a" } }), [
-      'aisc:site.monitoring.alerting.receivers[2]: duplicate receiver "a"; also at index 1',
-      "aisc:site.monitoring.alerting.receivers[0]: expected a name other than null, Alertmanager's receiver that delivers nowhere",
-    ]);
-    rejects((s) => (s.monitoring = { alerting: { receivers: [], critical: "a", warning: "a" } }), [
-      "aisc:site.monitoring.alerting.receivers: expected at least 1 item, got 0",
-      "aisc:site.monitoring.alerting.critical: expected one of the receivers (), got \"a\"",
-      "aisc:site.monitoring.alerting.warning: expected one of the receivers (), got \"a\"",
-    ]);
-    rejects((s) => (s.tenants[0].alertReceiver = "ops"), ["aisc:site.tenants[0].alertReceiver: expected one of monitoring.alerting.receivers (none declared), got \"ops\""]);
+    rejects(
+      (s) => (s.monitoring = { alerting: { receivers: ["a", "b"], critical: "c", warning: "a", watchdog: 5 } }),
+      [
+        'aisc:site.monitoring.alerting.critical: expected one of the receivers (a, b), got "c"',
+        "aisc:site.monitoring.alerting.watchdog: expected one of the receivers (a, b), got 5",
+      ],
+    );
+    rejects(
+      (s) => (s.monitoring = { alerting: { receivers: ["null", "a", "a"], critical: "a", warning: "a" } }),
+      [
+        'aisc:site.monitoring.alerting.receivers[2]: duplicate receiver "a"; also at index 1',
+        "aisc:site.monitoring.alerting.receivers[0]: expected a name other than null, Alertmanager's receiver that delivers nowhere",
+      ],
+    );
+    rejects(
+      (s) => (s.monitoring = { alerting: { receivers: [], critical: "a", warning: "a" } }),
+      [
+        "aisc:site.monitoring.alerting.receivers: expected at least 1 item, got 0",
+        'aisc:site.monitoring.alerting.critical: expected one of the receivers (), got "a"',
+        'aisc:site.monitoring.alerting.warning: expected one of the receivers (), got "a"',
+      ],
+    );
+    rejects(
+      (s) => (s.tenants[0].alertReceiver = "ops"),
+      ['aisc:site.tenants[0].alertReceiver: expected one of monitoring.alerting.receivers (none declared), got "ops"'],
+    );
   });
 
   it("refuses an administrators' group shared by two tenants, at the second", () => {
-    rejects((s) => (s.tenants[2].adminGroup = s.tenants[0].adminGroup), ['aisc:site.tenants[2].adminGroup: duplicate adminGroup (each tenant needs its own group) "uni-a-admins"; also at index 0']);
+    rejects(
+      (s) => (s.tenants[2].adminGroup = s.tenants[0].adminGroup),
+      ['aisc:site.tenants[2].adminGroup: duplicate adminGroup (each tenant needs its own group) "uni-a-admins"; also at index 0'],
+    );
   });
 
   it("accepts a GovCloud-style region and derives its zones", () => {
@@ -76,9 +103,24 @@ describe("parseSite: the site", () => {
   });
 
   it("rejects pools that are missing, empty or not mappings, once each", () => {
-    rejects((s) => (s.pools = []), ["aisc:site.pools: expected at least 1 item, got 0", "aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-a\""]);
-    rejects((s) => (s.pools = "h100"), ['aisc:site.pools: expected a list, got "h100"', "aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got \"h100-a\""]);
-    rejects((s) => s.pools.push(null), ["aisc:site.pools[2]: expected a mapping with name, gpu, gpusPerNode, nodes; optional placement, sharing, inService, nodeWatts, cloud, got null"]);
+    rejects(
+      (s) => (s.pools = []),
+      [
+        "aisc:site.pools: expected at least 1 item, got 0",
+        'aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got "h100-a"',
+      ],
+    );
+    rejects(
+      (s) => (s.pools = "h100"),
+      [
+        'aisc:site.pools: expected a list, got "h100"',
+        'aisc:site.slurm.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (), got "h100-a"',
+      ],
+    );
+    rejects(
+      (s) => s.pools.push(null),
+      ["aisc:site.pools[2]: expected a mapping with name, gpu, gpusPerNode, nodes; optional placement, sharing, inService, nodeWatts, cloud, got null"],
+    );
   });
 
   it("names only pools with string names among the pools a partition may use, and repeats none", () => {
@@ -104,82 +146,170 @@ describe("parseSite: the site", () => {
 
 describe("parseSite: cluster settings", () => {
   it("keeps a version, support tier, endpoint, operator networks, identity, access, render directory and rotation the inventory sets", () => {
-    const identity = { issuerUrl: "https://sso.example.hk", clientId: "k8s", usernameClaim: "email", groupsClaim: "memberOf", usernamePrefix: "sso:", groupsPrefix: "sso-group:" };
-    const access = [{ principalArn: "arn:aws:iam::111122223333:role/ci", policy: "cluster-admin" }, { principalArn: "arn:aws:iam::111122223333:user/audit", policy: "view" }];
-    const cluster = { kind: "eks", awsAccountId: "111122223333", kubernetesVersion: "1.34", supportType: "extended", endpointPublicAccess: true, apiAccessCidrs: ["10.70.0.0/24"], identity, access, renderYamlToDirectory: "out/k8s", activationRotationDays: 7 };
+    const identity = {
+      issuerUrl: "https://sso.example.hk",
+      clientId: "k8s",
+      usernameClaim: "email",
+      groupsClaim: "memberOf",
+      usernamePrefix: "sso:",
+      groupsPrefix: "sso-group:",
+    };
+    const access = [
+      { principalArn: "arn:aws:iam::111122223333:role/ci", policy: "cluster-admin" },
+      { principalArn: "arn:aws:iam::111122223333:user/audit", policy: "view" },
+    ];
+    const cluster = {
+      kind: "eks",
+      awsAccountId: "111122223333",
+      kubernetesVersion: "1.34",
+      supportType: "extended",
+      endpointPublicAccess: true,
+      apiAccessCidrs: ["10.70.0.0/24"],
+      identity,
+      access,
+      renderYamlToDirectory: "out/k8s",
+      activationRotationDays: 7,
+    };
     assert.deepStrictEqual(parsed((s) => (s.cluster = cluster)).cluster, cluster);
   });
 
   it("defaults the newest version aisc pins add-ons for, standard support, no operator networks, oidc: prefixes and 14-day activations", () => {
-    assert.deepStrictEqual(parsed((s) => (s.cluster = { identity: { issuerUrl: "https://sso.example.hk", clientId: "k8s" }, access: [{ principalArn: "arn:aws:iam::111122223333:role/ci", policy: "cluster-admin" }] })).cluster, {
-      kind: "eks",
-      kubernetesVersion: "1.36",
-      supportType: "standard",
-      endpointPublicAccess: false,
-      apiAccessCidrs: [],
-      identity: { issuerUrl: "https://sso.example.hk", clientId: "k8s", usernameClaim: "sub", groupsClaim: "groups", usernamePrefix: "oidc:", groupsPrefix: "oidc:" },
-      access: [{ principalArn: "arn:aws:iam::111122223333:role/ci", policy: "cluster-admin" }],
-      activationRotationDays: 14,
-    });
+    assert.deepStrictEqual(
+      parsed(
+        (s) =>
+          (s.cluster = {
+            identity: { issuerUrl: "https://sso.example.hk", clientId: "k8s" },
+            access: [{ principalArn: "arn:aws:iam::111122223333:role/ci", policy: "cluster-admin" }],
+          }),
+      ).cluster,
+      {
+        kind: "eks",
+        kubernetesVersion: "1.36",
+        supportType: "standard",
+        endpointPublicAccess: false,
+        apiAccessCidrs: [],
+        identity: {
+          issuerUrl: "https://sso.example.hk",
+          clientId: "k8s",
+          usernameClaim: "sub",
+          groupsClaim: "groups",
+          usernamePrefix: "oidc:",
+          groupsPrefix: "oidc:",
+        },
+        access: [{ principalArn: "arn:aws:iam::111122223333:role/ci", policy: "cluster-admin" }],
+        activationRotationDays: 14,
+      },
+    );
   });
 
   it("needs an EKS site's identity provider and a cluster-admin role, and refuses both for an existing cluster", () => {
-    rejects((s) => (s.cluster = { kind: "eks" }), [
-      "aisc:site.cluster.identity: expected the site directory's OIDC provider (issuerUrl, clientId; optional usernameClaim, groupsClaim, usernamePrefix, groupsPrefix), so tenants' adminGroup bindings match its users",
-      "aisc:site.cluster.access: expected the IAM roles that administer the cluster (principalArn, policy: cluster-admin, admin or view), with at least one cluster-admin",
-    ]);
-    rejects((s) => (s.cluster.access = [{ principalArn: "arn:aws:iam::111122223333:role/viewer", policy: "view" }]), [
-      "aisc:site.cluster.access: expected at least one cluster-admin entry: the cluster grants its creator nothing, so the role that runs pulumi up must be listed as cluster-admin",
-    ]);
-    rejects((s) => ((s.cluster.kind = "existing"), (s.system = { storageClass: "local-nvme" }), (s.pools = s.pools.slice(0, 2)), (s.slurm.partitions = [{ name: "h100", pools: ["h100-a"] }])), [
-      "aisc:site.cluster.identity: expected nothing for an existing cluster: aisc creates no AWS resources for it",
-      "aisc:site.cluster.access: expected nothing for an existing cluster: aisc creates no AWS resources for it",
-    ]);
+    rejects(
+      (s) => (s.cluster = { kind: "eks" }),
+      [
+        "aisc:site.cluster.identity: expected the site directory's OIDC provider (issuerUrl, clientId; optional usernameClaim, groupsClaim, usernamePrefix, groupsPrefix), so tenants' adminGroup bindings match its users",
+        "aisc:site.cluster.access: expected the IAM roles that administer the cluster (principalArn, policy: cluster-admin, admin or view), with at least one cluster-admin",
+      ],
+    );
+    rejects(
+      (s) => (s.cluster.access = [{ principalArn: "arn:aws:iam::111122223333:role/viewer", policy: "view" }]),
+      [
+        "aisc:site.cluster.access: expected at least one cluster-admin entry: the cluster grants its creator nothing, so the role that runs pulumi up must be listed as cluster-admin",
+      ],
+    );
+    rejects(
+      (s) => (
+        (s.cluster.kind = "existing"),
+        (s.system = { storageClass: "local-nvme" }),
+        (s.pools = s.pools.slice(0, 2)),
+        (s.slurm.partitions = [{ name: "h100", pools: ["h100-a"] }])
+      ),
+      [
+        "aisc:site.cluster.identity: expected nothing for an existing cluster: aisc creates no AWS resources for it",
+        "aisc:site.cluster.access: expected nothing for an existing cluster: aisc creates no AWS resources for it",
+      ],
+    );
   });
 
   it("rejects identities and access entries EKS would refuse, or that would pass as Kubernetes' own groups, at their keys", () => {
-    rejects((s) => (s.cluster.identity = { issuerUrl: "http://sso.example.hk", clientId: "k8s", groupsPrefix: "system:" }), [
-      'aisc:site.cluster.identity.issuerUrl: expected the directory\'s OIDC issuer, an https URL such as https://sso.example.hk/realms/aisc, got "http://sso.example.hk"',
-      'aisc:site.cluster.identity.groupsPrefix: expected a prefix that does not start with system: (EKS refuses it: Kubernetes reserves system: names), got "system:"',
-    ]);
-    rejects((s) => (s.cluster.access = [
-      { principalArn: "arn:aws:sts::111122223333:assumed-role/ci/session", policy: "cluster-admin" },
-      { principalArn: "arn:aws:iam::111122223333:role/ci", policy: "owner" },
-      { principalArn: "arn:aws:iam::111122223333:role/ci", policy: "view" },
-    ]), [
-      "aisc:site.cluster.access[0].principalArn: expected an IAM role or user ARN such as arn:aws:iam::111122223333:role/aisc-ci (not an assumed-role session), got \"arn:aws:sts::111122223333:assumed-role/ci/session\"",
-      'aisc:site.cluster.access[1].policy: expected one of cluster-admin, admin, view, got "owner"',
-      'aisc:site.cluster.access[2].principalArn: duplicate principal "arn:aws:iam::111122223333:role/ci"; also at index 1',
-    ]);
-    rejects((s) => (s.cluster.apiAccessCidrs = ["0.0.0.0/0", "10.1.2.3/24"]), [
-      'aisc:site.cluster.apiAccessCidrs[0]: expected a private (RFC 1918) range: the endpoint is reached over the site\'s private link, got "0.0.0.0/0"',
-      'aisc:site.cluster.apiAccessCidrs[1]: expected an IPv4 CIDR such as 10.0.0.0/24 with no host bits set, got "10.1.2.3/24"',
-    ]);
+    rejects(
+      (s) => (s.cluster.identity = { issuerUrl: "http://sso.example.hk", clientId: "k8s", groupsPrefix: "system:" }),
+      [
+        'aisc:site.cluster.identity.issuerUrl: expected the directory\'s OIDC issuer, an https URL such as https://sso.example.hk/realms/aisc, got "http://sso.example.hk"',
+        'aisc:site.cluster.identity.groupsPrefix: expected a prefix that does not start with system: (EKS refuses it: Kubernetes reserves system: names), got "system:"',
+      ],
+    );
+    rejects(
+      (s) =>
+        (s.cluster.access = [
+          { principalArn: "arn:aws:sts::111122223333:assumed-role/ci/session", policy: "cluster-admin" },
+          { principalArn: "arn:aws:iam::111122223333:role/ci", policy: "owner" },
+          { principalArn: "arn:aws:iam::111122223333:role/ci", policy: "view" },
+        ]),
+      [
+        'aisc:site.cluster.access[0].principalArn: expected an IAM role or user ARN such as arn:aws:iam::111122223333:role/aisc-ci (not an assumed-role session), got "arn:aws:sts::111122223333:assumed-role/ci/session"',
+        'aisc:site.cluster.access[1].policy: expected one of cluster-admin, admin, view, got "owner"',
+        'aisc:site.cluster.access[2].principalArn: duplicate principal "arn:aws:iam::111122223333:role/ci"; also at index 1',
+      ],
+    );
+    rejects(
+      (s) => (s.cluster.apiAccessCidrs = ["0.0.0.0/0", "10.1.2.3/24"]),
+      [
+        'aisc:site.cluster.apiAccessCidrs[0]: expected a private (RFC 1918) range: the endpoint is reached over the site\'s private link, got "0.0.0.0/0"',
+        'aisc:site.cluster.apiAccessCidrs[1]: expected an IPv4 CIDR such as 10.0.0.0/24 with no host bits set, got "10.1.2.3/24"',
+      ],
+    );
     rejects((s) => (s.cluster.activationRotationDays = 16), ["aisc:site.cluster.activationRotationDays: expected an integer from 1 to 15, got 16"]);
-    rejects((s) => (s.cluster.awsAccountId = 111122223333), ['aisc:site.cluster.awsAccountId: expected an AWS account ID of 12 digits, quoted, such as "111122223333", got 111122223333']);
+    rejects(
+      (s) => (s.cluster.awsAccountId = 111122223333),
+      ['aisc:site.cluster.awsAccountId: expected an AWS account ID of 12 digits, quoted, such as "111122223333", got 111122223333'],
+    );
     rejects((s) => (s.cluster.supportType = "lts"), ['aisc:site.cluster.supportType: expected one of standard, extended, got "lts"']);
-    rejects((s) => (s.cluster.kubernetesVersion = "1.33"), ['aisc:site.cluster.kubernetesVersion: expected a version aisc pins EKS add-ons for (1.36, 1.35, 1.34), got "1.33"']);
+    rejects(
+      (s) => (s.cluster.kubernetesVersion = "1.33"),
+      ['aisc:site.cluster.kubernetesVersion: expected a version aisc pins EKS add-ons for (1.36, 1.35, 1.34), got "1.33"'],
+    );
   });
 
   it("allows an existing cluster for an on-prem-only site", () => {
-    assert.strictEqual(parsed((s) => {
-      s.cluster = { kind: "existing" };
-      s.system = { storageClass: "local-nvme" };
-    }).cluster.kind, "existing");
+    assert.strictEqual(
+      parsed((s) => {
+        s.cluster = { kind: "existing" };
+        s.system = { storageClass: "local-nvme" };
+      }).cluster.kind,
+      "existing",
+    );
   });
 
   it("rejects bad cluster settings at their keys", () => {
-    rejects((s) => (s.cluster = "eks"), ['aisc:site.cluster: expected a mapping of kind, awsAccountId, kubernetesVersion, supportType, endpointPublicAccess, apiAccessCidrs, identity, access, renderYamlToDirectory, activationRotationDays (all optional), got "eks"']);
+    rejects(
+      (s) => (s.cluster = "eks"),
+      [
+        'aisc:site.cluster: expected a mapping of kind, awsAccountId, kubernetesVersion, supportType, endpointPublicAccess, apiAccessCidrs, identity, access, renderYamlToDirectory, activationRotationDays (all optional), got "eks"',
+      ],
+    );
     rejects((s) => (s.cluster.kind = "gke"), ['aisc:site.cluster.kind: expected one of eks, existing, got "gke"']);
-    for (const v of ["v1.33", "1.333", "1.3"]) rejects((s) => (s.cluster.kubernetesVersion = v), [`aisc:site.cluster.kubernetesVersion: expected a Kubernetes minor version such as "1.36" (quoted), got "${v}"`]);
+    for (const v of ["v1.33", "1.333", "1.3"])
+      rejects(
+        (s) => (s.cluster.kubernetesVersion = v),
+        [`aisc:site.cluster.kubernetesVersion: expected a Kubernetes minor version such as "1.36" (quoted), got "${v}"`],
+      );
     rejects((s) => (s.cluster.endpointPublicAccess = "no"), ['aisc:site.cluster.endpointPublicAccess: expected true or false, got "no"']);
-    rejects((s) => (s.cluster.renderYamlToDirectory = ""), [`aisc:site.cluster.renderYamlToDirectory: expected a folder inside the project, relative to it, such as rendered/cyberport (letters, digits, '.', '_', '-' and '/'; no '..', '.git' or leading '/'), got ""`]);
+    rejects(
+      (s) => (s.cluster.renderYamlToDirectory = ""),
+      [
+        `aisc:site.cluster.renderYamlToDirectory: expected a folder inside the project, relative to it, such as rendered/cyberport (letters, digits, '.', '_', '-' and '/'; no '..', '.git' or leading '/'), got ""`,
+      ],
+    );
   });
 });
 
 describe("parseSite: networks", () => {
   it("keeps two or three zones the inventory names", () => {
-    assert.deepStrictEqual(parsed((s) => (s.networks.availabilityZones = ["ap-east-1a", "ap-east-1b", "ap-east-1c"])).networks.availabilityZones, ["ap-east-1a", "ap-east-1b", "ap-east-1c"]);
+    assert.deepStrictEqual(parsed((s) => (s.networks.availabilityZones = ["ap-east-1a", "ap-east-1b", "ap-east-1c"])).networks.availabilityZones, [
+      "ap-east-1a",
+      "ap-east-1b",
+      "ap-east-1c",
+    ]);
   });
 
   it("rejects too few or too many zones, malformed or repeated ones", () => {
@@ -187,7 +317,10 @@ describe("parseSite: networks", () => {
     rejects(zones(["ap-east-1a"]), ["aisc:site.networks.availabilityZones: expected at least 2 items, got 1"]);
     rejects(zones(["ap-east-1a", "ap-east-1b", "ap-east-1c", "ap-east-1d"]), ["aisc:site.networks.availabilityZones: expected two or three zones, got 4"]);
     rejects(zones("ap-east-1a"), ['aisc:site.networks.availabilityZones: expected a list, got "ap-east-1a"']);
-    for (const zone of ["xap-east-1a", "ap-east-1ab", 7]) rejects(zones(["ap-east-1a", zone]), [`aisc:site.networks.availabilityZones[1]: expected a zone of ap-east-1 such as ap-east-1a, got ${JSON.stringify(zone)}`]);
+    for (const zone of ["xap-east-1a", "ap-east-1ab", 7])
+      rejects(zones(["ap-east-1a", zone]), [
+        `aisc:site.networks.availabilityZones[1]: expected a zone of ap-east-1 such as ap-east-1a, got ${JSON.stringify(zone)}`,
+      ]);
     rejects(zones(["ap-east-1a", "ap-east-1a"]), ['aisc:site.networks.availabilityZones[1]: duplicate zone "ap-east-1a"; also at index 0']);
   });
 
@@ -197,7 +330,10 @@ describe("parseSite: networks", () => {
         s.region = "hk";
         s.networks.availabilityZones = ["ap-east-1a", "b"];
       },
-      ['aisc:site.region: expected an AWS region such as ap-east-1, got "hk"', 'aisc:site.networks.availabilityZones[1]: expected a zone of the region such as ap-east-1a, got "b"'],
+      [
+        'aisc:site.region: expected an AWS region such as ap-east-1, got "hk"',
+        'aisc:site.networks.availabilityZones[1]: expected a zone of the region such as ap-east-1a, got "b"',
+      ],
     );
   });
 
@@ -210,15 +346,26 @@ describe("parseSite: networks", () => {
       delete s.networks.onPremPodCidrs;
       delete s.networks.podRouting;
     });
-    assert.deepStrictEqual([site.networks.onPremNodeCidrs, site.networks.onPremPodCidrs, site.networks.vpcCidr, site.networks.podRouting], [[], [], "10.10.0.0/16", undefined]);
+    assert.deepStrictEqual(
+      [site.networks.onPremNodeCidrs, site.networks.onPremPodCidrs, site.networks.vpcCidr, site.networks.podRouting],
+      [[], [], "10.10.0.0/16", undefined],
+    );
   });
 
   it("rejects on-prem pools with no pod network", () => {
-    rejects((s) => (s.networks.onPremPodCidrs = []), ["aisc:site.networks.onPremPodCidrs: expected at least one CIDR: pods on hybrid nodes take addresses from these networks"]);
+    rejects(
+      (s) => (s.networks.onPremPodCidrs = []),
+      ["aisc:site.networks.onPremPodCidrs: expected at least one CIDR: pods on hybrid nodes take addresses from these networks"],
+    );
   });
 
   it("rejects networks that are missing, not lists or not strings, at their keys", () => {
-    rejects((s) => delete s.networks, ["aisc:site.networks: expected a mapping with vpcCidr; optional availabilityZones, serviceCidr, onPremNodeCidrs, onPremPodCidrs, podRouting, got nothing"]);
+    rejects(
+      (s) => delete s.networks,
+      [
+        "aisc:site.networks: expected a mapping with vpcCidr; optional availabilityZones, serviceCidr, onPremNodeCidrs, onPremPodCidrs, podRouting, got nothing",
+      ],
+    );
     rejects((s) => delete s.networks.vpcCidr, ["aisc:site.networks.vpcCidr: expected a non-empty string, got nothing"]);
     rejects((s) => (s.networks.onPremNodeCidrs = "10.20.0.0/16"), ['aisc:site.networks.onPremNodeCidrs: expected a list, got "10.20.0.0/16"']);
     rejects((s) => (s.networks.onPremPodCidrs = "10.32.0.0/12"), ['aisc:site.networks.onPremPodCidrs: expected a list, got "10.32.0.0/12"']);
@@ -228,9 +375,20 @@ describe("parseSite: networks", () => {
 
   it("holds the service range to EKS's /12 to /24 and the VPC to /16 to /22", () => {
     for (const cidr of ["10.64.0.0/12", "10.64.0.0/24"]) assert.strictEqual(parsed((s) => (s.networks.serviceCidr = cidr)).networks.serviceCidr, cidr);
-    for (const [cidr, prefix] of [["10.64.0.0/11", 11], ["10.64.0.0/25", 25]]) rejects((s) => (s.networks.serviceCidr = cidr), [`aisc:site.networks.serviceCidr: expected a prefix from /12 to /24 (EKS's limits), got /${prefix}`]);
+    for (const [cidr, prefix] of [
+      ["10.64.0.0/11", 11],
+      ["10.64.0.0/25", 25],
+    ])
+      rejects((s) => (s.networks.serviceCidr = cidr), [`aisc:site.networks.serviceCidr: expected a prefix from /12 to /24 (EKS's limits), got /${prefix}`]);
     assert.strictEqual(parsed((s) => (s.networks.vpcCidr = "10.10.0.0/22")).networks.vpcCidr, "10.10.0.0/22");
-    for (const [cidr, prefix] of [["10.10.0.0/15", 15], ["10.10.0.0/23", 23]]) rejects((s) => (s.networks.vpcCidr = cidr), [`aisc:site.networks.vpcCidr: expected a prefix from /16 to /22 (room for subnets in two zones), got /${prefix}`]);
+    for (const [cidr, prefix] of [
+      ["10.10.0.0/15", 15],
+      ["10.10.0.0/23", 23],
+    ])
+      rejects(
+        (s) => (s.networks.vpcCidr = cidr),
+        [`aisc:site.networks.vpcCidr: expected a prefix from /16 to /22 (room for subnets in two zones), got /${prefix}`],
+      );
   });
 
   it("holds only the VPC to the VPC's limits, also when the VPC range is missing", () => {
@@ -244,7 +402,10 @@ describe("parseSite: networks", () => {
   });
 
   it("checks every pair of ranges for overlap, pods against nodes too", () => {
-    rejects((s) => (s.networks.onPremPodCidrs = ["10.32.0.0/12", "10.20.128.0/17"]), ["aisc:site.networks.onPremPodCidrs[1]: expected a range that does not overlap aisc:site.networks.onPremNodeCidrs[0] (10.20.0.0/16), got 10.20.128.0/17"]);
+    rejects(
+      (s) => (s.networks.onPremPodCidrs = ["10.32.0.0/12", "10.20.128.0/17"]),
+      ["aisc:site.networks.onPremPodCidrs[1]: expected a range that does not overlap aisc:site.networks.onPremNodeCidrs[0] (10.20.0.0/16), got 10.20.128.0/17"],
+    );
   });
 });
 
@@ -258,7 +419,10 @@ describe("parseSite: milestones", () => {
         { name: "B2", date: "2026-06-30", pflops: 1 },
       ];
     });
-    assert.deepStrictEqual(site.capacity.milestones.map((m) => m.name), ["A", "B1", "B2", "C"]);
+    assert.deepStrictEqual(
+      site.capacity.milestones.map((m) => m.name),
+      ["A", "B1", "B2", "C"],
+    );
   });
 
   it("allows a site with no milestones", () => {
@@ -267,20 +431,43 @@ describe("parseSite: milestones", () => {
 
   it("rejects milestones that are not a list, not mappings, incomplete or repeated", () => {
     rejects((s) => (s.capacity.milestones = "2026"), ['aisc:site.capacity.milestones: expected a list, got "2026"']);
-    rejects((s) => s.capacity.milestones.push(null, "x"), ["aisc:site.capacity.milestones[1]: expected a mapping with name, date, pflops, got null", 'aisc:site.capacity.milestones[2]: expected a mapping with name, date, pflops, got "x"']);
+    rejects(
+      (s) => s.capacity.milestones.push(null, "x"),
+      [
+        "aisc:site.capacity.milestones[1]: expected a mapping with name, date, pflops, got null",
+        'aisc:site.capacity.milestones[2]: expected a mapping with name, date, pflops, got "x"',
+      ],
+    );
     rejects((s) => (s.capacity.milestones[0].name = ""), ['aisc:site.capacity.milestones[0].name: expected a non-empty string, got ""']);
-    rejects((s) => (s.capacity.milestones[0].pflops = 0), ["aisc:site.capacity.milestones[0].pflops: expected a number greater than 0 and at most 1000000000, got 0"]);
-    rejects((s) => s.capacity.milestones.push({ name: 7, date: "2027-01-01", pflops: 1 }, { name: 7, date: "2027-01-01", pflops: 1 }, { name: "Opening", date: "2028-01-01", pflops: 1 }), [
-      "aisc:site.capacity.milestones[1].name: expected a non-empty string, got 7",
-      "aisc:site.capacity.milestones[2].name: expected a non-empty string, got 7",
-      'aisc:site.capacity.milestones[3].name: duplicate milestone name "Opening"; also at index 0',
-    ]);
+    rejects(
+      (s) => (s.capacity.milestones[0].pflops = 0),
+      ["aisc:site.capacity.milestones[0].pflops: expected a number greater than 0 and at most 1000000000, got 0"],
+    );
+    rejects(
+      (s) =>
+        s.capacity.milestones.push(
+          { name: 7, date: "2027-01-01", pflops: 1 },
+          { name: 7, date: "2027-01-01", pflops: 1 },
+          { name: "Opening", date: "2028-01-01", pflops: 1 },
+        ),
+      [
+        "aisc:site.capacity.milestones[1].name: expected a non-empty string, got 7",
+        "aisc:site.capacity.milestones[2].name: expected a non-empty string, got 7",
+        'aisc:site.capacity.milestones[3].name: duplicate milestone name "Opening"; also at index 0',
+      ],
+    );
   });
 });
 
 describe("parseSite: cloud pools where AWS offers them", () => {
   it("takes a cloud pool of a type its region offers, in one of the site's zones", () => {
-    const site = parseSite({ ...cloudSite(), pools: [...cloudSite().pools.slice(0, 2), { name: "h100-cloud", gpu: "H100", gpusPerNode: 8, nodes: 1, placement: "cloud", cloud: { capacityType: "spot", availabilityZone: "ap-northeast-1b" } }] });
+    const site = parseSite({
+      ...cloudSite(),
+      pools: [
+        ...cloudSite().pools.slice(0, 2),
+        { name: "h100-cloud", gpu: "H100", gpusPerNode: 8, nodes: 1, placement: "cloud", cloud: { capacityType: "spot", availabilityZone: "ap-northeast-1b" } },
+      ],
+    });
     assert.strictEqual(site.pools[2].cloud?.availabilityZone, "ap-northeast-1b");
   });
 
@@ -292,7 +479,9 @@ describe("parseSite: cloud pools where AWS offers them", () => {
     const b200 = cloudSite();
     b200.pools[2] = { name: "b200-cloud", gpu: "B200", gpusPerNode: 8, nodes: 1, placement: "cloud", cloud: { capacityType: "on-demand" } };
     b200.slurm.partitions[1].pools = ["b200-cloud"];
-    assert.deepStrictEqual(issuesOf(b200), ["aisc:site.pools[2].cloud.instanceType: expected an instance type ap-northeast-1 offers; it does not offer p6-b200.48xlarge (offered in us-east-1): use placement on-prem"]);
+    assert.deepStrictEqual(issuesOf(b200), [
+      "aisc:site.pools[2].cloud.instanceType: expected an instance type ap-northeast-1 offers; it does not offer p6-b200.48xlarge (offered in us-east-1): use placement on-prem",
+    ]);
     assert.deepStrictEqual(issuesOf({ ...cloudSite(), region: "eu-west-1" }), [
       "aisc:site.pools[2].cloud.instanceType: expected a region aisc has a record of instance offerings for (ap-east-1, ap-northeast-1, us-east-1); it has none for eu-west-1, so p5.48xlarge cannot be checked: add the region to inventory/offerings.ts or use placement on-prem",
     ]);
@@ -301,6 +490,8 @@ describe("parseSite: cloud pools where AWS offers them", () => {
   it("refuses a pool's zone that is not one of the site's", () => {
     const s = cloudSite();
     s.pools[2].cloud.availabilityZone = "ap-northeast-1c";
-    assert.deepStrictEqual(issuesOf(s), ['aisc:site.pools[2].cloud.availabilityZone: expected one of networks.availabilityZones (ap-northeast-1a, ap-northeast-1b), got "ap-northeast-1c"']);
+    assert.deepStrictEqual(issuesOf(s), [
+      'aisc:site.pools[2].cloud.availabilityZone: expected one of networks.availabilityZones (ap-northeast-1a, ap-northeast-1b), got "ap-northeast-1c"',
+    ]);
   });
 });

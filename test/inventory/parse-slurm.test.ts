@@ -33,7 +33,11 @@ function rejects(change: Record<string, unknown>, issues: string[]) {
 describe("parseSlurm", () => {
   it("fills a partition's and the login nodes' and accounting's defaults", () => {
     assert.deepStrictEqual(slurm({ partitions: [TRAIN], login: LOGIN }), [
-      { partitions: [{ name: "train", pools: ["h100-a"], default: false, maxTimeHours: 72 }], login: { ...LOGIN, replicas: 2 }, accounting: { storageGi: 100 } },
+      {
+        partitions: [{ name: "train", pools: ["h100-a"], default: false, maxTimeHours: 72 }],
+        login: { ...LOGIN, replicas: 2 },
+        accounting: { storageGi: 100 },
+      },
       [],
     ]);
   });
@@ -44,27 +48,43 @@ describe("parseSlurm", () => {
       login: { ldapUri: "ldaps://ldap.aisc.hk:636", searchBase: "ou=people,dc=aisc,dc=hk", replicas: 3 },
       accounting: { storageGi: 200, storageClass: "fast-ssd" },
     };
-    assert.deepStrictEqual(slurm(value), [{ partitions: [{ name: "train", pools: ["h100-a"], default: true, maxTimeHours: 24 }], login: value.login, accounting: value.accounting }, []]);
+    assert.deepStrictEqual(slurm(value), [
+      { partitions: [{ name: "train", pools: ["h100-a"], default: true, maxTimeHours: 24 }], login: value.login, accounting: value.accounting },
+      [],
+    ]);
   });
 
-  it("rejects what is not a mapping", () => assert.deepStrictEqual(slurm([]), [undefined, ["s: expected a mapping with partitions, login; optional accounting, got []"]]));
+  it("rejects what is not a mapping", () =>
+    assert.deepStrictEqual(slurm([]), [undefined, ["s: expected a mapping with partitions, login; optional accounting, got []"]]));
 
   it("rejects partitions that are missing, empty or not mappings, once each", () => {
-    assert.deepStrictEqual(slurm({ partitions: undefined, login: LOGIN }), [{ partitions: [], login: { ...LOGIN, replicas: 2 }, accounting: { storageGi: 100 } }, ["s.partitions: expected a list, got nothing"]]);
+    assert.deepStrictEqual(slurm({ partitions: undefined, login: LOGIN }), [
+      { partitions: [], login: { ...LOGIN, replicas: 2 }, accounting: { storageGi: 100 } },
+      ["s.partitions: expected a list, got nothing"],
+    ]);
     rejects({ partitions: [] }, ["s.partitions: expected at least 1 item, got 0"]);
     rejects({ partitions: [null, TRAIN] }, ["s.partitions[0]: expected a mapping with name, pools; optional default, maxTimeHours, got null"]);
   });
 
   it("rejects partition names Slurm would not take", () => {
     const what = "a partition name (lower-case letters, digits, '-' or '_', starting with a letter)";
-    for (const name of ["Train", "1train", "train!", "-x"]) rejects({ partitions: [{ ...TRAIN, name }] }, [`s.partitions[0].name: expected ${what}, got "${name}"`]);
+    for (const name of ["Train", "1train", "train!", "-x"])
+      rejects({ partitions: [{ ...TRAIN, name }] }, [`s.partitions[0].name: expected ${what}, got "${name}"`]);
     rejects({ partitions: [{ ...TRAIN, name: "t".repeat(41) }] }, [`s.partitions[0].name: expected ${what} of at most 40 characters, got 41`]);
     assert.deepStrictEqual(slurm({ partitions: [{ ...TRAIN, name: "t_2-x" }], login: LOGIN })[1], []);
   });
 
   it("rejects a partition's pools that are missing, empty, unknown or repeated", () => {
     rejects({ partitions: [{ name: "train" }] }, ["s.partitions[0].pools: expected a list, got nothing"]);
-    rejects({ partitions: [{ name: "train", pools: [] }, { name: "all", pools: ["h100-a"] }] }, ["s.partitions[0].pools: expected at least 1 item, got 0"]);
+    rejects(
+      {
+        partitions: [
+          { name: "train", pools: [] },
+          { name: "all", pools: ["h100-a"] },
+        ],
+      },
+      ["s.partitions[0].pools: expected at least 1 item, got 0"],
+    );
     rejects({ partitions: [{ name: "train", pools: [5, 5, "h100-a", "h100-a"] }] }, [
       "s.partitions[0].pools[0]: expected the name of a pool in aisc:site.pools (h100-a, l40s-ts), got 5",
       "s.partitions[0].pools[1]: expected the name of a pool in aisc:site.pools (h100-a, l40s-ts), got 5",
@@ -99,8 +119,10 @@ describe("parseSlurm", () => {
 
   it("rejects login over anything but ldaps://, and a malformed search base", () => {
     const ldap = "an ldaps:// URI (login nodes look users up over TLS only)";
-    for (const uri of ["xldaps://ldap", "ldaps://ldap/path", "ldaps://ldap:6x", "ldaps://"]) rejects({ login: { ...LOGIN, ldapUri: uri } }, [`s.login.ldapUri: expected ${ldap}, got "${uri}"`]);
-    for (const base of [",dc=hk", "dc=hk,", "dc=a=b", "dc"]) rejects({ login: { ...LOGIN, searchBase: base } }, [`s.login.searchBase: expected an LDAP DN such as dc=aisc,dc=hk, got "${base}"`]);
+    for (const uri of ["xldaps://ldap", "ldaps://ldap/path", "ldaps://ldap:6x", "ldaps://"])
+      rejects({ login: { ...LOGIN, ldapUri: uri } }, [`s.login.ldapUri: expected ${ldap}, got "${uri}"`]);
+    for (const base of [",dc=hk", "dc=hk,", "dc=a=b", "dc"])
+      rejects({ login: { ...LOGIN, searchBase: base } }, [`s.login.searchBase: expected an LDAP DN such as dc=aisc,dc=hk, got "${base}"`]);
     rejects({ login: { ...LOGIN, replicas: 17 } }, ["s.login.replicas: expected an integer from 1 to 16, got 17"]);
     rejects({ login: "ldaps://ldap" }, ['s.login: expected a mapping with ldapUri, searchBase; optional replicas, got "ldaps://ldap"']);
   });
@@ -112,7 +134,14 @@ describe("parseSlurm", () => {
   });
 
   it("yields no settings while the login nodes or accounting are invalid", () => {
-    for (const change of [{ login: { ...LOGIN, ldapUri: "ldap://x" } }, { login: { ...LOGIN, searchBase: "x" } }, { login: { ...LOGIN, replicas: 0 } }, { login: undefined }, { accounting: { storageGi: 0 } }, { accounting: [] }]) {
+    for (const change of [
+      { login: { ...LOGIN, ldapUri: "ldap://x" } },
+      { login: { ...LOGIN, searchBase: "x" } },
+      { login: { ...LOGIN, replicas: 0 } },
+      { login: undefined },
+      { accounting: { storageGi: 0 } },
+      { accounting: [] },
+    ]) {
       assert.strictEqual(slurm({ partitions: [TRAIN], login: LOGIN, ...change })[0], undefined, JSON.stringify(change));
     }
   });
@@ -145,6 +174,9 @@ describe("parseMonitoring", () => {
       assert.deepStrictEqual(issues, [issue]);
       if (!("retention" in value) && !("storageClass" in value)) assert.strictEqual(parsed, undefined, issue);
     }
-    assert.deepStrictEqual(monitoring("weekly"), [undefined, ['m: expected a mapping of retentionDays, storageGi, storageClass, utilisationTarget, gpuTempCelsius, alerting (all optional), got "weekly"']]);
+    assert.deepStrictEqual(monitoring("weekly"), [
+      undefined,
+      ['m: expected a mapping of retentionDays, storageGi, storageClass, utilisationTarget, gpuTempCelsius, alerting (all optional), got "weekly"'],
+    ]);
   });
 });

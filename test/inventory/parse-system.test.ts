@@ -10,7 +10,11 @@ describe("parseSite: system nodes", () => {
   });
 
   it("takes on-premises system nodes, which need the on-premises networks", () => {
-    assert.deepStrictEqual(parseSite({ ...smallSite(), system: { placement: "on-prem", nodes: 4, storageClass: "ceph-rbd" } }).system, { placement: "on-prem", nodes: 4, storageClass: "ceph-rbd" });
+    assert.deepStrictEqual(parseSite({ ...smallSite(), system: { placement: "on-prem", nodes: 4, storageClass: "ceph-rbd" } }).system, {
+      placement: "on-prem",
+      nodes: 4,
+      storageClass: "ceph-rbd",
+    });
     assert.deepStrictEqual(issuesOf({ ...smallSite(), system: { placement: "on-prem" } }), [
       "aisc:site.system.storageClass: expected the StorageClass of the site's own storage for the platform's volumes: on-prem system nodes cannot attach EBS volumes",
     ]);
@@ -42,21 +46,33 @@ describe("parseSite: system nodes", () => {
     assert.deepStrictEqual(issuesOf({ ...existing, system: { placement: "cloud" } }), [
       'aisc:site.system.placement: expected existing for an existing cluster (aisc creates no nodes there: label your system nodes aisc.hk/node-role=system), got "cloud"',
     ]);
-    assert.deepStrictEqual(issuesOf({ ...existing, system: { nodes: 3, storageClass: "local-nvme" } }), ["aisc:site.system.nodes: expected nothing for existing system nodes: aisc creates none (label yours aisc.hk/node-role=system)"]);
+    assert.deepStrictEqual(issuesOf({ ...existing, system: { nodes: 3, storageClass: "local-nvme" } }), [
+      "aisc:site.system.nodes: expected nothing for existing system nodes: aisc creates none (label yours aisc.hk/node-role=system)",
+    ]);
   });
 
   it("reports each mistake at its key", () => {
     assert.deepStrictEqual(issuesOf(mutated((s) => (s.system = { placement: "existing" }))), [
       "aisc:site.system.placement: expected cloud or on-prem for an eks cluster: a new cluster has no nodes of its own to place the platform on",
     ]);
-    assert.deepStrictEqual(issuesOf(mutated((s) => (s.system = { placement: "floor" }))), ['aisc:site.system.placement: expected one of cloud, on-prem, existing, got "floor"']);
+    assert.deepStrictEqual(issuesOf(mutated((s) => (s.system = { placement: "floor" }))), [
+      'aisc:site.system.placement: expected one of cloud, on-prem, existing, got "floor"',
+    ]);
     assert.deepStrictEqual(issuesOf(mutated((s) => (s.system = { nodes: 1 }))), ["aisc:site.system.nodes: expected an integer from 2 to 450, got 1"]);
-    assert.deepStrictEqual(issuesOf(mutated((s) => (s.system = { placement: "on-prem", nodes: 1001, storageClass: "ceph-rbd" }))), ["aisc:site.system.nodes: expected an integer from 2 to 1000, got 1001"]);
-    assert.deepStrictEqual(issuesOf(mutated((s) => (s.system = { instanceType: "M5 large" }))), ['aisc:site.system.instanceType: expected an EC2 instance type such as m5.2xlarge, got "M5 large"']);
+    assert.deepStrictEqual(issuesOf(mutated((s) => (s.system = { placement: "on-prem", nodes: 1001, storageClass: "ceph-rbd" }))), [
+      "aisc:site.system.nodes: expected an integer from 2 to 1000, got 1001",
+    ]);
+    assert.deepStrictEqual(issuesOf(mutated((s) => (s.system = { instanceType: "M5 large" }))), [
+      'aisc:site.system.instanceType: expected an EC2 instance type such as m5.2xlarge, got "M5 large"',
+    ]);
     assert.deepStrictEqual(issuesOf(mutated((s) => (s.system = { placement: "on-prem", instanceType: "m5.large", storageClass: "ceph-rbd" }))), [
       "aisc:site.system.instanceType: expected no instanceType for on-prem system nodes (set placement: cloud for an EKS node group)",
     ]);
-    assert.deepStrictEqual(issuesOf(mutated((s) => (s.system = { size: 3 }))), ["aisc:site.system.size: unknown key; expected one of placement, nodes, instanceType, storageClass"]);
-    assert.deepStrictEqual(issuesOf(mutated((s) => (s.pools[0].name = "system"))).slice(0, 1), ["aisc:site.pools[0].name: expected a name other than system, which names the site's system nodes"]);
+    assert.deepStrictEqual(issuesOf(mutated((s) => (s.system = { size: 3 }))), [
+      "aisc:site.system.size: unknown key; expected one of placement, nodes, instanceType, storageClass",
+    ]);
+    assert.deepStrictEqual(issuesOf(mutated((s) => (s.pools[0].name = "system"))).slice(0, 1), [
+      "aisc:site.pools[0].name: expected a name other than system, which names the site's system nodes",
+    ]);
   });
 });

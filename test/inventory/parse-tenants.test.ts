@@ -21,7 +21,21 @@ function rejects(value: unknown, issues: string[]) {
 
 describe("parseTenant", () => {
   it("fills the display name, a fair share of its GPUs, no subsidy and no exemption", () => {
-    assert.deepStrictEqual(tenant(UNI), [{ name: "uni-a", displayName: "uni-a", kind: "university", gpus: 8, fairShare: 8, adminGroup: "uni-a-admins", directoryGroup: "uni-a-users", maxShareExempt: false, migSlices: {}, sharedGpus: {} }, []]);
+    assert.deepStrictEqual(tenant(UNI), [
+      {
+        name: "uni-a",
+        displayName: "uni-a",
+        kind: "university",
+        gpus: 8,
+        fairShare: 8,
+        adminGroup: "uni-a-admins",
+        directoryGroup: "uni-a-users",
+        maxShareExempt: false,
+        migSlices: {},
+        sharedGpus: {},
+      },
+      [],
+    ]);
   });
 
   it("gives a tenant with no GPUs a fair share of 1", () => {
@@ -29,16 +43,33 @@ describe("parseTenant", () => {
   });
 
   it("keeps everything the inventory sets", () => {
-    const value = { ...UNI, displayName: "University A", fairShare: 3, subsidy: { scheme: "ai-subsidy-scheme", share: 0.5 }, maxShareExempt: true, migSlices: { "1g.10gb": 7, "3g.40gb": 0 }, sharedGpus: { "nvidia.com/gpu.shared": 16 } };
+    const value = {
+      ...UNI,
+      displayName: "University A",
+      fairShare: 3,
+      subsidy: { scheme: "ai-subsidy-scheme", share: 0.5 },
+      maxShareExempt: true,
+      migSlices: { "1g.10gb": 7, "3g.40gb": 0 },
+      sharedGpus: { "nvidia.com/gpu.shared": 16 },
+    };
     assert.deepStrictEqual(tenant(value), [value, []]);
   });
 
-  it("rejects what is not a mapping", () => rejects("uni-a", ['t: expected a mapping with name, kind, gpus, adminGroup, directoryGroup; optional displayName, fairShare, subsidy, alertReceiver, maxShareExempt, migSlices, sharedGpus, got "uni-a"']));
+  it("rejects what is not a mapping", () =>
+    rejects("uni-a", [
+      't: expected a mapping with name, kind, gpus, adminGroup, directoryGroup; optional displayName, fairShare, subsidy, alertReceiver, maxShareExempt, migSlices, sharedGpus, got "uni-a"',
+    ]));
 
   it("rejects each bad field at its key", () => {
-    rejects({ ...UNI, name: "u".repeat(43) }, ["t.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), usable as a namespace name of at most 42 characters, got 43"]);
-    rejects({ ...UNI, name: "kube-public" }, ['t.name: expected a name that is not a platform namespace (default, kube-*, nvidia-gpu, slinky, slurm, monitoring, cert-manager), got "kube-public"']);
-    rejects({ ...UNI, displayName: "" }, [`t.displayName: expected a name of letters, digits, spaces and & ( ) - . , / + (it is written into Slurm's account records, where # : ' and " break the line), got ""`]);
+    rejects({ ...UNI, name: "u".repeat(43) }, [
+      "t.name: expected a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit), usable as a namespace name of at most 42 characters, got 43",
+    ]);
+    rejects({ ...UNI, name: "kube-public" }, [
+      't.name: expected a name that is not a platform namespace (default, kube-*, nvidia-gpu, slinky, slurm, monitoring, cert-manager), got "kube-public"',
+    ]);
+    rejects({ ...UNI, displayName: "" }, [
+      `t.displayName: expected a name of letters, digits, spaces and & ( ) - . , / + (it is written into Slurm's account records, where # : ' and " break the line), got ""`,
+    ]);
     rejects({ ...UNI, gpus: -1 }, ["t.gpus: expected a non-negative integer, got -1"]);
     rejects({ ...UNI, fairShare: 0 }, ["t.fairShare: expected an integer from 1 to 1000000, got 0"]);
     rejects({ ...UNI, maxShareExempt: "yes" }, ['t.maxShareExempt: expected true or false, got "yes"']);
@@ -47,7 +78,9 @@ describe("parseTenant", () => {
   });
 
   it("refuses a Kubernetes system: group as a tenant's administrators", () => {
-    const expected = (group: string) => [`t.adminGroup: expected the tenant's own directory group, never a Kubernetes system: group (system:authenticated is every user, system:masters is cluster-admin), got "${group}"`];
+    const expected = (group: string) => [
+      `t.adminGroup: expected the tenant's own directory group, never a Kubernetes system: group (system:authenticated is every user, system:masters is cluster-admin), got "${group}"`,
+    ];
     for (const group of ["system:authenticated", "system:masters", "system:serviceaccounts:slurm"]) rejects({ ...UNI, adminGroup: group }, expected(group));
     // Only the prefix is Kubernetes': a group that merely mentions it is the directory's own.
     assert.strictEqual(tenant({ ...UNI, adminGroup: "lab-system:admins" })[0]?.adminGroup, "lab-system:admins");
@@ -56,7 +89,9 @@ describe("parseTenant", () => {
   it("refuses the names Slurm and aisc already use for an account or QoS", () => {
     rejects({ ...UNI, name: "root" }, ['t.name: expected a name Slurm does not already use (root, normal, scavenger); "root" is Slurm\'s root account']);
     rejects({ ...UNI, name: "normal" }, ['t.name: expected a name Slurm does not already use (root, normal, scavenger); "normal" is Slurm\'s default QoS']);
-    rejects({ ...UNI, name: "scavenger" }, ['t.name: expected a name Slurm does not already use (root, normal, scavenger); "scavenger" is the site\'s scavenger QoS']);
+    rejects({ ...UNI, name: "scavenger" }, [
+      't.name: expected a name Slurm does not already use (root, normal, scavenger); "scavenger" is the site\'s scavenger QoS',
+    ]);
   });
 
   it("takes a display name only in characters a sacctmgr file carries as written", () => {
@@ -64,14 +99,19 @@ describe("parseTenant", () => {
     for (const name of ["Lab #1", "A: B", "King's College", 'The "Lab"', " Lead", "Tab\there", "Line\nbreak"]) {
       rejects({ ...UNI, displayName: name }, [`t.displayName: expected ${what}, got ${JSON.stringify(name)}`]);
     }
-    for (const name of ["Hong Kong Generative AI R&D Centre (HKGAI)", "HKUST (Guangzhou)", "香港大學", "A/B-C, D. E+F", "9 Labs"]) assert.strictEqual(tenant({ ...UNI, displayName: name })[0]?.displayName, name);
+    for (const name of ["Hong Kong Generative AI R&D Centre (HKGAI)", "HKUST (Guangzhou)", "香港大學", "A/B-C, D. E+F", "9 Labs"])
+      assert.strictEqual(tenant({ ...UNI, displayName: name })[0]?.displayName, name);
   });
 
   it("requires the directory group whose members are its Slurm users, in characters an LDAP filter takes as written", () => {
     const what = "the cn of the directory group whose members are the tenant's Slurm users (letters, digits, '_', '.' and '-', at most 64)";
     rejects({ ...UNI, directoryGroup: undefined }, [`t.directoryGroup: expected ${what}, got nothing`]);
-    for (const group of ["uni a", "cn=uni,ou=groups", "uni*", "(uni)", "-uni", "g".repeat(50) + "~"]) rejects({ ...UNI, directoryGroup: group }, [`t.directoryGroup: expected ${what}, got ${JSON.stringify(group)}`]);
-    assert.deepStrictEqual(tenant({ ...UNI, directoryGroup: "g".repeat(65) })[1].map((i) => i.split(", got")[0]), [`t.directoryGroup: expected ${what}`]);
+    for (const group of ["uni a", "cn=uni,ou=groups", "uni*", "(uni)", "-uni", "g".repeat(50) + "~"])
+      rejects({ ...UNI, directoryGroup: group }, [`t.directoryGroup: expected ${what}, got ${JSON.stringify(group)}`]);
+    assert.deepStrictEqual(
+      tenant({ ...UNI, directoryGroup: "g".repeat(65) })[1].map((i) => i.split(", got")[0]),
+      [`t.directoryGroup: expected ${what}`],
+    );
     for (const group of ["u", "UNI_a.users-2", "g".repeat(64)]) assert.strictEqual(tenant({ ...UNI, directoryGroup: group })[0]?.directoryGroup, group);
   });
 
@@ -93,8 +133,13 @@ describe("parseTenant", () => {
 describe("tenants' MIG slices and shared GPUs", () => {
   it("refuses counts that are not mappings of well-formed names to whole numbers, keyed", () => {
     assert.deepStrictEqual(tenant({ ...UNI, migSlices: [7] })[1], ["t.migSlices: expected a mapping of MIG profile to slices, such as {1g.10gb: 14}, got [7]"]);
-    assert.deepStrictEqual(tenant({ ...UNI, migSlices: { "1g": 7, "1g.10gb": -1 } })[1], ["t.migSlices.1g: expected a MIG profile such as 1g.10gb as the key", "t.migSlices.1g.10gb: expected a non-negative integer, got -1"]);
-    assert.deepStrictEqual(tenant({ ...UNI, sharedGpus: { "gpu.shared": 4 } })[1], ["t.sharedGpus.gpu.shared: expected a shared GPU resource name such as nvidia.com/gpu.shared as the key"]);
+    assert.deepStrictEqual(tenant({ ...UNI, migSlices: { "1g": 7, "1g.10gb": -1 } })[1], [
+      "t.migSlices.1g: expected a MIG profile such as 1g.10gb as the key",
+      "t.migSlices.1g.10gb: expected a non-negative integer, got -1",
+    ]);
+    assert.deepStrictEqual(tenant({ ...UNI, sharedGpus: { "gpu.shared": 4 } })[1], [
+      "t.sharedGpus.gpu.shared: expected a shared GPU resource name such as nvidia.com/gpu.shared as the key",
+    ]);
   });
 });
 

@@ -21,12 +21,17 @@ const CITY = { precision: "fp8-dense", milestones: [{ name: "m", date: "2030-12-
 describe("subsidy terms (aisc:city.subsidy)", () => {
   it("reads the scheme's budget, term, rates and what is committed outside, defaulting that to 0", () => {
     const city = parseCity({ ...CITY, subsidy: { "ai-subsidy-scheme": { budget: 3e9, start: "2024-10-07", end: "2027-10-06", rates: { H100: 25 } } } });
-    assert.deepStrictEqual(city.subsidy, [{ scheme: "ai-subsidy-scheme", budgetHkd: 3e9, start: "2024-10-07", end: "2027-10-06", ratesHkdPerGpuHour: { H100: 25 }, committedOutsideHkd: 0 }]);
+    assert.deepStrictEqual(city.subsidy, [
+      { scheme: "ai-subsidy-scheme", budgetHkd: 3e9, start: "2024-10-07", end: "2027-10-06", ratesHkdPerGpuHour: { H100: 25 }, committedOutsideHkd: 0 },
+    ]);
     assert.deepStrictEqual(parseCity(CITY).subsidy, []);
   });
 
   it("refuses an unknown scheme or model, a budget of 0, a term that ends before it starts, and a negative rate, each by its key", () => {
-    const bad = { "ai-subsidy-scheme": { budget: 0, start: "2027-10-06", end: "2024-10-07", rates: { H100: -1, TPU: 3 }, committedOutside: -5 }, "other-scheme": {} };
+    const bad = {
+      "ai-subsidy-scheme": { budget: 0, start: "2027-10-06", end: "2024-10-07", rates: { H100: -1, TPU: 3 }, committedOutside: -5 },
+      "other-scheme": {},
+    };
     assert.throws(
       () => parseCity({ ...CITY, subsidy: bad }),
       (err: Error) =>
@@ -63,7 +68,9 @@ describe("the subsidy ledger", () => {
           committedOutsideHkd: 0,
           committedHkd: 3973536,
           leftHkd: 3e9 - 3973536,
-          tenants: [{ tenant: "uni-a", share: 0.7, gpuHoursPerYear: 87600, costPerYearHkd: 1892160, subsidyPerYearHkd: 1324512, committedHkd: 3973536, uncosted: [] }],
+          tenants: [
+            { tenant: "uni-a", share: 0.7, gpuHoursPerYear: 87600, costPerYearHkd: 1892160, subsidyPerYearHkd: 1324512, committedHkd: 3973536, uncosted: [] },
+          ],
         },
       ],
       unconfigured: [],
@@ -71,7 +78,9 @@ describe("the subsidy ledger", () => {
   });
 
   it("prices a resource at the dearest model that serves it, and costs nothing it has no rate for", () => {
-    const two = parseSite(mutated((s) => (s.pools.push({ name: "h200-b", gpu: "H200", gpusPerNode: 8, nodes: 1 }), s.slurm.partitions[0].pools.push("h200-b"))));
+    const two = parseSite(
+      mutated((s) => (s.pools.push({ name: "h200-b", gpu: "H200", gpusPerNode: 8, nodes: 1 }), s.slurm.partitions[0].pools.push("h200-b"))),
+    );
     // Whole GPUs come from H100 (HK$25) and H200 (HK$40) pools: 8 x 40 x 26,280 x 0.7 = HK$5,886,720.
     assert.strictEqual(siteLedger(two, [terms({ ratesHkdPerGpuHour: { H100: 25, H200: 40 } })]).schemes[0].committedHkd, 5886720);
     // Without an H200 rate the line is priced at the H100 rate only, a lower bound (8 x 25 x 26,280 x 0.7), and H200 is named, not guessed.
@@ -91,10 +100,22 @@ describe("the subsidy ledger", () => {
     const t = terms({ committedOutsideHkd: 2995e6 });
     assert.ok(siteLedger(site, [t]).schemes[0].leftHkd > 0);
     const other = parseSite({ ...mutated((s) => (s.tenants[0].sharedGpus = { "nvidia.com/gpu.shared": 8 })), name: "othersite" });
-    const [both] = cityLedger([t], [{ site, counted: true }, { site: other, counted: true }]);
+    const [both] = cityLedger(
+      [t],
+      [
+        { site, counted: true },
+        { site: other, counted: true },
+      ],
+    );
     assert.deepStrictEqual([both.committedHkd, both.leftHkd, both.sites.map((x) => x.committedHkd)], [7947072, 5e6 - 7947072, [3973536, 3973536]]);
     // A site that fails a mandatory policy is shown, never counted.
-    const [apart] = cityLedger([t], [{ site, counted: true }, { site: other, counted: false }]);
+    const [apart] = cityLedger(
+      [t],
+      [
+        { site, counted: true },
+        { site: other, counted: false },
+      ],
+    );
     assert.deepStrictEqual([apart.committedHkd, apart.sites.map((x) => x.counted)], [3973536, [true, false]]);
   });
 

@@ -1,5 +1,13 @@
 import * as assert from "assert";
-import { milestoneMet, milestoneOnTrack, plannedPflops, powerWithinEnvelope, slurmLimitMatchesQuota, tenantQuotasFitSite, tenantShareWithinLimit } from "../../policies/capacity";
+import {
+  milestoneMet,
+  milestoneOnTrack,
+  plannedPflops,
+  powerWithinEnvelope,
+  slurmLimitMatchesQuota,
+  tenantQuotasFitSite,
+  tenantShareWithinLimit,
+} from "../../policies/capacity";
 import { PoolFacts } from "../../charts/site-facts";
 import { PlannedResource } from "../../cli/record";
 import { k8s, poolFacts, siteFacts, SiteFactsInput, tenant, TenantInput, TYPES, violations } from "../helpers/policy";
@@ -37,25 +45,39 @@ describe("capacity policies", () => {
 
   describe("capacity-tenant-quotas-fit-site", () => {
     it("fails whole-GPU quotas above the on-premises whole GPUs less a 10% reserve, at the site facts, leaving the cloud out", () => {
-      const resources = site({ tenants: { "uni-a": { gpus: 8 }, "lab-b": { gpus: 16, exempt: true }, "gov-c": { gpus: 20, exempt: true }, "new-d": { slurmGpus: null } } });
+      const resources = site({
+        tenants: { "uni-a": { gpus: 8 }, "lab-b": { gpus: 16, exempt: true }, "gov-c": { gpus: 20, exempt: true }, "new-d": { slurmGpus: null } },
+      });
       // new-d has a namespace but no quota: it counts as 0, not as NaN.
-      resources.splice(resources.findIndex((r) => r.name === "new-d/tenant-quota"), 1);
+      resources.splice(
+        resources.findIndex((r) => r.name === "new-d/tenant-quota"),
+        1,
+      );
       assert.deepStrictEqual(violations(tenantQuotasFitSite, resources), [
         "kube-system/aisc-site: Tenant quotas for whole GPUs (nvidia.com/gpu) total 44, 8 more than the 36 of testsite's 40 on-premises ones left after a 10% reserve; cloud burst pools (8 more) never count toward tenants' guarantees.",
       ]);
     });
 
     it("passes quotas exactly at the limit (40 on-premises GPUs less 10%, rounded down)", () => {
-      assert.deepStrictEqual(violations(tenantQuotasFitSite, site({ tenants: { "uni-a": { gpus: 8 }, "lab-b": { gpus: 16, exempt: true }, "gov-c": { gpus: 12, exempt: true } } })), []);
+      assert.deepStrictEqual(
+        violations(tenantQuotasFitSite, site({ tenants: { "uni-a": { gpus: 8 }, "lab-b": { gpus: 16, exempt: true }, "gov-c": { gpus: 12, exempt: true } } })),
+        [],
+      );
     });
 
     it("counts a cloud pool the inventory holds for tenants, and says so", () => {
       const pools = [poolFacts({ pool: "h100-a", nodes: 4 }), poolFacts({ pool: "h100-cloud", placement: "cloud", guaranteed: true })];
       // 40 whole GPUs back quotas now: 36 after the reserve.
-      assert.deepStrictEqual(violations(tenantQuotasFitSite, site({ pools, tenants: { "uni-a": { gpus: 20, exempt: true }, "lab-b": { gpus: 16, exempt: true } } })), []);
-      assert.deepStrictEqual(violations(tenantQuotasFitSite, site({ pools, tenants: { "uni-a": { gpus: 21, exempt: true }, "lab-b": { gpus: 16, exempt: true } } })), [
-        "kube-system/aisc-site: Tenant quotas for whole GPUs (nvidia.com/gpu) total 37, 1 more than the 36 of testsite's 40 on-premises and guaranteed cloud ones left after a 10% reserve.",
-      ]);
+      assert.deepStrictEqual(
+        violations(tenantQuotasFitSite, site({ pools, tenants: { "uni-a": { gpus: 20, exempt: true }, "lab-b": { gpus: 16, exempt: true } } })),
+        [],
+      );
+      assert.deepStrictEqual(
+        violations(tenantQuotasFitSite, site({ pools, tenants: { "uni-a": { gpus: 21, exempt: true }, "lab-b": { gpus: 16, exempt: true } } })),
+        [
+          "kube-system/aisc-site: Tenant quotas for whole GPUs (nvidia.com/gpu) total 37, 1 more than the 36 of testsite's 40 on-premises and guaranteed cloud ones left after a 10% reserve.",
+        ],
+      );
     });
 
     it("holds MIG slices and shared replicas to the pools that advertise them, each class apart", () => {
@@ -66,7 +88,9 @@ describe("capacity policies", () => {
       ];
       const withLines = (hard: Record<string, string>) => (r: PlannedResource) =>
         r.type === TYPES.quota ? { ...r, inputs: { spec: { hard: { ...(r.inputs.spec as any).hard, ...hard } }, metadata: r.inputs.metadata } } : r;
-      const resources = site({ pools, tenants: { "uni-a": { gpus: 8 }, "lab-b": { gpus: 16, exempt: true } } }).map(withLines({ "requests.nvidia.com/mig-1g.10gb": "26", "requests.nvidia.com/gpu.shared": "14" }));
+      const resources = site({ pools, tenants: { "uni-a": { gpus: 8 }, "lab-b": { gpus: 16, exempt: true } } }).map(
+        withLines({ "requests.nvidia.com/mig-1g.10gb": "26", "requests.nvidia.com/gpu.shared": "14" }),
+      );
       // 52 slices of 56 (limit 50), 28 replicas of 32 (limit 28): only the slices overflow.
       assert.deepStrictEqual(violations(tenantQuotasFitSite, resources), [
         "kube-system/aisc-site: Tenant quotas for MIG slices (nvidia.com/mig-1g.10gb) total 52, 2 more than the 50 of testsite's 56 on-premises ones left after a 10% reserve.",
@@ -84,29 +108,50 @@ describe("capacity policies", () => {
     });
 
     it("declares the reserve in its config schema, 10% by default", () => {
-      assert.deepStrictEqual(tenantQuotasFitSite.configSchema?.properties?.reserve, { type: "number", minimum: 0, maximum: 0.9, default: 0.1, description: "Share of the site's GPUs kept out of tenant quotas." });
+      assert.deepStrictEqual(tenantQuotasFitSite.configSchema?.properties?.reserve, {
+        type: "number",
+        minimum: 0,
+        maximum: 0.9,
+        default: 0.1,
+        description: "Share of the site's GPUs kept out of tenant quotas.",
+      });
     });
   });
 
   describe("capacity-tenant-share-within-limit", () => {
     it("fails a tenant above 25% of the site, at its quota; exempt and quota-less tenants pass", () => {
       const resources = site({ tenants: { "uni-a": { gpus: 13 }, "lab-b": { gpus: 16, exempt: true }, "gov-c": { gpus: 12 }, "new-d": { slurmGpus: null } } });
-      resources.splice(resources.findIndex((r) => r.name === "new-d/tenant-quota"), 1);
-      assert.deepStrictEqual(violations(tenantShareWithinLimit, resources), ["uni-a/tenant-quota: Tenant uni-a has a quota of 13 GPUs, above 25% of the site (12 GPUs)."]);
+      resources.splice(
+        resources.findIndex((r) => r.name === "new-d/tenant-quota"),
+        1,
+      );
+      assert.deepStrictEqual(violations(tenantShareWithinLimit, resources), [
+        "uni-a/tenant-quota: Tenant uni-a has a quota of 13 GPUs, above 25% of the site (12 GPUs).",
+      ]);
     });
 
     it("rounds the cap down to whole GPUs", () => {
       // 50 GPUs: 25% is 12.5, so 13 is over.
       const pools = [...POOLS, poolFacts({ pool: "a100", gpuModel: "A100", gpusPerNode: 2, nodes: 1 })];
-      assert.deepStrictEqual(violations(tenantShareWithinLimit, site({ pools, tenants: { "uni-a": { gpus: 13 } } })), ["uni-a/tenant-quota: Tenant uni-a has a quota of 13 GPUs, above 25% of the site (12 GPUs)."]);
+      assert.deepStrictEqual(violations(tenantShareWithinLimit, site({ pools, tenants: { "uni-a": { gpus: 13 } } })), [
+        "uni-a/tenant-quota: Tenant uni-a has a quota of 13 GPUs, above 25% of the site (12 GPUs).",
+      ]);
     });
 
     it("reads the maximum share from config", () => {
-      assert.deepStrictEqual(violations(tenantShareWithinLimit, site(), { maxShare: 0.1 }), ["uni-a/tenant-quota: Tenant uni-a has a quota of 8 GPUs, above 10% of the site (4 GPUs)."]);
+      assert.deepStrictEqual(violations(tenantShareWithinLimit, site(), { maxShare: 0.1 }), [
+        "uni-a/tenant-quota: Tenant uni-a has a quota of 8 GPUs, above 10% of the site (4 GPUs).",
+      ]);
     });
 
     it("declares the maximum share in its config schema, 25% by default", () => {
-      assert.deepStrictEqual(tenantShareWithinLimit.configSchema?.properties?.maxShare, { type: "number", minimum: 0.01, maximum: 1, default: 0.25, description: "Largest share of the site's GPUs one tenant may hold." });
+      assert.deepStrictEqual(tenantShareWithinLimit.configSchema?.properties?.maxShare, {
+        type: "number",
+        minimum: 0.01,
+        maximum: 1,
+        default: 0.25,
+        description: "Largest share of the site's GPUs one tenant may hold.",
+      });
     });
   });
 
@@ -131,8 +176,22 @@ describe("capacity policies", () => {
   });
 
   describe("plannedPflops", () => {
-    const facts = (p: Partial<PoolFacts> & { pool: string }): PoolFacts => ({ gpuModel: "H100", gpusPerNode: 8, nodes: 1, placement: "on-prem", nodeWatts: 10200, advertises: {}, containerd: "", ...p });
-    const pools = [facts({ pool: "h100", nodes: 4 }), facts({ pool: "l40s", gpuModel: "L40S", gpusPerNode: 4, nodes: 2, inService: "2027-01-01" }), facts({ pool: "cloud", placement: "cloud" }), facts({ pool: "odd", gpuModel: "X999" })];
+    const facts = (p: Partial<PoolFacts> & { pool: string }): PoolFacts => ({
+      gpuModel: "H100",
+      gpusPerNode: 8,
+      nodes: 1,
+      placement: "on-prem",
+      nodeWatts: 10200,
+      advertises: {},
+      containerd: "",
+      ...p,
+    });
+    const pools = [
+      facts({ pool: "h100", nodes: 4 }),
+      facts({ pool: "l40s", gpuModel: "L40S", gpusPerNode: 4, nodes: 2, inService: "2027-01-01" }),
+      facts({ pool: "cloud", placement: "cloud" }),
+      facts({ pool: "odd", gpuModel: "X999" }),
+    ];
 
     it("counts on-prem pools in service by the date, from that day on", () => {
       assert.strictEqual(plannedPflops(pools, "2026-12-31", "fp8-dense"), 63.328);
@@ -140,7 +199,7 @@ describe("capacity policies", () => {
     });
 
     it("counts at the precision asked for", () => {
-      assert.strictEqual(plannedPflops(pools, "2027-01-01", "bf16-sparse"), 2 * (32 * 989 + 8 * 362) / 1000);
+      assert.strictEqual(plannedPflops(pools, "2027-01-01", "bf16-sparse"), (2 * (32 * 989 + 8 * 362)) / 1000);
     });
   });
 
@@ -163,29 +222,53 @@ describe("capacity policies", () => {
     });
 
     it("judge on today's date when asOf is unset", () => {
-      const old = site({ facts: { milestones: [{ name: "Long ago", date: "2000-01-01", pflops: 1000 }, { name: "Far off", date: "2999-01-01", pflops: 1000 }] } });
-      assert.deepStrictEqual(violations(milestoneMet, old), ['kube-system/aisc-site: Milestone "Long ago" (2000-01-01) needs 1000 PFLOPS at fp8-dense; the pools in service by then give 63.328.']);
-      assert.deepStrictEqual(violations(milestoneOnTrack, old), ['kube-system/aisc-site: Milestone "Far off" (2999-01-01) needs 1000 PFLOPS at fp8-dense; the pools in service by then give 69.192.']);
+      const old = site({
+        facts: {
+          milestones: [
+            { name: "Long ago", date: "2000-01-01", pflops: 1000 },
+            { name: "Far off", date: "2999-01-01", pflops: 1000 },
+          ],
+        },
+      });
+      assert.deepStrictEqual(violations(milestoneMet, old), [
+        'kube-system/aisc-site: Milestone "Long ago" (2000-01-01) needs 1000 PFLOPS at fp8-dense; the pools in service by then give 63.328.',
+      ]);
+      assert.deepStrictEqual(violations(milestoneOnTrack, old), [
+        'kube-system/aisc-site: Milestone "Far off" (2999-01-01) needs 1000 PFLOPS at fp8-dense; the pools in service by then give 69.192.',
+      ]);
     });
 
     it("enforce past milestones and advise on future ones", () => {
-      assert.deepStrictEqual([milestoneMet.name, milestoneMet.enforcementLevel, milestoneMet.description], ["capacity-milestone-met", "mandatory", "Every milestone whose date has passed is met by the capacity in service by that date."]);
-      assert.deepStrictEqual([milestoneOnTrack.name, milestoneOnTrack.enforcementLevel, milestoneOnTrack.description], [
-        "capacity-milestone-on-track",
-        "advisory",
-        "Every future milestone is met by the capacity the inventory plans to have in service by its date.",
-      ]);
-      assert.deepStrictEqual(milestoneMet.configSchema, { properties: { asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The date milestones are judged on (YYYY-MM-DD); the plan's date (today, or aisc plan --as-of) when unset." } } });
+      assert.deepStrictEqual(
+        [milestoneMet.name, milestoneMet.enforcementLevel, milestoneMet.description],
+        ["capacity-milestone-met", "mandatory", "Every milestone whose date has passed is met by the capacity in service by that date."],
+      );
+      assert.deepStrictEqual(
+        [milestoneOnTrack.name, milestoneOnTrack.enforcementLevel, milestoneOnTrack.description],
+        ["capacity-milestone-on-track", "advisory", "Every future milestone is met by the capacity the inventory plans to have in service by its date."],
+      );
+      assert.deepStrictEqual(milestoneMet.configSchema, {
+        properties: {
+          asOf: {
+            type: "string",
+            pattern: "^\\d{4}-\\d{2}-\\d{2}$",
+            description: "The date milestones are judged on (YYYY-MM-DD); the plan's date (today, or aisc plan --as-of) when unset.",
+          },
+        },
+      });
     });
   });
 
   describe("capacity-slurm-limit-matches-quota", () => {
-    const account = (name: string, data?: Record<string, string>) => k8s(TYPES.configMap, `slurm-account-${name}`, "slurm", data ? { data } : {}, { "aisc.hk/slurm-account": name });
+    const account = (name: string, data?: Record<string, string>) =>
+      k8s(TYPES.configMap, `slurm-account-${name}`, "slurm", data ? { data } : {}, { "aisc.hk/slurm-account": name });
 
     it("fails a tenant with no Slurm account, at its namespace", () => {
       // A ConfigMap with no labels at all is not an account, and must not trip the rule.
       const resources = [...site({ tenants: { "uni-a": { slurmGpus: null } } }), k8s(TYPES.configMap, "plain", "slurm")];
-      assert.deepStrictEqual(violations(slurmLimitMatchesQuota, resources), ["uni-a: Tenant uni-a has no Slurm account (ConfigMap slurm/slurm-account-uni-a)."]);
+      assert.deepStrictEqual(violations(slurmLimitMatchesQuota, resources), [
+        "uni-a: Tenant uni-a has no Slurm account (ConfigMap slurm/slurm-account-uni-a).",
+      ]);
     });
 
     it("fails a limit that differs from the quota, at the account", () => {
@@ -205,7 +288,8 @@ describe("capacity policies", () => {
       ];
       for (const [data, limit] of cases) {
         const resources = [...site({ tenants: { "uni-a": { slurmGpus: null } } }), account("uni-a", data)];
-        const expected = limit === undefined ? [] : [`slurm/slurm-account-uni-a: Tenant uni-a's Slurm GPU limit is ${limit}, but its Kubernetes GPU quota is 8.`];
+        const expected =
+          limit === undefined ? [] : [`slurm/slurm-account-uni-a: Tenant uni-a's Slurm GPU limit is ${limit}, but its Kubernetes GPU quota is 8.`];
         assert.deepStrictEqual(violations(slurmLimitMatchesQuota, resources), expected, JSON.stringify(data));
       }
     });
@@ -221,7 +305,9 @@ describe("capacity policies", () => {
 
     it("takes a tenant with no GPU quota as having 0 GPUs", () => {
       const resources = site({ tenants: { "uni-a": { slurmGpus: 0 }, "gov-c": { slurmGpus: 4 } } }).filter((r) => !r.name.endsWith("/tenant-quota"));
-      assert.deepStrictEqual(violations(slurmLimitMatchesQuota, resources), ["slurm/slurm-account-gov-c: Tenant gov-c's Slurm GPU limit is 4, but its Kubernetes GPU quota is 0."]);
+      assert.deepStrictEqual(violations(slurmLimitMatchesQuota, resources), [
+        "slurm/slurm-account-gov-c: Tenant gov-c's Slurm GPU limit is 4, but its Kubernetes GPU quota is 0.",
+      ]);
     });
   });
 });

@@ -32,17 +32,38 @@ const AS_OF = { asOf: "2026-12-02" };
 
 describe("policy evidence over a capacity-compliant baseline", () => {
   it("states each rule's figures, worked out by hand", async () => {
-    const result = await evaluatePolicies(plan, { "capacity-milestone-met": AS_OF, "capacity-milestone-on-track": AS_OF, "security-eks-version-supported": AS_OF });
+    const result = await evaluatePolicies(plan, {
+      "capacity-milestone-met": AS_OF,
+      "capacity-milestone-on-track": AS_OF,
+      "security-eks-version-supported": AS_OF,
+    });
     // The capacity rules pass it; the fixture's namespaces are not protected and it has no admission policy, which other rules report.
-    assert.deepStrictEqual(result.violations.filter((v) => v.policy.startsWith("capacity-") && v.level === "mandatory"), []);
+    assert.deepStrictEqual(
+      result.violations.filter((v) => v.policy.startsWith("capacity-") && v.level === "mandatory"),
+      [],
+    );
     const text = new Map(result.policies.map((p) => [p.name, p.evidence.text]));
     const figures = new Map(result.policies.map((p) => [p.name, p.evidence.figures]));
-    assert.deepStrictEqual(figures.get("capacity-tenant-quotas-fit-site"), { reserve: 0.1, resources: [{ resource: "nvidia.com/gpu", quotas: 28, available: 40, limit: 36 }] });
-    assert.deepStrictEqual(figures.get("capacity-tenant-share-within-limit"), { maxShare: 0.25, siteGpus: 40, cap: 10, largest: { tenant: "uni-a", gpus: 8 }, judged: 2, exempt: 1 });
+    assert.deepStrictEqual(figures.get("capacity-tenant-quotas-fit-site"), {
+      reserve: 0.1,
+      resources: [{ resource: "nvidia.com/gpu", quotas: 28, available: 40, limit: 36 }],
+    });
+    assert.deepStrictEqual(figures.get("capacity-tenant-share-within-limit"), {
+      maxShare: 0.25,
+      siteGpus: 40,
+      cap: 10,
+      largest: { tenant: "uni-a", gpus: 8 },
+      judged: 2,
+      exempt: 1,
+    });
     // 4 x 10,200 W + 2 x 4,500 W = 49.8 kW IT; x 1.25 = 62.25 kW.
     assert.deepStrictEqual(figures.get("capacity-power-within-envelope"), { itMW: 0.05, pue: 1.25, facilityMW: 0.062, envelopeMW: 2, marginMW: 1.938 });
     // 32 H100 x 1,979 TFLOPS (FP8 dense) = 63.328 PFLOPS by the milestone's date; the L40S come later.
-    assert.deepStrictEqual(figures.get("capacity-milestone-met"), { asOf: "2026-12-02", precision: "fp8-dense", milestones: [{ name: "Opening", date: "2026-01-31", pflops: 30, plannedPflops: 63.328, marginPflops: 33.328 }] });
+    assert.deepStrictEqual(figures.get("capacity-milestone-met"), {
+      asOf: "2026-12-02",
+      precision: "fp8-dense",
+      milestones: [{ name: "Opening", date: "2026-01-31", pflops: 30, plannedPflops: 63.328, marginPflops: 33.328 }],
+    });
     assert.deepStrictEqual(figures.get("capacity-milestone-on-track"), { asOf: "2026-12-02", precision: "fp8-dense", milestones: [] });
     assert.deepStrictEqual(figures.get("capacity-slurm-limit-matches-quota"), { tenants: 3, accountsCompared: 3, equal: 3 });
     // Each rule's line, by name.
@@ -61,7 +82,8 @@ describe("policy evidence over a capacity-compliant baseline", () => {
       "tenancy-gpu-requests-need-quota": "0 pod specs outside the platform namespaces, 0 GPU resource requests among them, each checked for a quota line",
       "tenancy-network-policy-enforced": "0 node groups (VPC CNI network policy off) and 0 hybrid activations (Cilium absent)",
       "tenancy-quota-for-every-gpu-resource": "3 tenants with a ResourceQuota (of 3) checked for a line for each of nvidia.com/gpu",
-      "tenancy-gpu-runtime-platform-only": "0 pod specs outside the platform namespaces checked for runtimeClassName nvidia; no GPU nodes in the plan, so no admission policy is needed",
+      "tenancy-gpu-runtime-platform-only":
+        "0 pod specs outside the platform namespaces checked for runtimeClassName nvidia; no GPU nodes in the plan, so no admission policy is needed",
       "security-aws-region-hong-kong": "0 AWS providers and 0 AWS resources checked against ap-east-1",
       "security-eks-endpoint-private": "found nothing to judge",
       "security-buckets-private-encrypted": "0 S3 buckets checked",

@@ -15,7 +15,9 @@ const ALL = { "requests.nvidia.com/mig-1g.10gb": "0", "requests.nvidia.com/gpu.s
 
 /** The tenant's resources, its quota's `hard` extended by `lines`. */
 function tenantWith(name: string, lines: Record<string, string>): PlannedResource[] {
-  return tenant(name).map((r) => (r.type === TYPES.quota ? { ...r, inputs: { ...r.inputs, spec: { hard: { ...(r.inputs.spec as any).hard, ...lines } } } } : r));
+  return tenant(name).map((r) =>
+    r.type === TYPES.quota ? { ...r, inputs: { ...r.inputs, spec: { hard: { ...(r.inputs.spec as any).hard, ...lines } } } } : r,
+  );
 }
 
 describe("tenancy-quota-for-every-gpu-resource", () => {

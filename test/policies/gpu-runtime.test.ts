@@ -48,15 +48,25 @@ describe("tenancy-gpu-runtime-platform-only", () => {
   it("fails GPU nodes with no guard, or a guard that fails open, skips updates, only warns or binds no tenant", () => {
     assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [gpuNodes]), [MISSING]);
     assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(VAP, (s) => (s.failurePolicy = "Ignore")), gpuNodes]), [MISSING]);
-    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(VAP, (s) => (s.matchConstraints.resourceRules[0].operations = ["CREATE"])), gpuNodes]), [MISSING]);
+    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(VAP, (s) => (s.matchConstraints.resourceRules[0].operations = ["CREATE"])), gpuNodes]), [
+      MISSING,
+    ]);
     assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(VAP, (s) => (s.validations = [{ expression: "true" }])), gpuNodes]), [MISSING]);
     assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(BINDING, (s) => (s.validationActions = ["Warn"])), gpuNodes]), [MISSING]);
-    assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(BINDING, (s) => (s.matchResources.namespaceSelector.matchExpressions = [{ key: "team", operator: "Exists" }])), gpuNodes]), [MISSING]);
+    assert.deepStrictEqual(
+      check(gpuRuntimePlatformOnly, [
+        ...edited(BINDING, (s) => (s.matchResources.namespaceSelector.matchExpressions = [{ key: "team", operator: "Exists" }])),
+        gpuNodes,
+      ]),
+      [MISSING],
+    );
     assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(BINDING, (s) => (s.policyName = "other")), gpuNodes]), [MISSING]);
   });
 
   it("reads the guard's rules as the API server would: any matching rule, any refusing validation, any tenant selector", () => {
-    const extraRule = edited(VAP, (s) => s.matchConstraints.resourceRules.unshift({ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["deployments"] }));
+    const extraRule = edited(VAP, (s) =>
+      s.matchConstraints.resourceRules.unshift({ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["deployments"] }),
+    );
     assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...extraRule, gpuNodes]), []);
     assert.deepStrictEqual(check(gpuRuntimePlatformOnly, [...edited(VAP, (s) => (s.matchConstraints.resourceRules[0].operations = ["*"])), gpuNodes]), []);
     const extraCheck = edited(VAP, (s) => s.validations.unshift({ expression: "object.metadata.name != ''" }));

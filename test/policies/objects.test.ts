@@ -35,21 +35,45 @@ describe("objects inside composites", () => {
 
   it("reads objs, Lists and every YAML document, skipping what does not parse", () => {
     const list = { apiVersion: "v1", kind: "List", items: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } }] };
-    const kinds = declaredObjects({ objs: [ADMIN_BINDING, [list]], yaml: [`${PRIVILEGED_POD}---\nkind: [broken\n---\napiVersion: v1\nkind: Secret\nmetadata: { name: s }\n`] }).map((o) => o.kind);
+    const kinds = declaredObjects({
+      objs: [ADMIN_BINDING, [list]],
+      yaml: [`${PRIVILEGED_POD}---\nkind: [broken\n---\napiVersion: v1\nkind: Secret\nmetadata: { name: s }\n`],
+    }).map((o) => o.kind);
     assert.deepStrictEqual(kinds, ["RoleBinding", "ConfigMap", "Pod", "Secret"]);
     const [r] = policyResources({ project: "aisc", stack: "t", resources: [group({ yaml: PRIVILEGED_POD })], outputs: {} });
-    assert.deepStrictEqual(embedded(r).map((e) => [e.type, e.name, e.urn === r.urn]), [["kubernetes:core/v1:Pod", "extras/Pod/uni-a/escape", true]]);
+    assert.deepStrictEqual(
+      embedded(r).map((e) => [e.type, e.name, e.urn === r.urn]),
+      [["kubernetes:core/v1:Pod", "extras/Pod/uni-a/escape", true]],
+    );
   });
 
   it("judges a privileged pod and a cluster-admin binding inside a ConfigGroup, v1 or v2, as if declared alone", () => {
     for (const type of ["kubernetes:yaml/v2:ConfigGroup", "kubernetes:yaml:ConfigGroup"]) {
       const rs = [...tenant("uni-a"), group({ yaml: PRIVILEGED_POD, objs: [ADMIN_BINDING] }, type)];
-      assert.deepStrictEqual(check(podsRestrictedOutsidePlatform, rs), [
-        "extras: Pod escape in namespace uni-a sets hostNetwork; runs container x privileged; runs container x without dropping ALL capabilities; runs container x without a RuntimeDefault or Localhost seccomp profile; runs container x without allowPrivilegeEscalation: false; runs container x without runAsNonRoot: true.",
-      ], type);
-      assert.deepStrictEqual(check(roleBindingOwnGroup, rs), ["extras: Tenant namespace uni-a binds ClusterRole cluster-admin in RoleBinding mine, not the platform's ClusterRole aisc-tenant-admin."], type);
-      assert.deepStrictEqual(check(imagesAndChartsPinned, rs), ["extras: extras/Pod/uni-a/escape runs image busybox:LATEST (at spec.containers[0].image), which is tagged LATEST, which moves: pin it to a version tag or a digest."], type);
-      assert.deepStrictEqual(check(gpuRequestsNeedQuota, [...rs.filter((r) => r.name !== "uni-a/tenant-quota")]), ["extras: escape in namespace uni-a requests nvidia.com/gpu, but no ResourceQuota in uni-a limits requests.nvidia.com/gpu."], type);
+      assert.deepStrictEqual(
+        check(podsRestrictedOutsidePlatform, rs),
+        [
+          "extras: Pod escape in namespace uni-a sets hostNetwork; runs container x privileged; runs container x without dropping ALL capabilities; runs container x without a RuntimeDefault or Localhost seccomp profile; runs container x without allowPrivilegeEscalation: false; runs container x without runAsNonRoot: true.",
+        ],
+        type,
+      );
+      assert.deepStrictEqual(
+        check(roleBindingOwnGroup, rs),
+        ["extras: Tenant namespace uni-a binds ClusterRole cluster-admin in RoleBinding mine, not the platform's ClusterRole aisc-tenant-admin."],
+        type,
+      );
+      assert.deepStrictEqual(
+        check(imagesAndChartsPinned, rs),
+        [
+          "extras: extras/Pod/uni-a/escape runs image busybox:LATEST (at spec.containers[0].image), which is tagged LATEST, which moves: pin it to a version tag or a digest.",
+        ],
+        type,
+      );
+      assert.deepStrictEqual(
+        check(gpuRequestsNeedQuota, [...rs.filter((r) => r.name !== "uni-a/tenant-quota")]),
+        ["extras: escape in namespace uni-a requests nvidia.com/gpu, but no ResourceQuota in uni-a limits requests.nvidia.com/gpu."],
+        type,
+      );
     }
   });
 

@@ -19,37 +19,40 @@ describe("the aisc policy pack", () => {
 
   it("lists every policy once, in report order, under the pack name aisc", () => {
     assert.strictEqual(PACK_NAME, "aisc");
-    assert.deepStrictEqual(POLICIES.map((p) => p.name), [
-      "capacity-tenant-quotas-fit-site",
-      "capacity-tenant-share-within-limit",
-      "capacity-power-within-envelope",
-      "capacity-milestone-met",
-      "capacity-milestone-on-track",
-      "capacity-slurm-limit-matches-quota",
-      "capacity-subsidy-within-budget",
-      "capacity-subsidy-headroom",
-      "tenancy-namespace-has-gpu-quota",
-      "tenancy-namespace-has-limit-range",
-      "tenancy-namespace-default-deny",
-      "tenancy-namespace-pod-security-restricted",
-      "tenancy-rolebinding-own-group",
-      "tenancy-tenant-role-bounded",
-      "tenancy-tenant-identities-stay-in-namespace",
-      "tenancy-pods-restricted-outside-platform",
-      "tenancy-gpu-requests-need-quota",
-      "tenancy-network-policy-enforced",
-      "tenancy-quota-for-every-gpu-resource",
-      "tenancy-gpu-runtime-platform-only",
-      "security-aws-region-hong-kong",
-      "security-eks-endpoint-private",
-      "security-eks-secrets-encrypted",
-      "security-eks-audit-logs",
-      "security-eks-version-supported",
-      "security-buckets-private-encrypted",
-      "security-stateful-resources-protected",
-      "security-images-and-charts-pinned",
-      "security-no-binding-to-system-identities",
-    ]);
+    assert.deepStrictEqual(
+      POLICIES.map((p) => p.name),
+      [
+        "capacity-tenant-quotas-fit-site",
+        "capacity-tenant-share-within-limit",
+        "capacity-power-within-envelope",
+        "capacity-milestone-met",
+        "capacity-milestone-on-track",
+        "capacity-slurm-limit-matches-quota",
+        "capacity-subsidy-within-budget",
+        "capacity-subsidy-headroom",
+        "tenancy-namespace-has-gpu-quota",
+        "tenancy-namespace-has-limit-range",
+        "tenancy-namespace-default-deny",
+        "tenancy-namespace-pod-security-restricted",
+        "tenancy-rolebinding-own-group",
+        "tenancy-tenant-role-bounded",
+        "tenancy-tenant-identities-stay-in-namespace",
+        "tenancy-pods-restricted-outside-platform",
+        "tenancy-gpu-requests-need-quota",
+        "tenancy-network-policy-enforced",
+        "tenancy-quota-for-every-gpu-resource",
+        "tenancy-gpu-runtime-platform-only",
+        "security-aws-region-hong-kong",
+        "security-eks-endpoint-private",
+        "security-eks-secrets-encrypted",
+        "security-eks-audit-logs",
+        "security-eks-version-supported",
+        "security-buckets-private-encrypted",
+        "security-stateful-resources-protected",
+        "security-images-and-charts-pinned",
+        "security-no-binding-to-system-identities",
+      ],
+    );
   });
 
   it("describes every policy in one full sentence", () => {
@@ -57,17 +60,29 @@ describe("the aisc policy pack", () => {
   });
 
   it("makes every policy mandatory except the advisory milestone-on-track and subsidy headroom", () => {
-    assert.deepStrictEqual(POLICIES.filter((p) => p.enforcementLevel !== "mandatory").map((p) => `${p.name}: ${p.enforcementLevel}`), ["capacity-milestone-on-track: advisory", "capacity-subsidy-headroom: advisory"]);
+    assert.deepStrictEqual(
+      POLICIES.filter((p) => p.enforcementLevel !== "mandatory").map((p) => `${p.name}: ${p.enforcementLevel}`),
+      ["capacity-milestone-on-track: advisory", "capacity-subsidy-headroom: advisory"],
+    );
   });
 });
 
 describe("policy helpers", () => {
   it("index resources by type and by namespace, one index per evaluation", () => {
     const rs = resourcesOf([...tenant("uni-a"), ...tenant("gov-c"), k8s(TYPES.limitRange, "cluster-wide", undefined)]);
-    assert.deepStrictEqual(ofKind(rs, TYPES.limitRange).map((r) => r.name), ["uni-a/tenant-defaults", "gov-c/tenant-defaults", "cluster-wide"]);
+    assert.deepStrictEqual(
+      ofKind(rs, TYPES.limitRange).map((r) => r.name),
+      ["uni-a/tenant-defaults", "gov-c/tenant-defaults", "cluster-wide"],
+    );
     assert.deepStrictEqual(ofKind(rs, "kubernetes:core/v1:Secret"), []);
-    assert.deepStrictEqual(inNamespace(rs, TYPES.limitRange, "gov-c").map((r) => r.name), ["gov-c/tenant-defaults"]);
-    assert.deepStrictEqual(inNamespace(rs, TYPES.limitRange, "").map((r) => r.name), ["cluster-wide"]);
+    assert.deepStrictEqual(
+      inNamespace(rs, TYPES.limitRange, "gov-c").map((r) => r.name),
+      ["gov-c/tenant-defaults"],
+    );
+    assert.deepStrictEqual(
+      inNamespace(rs, TYPES.limitRange, "").map((r) => r.name),
+      ["cluster-wide"],
+    );
     assert.deepStrictEqual(inNamespace(rs, TYPES.quota, "nowhere"), []);
     // Asked again, the answers come from the same index: the same arrays, not new scans.
     assert.strictEqual(ofKind(rs, TYPES.limitRange), ofKind(rs, TYPES.limitRange));
@@ -79,7 +94,8 @@ describe("policy helpers", () => {
   it("reads a GPU quota line as a number, and undefined without one", () => {
     const [quota] = resourcesOf([k8s(TYPES.quota, "q", "a", { spec: { hard: { "requests.nvidia.com/gpu": "16" } } })]);
     assert.strictEqual(gpuQuota(quota), 16);
-    for (const body of [{}, { spec: {} }, { spec: { hard: { "requests.cpu": "8" } } }]) assert.strictEqual(gpuQuota(resourcesOf([k8s(TYPES.quota, "q", "a", body)])[0]), undefined, JSON.stringify(body));
+    for (const body of [{}, { spec: {} }, { spec: { hard: { "requests.cpu": "8" } } }])
+      assert.strictEqual(gpuQuota(resourcesOf([k8s(TYPES.quota, "q", "a", body)])[0]), undefined, JSON.stringify(body));
   });
 
   it("sees tenants by label, with the first GPU quota of their namespace and their exemption", () => {
@@ -92,16 +108,20 @@ describe("policy helpers", () => {
       k8s(TYPES.namespace, "platform", undefined, {}, { team: "ops" }),
       k8s(TYPES.namespace, "bare", undefined),
     ]);
-    assert.deepStrictEqual(tenants(rs).map((t) => [t.name, t.namespace.name, t.quota?.name, t.gpus, t.exempt]), [
-      ["uni-a", "uni-a", "uni-a/tenant-quota", 8, false],
-      ["lab-b", "lab-b", "lab-b/tenant-quota", 0, true],
-      ["not-exempt", "not-exempt", undefined, undefined, false],
-    ]);
+    assert.deepStrictEqual(
+      tenants(rs).map((t) => [t.name, t.namespace.name, t.quota?.name, t.gpus, t.exempt]),
+      [
+        ["uni-a", "uni-a", "uni-a/tenant-quota", 8, false],
+        ["lab-b", "lab-b", "lab-b/tenant-quota", 0, true],
+        ["not-exempt", "not-exempt", undefined, undefined, false],
+      ],
+    );
     assert.ok(!("gpus" in tenants(rs)[2]), "a tenant with no quota has no gpus key");
   });
 
   it("takes kube-* and the platform's namespaces as platform, and nothing else (not default, where an object naming none lands)", () => {
-    for (const ns of ["kube-system", "kube-public", "nvidia-gpu", "slinky", "slurm", "monitoring", "cert-manager"]) assert.strictEqual(isPlatformNamespace(ns), true, ns);
+    for (const ns of ["kube-system", "kube-public", "nvidia-gpu", "slinky", "slurm", "monitoring", "cert-manager"])
+      assert.strictEqual(isPlatformNamespace(ns), true, ns);
     for (const ns of ["default", "kubeflow", "uni-a", "", "slurm-dev"]) assert.strictEqual(isPlatformNamespace(ns), false, ns);
   });
 
@@ -115,7 +135,10 @@ describe("policy helpers", () => {
     const rs = resourcesOf([fakeSite, unlabelled, broken, empty, wrongKey, noData, siteFacts({ envelopeMW: 3 }), poolFacts({ pool: "h100", nodes: 2 })]);
     const site = siteFactsOf(rs);
     assert.deepStrictEqual([site?.resource.name, site?.facts.envelopeMW], ["kube-system/aisc-site", 3]);
-    assert.deepStrictEqual(poolFactsOf(rs).map((p) => [p.resource.name, p.facts.pool, p.facts.nodes]), [["kube-system/aisc-pool-h100", "h100", 2]]);
+    assert.deepStrictEqual(
+      poolFactsOf(rs).map((p) => [p.resource.name, p.facts.pool, p.facts.nodes]),
+      [["kube-system/aisc-pool-h100", "h100", 2]],
+    );
     assert.strictEqual(siteFactsOf(resourcesOf([fakeSite, unlabelled])), undefined);
   });
 

@@ -23,7 +23,9 @@ const k8sName = (n: string, ns?: string) => (r: Mutable) => r.inputs.metadata?.n
 
 /** Violations as `policy: message` lines. */
 async function verdict(plan: Plan, config: PolicyConfig = {}): Promise<string[]> {
-  return (await evaluatePolicies(plan, { "capacity-milestone-met": { asOf: "2026-11-22" }, "capacity-milestone-on-track": { asOf: "2026-11-22" }, ...config })).violations.map((v) => `${v.policy}: ${v.message}`);
+  return (
+    await evaluatePolicies(plan, { "capacity-milestone-met": { asOf: "2026-11-22" }, "capacity-milestone-on-track": { asOf: "2026-11-22" }, ...config })
+  ).violations.map((v) => `${v.policy}: ${v.message}`);
 }
 
 describe("policy pack", function () {
@@ -47,7 +49,10 @@ describe("policy pack", function () {
     });
 
     it("gives every policy an explicit enforcement level: mandatory, or advisory for plans", () => {
-      assert.deepStrictEqual(POLICIES.filter((p) => p.enforcementLevel !== "mandatory").map((p) => `${p.name}: ${p.enforcementLevel}`), ["capacity-milestone-on-track: advisory", "capacity-subsidy-headroom: advisory"]);
+      assert.deepStrictEqual(
+        POLICIES.filter((p) => p.enforcementLevel !== "mandatory").map((p) => `${p.name}: ${p.enforcementLevel}`),
+        ["capacity-milestone-on-track: advisory", "capacity-subsidy-headroom: advisory"],
+      );
     });
 
     it("gives every numeric or list threshold a default in its config schema", () => {
@@ -82,33 +87,49 @@ describe("policy pack", function () {
     it("fails a tenant above its share once its exemption is removed", async () => {
       const plan = copy(baseline);
       delete find(plan, "kubernetes:core/v1:Namespace", k8sName("lab-b")).inputs.metadata.labels["aisc.hk/max-share-exempt"];
-      assert.deepStrictEqual(await verdict(plan), ["capacity-tenant-share-within-limit: Tenant lab-b has a quota of 16 GPUs, above 25% of the site (10 GPUs)."]);
+      assert.deepStrictEqual(await verdict(plan), [
+        "capacity-tenant-share-within-limit: Tenant lab-b has a quota of 16 GPUs, above 25% of the site (10 GPUs).",
+      ]);
     });
 
     it("fails a fleet whose power exceeds the envelope", async () => {
       const plan = copy(baseline);
       const facts = find(plan, "kubernetes:core/v1:ConfigMap", k8sName("aisc-site", "kube-system"));
       facts.inputs.data["site.json"] = JSON.stringify({ ...JSON.parse(facts.inputs.data["site.json"]), envelopeMW: 0.05 });
-      assert.deepStrictEqual(await verdict(plan), ["capacity-power-within-envelope: Full-load power is 0.057 MW (0.045 MW IT at PUE 1.25), over the 0.05 MW envelope."]);
+      assert.deepStrictEqual(await verdict(plan), [
+        "capacity-power-within-envelope: Full-load power is 0.057 MW (0.045 MW IT at PUE 1.25), over the 0.05 MW envelope.",
+      ]);
     });
 
     it("fails a past milestone not met, and only advises on a future one", async () => {
       const plan = copy(baseline);
       const facts = find(plan, "kubernetes:core/v1:ConfigMap", k8sName("aisc-site", "kube-system"));
       const site = JSON.parse(facts.inputs.data["site.json"]);
-      site.milestones = [{ name: "Opening", date: "2026-01-31", pflops: 100 }, { name: "Later", date: "2027-06-30", pflops: 1000 }];
+      site.milestones = [
+        { name: "Opening", date: "2026-01-31", pflops: 100 },
+        { name: "Later", date: "2027-06-30", pflops: 1000 },
+      ];
       facts.inputs.data["site.json"] = JSON.stringify(site);
       const result = await evaluatePolicies(plan, { "capacity-milestone-met": { asOf: "2026-11-22" }, "capacity-milestone-on-track": { asOf: "2026-11-22" } });
-      assert.deepStrictEqual(result.violations.map((v) => [v.policy, v.level, v.message]), [
-        ["capacity-milestone-met", "mandatory", 'Milestone "Opening" (2026-01-31) needs 100 PFLOPS at fp8-dense; the pools in service by then give 63.328.'],
-        ["capacity-milestone-on-track", "advisory", 'Milestone "Later" (2027-06-30) needs 1000 PFLOPS at fp8-dense; the pools in service by then give 69.192.'],
-      ]);
+      assert.deepStrictEqual(
+        result.violations.map((v) => [v.policy, v.level, v.message]),
+        [
+          ["capacity-milestone-met", "mandatory", 'Milestone "Opening" (2026-01-31) needs 100 PFLOPS at fp8-dense; the pools in service by then give 63.328.'],
+          [
+            "capacity-milestone-on-track",
+            "advisory",
+            'Milestone "Later" (2027-06-30) needs 1000 PFLOPS at fp8-dense; the pools in service by then give 69.192.',
+          ],
+        ],
+      );
     });
 
     it("fails a Slurm limit that differs from the quota", async () => {
       const plan = copy(baseline);
       find(plan, "kubernetes:core/v1:ConfigMap", k8sName("slurm-account-uni-a", "slurm")).inputs.data.qos = "uni-a GrpTRES=gres/gpu=7\n";
-      assert.deepStrictEqual(await verdict(plan), ["capacity-slurm-limit-matches-quota: Tenant uni-a's Slurm GPU limit is 7, but its Kubernetes GPU quota is 8."]);
+      assert.deepStrictEqual(await verdict(plan), [
+        "capacity-slurm-limit-matches-quota: Tenant uni-a's Slurm GPU limit is 7, but its Kubernetes GPU quota is 8.",
+      ]);
     });
   });
 
@@ -131,20 +152,36 @@ describe("policy pack", function () {
     it("fails a namespace that does not enforce Pod Security restricted", async () => {
       const plan = copy(baseline);
       find(plan, "kubernetes:core/v1:Namespace", k8sName("uni-a")).inputs.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline";
-      assert.deepStrictEqual(await verdict(plan), ['tenancy-namespace-pod-security-restricted: Tenant namespace uni-a enforces Pod Security "baseline", not "restricted".']);
+      assert.deepStrictEqual(await verdict(plan), [
+        'tenancy-namespace-pod-security-restricted: Tenant namespace uni-a enforces Pod Security "baseline", not "restricted".',
+      ]);
     });
 
     it("fails a role binding for anyone but the tenant's group", async () => {
       const plan = copy(baseline);
-      find(plan, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", k8sName("tenant-admin", "uni-a")).inputs.subjects.push({ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "mallory" });
-      assert.deepStrictEqual(await verdict(plan), ["tenancy-rolebinding-own-group: Tenant namespace uni-a binds User mallory in RoleBinding tenant-admin, not only its group oidc:uni-a-admins."]);
+      find(plan, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", k8sName("tenant-admin", "uni-a")).inputs.subjects.push({
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "User",
+        name: "mallory",
+      });
+      assert.deepStrictEqual(await verdict(plan), [
+        "tenancy-rolebinding-own-group: Tenant namespace uni-a binds User mallory in RoleBinding tenant-admin, not only its group oidc:uni-a-admins.",
+      ]);
     });
 
     it("fails privileged, hostPath or host-network pods outside platform namespaces, allows them inside", async () => {
       const plan = copy(baseline);
-      const pod = { hostNetwork: true, containers: [{ name: "x", image: "busybox:1.36", securityContext: { privileged: true } }], volumes: [{ name: "root", hostPath: { path: "/" } }] };
-      plan.resources.push(plannedResource("kubernetes:apps/v1:Deployment", "escape", { metadata: { name: "escape", namespace: "uni-a" }, spec: { template: { spec: pod } } }));
-      plan.resources.push(plannedResource("kubernetes:apps/v1:DaemonSet", "agent", { metadata: { name: "agent", namespace: "nvidia-gpu" }, spec: { template: { spec: pod } } }));
+      const pod = {
+        hostNetwork: true,
+        containers: [{ name: "x", image: "busybox:1.36", securityContext: { privileged: true } }],
+        volumes: [{ name: "root", hostPath: { path: "/" } }],
+      };
+      plan.resources.push(
+        plannedResource("kubernetes:apps/v1:Deployment", "escape", { metadata: { name: "escape", namespace: "uni-a" }, spec: { template: { spec: pod } } }),
+      );
+      plan.resources.push(
+        plannedResource("kubernetes:apps/v1:DaemonSet", "agent", { metadata: { name: "agent", namespace: "nvidia-gpu" }, spec: { template: { spec: pod } } }),
+      );
       assert.deepStrictEqual(await verdict(plan), [
         "tenancy-pods-restricted-outside-platform: Deployment escape in namespace uni-a sets hostNetwork; runs container x privileged; runs container x without dropping ALL capabilities; mounts hostPath volume root; runs container x without a RuntimeDefault or Localhost seccomp profile; runs container x without allowPrivilegeEscalation: false; runs container x without runAsNonRoot: true.",
       ]);
@@ -152,17 +189,34 @@ describe("policy pack", function () {
 
     it("fails GPU requests where no quota limits them", async () => {
       const plan = copy(baseline);
-      const securityContext = { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
-      const spec = { template: { spec: { containers: [{ name: "train", image: "trainer:1.0", securityContext, resources: { limits: { "nvidia.com/gpu": 8 } } }] } } };
+      const securityContext = {
+        allowPrivilegeEscalation: false,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      };
+      const spec = {
+        template: { spec: { containers: [{ name: "train", image: "trainer:1.0", securityContext, resources: { limits: { "nvidia.com/gpu": 8 } } }] } },
+      };
       plan.resources.push(plannedResource("kubernetes:batch/v1:Job", "train", { metadata: { name: "train", namespace: "scratch" }, spec }));
       plan.resources.push(plannedResource("kubernetes:batch/v1:Job", "ok", { metadata: { name: "ok", namespace: "uni-a" }, spec }));
-      assert.deepStrictEqual(await verdict(plan), ["tenancy-gpu-requests-need-quota: train in namespace scratch requests nvidia.com/gpu, but no ResourceQuota in scratch limits requests.nvidia.com/gpu."]);
+      assert.deepStrictEqual(await verdict(plan), [
+        "tenancy-gpu-requests-need-quota: train in namespace scratch requests nvidia.com/gpu, but no ResourceQuota in scratch limits requests.nvidia.com/gpu.",
+      ]);
     });
 
     it("fails a cluster-wide binding for a tenant's group", async () => {
       const plan = copy(baseline);
-      plan.resources.push(plannedResource("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "oops", { metadata: { name: "oops" }, roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", name: "oidc:gov-c-admins" }] }));
-      assert.deepStrictEqual(await verdict(plan), ["tenancy-tenant-identities-stay-in-namespace: ClusterRoleBinding oops grants Group oidc:gov-c-admins (tenant gov-c) rights across the cluster."]);
+      plan.resources.push(
+        plannedResource("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "oops", {
+          metadata: { name: "oops" },
+          roleRef: { kind: "ClusterRole", name: "view" },
+          subjects: [{ kind: "Group", name: "oidc:gov-c-admins" }],
+        }),
+      );
+      assert.deepStrictEqual(await verdict(plan), [
+        "tenancy-tenant-identities-stay-in-namespace: ClusterRoleBinding oops grants Group oidc:gov-c-admins (tenant gov-c) rights across the cluster.",
+      ]);
     });
   });
 
@@ -170,7 +224,9 @@ describe("policy pack", function () {
     it("fails AWS outside Hong Kong, and honours allowed regions from config", async () => {
       const plan = copy(baseline);
       find(plan, "pulumi:providers:aws").inputs.region = "us-west-2";
-      assert.deepStrictEqual(await verdict(plan), ["security-aws-region-hong-kong: testsite-aws is in us-west-2, outside ap-east-1: data must stay in Hong Kong."]);
+      assert.deepStrictEqual(await verdict(plan), [
+        "security-aws-region-hong-kong: testsite-aws is in us-west-2, outside ap-east-1: data must stay in Hong Kong.",
+      ]);
       assert.deepStrictEqual(await verdict(plan, { "security-aws-region-hong-kong": { allowedRegions: ["ap-east-1", "us-west-2"] } }), []);
     });
 
@@ -191,8 +247,18 @@ describe("policy pack", function () {
       const plan = copy(baseline);
       plan.resources.push(plannedResource("aws:s3/bucket:Bucket", "open", { bucket: "open" }, { protect: true }));
       plan.resources.push(plannedResource("aws:s3/bucket:Bucket", "closed", { bucket: "closed" }, { protect: true }));
-      plan.resources.push(plannedResource("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "closed-sse", { bucket: "closed" }));
-      plan.resources.push(plannedResource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "closed-block", { bucket: "closed", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }));
+      plan.resources.push(
+        plannedResource("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "closed-sse", { bucket: "closed" }),
+      );
+      plan.resources.push(
+        plannedResource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "closed-block", {
+          bucket: "closed",
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        }),
+      );
       assert.deepStrictEqual(await verdict(plan), [
         "security-buckets-private-encrypted: Bucket open has no server-side encryption configuration.",
         "security-buckets-private-encrypted: Bucket open does not block all public access (a BucketPublicAccessBlock with all four settings true).",
@@ -242,7 +308,10 @@ describe("policy pack on Cyberport's plan", function () {
     const { realPlan } = await import("../helpers/plan");
     const plan = copy(realPlan("cyberport"));
     // The shipped city config sets no rates (AISC's list price is not public): the ledger's advisory says so, and nothing else fails.
-    assert.deepStrictEqual((await verdict(plan)).map((v) => v.split(":")[0]), ["capacity-subsidy-headroom"]);
+    assert.deepStrictEqual(
+      (await verdict(plan)).map((v) => v.split(":")[0]),
+      ["capacity-subsidy-headroom"],
+    );
     const quota = find(plan, "kubernetes:core/v1:ResourceQuota", k8sName("tenant-quota", "hku"));
     assert.strictEqual(quota.inputs.spec.hard["requests.nvidia.com/mig-1g.10gb"], "56");
     delete quota.inputs.spec.hard["requests.nvidia.com/mig-1g.10gb"];
@@ -261,6 +330,9 @@ describe("aisc plan on over-promised whole GPUs", function () {
     s.tenants = s.tenants.map((t: Record<string, unknown>, i: number) => ({ ...t, gpus: [12, 12, 12][i] ?? 0, maxShareExempt: true }));
     const run = aisc("plan", "--config", writeStackFile("overpromised", s), "--out", tempDir());
     assert.strictEqual(run.status, 1, run.stdout + run.stderr);
-    assert.match(run.stdout, /\[mandatory\] capacity-tenant-quotas-fit-site: Tenant quotas for whole GPUs \(nvidia\.com\/gpu\) total 36, 8 more than the 28 of testsite's 32 on-premises ones left after a 10% reserve\.\n/);
+    assert.match(
+      run.stdout,
+      /\[mandatory\] capacity-tenant-quotas-fit-site: Tenant quotas for whole GPUs \(nvidia\.com\/gpu\) total 36, 8 more than the 28 of testsite's 32 on-premises ones left after a 10% reserve\.\n/,
+    );
   });
 });

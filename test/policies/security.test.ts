@@ -42,11 +42,23 @@ describe("security policies", () => {
     const provider = (name: string, region?: string) => plannedResource("pulumi:providers:aws", name, region ? { region } : {});
 
     it("passes providers and resources in ap-east-1, and resources that name no region", () => {
-      assert.deepStrictEqual(violations(awsRegionHongKong, [provider("hk", "ap-east-1"), plannedResource("aws:s3/bucket:Bucket", "b", { region: "ap-east-1" }), plannedResource("aws:kms/key:Key", "k", {})]), []);
+      assert.deepStrictEqual(
+        violations(awsRegionHongKong, [
+          provider("hk", "ap-east-1"),
+          plannedResource("aws:s3/bucket:Bucket", "b", { region: "ap-east-1" }),
+          plannedResource("aws:kms/key:Key", "k", {}),
+        ]),
+        [],
+      );
     });
 
     it("fails a provider with no region and anything outside the allowed regions", () => {
-      const resources = [provider("aws"), provider("us", "us-west-2"), plannedResource("aws:s3/bucket:Bucket", "b", { region: "eu-west-1" }), plannedResource("kubernetes:core/v1:ConfigMap", "c", { region: "us-east-1" })];
+      const resources = [
+        provider("aws"),
+        provider("us", "us-west-2"),
+        plannedResource("aws:s3/bucket:Bucket", "b", { region: "eu-west-1" }),
+        plannedResource("kubernetes:core/v1:ConfigMap", "c", { region: "us-east-1" }),
+      ];
       assert.deepStrictEqual(violations(awsRegionHongKong, resources), [
         "aws: AWS provider aws names no region; set one of ap-east-1.",
         "us: us is in us-west-2, outside ap-east-1: data must stay in Hong Kong.",
@@ -73,7 +85,9 @@ describe("security policies", () => {
     });
 
     it("declares the allowed regions in its config schema, Hong Kong by default", () => {
-      assert.deepStrictEqual(awsRegionHongKong.configSchema, { properties: { allowedRegions: { type: "array", items: { type: "string" }, default: ["ap-east-1"], description: "AWS regions data may live in." } } });
+      assert.deepStrictEqual(awsRegionHongKong.configSchema, {
+        properties: { allowedRegions: { type: "array", items: { type: "string" }, default: ["ap-east-1"], description: "AWS regions data may live in." } },
+      });
     });
   });
 
@@ -146,16 +160,22 @@ describe("security policies", () => {
 
     it("name the cluster by its resource name when it has no name input, and judge only EKS clusters", () => {
       assert.deepStrictEqual(run(eks((p) => delete p.name)).length, 0);
-      assert.deepStrictEqual(violations(eksAuditLogs, [eks((p) => {
-        delete p.name;
-        p.enabledClusterLogTypes = [];
-      })]), ["cluster: EKS cluster cluster does not ship audit logs (enabledClusterLogTypes lacks audit)."]);
+      assert.deepStrictEqual(
+        violations(eksAuditLogs, [
+          eks((p) => {
+            delete p.name;
+            p.enabledClusterLogTypes = [];
+          }),
+        ]),
+        ["cluster: EKS cluster cluster does not ship audit logs (enabledClusterLogTypes lacks audit)."],
+      );
       assert.deepStrictEqual(run(plannedResource("aws:rds/instance:Instance", "db", {}, { protect: true })), []);
     });
   });
 
   describe("security-buckets-private-encrypted", () => {
-    const bucket = (name: string, props: Record<string, unknown> = { bucket: name }, type = "aws:s3/bucket:Bucket") => plannedResource(type, name, props, { protect: true });
+    const bucket = (name: string, props: Record<string, unknown> = { bucket: name }, type = "aws:s3/bucket:Bucket") =>
+      plannedResource(type, name, props, { protect: true });
 
     it("fails an unencrypted bucket open to the public, at the bucket", () => {
       assert.deepStrictEqual(violations(bucketsPrivateEncrypted, [bucket("open")]), [
@@ -167,56 +187,126 @@ describe("security policies", () => {
     it("passes a bucket secured by its bucket name, by dependency or by resource name, in both bucket types", () => {
       const byName = [bucket("a"), plannedResource(SSE, "a-sse", { bucket: "a" }), plannedResource(BLOCK, "a-block", { bucket: "a", ...ALL_BLOCKED })];
       const v2 = bucket("b", { bucket: "b" }, "aws:s3/bucketV2:BucketV2");
-      const byDependency = [v2, plannedResource(SSE_V2, "b-sse", { bucket: "generated" }, { dependencies: [v2.urn] }), plannedResource(BLOCK, "b-block", { bucket: "generated", ...ALL_BLOCKED }, { dependencies: [v2.urn] })];
-      const byResourceName = [bucket("c", {}), plannedResource(SSE, "c-sse", { bucket: "c" }), plannedResource(BLOCK, "c-block", { bucket: "c", ...ALL_BLOCKED })];
-      const inline = [bucket("d", { bucket: "d", serverSideEncryptionConfiguration: { rule: {} } }), plannedResource(BLOCK, "d-block", { bucket: "d", ...ALL_BLOCKED })];
-      const byBucketName = [bucket("logs", { bucket: "aisc-logs" }), plannedResource(SSE, "logs-sse", { bucket: "aisc-logs" }), plannedResource(BLOCK, "logs-block", { bucket: "aisc-logs", ...ALL_BLOCKED })];
+      const byDependency = [
+        v2,
+        plannedResource(SSE_V2, "b-sse", { bucket: "generated" }, { dependencies: [v2.urn] }),
+        plannedResource(BLOCK, "b-block", { bucket: "generated", ...ALL_BLOCKED }, { dependencies: [v2.urn] }),
+      ];
+      const byResourceName = [
+        bucket("c", {}),
+        plannedResource(SSE, "c-sse", { bucket: "c" }),
+        plannedResource(BLOCK, "c-block", { bucket: "c", ...ALL_BLOCKED }),
+      ];
+      const inline = [
+        bucket("d", { bucket: "d", serverSideEncryptionConfiguration: { rule: {} } }),
+        plannedResource(BLOCK, "d-block", { bucket: "d", ...ALL_BLOCKED }),
+      ];
+      const byBucketName = [
+        bucket("logs", { bucket: "aisc-logs" }),
+        plannedResource(SSE, "logs-sse", { bucket: "aisc-logs" }),
+        plannedResource(BLOCK, "logs-block", { bucket: "aisc-logs", ...ALL_BLOCKED }),
+      ];
       assert.deepStrictEqual(violations(bucketsPrivateEncrypted, [...byName, ...byDependency, ...byResourceName, ...inline, ...byBucketName]), []);
     });
 
     it("fails a public access block that leaves any one setting off, or that belongs to another bucket", () => {
       for (const key of Object.keys(ALL_BLOCKED)) {
-        const resources = [bucket("a"), plannedResource(SSE, "a-sse", { bucket: "a" }), plannedResource(BLOCK, "a-block", { bucket: "a", ...ALL_BLOCKED, [key]: false })];
-        assert.deepStrictEqual(violations(bucketsPrivateEncrypted, resources), ["a: Bucket a does not block all public access (a BucketPublicAccessBlock with all four settings true)."], key);
+        const resources = [
+          bucket("a"),
+          plannedResource(SSE, "a-sse", { bucket: "a" }),
+          plannedResource(BLOCK, "a-block", { bucket: "a", ...ALL_BLOCKED, [key]: false }),
+        ];
+        assert.deepStrictEqual(
+          violations(bucketsPrivateEncrypted, resources),
+          ["a: Bucket a does not block all public access (a BucketPublicAccessBlock with all four settings true)."],
+          key,
+        );
       }
-      const other = [bucket("a"), bucket("z"), plannedResource(SSE, "a-sse", { bucket: "a" }), plannedResource(SSE, "z-sse", { bucket: "z" }), plannedResource(BLOCK, "z-block", { bucket: "z", ...ALL_BLOCKED })];
-      assert.deepStrictEqual(violations(bucketsPrivateEncrypted, other), ["a: Bucket a does not block all public access (a BucketPublicAccessBlock with all four settings true)."]);
+      const other = [
+        bucket("a"),
+        bucket("z"),
+        plannedResource(SSE, "a-sse", { bucket: "a" }),
+        plannedResource(SSE, "z-sse", { bucket: "z" }),
+        plannedResource(BLOCK, "z-block", { bucket: "z", ...ALL_BLOCKED }),
+      ];
+      assert.deepStrictEqual(violations(bucketsPrivateEncrypted, other), [
+        "a: Bucket a does not block all public access (a BucketPublicAccessBlock with all four settings true).",
+      ]);
     });
 
     it("does not take another bucket's encryption, found by its own dependencies, as this one's", () => {
       const key = plannedResource("aws:kms/key:Key", "key", {}, { protect: true });
-      const resources = [key, bucket("a"), plannedResource(SSE, "z-sse", { bucket: "z" }, { dependencies: [key.urn] }), plannedResource(BLOCK, "a-block", { bucket: "a", ...ALL_BLOCKED })];
+      const resources = [
+        key,
+        bucket("a"),
+        plannedResource(SSE, "z-sse", { bucket: "z" }, { dependencies: [key.urn] }),
+        plannedResource(BLOCK, "a-block", { bucket: "a", ...ALL_BLOCKED }),
+      ];
       assert.deepStrictEqual(violations(bucketsPrivateEncrypted, resources), ["a: Bucket a has no server-side encryption configuration."]);
     });
 
     it("does not take a public access block as encryption", () => {
-      assert.deepStrictEqual(violations(bucketsPrivateEncrypted, [bucket("a"), plannedResource(BLOCK, "a-block", { bucket: "a", ...ALL_BLOCKED })]), ["a: Bucket a has no server-side encryption configuration."]);
+      assert.deepStrictEqual(violations(bucketsPrivateEncrypted, [bucket("a"), plannedResource(BLOCK, "a-block", { bucket: "a", ...ALL_BLOCKED })]), [
+        "a: Bucket a has no server-side encryption configuration.",
+      ]);
     });
   });
 
   describe("security-stateful-resources-protected", () => {
     const STATEFUL = [
-      "aws:kms/key:Key", "aws:cloudwatch/logGroup:LogGroup", EKS, "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:ebs/volume:Volume", "aws:rds/instance:Instance",
-      "kubernetes:core/v1:Namespace", "kubernetes:core/v1:PersistentVolume", "kubernetes:core/v1:PersistentVolumeClaim",
+      "aws:kms/key:Key",
+      "aws:cloudwatch/logGroup:LogGroup",
+      EKS,
+      "aws:s3/bucket:Bucket",
+      "aws:s3/bucketV2:BucketV2",
+      "aws:ebs/volume:Volume",
+      "aws:rds/instance:Instance",
+      "kubernetes:core/v1:Namespace",
+      "kubernetes:core/v1:PersistentVolume",
+      "kubernetes:core/v1:PersistentVolumeClaim",
     ];
 
     it("fails every stateful type that is not protected, retained or not", () => {
       for (const type of STATEFUL) {
-        assert.deepStrictEqual(violations(statefulProtected, [plannedResource(type, "data", {})]), [`data: ${type.split(":")[2]} data holds data but is not protected.`], type);
+        assert.deepStrictEqual(
+          violations(statefulProtected, [plannedResource(type, "data", {})]),
+          [`data: ${type.split(":")[2]} data holds data but is not protected.`],
+          type,
+        );
       }
       // The engine cannot see retainOnDelete (its analyzer protocol does not carry it), so neither does the rule.
-      assert.deepStrictEqual(violations(statefulProtected, [plannedResource("aws:rds/instance:Instance", "r", {}, { retainOnDelete: true })]), ["r: Instance r holds data but is not protected."]);
+      assert.deepStrictEqual(violations(statefulProtected, [plannedResource("aws:rds/instance:Instance", "r", {}, { retainOnDelete: true })]), [
+        "r: Instance r holds data but is not protected.",
+      ]);
     });
 
     it("passes a protected resource, and stateless types", () => {
-      const resources = [plannedResource("aws:kms/key:Key", "p", {}, { protect: true }), plannedResource("aws:rds/instance:Instance", "r", {}, { protect: true, retainOnDelete: true }), plannedResource("aws:iam/role:Role", "role", {})];
+      const resources = [
+        plannedResource("aws:kms/key:Key", "p", {}, { protect: true }),
+        plannedResource("aws:rds/instance:Instance", "r", {}, { protect: true, retainOnDelete: true }),
+        plannedResource("aws:iam/role:Role", "role", {}),
+      ];
       assert.deepStrictEqual(violations(statefulProtected, resources), []);
     });
   });
 
   describe("images and charts", () => {
     it("finds every image with its path, in lists and nested objects, and nothing else called image", () => {
-      const props = { spec: { template: { spec: { containers: [{ name: "a", image: "a:1" }, { name: "b", image: "b:2" }], initContainers: [{ image: "c:3" }] } } }, image: { repository: "x" }, other: [null, 1, "image"] };
+      const props = {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: "a", image: "a:1" },
+                { name: "b", image: "b:2" },
+              ],
+              initContainers: [{ image: "c:3" }],
+            },
+          },
+        },
+        image: { repository: "x" },
+        other: [null, 1, "image"],
+      };
       assert.deepStrictEqual(images(props), [
         { path: "spec.template.spec.containers[0].image", image: "a:1" },
         { path: "spec.template.spec.containers[1].image", image: "b:2" },
@@ -230,7 +320,10 @@ describe("security policies", () => {
       const digest = `sha256:${"ab".repeat(32)}`;
       assert.deepStrictEqual(parseImage("registry:5000/team/app"), { name: "registry:5000/team/app" });
       assert.deepStrictEqual(parseImage(`registry:5000/app:1.2@${digest}`), { name: "registry:5000/app", tag: "1.2", digest });
-      assert.deepStrictEqual(parseImage("nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04"), { name: "nvcr.io/nvidia/k8s/dcgm-exporter", tag: "4.2.3-4.1.3-ubuntu22.04" });
+      assert.deepStrictEqual(parseImage("nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3-4.1.3-ubuntu22.04"), {
+        name: "nvcr.io/nvidia/k8s/dcgm-exporter",
+        tag: "4.2.3-4.1.3-ubuntu22.04",
+      });
       for (const bad of ["App:1.0", "app:", "app@sha256:abc", "app:-x", "", "a//b:1", "registry:x/app:1"]) assert.strictEqual(parseImage(bad), undefined, bad);
     });
 
@@ -260,25 +353,56 @@ describe("security policies", () => {
 
     it("reads no image out of kinds that cannot run one, such as a ConfigMap's data", () => {
       const imageless = [
-        "core/v1:Namespace", "core/v1:ConfigMap", "core/v1:Secret", "core/v1:ResourceQuota", "core/v1:LimitRange", "networking.k8s.io/v1:NetworkPolicy",
-        "core/v1:Service", "core/v1:ServiceAccount", "core/v1:PersistentVolumeClaim", "rbac.authorization.k8s.io/v1:Role", "rbac.authorization.k8s.io/v1:RoleBinding",
-        "rbac.authorization.k8s.io/v1:ClusterRole", "rbac.authorization.k8s.io/v1:ClusterRoleBinding", "scheduling.k8s.io/v1:PriorityClass", "storage.k8s.io/v1:StorageClass",
+        "core/v1:Namespace",
+        "core/v1:ConfigMap",
+        "core/v1:Secret",
+        "core/v1:ResourceQuota",
+        "core/v1:LimitRange",
+        "networking.k8s.io/v1:NetworkPolicy",
+        "core/v1:Service",
+        "core/v1:ServiceAccount",
+        "core/v1:PersistentVolumeClaim",
+        "rbac.authorization.k8s.io/v1:Role",
+        "rbac.authorization.k8s.io/v1:RoleBinding",
+        "rbac.authorization.k8s.io/v1:ClusterRole",
+        "rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+        "scheduling.k8s.io/v1:PriorityClass",
+        "storage.k8s.io/v1:StorageClass",
       ].map((t) => plannedResource(`kubernetes:${t}`, `uni-a/${t}`, { data: { image: "app" }, metadata: { annotations: { image: "app" } } }));
       const pod = plannedResource("kubernetes:core/v1:Pod", "uni-a/p", { spec: { containers: [{ name: "a", image: "app" }] } });
-      assert.deepStrictEqual(violations(imagesAndChartsPinned, [...imageless, pod]), ["uni-a/p: uni-a/p runs image app (at spec.containers[0].image), which has no tag or digest, so it means latest: pin it to a version tag or a digest."]);
+      assert.deepStrictEqual(violations(imagesAndChartsPinned, [...imageless, pod]), [
+        "uni-a/p: uni-a/p runs image app (at spec.containers[0].image), which has no tag or digest, so it means latest: pin it to a version tag or a digest.",
+      ]);
     });
 
     it("fails unpinned images in Kubernetes resources, each at its path", () => {
-      const pod = { containers: [{ name: "a", image: "app:latest" }, { name: "b", image: "app:1.0" }], initContainers: [{ name: "i", image: "busybox" }] };
-      assert.deepStrictEqual(violations(imagesAndChartsPinned, [workload("w", "uni-a", pod), plannedResource("aws:ecs/taskDefinition:TaskDefinition", "t", { image: "app:latest" })]), [
-        "uni-a/w: uni-a/w runs image app:latest (at spec.template.spec.containers[0].image), which is tagged latest, which moves: pin it to a version tag or a digest.",
-        "uni-a/w: uni-a/w runs image busybox (at spec.template.spec.initContainers[0].image), which has no tag or digest, so it means latest: pin it to a version tag or a digest.",
-      ]);
+      const pod = {
+        containers: [
+          { name: "a", image: "app:latest" },
+          { name: "b", image: "app:1.0" },
+        ],
+        initContainers: [{ name: "i", image: "busybox" }],
+      };
+      assert.deepStrictEqual(
+        violations(imagesAndChartsPinned, [
+          workload("w", "uni-a", pod),
+          plannedResource("aws:ecs/taskDefinition:TaskDefinition", "t", { image: "app:latest" }),
+        ]),
+        [
+          "uni-a/w: uni-a/w runs image app:latest (at spec.template.spec.containers[0].image), which is tagged latest, which moves: pin it to a version tag or a digest.",
+          "uni-a/w: uni-a/w runs image busybox (at spec.template.spec.initContainers[0].image), which has no tag or digest, so it means latest: pin it to a version tag or a digest.",
+        ],
+      );
     });
 
     it("fails a Helm chart with no version or latest, naming the chart, and passes a pinned one", () => {
       const chart = (name: string, props: Record<string, unknown>) => plannedResource("kubernetes:helm.sh/v4:Chart", name, props);
-      const resources = [chart("none", { chart: "cilium" }), chart("latest", { chart: "gpu-operator", version: "latest" }), chart("anon", { version: "" }), chart("ok", { chart: "slurm", version: "1.0.0", values: { image: "app:latest" } })];
+      const resources = [
+        chart("none", { chart: "cilium" }),
+        chart("latest", { chart: "gpu-operator", version: "latest" }),
+        chart("anon", { version: "" }),
+        chart("ok", { chart: "slurm", version: "1.0.0", values: { image: "app:latest" } }),
+      ];
       assert.deepStrictEqual(violations(imagesAndChartsPinned, resources), [
         "none: Helm chart cilium is not pinned to a version.",
         "latest: Helm chart gpu-operator is not pinned to a version.",

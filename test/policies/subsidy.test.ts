@@ -9,7 +9,14 @@ import { poolFacts, siteFacts, tenant, TenantInput, violations } from "../helper
  * outside, so HK$5,000,000 is left; H100 at HK$25 a GPU-hour, no L40S rate.
  */
 
-const TERMS = { scheme: "ai-subsidy-scheme", budgetHkd: 3e9, start: "2024-10-07", end: "2027-10-06", ratesHkdPerGpuHour: { H100: 25 }, committedOutsideHkd: 2995e6 };
+const TERMS = {
+  scheme: "ai-subsidy-scheme",
+  budgetHkd: 3e9,
+  start: "2024-10-07",
+  end: "2027-10-06",
+  ratesHkdPerGpuHour: { H100: 25 },
+  committedOutsideHkd: 2995e6,
+};
 const SUBSIDISED = { scheme: "ai-subsidy-scheme", share: "0.7" };
 
 const POOLS = [
@@ -45,7 +52,10 @@ describe("subsidy policies", () => {
 
   it("capacity-subsidy-within-budget counts a share label that is not a share as the whole cost", () => {
     // uni-a at a share of 1: 250 x 26,280 = HK$6,570,000.
-    const [v] = violations(subsidyWithinBudget, site({ "uni-a": { gpus: 8, subsidy: { scheme: "ai-subsidy-scheme", share: "lots" }, more: { "nvidia.com/mig-1g.10gb": 14 } } }));
+    const [v] = violations(
+      subsidyWithinBudget,
+      site({ "uni-a": { gpus: 8, subsidy: { scheme: "ai-subsidy-scheme", share: "lots" }, more: { "nvidia.com/mig-1g.10gb": 14 } } }),
+    );
     assert.match(v, /commit HK\$6,570,000 over/);
   });
 
@@ -61,7 +71,10 @@ describe("subsidy policies", () => {
   });
 
   it("capacity-subsidy-headroom names the tenants it cannot cost and the models with no rate", () => {
-    const v = violations(subsidyHeadroom, site({ "uni-b": { gpus: 0, subsidy: SUBSIDISED, more: { "nvidia.com/gpu.shared": 8 } } }, [{ ...TERMS, committedOutsideHkd: 0 }]));
+    const v = violations(
+      subsidyHeadroom,
+      site({ "uni-b": { gpus: 0, subsidy: SUBSIDISED, more: { "nvidia.com/gpu.shared": 8 } } }, [{ ...TERMS, committedOutsideHkd: 0 }]),
+    );
     assert.deepStrictEqual(v, [
       "kube-system/aisc-site: ai-subsidy-scheme: aisc:city.subsidy.ai-subsidy-scheme.rates has no rate for L40S, so 1 subsidised tenant of testsite cannot be costed in full and the budget rule counts only what can be: uni-b.",
     ]);

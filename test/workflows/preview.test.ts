@@ -128,7 +128,10 @@ describe("the preview workflows: actionlint", () => {
     ].join("\n");
     const r = actionlint([{ file: "broken.yml", text: broken }]);
     assert.equal(r.status, 1, r.stderr);
-    const kinds = r.stdout.trim().split("\n").map((line) => /\[(\w[\w-]*)\]$/.exec(line)?.[1]);
+    const kinds = r.stdout
+      .trim()
+      .split("\n")
+      .map((line) => /\[(\w[\w-]*)\]$/.exec(line)?.[1]);
     assert.deepEqual(kinds, ["permissions", "action", "expression"]);
   });
 });
@@ -140,7 +143,10 @@ describe("the preview workflows: pinning and credentials", () => {
     it(`${name}: pins every uses: to a 40-hex commit SHA with its release tag in a comment`, () => {
       const lines = usesLines(file);
       // Every uses: that the YAML has is on a line of its own (none hidden in a flow mapping).
-      assert.deepEqual(lines.map((l) => l.uses), usesOf(parse(file)));
+      assert.deepEqual(
+        lines.map((l) => l.uses),
+        usesOf(parse(file)),
+      );
       assert.ok(lines.length > 0);
       for (const l of lines) {
         assert.match(l.uses, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/, `${name}:${l.line}: ${l.uses} is not pinned to a commit SHA`);
@@ -199,7 +205,10 @@ describe("the preview workflow (pull_request, runs the pull request's code)", ()
   it("uploads the comment, PR number, head SHA and SARIF reports, then fails on a non-zero aisc plan", () => {
     const all = runs(wf).join("\n");
     assert.match(all, /npx aisc plan --all --out "\$GITHUB_WORKSPACE\/out-base"/);
-    assert.match(all, /npx aisc plan --all --out "\$GITHUB_WORKSPACE\/out-head" 2> "\$GITHUB_WORKSPACE\/plan-head.err"\n\s*echo "status=\$\?" >> "\$GITHUB_OUTPUT"/);
+    assert.match(
+      all,
+      /npx aisc plan --all --out "\$GITHUB_WORKSPACE\/out-head" 2> "\$GITHUB_WORKSPACE\/plan-head.err"\n\s*echo "status=\$\?" >> "\$GITHUB_OUTPUT"/,
+    );
     assert.match(all, /npx aisc diff "\$GITHUB_WORKSPACE\/out-base" "\$GITHUB_WORKSPACE\/out-head" --format markdown/);
     assert.match(all, /policy-report\.md/);
     assert.match(all, /> "\$GITHUB_WORKSPACE\/preview\/comment\.md"/);

@@ -19,10 +19,39 @@ describe("cluster decisions", () => {
   });
 
   it("gives each on-prem pool an activation for its nodes with headroom, expiring with its period, tagged with its site, GPUs and period", () => {
-    assert.deepStrictEqual(hybridActivations(site, "2026-12-02").map((a) => [a.pool, a.nodes, a.registrationLimit, a.expirationDate, a.tags]), [
-      ["h100-a", 4, 6, "2026-12-17T00:00:00Z", { "aisc.hk/site": "testsite", "aisc.hk/pool": "h100-a", "aisc.hk/nodes": "4", "aisc.hk/gpu-model": "H100", "aisc.hk/gpus-per-node": "8", "aisc.hk/activation-period": "2026-11-19" }],
-      ["l40s-ts", 2, 4, "2026-12-17T00:00:00Z", { "aisc.hk/site": "testsite", "aisc.hk/pool": "l40s-ts", "aisc.hk/nodes": "2", "aisc.hk/gpu-model": "L40S", "aisc.hk/gpus-per-node": "4", "aisc.hk/activation-period": "2026-11-19" }],
-    ]);
+    assert.deepStrictEqual(
+      hybridActivations(site, "2026-12-02").map((a) => [a.pool, a.nodes, a.registrationLimit, a.expirationDate, a.tags]),
+      [
+        [
+          "h100-a",
+          4,
+          6,
+          "2026-12-17T00:00:00Z",
+          {
+            "aisc.hk/site": "testsite",
+            "aisc.hk/pool": "h100-a",
+            "aisc.hk/nodes": "4",
+            "aisc.hk/gpu-model": "H100",
+            "aisc.hk/gpus-per-node": "8",
+            "aisc.hk/activation-period": "2026-11-19",
+          },
+        ],
+        [
+          "l40s-ts",
+          2,
+          4,
+          "2026-12-17T00:00:00Z",
+          {
+            "aisc.hk/site": "testsite",
+            "aisc.hk/pool": "l40s-ts",
+            "aisc.hk/nodes": "2",
+            "aisc.hk/gpu-model": "L40S",
+            "aisc.hk/gpus-per-node": "4",
+            "aisc.hk/activation-period": "2026-11-19",
+          },
+        ],
+      ],
+    );
   });
 
   it("rotates activations every period from the epoch: each expires two periods after its period starts, within SSM's 30 days of any day of it", () => {
@@ -89,7 +118,12 @@ describe("cluster decisions", () => {
       gpusPerNode: 8,
       nodes: 2,
       placement: "cloud",
-      cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0", capacityBlockStart: "2027-01-10T11:30:00Z", availabilityZone: "us-east-1b" },
+      cloud: {
+        capacityType: "capacity-block",
+        capacityReservationId: "cr-0123456789abcdef0",
+        capacityBlockStart: "2027-01-10T11:30:00Z",
+        availabilityZone: "us-east-1b",
+      },
     };
     s.pools.push({ name: "l40s-one", gpu: "L40S", gpusPerNode: 1, nodes: 2, placement: "cloud", cloud: { capacityType: "on-demand" } });
     s.slurm.partitions[1].pools = ["b200", "l40s-one"];
@@ -105,12 +139,18 @@ describe("cluster decisions", () => {
   it("chooses the NVIDIA AMI for the GPU model's host CPU: ARM for a Grace-based part", () => {
     const site = parseSite(cloudSite());
     const grace = { ...site, pools: site.pools.map((p) => (p.placement === "cloud" ? { ...p, gpu: { ...p.gpu, cpuArch: "arm64" as const } } : p)) };
-    assert.deepStrictEqual(nodeGroups(grace).map((g) => g.amiType), ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_NVIDIA"]);
+    assert.deepStrictEqual(
+      nodeGroups(grace).map((g) => g.amiType),
+      ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_NVIDIA"],
+    );
   });
 
   it("puts system nodes on premises as an untainted hybrid activation when asked, and Graviton system nodes on the ARM AMI", () => {
     const onPrem = parseSite({ ...cloudSite(), system: { placement: "on-prem", nodes: 5, storageClass: "ceph-rbd" } });
-    assert.deepStrictEqual(nodeGroups(onPrem).map((g) => g.pool), ["h100-cloud"]);
+    assert.deepStrictEqual(
+      nodeGroups(onPrem).map((g) => g.pool),
+      ["h100-cloud"],
+    );
     const [system] = hybridActivations(onPrem, "2026-12-02");
     assert.deepStrictEqual(system, {
       pool: "system",
@@ -118,11 +158,19 @@ describe("cluster decisions", () => {
       registrationLimit: 7,
       expirationDate: "2026-12-17T00:00:00Z",
       description: "EKS Hybrid Nodes for testsite system nodes: 5 servers for the platform's own pods",
-      tags: { "aisc.hk/site": "testsite", "aisc.hk/pool": "system", "aisc.hk/nodes": "5", "aisc.hk/node-role": "system", "aisc.hk/activation-period": "2026-11-19" },
+      tags: {
+        "aisc.hk/site": "testsite",
+        "aisc.hk/pool": "system",
+        "aisc.hk/nodes": "5",
+        "aisc.hk/node-role": "system",
+        "aisc.hk/activation-period": "2026-11-19",
+      },
       labels: { "aisc.hk/node-role": "system" },
       taints: [],
     });
-    assert.deepStrictEqual(JSON.parse(nodeadmConfig("aisc-testsite", "ap-east-1", "act-1", "code-1", system)).spec.kubelet.flags, ["--node-labels=aisc.hk/node-role=system"]);
+    assert.deepStrictEqual(JSON.parse(nodeadmConfig("aisc-testsite", "ap-east-1", "act-1", "code-1", system)).spec.kubelet.flags, [
+      "--node-labels=aisc.hk/node-role=system",
+    ]);
     assert.strictEqual(nodeGroups(parseSite({ ...smallSite(), system: { instanceType: "m7g.2xlarge" } }))[0].amiType, "AL2023_ARM_64_STANDARD");
   });
 

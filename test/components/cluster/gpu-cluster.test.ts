@@ -11,15 +11,19 @@ import { ofType, one, planFile, realPlan } from "../../helpers/plan";
 
 /** The GPUs the plan's hybrid activations and node groups admit, from their own inputs (system nodes have none). */
 function plannedGpus(plan: Plan): number {
-  const hybrid = ofType(plan, "aws:ssm/activation:Activation").filter((a) => !isSystem(a)).reduce((sum, a) => {
-    const tags = a.inputs.tags as Record<string, string>;
-    return sum + Number(tags["aisc.hk/nodes"]) * Number(tags["aisc.hk/gpus-per-node"]);
-  }, 0);
-  const cloud = ofType(plan, "aws:eks/nodeGroup:NodeGroup").filter((g) => !isSystem(g)).reduce((sum, g) => {
-    const scaling = g.inputs.scalingConfig as { desiredSize: number };
-    const type = findInstanceType((g.inputs.instanceTypes as string[])[0])!.type;
-    return sum + scaling.desiredSize * type.gpus;
-  }, 0);
+  const hybrid = ofType(plan, "aws:ssm/activation:Activation")
+    .filter((a) => !isSystem(a))
+    .reduce((sum, a) => {
+      const tags = a.inputs.tags as Record<string, string>;
+      return sum + Number(tags["aisc.hk/nodes"]) * Number(tags["aisc.hk/gpus-per-node"]);
+    }, 0);
+  const cloud = ofType(plan, "aws:eks/nodeGroup:NodeGroup")
+    .filter((g) => !isSystem(g))
+    .reduce((sum, g) => {
+      const scaling = g.inputs.scalingConfig as { desiredSize: number };
+      const type = findInstanceType((g.inputs.instanceTypes as string[])[0])!.type;
+      return sum + scaling.desiredSize * type.gpus;
+    }, 0);
   return hybrid + cloud;
 }
 
@@ -88,7 +92,10 @@ describe("GpuCluster under the offline plan", function () {
       it("admits the on-premises ranges into the cluster security group and the operators' networks to the API", () => {
         const site = parseSite(realSite(stack));
         const rules = ofType(plans[stack], "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
-        assert.deepStrictEqual(rules.map((r) => [r.inputs.cidrIpv4, r.inputs.ipProtocol]).sort(), [...site.networks.onPremNodeCidrs, ...site.networks.onPremPodCidrs].map((c) => [c, "-1"]).sort());
+        assert.deepStrictEqual(
+          rules.map((r) => [r.inputs.cidrIpv4, r.inputs.ipProtocol]).sort(),
+          [...site.networks.onPremNodeCidrs, ...site.networks.onPremPodCidrs].map((c) => [c, "-1"]).sort(),
+        );
         const api = ofType(plans[stack], "aws:ec2/securityGroup:SecurityGroup").flatMap((g) => g.inputs.ingress as any[]);
         assert.deepStrictEqual(api.find((i) => i.description.startsWith("Operators"))?.cidrBlocks, site.cluster.apiAccessCidrs);
       });
@@ -109,19 +116,25 @@ describe("GpuCluster under the offline plan", function () {
 
       it("keeps Secrets, logs and join configurations under three protected keys, the logs' usable by CloudWatch Logs for this log group only", () => {
         const keys = ofType(plans[stack], "aws:kms/key:Key");
-        assert.deepStrictEqual(keys.map((k) => [String(k.inputs.description).split(" ").slice(0, 2).join(" "), k.options.protect, k.inputs.enableKeyRotation]).sort(), [
-          ["Encryption of", true, true],
-          ["Encryption of", true, true],
-          ["Envelope encryption", true, true],
-        ]);
+        assert.deepStrictEqual(
+          keys.map((k) => [String(k.inputs.description).split(" ").slice(0, 2).join(" "), k.options.protect, k.inputs.enableKeyRotation]).sort(),
+          [
+            ["Encryption of", true, true],
+            ["Encryption of", true, true],
+            ["Envelope encryption", true, true],
+          ],
+        );
         const logKey = keys.find((k) => String(k.inputs.description).includes("control-plane logs"))!;
         const logs = one(plans[stack], "aws:cloudwatch/logGroup:LogGroup");
         assert.ok(logs.options.dependencies.includes(logKey.urn), "the log group is encrypted with the logs' key");
         const statement = JSON.parse(logKey.inputs.policy as string).Statement[1];
-        assert.deepStrictEqual([statement.Principal, statement.Condition], [
-          { Service: "logs.ap-east-1.amazonaws.com" },
-          { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:ap-east-1:000000000000:log-group:/aws/eks/aisc-${stack}/cluster` } },
-        ]);
+        assert.deepStrictEqual(
+          [statement.Principal, statement.Condition],
+          [
+            { Service: "logs.ap-east-1.amazonaws.com" },
+            { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:ap-east-1:000000000000:log-group:/aws/eks/aisc-${stack}/cluster` } },
+          ],
+        );
         const parameterKey = keys.find((k) => String(k.inputs.description).includes("join configurations"))!;
         for (const p of ofType(plans[stack], "aws:ssm/parameter:Parameter")) {
           assert.ok(p.options.dependencies.includes(parameterKey.urn) && p.options.protect, `${p.name} is encrypted with the parameters' key and protected`);
@@ -160,7 +173,9 @@ describe("GpuCluster under the offline plan", function () {
         const onPrem = site.pools.filter((p) => p.placement === "on-prem");
         const activations = ofType(plans[stack], "aws:ssm/activation:Activation").filter((a) => !isSystem(a));
         assert.deepStrictEqual(
-          activations.map((a) => [(a.inputs.tags as any)["aisc.hk/pool"], (a.inputs.tags as any)["aisc.hk/nodes"], a.inputs.registrationLimit, a.inputs.expirationDate]).sort(),
+          activations
+            .map((a) => [(a.inputs.tags as any)["aisc.hk/pool"], (a.inputs.tags as any)["aisc.hk/nodes"], a.inputs.registrationLimit, a.inputs.expirationDate])
+            .sort(),
           onPrem.map((p) => [p.name, String(p.nodes), registrationLimit(p.nodes), activationWindow(TEST_AS_OF, 14).expirationDate]).sort(),
         );
         assert.deepStrictEqual(ofType(plans[stack], "aws:eks/accessEntry:AccessEntry").filter((e) => e.inputs.type === "HYBRID_LINUX").length, 1);
@@ -175,15 +190,21 @@ describe("GpuCluster under the offline plan", function () {
         if (site.system.placement === "cloud") {
           assert.strictEqual(activations.length, 0);
           assert.strictEqual(groups.length, 1);
-          assert.deepStrictEqual([groups[0].inputs.scalingConfig, groups[0].inputs.taints, groups[0].inputs.labels, groups[0].inputs.instanceTypes], [
-            { desiredSize: site.system.nodes, minSize: site.system.nodes, maxSize: site.system.nodes },
-            [],
-            { "aisc.hk/node-role": "system" },
-            [site.system.instanceType],
-          ]);
+          assert.deepStrictEqual(
+            [groups[0].inputs.scalingConfig, groups[0].inputs.taints, groups[0].inputs.labels, groups[0].inputs.instanceTypes],
+            [
+              { desiredSize: site.system.nodes, minSize: site.system.nodes, maxSize: site.system.nodes },
+              [],
+              { "aisc.hk/node-role": "system" },
+              [site.system.instanceType],
+            ],
+          );
         } else {
           assert.strictEqual(groups.length, 0);
-          assert.deepStrictEqual(activations.map((a) => a.inputs.registrationLimit), [registrationLimit(site.system.nodes!)]);
+          assert.deepStrictEqual(
+            activations.map((a) => a.inputs.registrationLimit),
+            [registrationLimit(site.system.nodes!)],
+          );
         }
       });
 
@@ -198,29 +219,45 @@ describe("GpuCluster under the offline plan", function () {
         }
         // Cloud nodes enforce NetworkPolicy: the VPC CNI's agent is turned on.
         const vpcCni = addons.find((a) => a.inputs.addonName === "vpc-cni")!;
-        assert.deepStrictEqual([JSON.parse(vpcCni.inputs.configurationValues as string), vpcCni.inputs.resolveConflictsOnCreate], [{ enableNetworkPolicy: "true" }, "OVERWRITE"]);
+        assert.deepStrictEqual(
+          [JSON.parse(vpcCni.inputs.configurationValues as string), vpcCni.inputs.resolveConflictsOnCreate],
+          [{ enableNetworkPolicy: "true" }, "OVERWRITE"],
+        );
         const agent = addons.find((a) => a.inputs.addonName === "eks-pod-identity-agent")!;
         const ebs = addons.find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!;
         assert.ok(ebs.options.dependencies.includes(agent.urn), "the EBS CSI controller's role comes through the Pod Identity agent");
-        assert.deepStrictEqual(JSON.parse(ebs.inputs.configurationValues as string), { controller: { nodeSelector: { "aisc.hk/node-role": "system" } }, node: { nodeSelector: { "aisc.hk/node-role": "system" } } });
+        assert.deepStrictEqual(JSON.parse(ebs.inputs.configurationValues as string), {
+          controller: { nodeSelector: { "aisc.hk/node-role": "system" } },
+          node: { nodeSelector: { "aisc.hk/node-role": "system" } },
+        });
         const [association] = ebs.inputs.podIdentityAssociations as { roleArn: string; serviceAccount: string }[];
         assert.strictEqual(association.serviceAccount, "ebs-csi-controller-sa");
         const role = ofType(plans[stack], "aws:iam/role:Role").find((r) => String(r.inputs.description).startsWith("EBS CSI controller"))!;
-        assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement, [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }]);
-        const attached = ofType(plans[stack], "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.parent === role.parent && a.name.includes("ebs-csi"));
-        assert.deepStrictEqual(attached.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]);
-        assert.deepStrictEqual(classes.map((c) => c.inputs), [
-          {
-            apiVersion: "storage.k8s.io/v1",
-            kind: "StorageClass",
-            metadata: { name: "aisc-gp3", labels: { "app.kubernetes.io/part-of": "aisc" } },
-            provisioner: "ebs.csi.aws.com",
-            parameters: { type: "gp3", encrypted: "true" },
-            reclaimPolicy: "Retain",
-            volumeBindingMode: "WaitForFirstConsumer",
-            allowVolumeExpansion: true,
-          },
+        assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement, [
+          { Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] },
         ]);
+        const attached = ofType(plans[stack], "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+          (a) => a.parent === role.parent && a.name.includes("ebs-csi"),
+        );
+        assert.deepStrictEqual(
+          attached.map((a) => a.inputs.policyArn),
+          ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
+        );
+        assert.deepStrictEqual(
+          classes.map((c) => c.inputs),
+          [
+            {
+              apiVersion: "storage.k8s.io/v1",
+              kind: "StorageClass",
+              metadata: { name: "aisc-gp3", labels: { "app.kubernetes.io/part-of": "aisc" } },
+              provisioner: "ebs.csi.aws.com",
+              parameters: { type: "gp3", encrypted: "true" },
+              reclaimPolicy: "Retain",
+              volumeBindingMode: "WaitForFirstConsumer",
+              allowVolumeExpansion: true,
+            },
+          ],
+        );
       });
 
       it("admits exactly the inventory's GPUs through activations and node groups", () => {
@@ -255,18 +292,28 @@ describe("GpuCluster under the offline plan", function () {
         gpusPerNode: 8,
         nodes: 2,
         placement: "cloud",
-        cloud: { capacityType: "capacity-block", capacityReservationId: "cr-0123456789abcdef0", capacityBlockStart: "2027-01-10T11:30:00Z", availabilityZone: "ap-northeast-1b" },
+        cloud: {
+          capacityType: "capacity-block",
+          capacityReservationId: "cr-0123456789abcdef0",
+          capacityBlockStart: "2027-01-10T11:30:00Z",
+          availabilityZone: "ap-northeast-1b",
+        },
       });
       s.slurm.partitions[1].pools.push("h100-block");
       plan = planFile(writeStackFile("tokyo", s), tempDir(), "--policy-config", cloudPolicyConfig());
     });
     const group = (pool: string) => ofType(plan, "aws:eks/nodeGroup:NodeGroup").find((g) => (g.inputs.labels as any)?.["aisc.hk/pool"] === pool)!;
-    const template = (pool: string) => ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").find((t) => String(t.inputs.description).endsWith(`pool ${pool}`))!.inputs as any;
-    const subnet = (zone: string) => ofType(plan, "aws:ec2/subnet:Subnet").find((x) => x.inputs.availabilityZone === zone && String((x.inputs.tags as any).Name).includes("private"))!;
+    const template = (pool: string) =>
+      ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").find((t) => String(t.inputs.description).endsWith(`pool ${pool}`))!.inputs as any;
+    const subnet = (zone: string) =>
+      ofType(plan, "aws:ec2/subnet:Subnet").find((x) => x.inputs.availabilityZone === zone && String((x.inputs.tags as any).Name).includes("private"))!;
 
     it("makes a pool a managed node group of its instance type, with the GPU labels and taint, in its EFA zone", () => {
       const inputs = group("h100-cloud").inputs as any;
-      assert.deepStrictEqual([inputs.instanceTypes, inputs.amiType, inputs.capacityType, inputs.scalingConfig], [["p5.48xlarge"], "AL2023_x86_64_NVIDIA", "SPOT", { desiredSize: 1, minSize: 1, maxSize: 1 }]);
+      assert.deepStrictEqual(
+        [inputs.instanceTypes, inputs.amiType, inputs.capacityType, inputs.scalingConfig],
+        [["p5.48xlarge"], "AL2023_x86_64_NVIDIA", "SPOT", { desiredSize: 1, minSize: 1, maxSize: 1 }],
+      );
       assert.deepStrictEqual(inputs.labels, { "aisc.hk/gpu-model": "H100", "aisc.hk/pool": "h100-cloud", "nvidia.com/device-plugin.config": "h100-cloud" });
       assert.deepStrictEqual(inputs.taints, [{ effect: "NO_SCHEDULE", key: "nvidia.com/gpu", value: "present" }]);
       assert.strictEqual(template("h100-cloud").metadataOptions.httpTokens, "required");
@@ -277,9 +324,15 @@ describe("GpuCluster under the offline plan", function () {
 
     it("gives a p5 pool an EFA interface on each of its 32 network cards and a cluster placement group of its own", () => {
       const interfaces = template("h100-cloud").networkInterfaces as Record<string, unknown>[];
-      assert.deepStrictEqual(interfaces.map((i) => [i.networkCardIndex, i.deviceIndex, i.interfaceType]), Array.from({ length: 32 }, (_, card) => [card, card === 0 ? 0 : 1, "efa"]));
+      assert.deepStrictEqual(
+        interfaces.map((i) => [i.networkCardIndex, i.deviceIndex, i.interfaceType]),
+        Array.from({ length: 32 }, (_, card) => [card, card === 0 ? 0 : 1, "efa"]),
+      );
       const sg = interfaces[0].securityGroups;
-      assert.ok(interfaces.every((i) => JSON.stringify(i.securityGroups) === JSON.stringify(sg)), "every interface carries the cluster security group");
+      assert.ok(
+        interfaces.every((i) => JSON.stringify(i.securityGroups) === JSON.stringify(sg)),
+        "every interface carries the cluster security group",
+      );
       const placement = one(plan, "aws:ec2/placementGroup:PlacementGroup");
       assert.deepStrictEqual([placement.inputs.name, placement.inputs.strategy], ["aisc-testsite-h100-cloud", "cluster"]);
       assert.deepStrictEqual(template("h100-cloud").placement, { groupName: "aisc-testsite-h100-cloud" });
@@ -287,14 +340,16 @@ describe("GpuCluster under the offline plan", function () {
 
     it("puts a capacity block's instance type in its launch template, starts it at 0 in the block's zone and scales it up when the block starts", () => {
       const t = template("h100-block");
-      assert.deepStrictEqual([t.instanceType, t.instanceMarketOptions, t.capacityReservationSpecification], [
-        "p5.48xlarge",
-        { marketType: "capacity-block" },
-        { capacityReservationTarget: { capacityReservationId: "cr-0123456789abcdef0" } },
-      ]);
+      assert.deepStrictEqual(
+        [t.instanceType, t.instanceMarketOptions, t.capacityReservationSpecification],
+        ["p5.48xlarge", { marketType: "capacity-block" }, { capacityReservationTarget: { capacityReservationId: "cr-0123456789abcdef0" } }],
+      );
       const g = group("h100-block");
       const inputs = g.inputs as any;
-      assert.deepStrictEqual([inputs.instanceTypes, inputs.capacityType, inputs.scalingConfig], [undefined, "CAPACITY_BLOCK", { desiredSize: 0, minSize: 0, maxSize: 2 }]);
+      assert.deepStrictEqual(
+        [inputs.instanceTypes, inputs.capacityType, inputs.scalingConfig],
+        [undefined, "CAPACITY_BLOCK", { desiredSize: 0, minSize: 0, maxSize: 2 }],
+      );
       assert.deepStrictEqual(g.options.ignoreChanges, ["scalingConfig.desiredSize"]);
       assert.strictEqual(inputs.subnetIds.length, 1);
       assert.ok(g.options.dependencies.includes(subnet("ap-northeast-1b").urn));
@@ -307,14 +362,22 @@ describe("GpuCluster under the offline plan", function () {
       const ds = ofType(plan, "kubernetes:apps/v1:DaemonSet").find((d) => (d.inputs.metadata as any).name === "aws-efa-k8s-device-plugin")!;
       const pod = (ds.inputs as any).spec.template.spec;
       assert.strictEqual(pod.containers[0].image, "602401143452.dkr.ecr.ap-northeast-1.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.20");
-      assert.deepStrictEqual(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [{ matchExpressions: [{ key: "aisc.hk/pool", operator: "In", values: ["h100-cloud", "h100-block"] }] }]);
-      assert.deepStrictEqual(pod.tolerations.map((t: any) => t.key), ["CriticalAddonsOnly", "nvidia.com/gpu"]);
+      assert.deepStrictEqual(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [
+        { matchExpressions: [{ key: "aisc.hk/pool", operator: "In", values: ["h100-cloud", "h100-block"] }] },
+      ]);
+      assert.deepStrictEqual(
+        pod.tolerations.map((t: any) => t.key),
+        ["CriticalAddonsOnly", "nvidia.com/gpu"],
+      );
     });
   });
 
   it("plans no EFA device plugin for sites without EFA pools", () => {
     for (const stack of ["cyberport", "sandy-ridge"]) {
-      assert.deepStrictEqual(ofType(plans[stack], "kubernetes:apps/v1:DaemonSet").filter((d) => (d.inputs.metadata as any).name === "aws-efa-k8s-device-plugin"), []);
+      assert.deepStrictEqual(
+        ofType(plans[stack], "kubernetes:apps/v1:DaemonSet").filter((d) => (d.inputs.metadata as any).name === "aws-efa-k8s-device-plugin"),
+        [],
+      );
       assert.deepStrictEqual(ofType(plans[stack], "aws:ec2/placementGroup:PlacementGroup"), []);
     }
   });
@@ -323,10 +386,20 @@ describe("GpuCluster under the offline plan", function () {
     const out = tempDir();
     const full = planFile(writeStackFile("staged", smallSite(), { "aisc:stage": "cluster" }), out);
     const cluster = JSON.parse(fs.readFileSync(path.join(out, "staged", "stages", "cluster", "plan.json"), "utf8")) as Plan;
-    assert.ok(full.resources.some((r) => r.type === "kubernetes:core/v1:Namespace"), "the platform stage has the namespaces");
-    assert.deepStrictEqual(cluster.resources.filter((r) => r.type.startsWith("kubernetes:") || r.type === "pulumi:providers:kubernetes").map((r) => r.urn), []);
+    assert.ok(
+      full.resources.some((r) => r.type === "kubernetes:core/v1:Namespace"),
+      "the platform stage has the namespaces",
+    );
+    assert.deepStrictEqual(
+      cluster.resources.filter((r) => r.type.startsWith("kubernetes:") || r.type === "pulumi:providers:kubernetes").map((r) => r.urn),
+      [],
+    );
     const urns = new Set(full.resources.map((r) => r.urn));
-    assert.deepStrictEqual(cluster.resources.filter((r) => !urns.has(r.urn)).map((r) => r.urn), [], "the platform stage is a superset: moving forward only adds");
+    assert.deepStrictEqual(
+      cluster.resources.filter((r) => !urns.has(r.urn)).map((r) => r.urn),
+      [],
+      "the platform stage is a superset: moving forward only adds",
+    );
     assert.deepStrictEqual(cluster.outputs.deployedStage, "cluster");
   });
 
@@ -337,7 +410,10 @@ describe("GpuCluster under the offline plan", function () {
     s.pools = s.pools.filter((p: any) => p.placement !== "cloud");
     s.slurm.partitions = [s.slurm.partitions[0]];
     const plan = planFile(writeStackFile("onprem", s, { "aisc:kubeconfig": { secure: "v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA" } }), tempDir());
-    assert.deepStrictEqual(plan.resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws"), []);
+    assert.deepStrictEqual(
+      plan.resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws"),
+      [],
+    );
     assert.strictEqual(one(plan, "pulumi:providers:kubernetes").inputs.kubeconfig, "[secret]");
   });
 
@@ -348,6 +424,9 @@ describe("GpuCluster under the offline plan", function () {
     reordered.tenants.reverse();
     const a = planFile(writeStackFile("order", s), tempDir());
     const b = planFile(writeStackFile("order", reordered), tempDir());
-    assert.deepStrictEqual(b.resources.map((r) => r.urn), a.resources.map((r) => r.urn));
+    assert.deepStrictEqual(
+      b.resources.map((r) => r.urn),
+      a.resources.map((r) => r.urn),
+    );
   });
 });

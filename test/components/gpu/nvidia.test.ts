@@ -9,7 +9,9 @@ describe("NvidiaGpu through the bridge, under the offline plan", () => {
   });
 
   it("creates every chart object as its own typed resource under the site's provider", () => {
-    const daemonSets = ofType(plan, "kubernetes:apps/v1:DaemonSet").map((r) => (r.inputs.metadata as any).name).sort();
+    const daemonSets = ofType(plan, "kubernetes:apps/v1:DaemonSet")
+      .map((r) => (r.inputs.metadata as any).name)
+      .sort();
     assert.deepStrictEqual(daemonSets, ["dcgm-exporter", "gpu-feature-discovery", "nvidia-device-plugin", "nvidia-mig-manager"]);
     const provider = plan.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
     for (const r of plan.resources.filter((x) => (x.inputs.metadata as any)?.namespace === "nvidia-gpu")) {
@@ -27,7 +29,14 @@ describe("NvidiaGpu through the bridge, under the offline plan", () => {
   });
 
   it("names resources by namespace and name, so they survive reordering", () => {
-    const names = ofType(plan, "kubernetes:core/v1:ConfigMap").map((r) => r.name).filter((n) => n.startsWith("cyberport-nvidia-")).sort();
-    assert.deepStrictEqual(names, ["cyberport-nvidia-objects:nvidia-gpu/dcgm-exporter-counters", "cyberport-nvidia-objects:nvidia-gpu/nvidia-device-plugin-configs", "cyberport-nvidia-objects:nvidia-gpu/nvidia-mig-parted-config"]);
+    const names = ofType(plan, "kubernetes:core/v1:ConfigMap")
+      .map((r) => r.name)
+      .filter((n) => n.startsWith("cyberport-nvidia-"))
+      .sort();
+    assert.deepStrictEqual(names, [
+      "cyberport-nvidia-objects:nvidia-gpu/dcgm-exporter-counters",
+      "cyberport-nvidia-objects:nvidia-gpu/nvidia-device-plugin-configs",
+      "cyberport-nvidia-objects:nvidia-gpu/nvidia-mig-parted-config",
+    ]);
   });
 });

@@ -45,8 +45,25 @@ describe("tenancy", () => {
           assert.deepStrictEqual(isolation.inputs.spec, {
             egress: [
               { to: [{ podSelector: {} }] },
-              { ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }], to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }] },
-              { ports: [{ port: 22, protocol: "TCP" }, { port: 6820, protocol: "TCP" }], to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "slurm" } } }] },
+              {
+                ports: [
+                  { port: 53, protocol: "UDP" },
+                  { port: 53, protocol: "TCP" },
+                ],
+                to: [
+                  {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                  },
+                ],
+              },
+              {
+                ports: [
+                  { port: 22, protocol: "TCP" },
+                  { port: 6820, protocol: "TCP" },
+                ],
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "slurm" } } }],
+              },
             ],
             ingress: [{ from: [{ podSelector: {} }] }, { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] }],
             podSelector: {},
@@ -142,7 +159,11 @@ describe("tenancy", () => {
     const before = new Map(full.resources.map((r) => [r.urn, r]));
     const after = new Map(less.resources.map((r) => [r.urn, r]));
     const removed = [...before.keys()].filter((u) => !after.has(u));
-    assert.deepStrictEqual([...after.keys()].filter((u) => !before.has(u)), [], "nothing added");
+    assert.deepStrictEqual(
+      [...after.keys()].filter((u) => !before.has(u)),
+      [],
+      "nothing added",
+    );
     assert.deepStrictEqual(removed.map((u) => before.get(u)!.type).sort(), [
       "aisc:tenancy:Tenant",
       "kubernetes:batch/v1:CronJob",
