@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { gpuNodeLabels } from "../components/cluster/compute";
+import { gpuNodeLabels } from "../components/cluster/node-groups";
 import { EVERY_GPU_POOL, GPU_TAINT, NODE_LABELS, SYSTEM_NODE_LABEL, SYSTEM_POOL } from "../inventory/platform";
 import { nodeResources } from "../inventory/gpu-resources";
 import { Site } from "../inventory/types";

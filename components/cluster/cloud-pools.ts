@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Site } from "../../inventory/types";
-import { nodeGroups } from "./compute";
+import { nodeGroups } from "./node-groups";
 
 export const CLOUD_POOLS_TYPE = "aisc:cluster:CloudGpuPools";
 

@@ -6,7 +6,7 @@ import { ClusterAccess } from "./access";
 import { CloudGpuPools } from "./cloud-pools";
 import { Stage } from "../platform/stages";
 import { addonSpecs, createAddon } from "./addons";
-import { AwsIdentity, clusterName as clusterNameOf, CONTROL_PLANE_LOGS, eksKubeconfig, logGroupName, logKeyPolicy, LOG_RETENTION_DAYS } from "./compute";
+import { AwsIdentity, clusterName as clusterNameOf, CONTROL_PLANE_LOGS, eksKubeconfig, logGroupName, logKeyPolicy, LOG_RETENTION_DAYS } from "./control-plane";
 import { hasHybridNodes } from "./hybrid-spec";
 import { HybridNodes } from "./hybrid-nodes";
 import { Network } from "./network";

@@ -6,7 +6,8 @@ import { CiliumBgpChart } from "../../charts/cilium-bgp";
 import { PLATFORM_NAMESPACES } from "../../inventory/platform";
 import { Site } from "../../inventory/types";
 import { chartObjects, createChartObjects } from "../k8s/chart-resources";
-import { AwsIdentity, CILIUM_CHART, ciliumValues, HYBRID_NODE_LABEL } from "./compute";
+import { CILIUM_CHART, ciliumValues, HYBRID_NODE_LABEL } from "./cilium";
+import { AwsIdentity } from "./control-plane";
 import { hybridActivations, nodeadmConfig } from "./hybrid-spec";
 
 export const HYBRID_NODES_TYPE = "aisc:cluster:HybridNodes";

@@ -2,7 +2,7 @@ import { gpuContainerdConfig } from "../../charts/containerd";
 import { GPU_TAINT, SYSTEM_NODE_LABEL, SYSTEM_NODE_SELECTOR, SYSTEM_POOL } from "../../inventory/platform";
 import { LIMITS } from "../../inventory/limits";
 import { Site } from "../../inventory/types";
-import { gpuNodeLabels } from "./compute";
+import { gpuNodeLabels } from "./node-groups";
 
 /**
  * Pure decisions about the site's EKS Hybrid Nodes: one SSM activation per on-premises pool,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Site } from "../../inventory/types";
-import { subnetLayout, zoneKey } from "./compute";
+import { subnetLayout, zoneKey } from "./subnets";
 
 export const NETWORK_TYPE = "aisc:cluster:Network";
 

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cloudGpuContainerdConfig, gpuContainerdConfig } from "../../charts/containerd";
-import { nodeGroups } from "../../components/cluster/compute";
+import { nodeGroups } from "../../components/cluster/node-groups";
 import { nodeadmConfig } from "../../components/cluster/hybrid-spec";
 import { PROJECT_ROOT } from "../../cli/paths";
 import { parseSite } from "../../inventory/parse";

@@ -5,7 +5,7 @@ import { App } from "cdk8s";
 import * as YAML from "yaml";
 import { MigManagerChart, migPartedConfig, needsMigManager } from "../../charts/mig-manager";
 import { PROJECT_ROOT } from "../../cli/paths";
-import { gpuNodeLabels } from "../../components/cluster/compute";
+import { gpuNodeLabels } from "../../components/cluster/node-groups";
 import { K8sObject } from "../../components/k8s";
 import { GPU_CATALOG, GPU_MODELS } from "../../inventory/catalog";
 import { poolResources } from "../../inventory/gpu-resources";

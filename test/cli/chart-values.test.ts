@@ -4,7 +4,7 @@ import * as path from "path";
 import { NFD_CHART } from "../../charts/nfd";
 import { chartDefaults, checkChartValues, unknownValueKeys, VALUES_DIR, VENDORED_VALUES } from "../../cli/chart-values";
 import { checkK8s } from "../../cli/verify-k8s";
-import { CILIUM_CHART } from "../../components/cluster/compute";
+import { CILIUM_CHART } from "../../components/cluster/cilium";
 import { PROMETHEUS_STACK_CHART } from "../../components/monitoring";
 import { CERT_MANAGER_CHART } from "../../components/platform/cert-manager";
 import { SLINKY_CHARTS } from "../../components/slurm/cluster";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CILIUM_CHART } from "../../components/cluster/compute";
+import { CILIUM_CHART } from "../../components/cluster/cilium";
 import { PROMETHEUS_STACK_CHART } from "../../components/monitoring";
 import { SLINKY_CHARTS } from "../../components/slurm/cluster";
 import { CRD_DIR, goRegExp, readManifests } from "../../cli/verify-k8s";

@@ -1,6 +1,9 @@
 import * as assert from "assert";
 import { cloudGpuContainerdConfig, nodeConfigUserData } from "../../../charts/containerd";
-import { ciliumValues, clusterName, nodeGroups, subnetLayout } from "../../../components/cluster/compute";
+import { ciliumValues } from "../../../components/cluster/cilium";
+import { clusterName } from "../../../components/cluster/control-plane";
+import { nodeGroups } from "../../../components/cluster/node-groups";
+import { subnetLayout } from "../../../components/cluster/subnets";
 import { activationWindow, hybridActivations, nodeadmConfig, registrationLimit } from "../../../components/cluster/hybrid-spec";
 import { parseSite } from "../../../inventory/parse";
 import { cloudSite, smallSite } from "../../helpers/fixtures";
