@@ -31,6 +31,8 @@ export interface ResourceOptions {
   readonly replaceOnChanges: readonly string[];
   readonly additionalSecretOutputs: readonly string[];
   readonly deletedWith?: string;
+  /** Alias URNs as the SDK computed them: recorded only by runProgram's `sdkAliases` (tests), never in a plan. */
+  readonly aliases?: readonly string[];
 }
 
 export interface PlannedResource {

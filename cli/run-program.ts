@@ -3,7 +3,7 @@ import * as path from "path";
 import { echoesInputs, offlineId, offlineMocks } from "./mocks";
 import { normalise, Plan, PlannedResource } from "./record";
 import { PROJECT } from "./paths";
-import { mockMonitor, registerResponse, withoutStackTraces } from "./sdk-internals";
+import { mockMonitor, registerResponse, withoutAliasSpecs, withoutStackTraces } from "./sdk-internals";
 import { StackConfig } from "./stack-config";
 
 /**
@@ -17,16 +17,34 @@ export { PROJECT };
 /** The compiled program entry, beside this file in dist/. */
 export const PROGRAM = path.resolve(__dirname, "..", "stacks", "index.js");
 
-function urnOf(stack: string, parentUrn: string, type: string, name: string): string {
-  const qualified = parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}$${type}` : type;
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * A resource's URN as the engine makes it (pkg/resource/deploy's generateURN): the parent's
+ * whole qualified type chain, then `$` and the resource's type, except that the stack itself is
+ * no one's type prefix. The SDK's mock monitor keeps only the parent's last type, so a Tenant's
+ * Namespace would be `aisc:k8s:ChartResources$kubernetes:core/v1:Namespace` there but
+ * `aisc:platform:Site$aisc:tenancy:Tenant$aisc:k8s:ChartResources$kubernetes:core/v1:Namespace`
+ * in `pulumi preview`: the plan uses the engine's, so its URNs are the ones users see.
+ */
+export function urnOf(stack: string, parentUrn: string, type: string, name: string): string {
+  const parentType = parentUrn ? parentUrn.split("::")[2] : "";
+  const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
   return `urn:pulumi:${stack}::${PROJECT}::${qualified}::${name}`;
 }
 
-/** Runs the program for one stack's config and returns what it registered. */
-export async function runProgram(stack: StackConfig, region: string, program: string = PROGRAM): Promise<Plan> {
+/**
+ * Runs the program for one stack's config and returns what it registered. With `sdkAliases`,
+ * the monitor says, as an engine before alias specs would, that it takes none: the SDK then
+ * computes every alias URN itself, each child's inherited ones included, and the plan records
+ * them (test/components/aliases.test.ts). Plans are made without it, as the engine runs today.
+ */
+export async function runProgram(stack: StackConfig, region: string, program: string = PROGRAM, { sdkAliases = false } = {}): Promise<Plan> {
   pulumi.runtime.setAllConfig({ ...stack.config }, [...stack.secretKeys]);
   await pulumi.runtime.setMocks(offlineMocks(region), PROJECT, stack.stack, true);
   const monitor = mockMonitor();
+  monitor.newUrn = (parent, type, name) => urnOf(stack.stack, parent, type, name);
+  if (sdkAliases) withoutAliasSpecs(monitor);
   const resources = new Map<string, PlannedResource>();
   let outputs: Record<string, unknown> = {};
   let stackUrn = "";
@@ -58,6 +76,7 @@ export async function runProgram(stack: StackConfig, region: string, program: st
         replaceOnChanges: req.getReplaceonchangesList(),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
+        ...(sdkAliases && req.getAliasurnsList().length ? { aliases: req.getAliasurnsList() } : {}),
       },
     });
     if (req.getCustom() && echoesInputs(type)) {

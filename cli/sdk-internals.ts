@@ -55,6 +55,7 @@ export const REQUEST_GETTERS = [
   "getReplaceonchangesList",
   "getAdditionalsecretoutputsList",
   "getDeletedwith",
+  "getAliasurnsList",
 ] as const;
 
 /** A register request as the plan reads it: {@link REQUEST_GETTERS}, typed. */
@@ -74,6 +75,8 @@ export interface RegisterRequest {
   getReplaceonchangesList(): string[];
   getAdditionalsecretoutputsList(): string[];
   getDeletedwith(): string;
+  /** Aliases as URNs the SDK computed itself, children's included (a monitor without alias specs). */
+  getAliasurnsList(): string[];
 }
 
 export interface WireStruct {
@@ -93,6 +96,9 @@ export interface MockMonitor {
   readonly resources: Map<string, { urn: string; id: string | null; state: unknown }>;
   registerResource(req: RegisterRequest, cb: Callback): void;
   registerResourceOutputs(req: OutputsRequest, cb: Callback): void;
+  supportsFeature(req: { getId(): string }, cb: Callback): void;
+  /** How it names a registration (a simplification of the engine's scheme, which the plan replaces). */
+  newUrn(parent: string, type: string, name: string): string;
 }
 
 /** What is wrong with `monitor` as a mock monitor, one line per member. */
@@ -100,7 +106,7 @@ export function monitorProblems(monitor: unknown): string[] {
   const m = (monitor ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
   if (!(m.resources instanceof Map)) problems.push("MockMonitor.resources: expected a Map of registered resources");
-  for (const method of ["registerResource", "registerResourceOutputs"])
+  for (const method of ["registerResource", "registerResourceOutputs", "supportsFeature", "newUrn"])
     if (typeof m[method] !== "function") problems.push(`MockMonitor.${method}: expected a method`);
   return problems;
 }
@@ -132,6 +138,17 @@ export async function withoutStackTraces<T>(fn: () => Promise<T>): Promise<T> {
   } finally {
     resource.stackTrace = original;
   }
+}
+
+/**
+ * Makes the mock monitor answer, as an engine without alias specs would, that it does not take
+ * them (the mock says it does, as today's engine does). The SDK then computes every alias URN
+ * itself, each child's inherited ones included, where a test can read them; with specs the
+ * engine resolves children's aliases by the same rules, out of the program's sight.
+ */
+export function withoutAliasSpecs(monitor: MockMonitor): void {
+  const supportsFeature = monitor.supportsFeature.bind(monitor);
+  monitor.supportsFeature = (req, cb) => (req.getId() === "aliasSpecs" ? cb(null, { getHassupport: () => false }) : supportsFeature(req, cb));
 }
 
 /**

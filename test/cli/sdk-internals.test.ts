@@ -30,6 +30,8 @@ describe("the Pulumi SDK internals the offline plan uses", () => {
     assert.deepStrictEqual(monitorProblems({ resources: {}, registerResource: () => undefined }), [
       "MockMonitor.resources: expected a Map of registered resources",
       "MockMonitor.registerResourceOutputs: expected a method",
+      "MockMonitor.supportsFeature: expected a method",
+      "MockMonitor.newUrn: expected a method",
     ]);
   });
 });
