@@ -53,6 +53,33 @@ export interface ClusterAccessArgs {
   readonly clusterSecurityGroupId: pulumi.Input<string>;
 }
 
+/** What a {@link ClusterAccess} records as its inputs (see {@link clusterAccessInputs}). */
+export interface ClusterAccessInputs {
+  /** The site directory's OIDC issuer; absent without one. */
+  readonly identityIssuer?: string;
+  /** Each IAM principal's access policy, by principal ARN. */
+  readonly access: Readonly<Record<string, AccessPolicy>>;
+  /** The on-premises ranges admitted to the cluster security group, sorted. */
+  readonly onPremCidrs: readonly string[];
+}
+
+/**
+ * Who may administer the cluster and from which networks: a principal gaining `cluster-admin`
+ * or a new range let in is the change a reviewer must not miss, so it shows on this component
+ * in a preview. The OIDC client's other settings are the identity provider config's inputs.
+ */
+export function clusterAccessInputs(site: Site): ClusterAccessInputs {
+  const access: Record<string, AccessPolicy> = {};
+  for (const entry of [...site.cluster.access].sort((a, b) => (a.principalArn < b.principalArn ? -1 : 1))) access[entry.principalArn] = entry.policy;
+  return {
+    ...(site.cluster.identity ? { identityIssuer: site.cluster.identity.issuerUrl } : {}),
+    access,
+    onPremCidrs: onPremIngress(site)
+      .map((r) => r.cidr)
+      .sort(),
+  };
+}
+
 /**
  * Who and what may reach the cluster: the site directory as an OIDC identity provider (so a
  * tenant's `adminGroup` RoleBinding, written with the groups prefix, matches the directory's
@@ -61,12 +88,19 @@ export interface ClusterAccessArgs {
  * security group.
  */
 export class ClusterAccess extends pulumi.ComponentResource {
+  /** The identity provider config's name on the cluster; absent when the site has no directory. */
+  public readonly identityProvider?: string;
+  /** Each access entry's ARN, by {@link principalKey}. */
+  public readonly accessEntryArns: Record<string, pulumi.Output<string>>;
+
   constructor(name: string, args: ClusterAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(CLUSTER_ACCESS_TYPE, name, {}, opts);
+    super(CLUSTER_ACCESS_TYPE, name, clusterAccessInputs(args.site), opts);
     const { site } = args;
     const child = { parent: this, provider: args.provider };
     const identity = site.cluster.identity;
+    this.accessEntryArns = {};
     if (identity) {
+      this.identityProvider = IDENTITY_PROVIDER_NAME;
       new aws.eks.IdentityProviderConfig(
         `${name}-oidc`,
         {
@@ -93,6 +127,7 @@ export class ClusterAccess extends pulumi.ComponentResource {
         },
         { ...child, dependsOn: [accessEntry] },
       );
+      this.accessEntryArns[key] = accessEntry.accessEntryArn;
     }
     for (const rule of onPremIngress(site)) {
       new aws.vpc.SecurityGroupIngressRule(
@@ -106,6 +141,6 @@ export class ClusterAccess extends pulumi.ComponentResource {
         child,
       );
     }
-    this.registerOutputs({});
+    this.registerOutputs({ identityProvider: this.identityProvider, accessEntryArns: this.accessEntryArns });
   }
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Site } from "../../inventory/types";
-import { nodeGroups } from "./node-groups";
+import { nodeGroups, NodeGroupSpec } from "./node-groups";
 
 export const CLOUD_POOLS_TYPE = "aisc:cluster:CloudGpuPools";
 
@@ -31,6 +31,29 @@ export function efaNetworkInterfaces(cards: number, securityGroupId: pulumi.Inpu
   }));
 }
 
+/** One node group as {@link cloudGpuPoolsInputs} records it. */
+export interface CloudPoolInputs {
+  readonly instanceType: string;
+  readonly capacityType: string;
+  readonly nodes: number;
+}
+
+/** What a {@link CloudGpuPools} records as its inputs: each node group, by pool, sorted. */
+export interface CloudGpuPoolsInputs {
+  readonly pools: Readonly<Record<string, CloudPoolInputs>>;
+}
+
+/**
+ * What the cloud pools cost and hold: each pool's instance type, how it is bought and how many
+ * nodes, the figures a reviewer weighs in a burst change, shown on this component in a preview.
+ */
+export function cloudGpuPoolsInputs(specs: readonly NodeGroupSpec[]): CloudGpuPoolsInputs {
+  const pools: Record<string, CloudPoolInputs> = {};
+  for (const spec of [...specs].sort((a, b) => (a.pool < b.pool ? -1 : 1)))
+    pools[spec.pool] = { instanceType: spec.instanceType, capacityType: spec.capacityType, nodes: spec.nodes };
+  return { pools };
+}
+
 /**
  * Cloud burst GPU pools as EKS managed node groups, one per pool. Each node group has a launch
  * template that requires IMDSv2, encrypts the root volume (with the account's EBS key: a
@@ -46,9 +69,9 @@ export class CloudGpuPools extends pulumi.ComponentResource {
   public readonly nodeGroupNames: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: CloudGpuPoolsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(CLOUD_POOLS_TYPE, name, {}, opts);
-    const child = { parent: this, provider: args.provider };
     const specs = nodeGroups(args.site);
+    super(CLOUD_POOLS_TYPE, name, cloudGpuPoolsInputs(specs), opts);
+    const child = { parent: this, provider: args.provider };
     this.nodeGroupNames = {};
     if (specs.length > 0) {
       const role = new aws.iam.Role(

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Site } from "../../inventory/types";
+import { ClusterKind, Site } from "../../inventory/types";
 import { ClusterAccess } from "./access";
 import { CloudGpuPools } from "./cloud-pools";
 import { Stage } from "../platform/stages";
@@ -35,6 +35,26 @@ export interface GpuClusterArgs {
   readonly stage: Stage;
 }
 
+/** What a {@link GpuCluster} records as its inputs (see {@link gpuClusterInputs}). */
+export interface GpuClusterInputs {
+  /** The EKS cluster's name; an existing cluster goes by the site's. */
+  readonly clusterName: string;
+  readonly kind: ClusterKind;
+  /** The Kubernetes version EKS runs and the add-ons are pinned for; absent for an existing cluster, whose version is its operator's. */
+  readonly kubernetesVersion?: string;
+}
+
+/**
+ * Which cluster, of which kind, at which Kubernetes version: an upgrade is the change a
+ * reviewer most needs to see on the cluster itself, since every add-on version follows it.
+ * Never the kubeconfig (a secret), the provider or the plan's date.
+ */
+export function gpuClusterInputs(site: Site): GpuClusterInputs {
+  return site.cluster.kind === "existing"
+    ? { clusterName: site.name, kind: "existing" }
+    : { clusterName: clusterNameOf(site), kind: site.cluster.kind, kubernetesVersion: site.cluster.kubernetesVersion };
+}
+
 /**
  * A site's GPU Kubernetes cluster and the one Kubernetes provider every workload is deployed
  * through. With `cluster.kind: eks` (the default) it is an EKS control plane in the site's
@@ -66,7 +86,7 @@ export class GpuCluster extends pulumi.ComponentResource {
   public readonly ready: pulumi.Resource[] = [];
 
   constructor(name: string, args: GpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(GPU_CLUSTER_TYPE, name, {}, opts);
+    super(GPU_CLUSTER_TYPE, name, gpuClusterInputs(args.site), opts);
     const { site } = args;
     const render = site.cluster.renderYamlToDirectory ? { renderYamlToDirectory: site.cluster.renderYamlToDirectory } : {};
 

@@ -8,7 +8,7 @@ import { Site } from "../../inventory/types";
 import { chartObjects, createChartObjects } from "../k8s/chart-resources";
 import { CILIUM_CHART, ciliumValues, HYBRID_NODE_LABEL } from "./cilium";
 import { AwsIdentity } from "./control-plane";
-import { hybridActivations, nodeadmConfig } from "./hybrid-spec";
+import { HybridActivationSpec, hybridActivations, nodeadmConfig } from "./hybrid-spec";
 
 export const HYBRID_NODES_TYPE = "aisc:cluster:HybridNodes";
 
@@ -71,6 +71,35 @@ export function hybridNodePolicy(id: AwsIdentity, region: string, clusterArn: st
   });
 }
 
+/** What a {@link HybridNodes} records as its inputs (see {@link hybridNodesInputs}). */
+export interface HybridNodesInputs {
+  /** The servers each pool's activation admits, by pool (the system nodes' `system` among them when on premises). */
+  readonly nodes: Readonly<Record<string, number>>;
+  /** Days each activation is issued for. */
+  readonly activationRotationDays: number;
+  /** Cilium's pinned version. */
+  readonly ciliumVersion: string;
+  /** How the site's routers reach pods on hybrid nodes; absent when the inventory says nothing. */
+  readonly podRouting?: "bgp" | "static";
+}
+
+/**
+ * The on-premises servers that may join and how their pods are networked. Each activation's
+ * expiry and rotation period follow the plan's date, so they are left out: inputs that
+ * changed every day would put this component in every preview. A new activation code shows
+ * as the activations' own replacement.
+ */
+export function hybridNodesInputs(site: Site, specs: readonly HybridActivationSpec[]): HybridNodesInputs {
+  const nodes: Record<string, number> = {};
+  for (const spec of [...specs].sort((a, b) => (a.pool < b.pool ? -1 : 1))) nodes[spec.pool] = spec.nodes;
+  return {
+    nodes,
+    activationRotationDays: site.cluster.activationRotationDays,
+    ciliumVersion: CILIUM_CHART.version,
+    ...(site.networks.podRouting ? { podRouting: site.networks.podRouting.mode } : {}),
+  };
+}
+
 /**
  * Joins the site's on-premises GPU servers as EKS Hybrid Nodes: one IAM role they assume
  * through SSM, an access entry of type HYBRID_LINUX for it, and per pool an SSM activation
@@ -92,7 +121,8 @@ export class HybridNodes extends pulumi.ComponentResource {
   public readonly cni?: pulumi.Resource;
 
   constructor(name: string, args: HybridNodesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(HYBRID_NODES_TYPE, name, {}, opts);
+    const activations = hybridActivations(args.site, args.asOf);
+    super(HYBRID_NODES_TYPE, name, hybridNodesInputs(args.site, activations), opts);
     const { site, provider } = args;
     const child = { parent: this, provider };
 
@@ -131,7 +161,7 @@ export class HybridNodes extends pulumi.ComponentResource {
 
     this.activationIds = {};
     this.nodeConfigParameters = {};
-    for (const spec of hybridActivations(site, args.asOf)) {
+    for (const spec of activations) {
       const activation = new aws.ssm.Activation(
         `${name}-${spec.pool}`,
         {

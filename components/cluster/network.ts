@@ -14,6 +14,29 @@ export interface NetworkArgs {
   readonly clusterName: string;
 }
 
+/** What a {@link Network} records as its inputs (see {@link networkInputs}). */
+export interface NetworkInputs {
+  readonly clusterName: string;
+  readonly vpcCidr: string;
+  /** In the inventory's order, which decides each zone's subnets. */
+  readonly availabilityZones: readonly string[];
+  /** The operators' and CI runners' networks admitted to the API, sorted. */
+  readonly apiAccessCidrs: readonly string[];
+}
+
+/**
+ * The VPC's ranges and zones, which no `pulumi up` changes without replacing subnets, and who
+ * may reach the API from outside the VPC: the two kinds of network change a reviewer must see.
+ */
+export function networkInputs(site: Site, clusterName: string): NetworkInputs {
+  return {
+    clusterName,
+    vpcCidr: site.networks.vpcCidr,
+    availabilityZones: [...site.networks.availabilityZones],
+    apiAccessCidrs: [...site.cluster.apiAccessCidrs].sort(),
+  };
+}
+
 /**
  * The site's VPC: private subnets in each zone for the control plane's network interfaces and
  * cloud GPU nodes, a NAT gateway per zone for their egress (image pulls, EKS and SSM APIs) so
@@ -32,7 +55,7 @@ export class Network extends pulumi.ComponentResource {
   public readonly vpnGatewayId: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(NETWORK_TYPE, name, {}, opts);
+    super(NETWORK_TYPE, name, networkInputs(args.site, args.clusterName), opts);
     const { site, provider, clusterName } = args;
     const child = { parent: this, provider };
     const layout = subnetLayout(site.networks.vpcCidr, site.networks.availabilityZones);
@@ -143,6 +166,11 @@ export class Network extends pulumi.ComponentResource {
     this.vpcId = vpc.id;
     this.clusterSecurityGroupId = sg.id;
     this.vpnGatewayId = vgw.id;
-    this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, vpnGatewayId: this.vpnGatewayId });
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      privateSubnetIds: this.privateSubnetIds,
+      clusterSecurityGroupId: this.clusterSecurityGroupId,
+      vpnGatewayId: this.vpnGatewayId,
+    });
   }
 }

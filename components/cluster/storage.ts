@@ -40,6 +40,20 @@ export interface StorageArgs {
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
+/** What a {@link Storage} records as its inputs: the driver's pinned build and the class it makes. */
+export interface StorageInputs {
+  readonly ebsCsiVersion: string;
+  readonly storageClass: string;
+}
+
+/**
+ * The EBS CSI driver's build follows the cluster's Kubernetes version, so an upgrade shows here
+ * as well as on the add-on; the class's name is what every platform volume claims.
+ */
+export function storageInputs(site: Site): StorageInputs {
+  return { ebsCsiVersion: ebsCsiVersion(site), storageClass: EBS_STORAGE_CLASS };
+}
+
 /**
  * Block storage for the platform's volumes when the system nodes are in the cloud: the EBS CSI
  * driver as an EKS add-on, at the build pinned for the cluster's version (./addons), whose
@@ -55,7 +69,7 @@ export class Storage extends pulumi.ComponentResource {
   public readonly storageClassName: string;
 
   constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(STORAGE_TYPE, name, {}, opts);
+    super(STORAGE_TYPE, name, storageInputs(args.site), opts);
     const child = { parent: this, provider: args.provider };
     const deps = [...(args.dependsOn ?? [])];
     const role = new aws.iam.Role(

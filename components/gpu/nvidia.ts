@@ -7,12 +7,37 @@ import { MigManagerChart, needsMigManager } from "../../charts/mig-manager";
 import { NFD_CHART, nfdValues } from "../../charts/nfd";
 import { PLATFORM_NAMESPACES } from "../../inventory/platform";
 import { NvidiaDevicePluginChart } from "../../charts/nvidia-device-plugin";
+import { IMAGES } from "../../charts/images";
+import { Site } from "../../inventory/types";
 import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
 
 export const NVIDIA_GPU_TYPE = "aisc:gpu:NvidiaGpu";
 
 /** The site's pools decide the device-plugin configs. */
 export type NvidiaGpuArgs = SiteWorkloadArgs;
+
+/** What a {@link NvidiaGpu} records as its inputs (see {@link nvidiaGpuInputs}). */
+export interface NvidiaGpuInputs {
+  /** The pools the device plugin has a config for, sorted. */
+  readonly pools: readonly string[];
+  /** The device plugin's release (its image's tag), which GPU Feature Discovery shares. */
+  readonly devicePluginVersion: string;
+  /** node-feature-discovery's chart version. */
+  readonly nfdVersion: string;
+}
+
+/**
+ * The pools that get a device-plugin config and the two pinned releases: a pool added or gone,
+ * or an upgrade of the plugin or NFD, shows on this component in a preview. How each pool is
+ * shared is its config's, in the ConfigMap's inputs, not repeated here.
+ */
+export function nvidiaGpuInputs(site: Site): NvidiaGpuInputs {
+  return {
+    pools: site.pools.map((p) => p.name).sort(),
+    devicePluginVersion: IMAGES.devicePlugin.slice(IMAGES.devicePlugin.lastIndexOf(":") + 1),
+    nfdVersion: NFD_CHART.version,
+  };
+}
 
 /**
  * What makes a site's GPUs schedulable and observable: the NVIDIA device plugin with a config
@@ -22,9 +47,13 @@ export type NvidiaGpuArgs = SiteWorkloadArgs;
  */
 export class NvidiaGpu extends pulumi.ComponentResource {
   public readonly objects: ChartResources;
+  /** The namespace of the GPU agents (EFA's plugin, not NVIDIA's, is in kube-system). */
+  public readonly namespace: string;
+  /** The agents' DaemonSets as `namespace/name`, sorted: what to look at when a node's GPUs do not show. */
+  public readonly daemonSets: readonly string[];
 
   constructor(name: string, args: NvidiaGpuArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(NVIDIA_GPU_TYPE, name, {}, opts);
+    super(NVIDIA_GPU_TYPE, name, nvidiaGpuInputs(args.site), opts);
     const app = new App();
     const charts = [
       new NvidiaDevicePluginChart(app, "nvidia-device-plugin", { site: args.site }),
@@ -50,6 +79,11 @@ export class NvidiaGpu extends pulumi.ComponentResource {
       },
       { parent: this, provider: args.provider, dependsOn: [...(args.dependsOn ?? [])] },
     );
-    this.registerOutputs({});
+    this.namespace = PLATFORM_NAMESPACES.nvidia;
+    this.daemonSets = objects
+      .filter((o) => o.kind === "DaemonSet")
+      .map((o) => `${o.metadata.namespace}/${o.metadata.name}`)
+      .sort();
+    this.registerOutputs({ namespace: this.namespace, daemonSets: this.daemonSets });
   }
 }

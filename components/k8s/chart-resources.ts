@@ -148,6 +148,28 @@ export function createChartObjects(owner: pulumi.Resource, name: string, args: C
   return resources;
 }
 
+/** What a {@link ChartResources} records as its inputs (see {@link chartResourcesInputs}). */
+export interface ChartResourcesInputs {
+  /** How many objects the set holds. */
+  readonly objects: number;
+  /** How many of each kind, by kind. */
+  readonly kinds: Readonly<Record<string, number>>;
+  /** Keys of the objects kept from deletion, sorted; absent when none is. */
+  readonly protectedKeys?: readonly string[];
+}
+
+/**
+ * A set's shape as its component's inputs, which `pulumi preview` diffs: an object added to or
+ * removed from a chart shows as a changed count on the set itself, not only as a resource
+ * among hundreds, and a newly protected volume shows by its key. Each object's own fields are
+ * its resource's inputs, so they are not repeated here; counts keep the summary small.
+ */
+export function chartResourcesInputs(args: Pick<ChartResourcesArgs, "objects" | "protect">): ChartResourcesInputs {
+  const kinds: Record<string, number> = {};
+  for (const kind of args.objects.map((o) => o.kind).sort()) kinds[kind] = (kinds[kind] ?? 0) + 1;
+  return { objects: args.objects.length, kinds, ...(args.protect?.length ? { protectedKeys: [...args.protect].sort() } : {}) };
+}
+
 /**
  * A set of cdk8s objects as one component (see {@link createChartObjects}).
  *
@@ -157,10 +179,13 @@ export function createChartObjects(owner: pulumi.Resource, name: string, args: C
 export class ChartResources extends pulumi.ComponentResource {
   /** Every resource by {@link objectKey}. */
   public readonly resources: ReadonlyMap<string, pulumi.CustomResource>;
+  /** Every object's {@link objectKey}, sorted: what `kubectl get` finds of this set. */
+  public readonly objectKeys: readonly string[];
 
   constructor(name: string, args: ChartResourcesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(CHART_RESOURCES_TYPE, name, {}, opts);
+    super(CHART_RESOURCES_TYPE, name, chartResourcesInputs(args), opts);
     this.resources = createChartObjects(this, name, args);
-    this.registerOutputs({});
+    this.objectKeys = [...this.resources.keys()].sort();
+    this.registerOutputs({ objectKeys: this.objectKeys });
   }
 }

@@ -70,6 +70,31 @@ export function prometheusStackValues(site: Site, grafanaSecret: string): Record
   };
 }
 
+/** What a {@link MonitoringStack} records as its inputs (see {@link monitoringStackInputs}). */
+export interface MonitoringStackInputs {
+  /** kube-prometheus-stack's pinned version. */
+  readonly chartVersion: string;
+  readonly retentionDays: number;
+  readonly storageGi: number;
+  /** The alert receivers' names, sorted, never their webhook URLs (secrets); empty without alerting. */
+  readonly alertReceivers: readonly string[];
+}
+
+/**
+ * The figures a reviewer weighs in a monitoring change: an upgrade of the stack, how long
+ * metrics are kept and on how large a volume, and which receivers alerts can reach. The
+ * receivers' URLs are secrets and stay in their Secret; only the names are recorded here.
+ */
+export function monitoringStackInputs(site: Site): MonitoringStackInputs {
+  const m = site.monitoring;
+  return {
+    chartVersion: PROMETHEUS_STACK_CHART.version,
+    retentionDays: m.retentionDays,
+    storageGi: m.storageGi,
+    alertReceivers: [...(m.alerting?.receivers ?? [])].sort(),
+  };
+}
+
 /**
  * Monitoring for one site: kube-prometheus-stack from a pinned chart, with the inventory's
  * retention and a Prometheus volume kept when the stack is deleted, a generated Grafana admin
@@ -80,9 +105,15 @@ export function prometheusStackValues(site: Site, grafanaSecret: string): Record
  */
 export class MonitoringStack extends pulumi.ComponentResource {
   public readonly operator: k8s.helm.v4.Chart;
+  /** The site's rules, ServiceMonitors and dashboards. */
+  public readonly objects: ChartResources;
+  /** The namespace of Prometheus, Alertmanager and Grafana. */
+  public readonly namespace: string;
+  /** The Secret holding Grafana's admin user and generated password (read it with kubectl; its value is never an output). */
+  public readonly grafanaAdminSecret: string;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(MONITORING_STACK_TYPE, name, {}, opts);
+    super(MONITORING_STACK_TYPE, name, monitoringStackInputs(args.site), opts);
     const { site, provider } = args;
     const deps = [...(args.dependsOn ?? [])];
     const ns = PLATFORM_NAMESPACES.monitoring;
@@ -122,7 +153,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           ),
         ]
       : [];
-    new ChartResources(
+    this.objects = new ChartResources(
       `${name}-objects`,
       {
         objects: chartObjects(new MonitoringChart(new App(), "monitoring", { site })),
@@ -131,6 +162,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.namespace = ns;
+    this.grafanaAdminSecret = secretName;
+    this.registerOutputs({ namespace: this.namespace, grafanaAdminSecret: this.grafanaAdminSecret });
   }
 }

@@ -23,6 +23,21 @@ export function certManagerValues(): Record<string, unknown> {
   };
 }
 
+/** What a {@link CertManager} records as its inputs: the pinned chart and where it is installed. */
+export interface CertManagerInputs {
+  readonly chart: string;
+  readonly version: string;
+  readonly namespace: string;
+}
+
+/**
+ * An upgrade of cert-manager is a change of the pinned version, and shows on this component in
+ * a preview; the chart's values are the chart resource's own inputs, not repeated here.
+ */
+export function certManagerInputs(): CertManagerInputs {
+  return { chart: CERT_MANAGER_CHART.chart, version: CERT_MANAGER_CHART.version, namespace: PLATFORM_NAMESPACES.certManager };
+}
+
 /**
  * cert-manager for the site, installed before anything that asks it for a certificate: the
  * Slinky operator chart's admission webhook takes its serving certificate from cert-manager
@@ -34,20 +49,27 @@ export function certManagerValues(): Record<string, unknown> {
  */
 export class CertManager extends pulumi.ComponentResource {
   public readonly chart: k8s.helm.v4.Chart;
+  /** The namespace cert-manager runs in. */
+  public readonly namespace: string;
+  /** The chart's version, which its CRDs and the API they serve follow. */
+  public readonly version: string;
 
   constructor(name: string, args: SiteWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(CERT_MANAGER_TYPE, name, {}, opts);
+    const inputs = certManagerInputs();
+    super(CERT_MANAGER_TYPE, name, inputs, opts);
+    this.namespace = inputs.namespace;
+    this.version = inputs.version;
     this.chart = new k8s.helm.v4.Chart(
       `${name}-chart`,
       {
         chart: CERT_MANAGER_CHART.chart,
         version: CERT_MANAGER_CHART.version,
         repositoryOpts: { repo: CERT_MANAGER_CHART.repo },
-        namespace: PLATFORM_NAMESPACES.certManager,
+        namespace: this.namespace,
         values: certManagerValues(),
       },
       { parent: this, provider: args.provider, dependsOn: [...(args.dependsOn ?? [])] },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ namespace: this.namespace, version: this.version });
   }
 }

@@ -29,6 +29,23 @@ export interface SitePlatformArgs {
   readonly subsidy?: readonly SchemeTerms[];
 }
 
+/** What a {@link SitePlatform} records as its inputs (see {@link siteInputs}). */
+export interface SiteInputs {
+  readonly site: string;
+  readonly region: string;
+  readonly stage: Stage;
+}
+
+/**
+ * Which site, where, and how far this run deploys it: the stage is the one input that adds or
+ * removes the whole platform at once, so a preview shows it on the top of the tree. Nothing
+ * else of the inventory: each child records its own part, and the plan's date, the secrets and
+ * the kubeconfig are never inputs (a date would change every day, a secret would be stored).
+ */
+export function siteInputs(site: Site, stage: Stage): SiteInputs {
+  return { site: site.name, region: site.region, stage };
+}
+
 /**
  * Everything a site runs, as one component: the top of the resource tree under the stack, so
  * that `pulumi preview` and `aisc plan` group every resource under its site and domain. The
@@ -41,9 +58,9 @@ export class SitePlatform extends pulumi.ComponentResource {
   public readonly workloads?: SiteWorkloads;
 
   constructor(name: string, args: SitePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(SITE_TYPE, name, {}, opts);
     const { site } = args;
     const stage = args.stage ?? "platform";
+    super(SITE_TYPE, name, siteInputs(site, stage), opts);
     const provider =
       site.cluster.kind === "eks"
         ? new aws.Provider(

@@ -4,7 +4,9 @@ import * as random from "@pulumi/random";
 import { App } from "cdk8s";
 import { systemNodeAffinity } from "../../charts/common";
 import { SLURM_NAMES, SlurmChart } from "../../charts/slurm";
+import { slurmPools } from "../../charts/slurm-config";
 import { PLATFORM_NAMESPACES } from "../../inventory/platform";
+import { Site } from "../../inventory/types";
 import { chartObjects, ChartResources, SiteWorkloadArgs } from "../k8s";
 
 export const SLURM_CLUSTER_TYPE = "aisc:slurm:Cluster";
@@ -29,6 +31,32 @@ export function slinkyOperatorValues(): Record<string, unknown> {
   return { crds: { enabled: false }, certManager: { enabled: true }, operator: onSystem, webhook: { enabled: true, ...onSystem } };
 }
 
+/** What a {@link SlurmCluster} records as its inputs (see {@link slurmClusterInputs}). */
+export interface SlurmClusterInputs {
+  /** Slurm's `ClusterName`: the site's name, which accounting records every job under. */
+  readonly clusterName: string;
+  /** The Slinky operator charts' pinned version. */
+  readonly operatorVersion: string;
+  /** The pools with a NodeSet (those a partition names), sorted. */
+  readonly nodeSets: readonly string[];
+  /** The partitions' names, sorted. */
+  readonly partitions: readonly string[];
+}
+
+/**
+ * What shapes the Slurm cluster as its users see it: its name, the operator's release, which
+ * pools run slurmd and which partitions they are offered in. A pool joining or leaving Slurm
+ * shows on this component in a preview; slurm.conf's details are its ConfigMap's inputs.
+ */
+export function slurmClusterInputs(site: Site): SlurmClusterInputs {
+  return {
+    clusterName: site.name,
+    operatorVersion: SLINKY_CHARTS.version,
+    nodeSets: slurmPools(site).map((p) => p.name),
+    partitions: site.slurm.partitions.map((p) => p.name).sort(),
+  };
+}
+
 /**
  * Slurm on Kubernetes for one site: SchedMD's Slinky operator (pinned charts) and, from the
  * inventory, its Controller, a NodeSet per whole-GPU pool, LoginSet, RestApi and Accounting
@@ -41,9 +69,24 @@ export function slinkyOperatorValues(): Record<string, unknown> {
  */
 export class SlurmCluster extends pulumi.ComponentResource {
   public readonly objects: ChartResources;
+  /** The namespace of Slurm's daemons, login nodes and accounting database. */
+  public readonly namespace: string;
+  /** The namespace of the Slinky operator and its webhook. */
+  public readonly operatorNamespace: string;
+  /** Slurm's `ClusterName`. */
+  public readonly clusterName: string;
+  /** The operator's Service for slurmctld, which `SlurmctldHost` names. */
+  public readonly controllerService: string;
+  /** The LoginSet users reach Slurm through by ssh (a Slinky custom resource in {@link namespace}). */
+  public readonly loginSet: string;
+  /** The RestApi, slurmrestd, that programs reach Slurm through (a Slinky custom resource in {@link namespace}). */
+  public readonly restApi: string;
+  /** The NodeSets, one per pool that runs slurmd, sorted. */
+  public readonly nodeSets: readonly string[];
 
   constructor(name: string, args: SlurmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(SLURM_CLUSTER_TYPE, name, {}, opts);
+    const inputs = slurmClusterInputs(args.site);
+    super(SLURM_CLUSTER_TYPE, name, inputs, opts);
     const { site, provider } = args;
     const deps = [...(args.dependsOn ?? [])];
     const k8sOpts = { parent: this, provider };
@@ -113,6 +156,21 @@ export class SlurmCluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.namespace = ns;
+    this.operatorNamespace = PLATFORM_NAMESPACES.slurmOperator;
+    this.clusterName = inputs.clusterName;
+    this.controllerService = SLURM_NAMES.controllerHost;
+    this.loginSet = SLURM_NAMES.loginSet;
+    this.restApi = SLURM_NAMES.restApi;
+    this.nodeSets = inputs.nodeSets;
+    this.registerOutputs({
+      namespace: this.namespace,
+      operatorNamespace: this.operatorNamespace,
+      clusterName: this.clusterName,
+      controllerService: this.controllerService,
+      loginSet: this.loginSet,
+      restApi: this.restApi,
+      nodeSets: this.nodeSets,
+    });
   }
 }
