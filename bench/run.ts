@@ -2,8 +2,11 @@
  * `npm run bench`: plans synthetic sites of 100, 400, 1,000 and 4,000 tenants (pools scaled
  * with them) the way `aisc plan` does, one worker process each, and reports wall time, peak
  * memory, resources, time per resource, the share spent in policies, and a floor measured in
- * the same run: rendering the same Kubernetes objects as plain objects, without Pulumi.
- * `-- --json` prints one JSON object for CI and for comparing runs; `-- --sizes 100,400` picks sizes.
+ * the same run: rendering the same Kubernetes objects as plain objects, without Pulumi. Then
+ * one real site as users plan it (`aisc plan --stack cyberport`) beside Node loading the three
+ * SDKs alone, medians of five runs each. The targets are ratios of figures from the same run.
+ * `-- --json` prints one JSON object for CI and for comparing runs; `-- --sizes 100,400` picks
+ * sizes; `-- --no-site` leaves out the one-site line.
  */
 import { spawnSync } from "child_process";
 import { App } from "cdk8s";
@@ -21,7 +24,7 @@ import { TenantChart } from "../charts/tenant";
 import { PLAN_WORKER, WORKER_NODE_FLAGS } from "../cli/plan";
 import { parseSite } from "../inventory/parse";
 import { syntheticSite } from "./synthetic";
-import { checkTargets, formatTargets } from "./targets";
+import { checkTargets, floorRatio, formatTargets, OneSiteFigures, oneSiteRatio } from "./targets";
 
 export interface BenchResult {
   readonly tenants: number;
@@ -95,12 +98,41 @@ function benchOne(tenants: number, dir: string): BenchResult {
   };
 }
 
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Seconds one command takes, start to exit; throws with its error output when it fails. */
+function timed(args: readonly string[], cwd: string): number {
+  const start = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (run.status !== 0) throw new Error(`node ${args.join(" ")}: exit ${run.status ?? run.signal}: ${run.stderr.trim().split("\n")[0]}`);
+  return seconds;
+}
+
+/** The project's root, where `bin/aisc.js` and `stacks/` are (this file runs from dist/bench/). */
+const ROOT = path.resolve(__dirname, "..", "..");
+const SDKS = 'require("@pulumi/pulumi"); require("@pulumi/aws"); require("@pulumi/kubernetes");';
+
+/**
+ * `aisc plan --stack <stack>` as users run it, and loading the three SDKs alone, alternated so
+ * that a slow minute weighs on both: medians of `runs` each.
+ */
+export function oneSite(stack: string, runs: number, dir: string): OneSiteFigures {
+  const plans: number[] = [];
+  const loads: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    loads.push(timed(["-e", SDKS], ROOT));
+    plans.push(timed([path.join(ROOT, "bin", "aisc.js"), "plan", "--stack", stack, "--out", path.join(dir, "site-out"), "--quiet"], ROOT));
+  }
+  return { stack, runs, planSeconds: round(median(plans)), sdkLoadSeconds: round(median(loads)) };
+}
+
 function table(results: readonly BenchResult[]): string {
   const rows = [
-    ["tenants", "resources", "wall s", "ms/resource", "peak MB", "policies s", "policies %", "floor s"],
+    ["tenants", "resources", "wall s", "ms/resource", "peak MB", "policies s", "policies %", "floor s", "wall/floor"],
     ...results.map((r) =>
       r.error
-        ? [String(r.tenants), "failed", "-", "-", "-", "-", "-", String(r.floorSeconds)]
+        ? [String(r.tenants), "failed", "-", "-", "-", "-", "-", String(r.floorSeconds), "-"]
         : [
             r.tenants,
             r.resources,
@@ -110,6 +142,7 @@ function table(results: readonly BenchResult[]): string {
             r.policySeconds,
             round((100 * r.policySeconds) / r.wallSeconds, 1),
             r.floorSeconds,
+            floorRatio(r),
           ].map(String),
     ),
   ];
@@ -120,6 +153,7 @@ function table(results: readonly BenchResult[]): string {
 
 function main(argv: string[]): void {
   const json = argv.includes("--json");
+  const withSite = !argv.includes("--no-site");
   const i = argv.indexOf("--sizes");
   const sizes = i >= 0 ? argv[i + 1].split(",").map(Number) : [100, 400, 1000, 4000];
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes ${argv[i + 1]}: expected positive integers, comma-separated`);
@@ -129,8 +163,20 @@ function main(argv: string[]): void {
       if (!json) process.stderr.write(`planning ${n} tenants...\n`);
       return benchOne(n, dir);
     });
-    const checks = checkTargets(results);
-    process.stdout.write(json ? `${JSON.stringify({ results })}\n` : `${table(results)}\n\ntargets (2-core, 24 GB machine):\n${formatTargets(checks)}\n`);
+    if (withSite && !json) process.stderr.write("planning one site (aisc plan --stack cyberport) and loading the SDKs, 5 times each...\n");
+    const site = withSite ? oneSite("cyberport", 5, dir) : undefined;
+    const checks = checkTargets(results, site);
+    const siteLine = site
+      ? `one site: aisc plan --stack ${site.stack} ${site.planSeconds} s, loading the three SDKs ${site.sdkLoadSeconds} s: ${oneSiteRatio(site)}x (medians of ${site.runs})\n`
+      : "";
+    const report = {
+      results: results.map((r) => ({ ...r, floorRatio: floorRatio(r) })),
+      site: site ? { ...site, ratio: oneSiteRatio(site) } : null,
+      targets: checks,
+    };
+    process.stdout.write(
+      json ? `${JSON.stringify(report)}\n` : `${table(results)}\n${siteLine}\ntargets (ratios measured in this run):\n${formatTargets(checks)}\n`,
+    );
     // A failed size or a missed target fails the run, so a regression cannot pass unnoticed.
     if (results.some((r) => r.error) || checks.some((c) => c.met === false)) process.exitCode = 1;
   } finally {

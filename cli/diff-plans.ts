@@ -1,4 +1,4 @@
-import { DEFAULT_RESERVE } from "../policies/capacity";
+import { DEFAULT_RESERVE } from "../inventory/capacity";
 import { STATEFUL_TYPES } from "../policies/security";
 import { SiteChange, siteChange, siteMarkdown } from "./diff-site";
 import { SubsidyChange, subsidyChanges, subsidyMarkdown } from "./diff-subsidy";

@@ -1,6 +1,5 @@
-import { round3 } from "../inventory/capacity";
+import { quotaLimit, round3 } from "../inventory/capacity";
 import { isObj } from "../inventory/reader";
-import { quotaLimit } from "../policies/capacity";
 import { Plan } from "./record";
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isObj } from "../inventory/reader";
-import { DEFAULT_RESERVE, tenantQuotasFitSite } from "../policies/capacity";
+import { DEFAULT_RESERVE } from "../inventory/capacity";
 import { CommandSpec, parseCommand, printHelp } from "./args";
 import { diffMarkdown, diffPlans, PlanDiff } from "./diff-plans";
 import { EXIT } from "./exit";
@@ -78,7 +78,12 @@ export function loadPlans(where: string): Map<string, Plan> {
  */
 async function reserveOf(configFile: string | undefined): Promise<number> {
   if (!configFile) return DEFAULT_RESERVE;
-  const [{ readPolicyConfig }, { POLICIES }] = await Promise.all([import("./policy-config"), import("../policies/pack")]);
+  // Loaded only here: the policy pack brings the Pulumi SDK with it.
+  const [{ readPolicyConfig }, { POLICIES }, { tenantQuotasFitSite }] = await Promise.all([
+    import("./policy-config"),
+    import("../policies/pack"),
+    import("../policies/capacity"),
+  ]);
   const reserve = readPolicyConfig(configFile, POLICIES)[tenantQuotasFitSite.name]?.reserve;
   return typeof reserve === "number" ? reserve : DEFAULT_RESERVE;
 }

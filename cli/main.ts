@@ -1,22 +1,41 @@
 import { CommandSpec, printHelp, usageOf, version } from "./args";
 import { EXIT } from "./exit";
-import { plan, PLAN_COMMAND } from "./plan";
 import { InventoryError } from "../inventory/reader";
 import { InputError, UsageError } from "./stack-config";
-import { verify, VERIFY_COMMAND } from "./verify";
-import { diff, DIFF_COMMAND } from "./diff";
-import { report, REPORT_COMMAND } from "./report";
 
-const COMMANDS: Readonly<Record<string, { spec: CommandSpec; run: (argv: readonly string[]) => number | Promise<number> }>> = {
-  plan: { spec: PLAN_COMMAND, run: plan },
-  verify: { spec: VERIFY_COMMAND, run: verify },
-  diff: { spec: DIFF_COMMAND, run: diff },
-  report: { spec: REPORT_COMMAND, run: report },
+interface Command {
+  readonly spec: CommandSpec;
+  readonly run: (argv: readonly string[]) => number | Promise<number>;
+}
+
+/**
+ * Each command's module, loaded only when that command runs or its usage is asked for: verify
+ * brings the engines' checks, diff and verify can bring the policy pack and with it the Pulumi
+ * SDK, report brings Vega. Loading all four made every `aisc plan` start a second slower.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  plan: async () => {
+    const m = await import("./plan");
+    return { spec: m.PLAN_COMMAND, run: m.plan };
+  },
+  verify: async () => {
+    const m = await import("./verify");
+    return { spec: m.VERIFY_COMMAND, run: m.verify };
+  },
+  diff: async () => {
+    const m = await import("./diff");
+    return { spec: m.DIFF_COMMAND, run: m.diff };
+  },
+  report: async () => {
+    const m = await import("./report");
+    return { spec: m.REPORT_COMMAND, run: m.report };
+  },
 };
 
-const USAGE = `usage: ${Object.values(COMMANDS)
-  .map((c) => usageOf(c.spec))
-  .join("\n       ")}
+/** The whole usage, every command's line from its own spec. */
+async function usage(): Promise<string> {
+  const specs = await Promise.all(Object.values(COMMANDS).map(async (load) => (await load()).spec));
+  return `usage: ${specs.map(usageOf).join("\n       ")}
        aisc help [COMMAND] | aisc COMMAND --help | aisc --version
 
   plan   run the Pulumi program for each stack offline, under the SDK's mock runtime, and
@@ -36,6 +55,7 @@ terminal (--quiet silences it).
 
 exit status: 0 clean, 1 a mandatory policy failed or a check failed, 2 a user's mistake (one
 line on stderr, nothing written), 3 internal error`;
+}
 
 const COMMAND_NAMES = "plan, verify, diff, report, help or --version";
 
@@ -48,10 +68,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       case "--help":
       case "-h":
         if (rest.length === 0) {
-          process.stdout.write(`${USAGE}\n`);
+          process.stdout.write(`${await usage()}\n`);
           return EXIT.ok;
         }
-        if (rest.length === 1 && Object.hasOwn(COMMANDS, rest[0])) return printHelp(COMMANDS[rest[0]].spec);
+        if (rest.length === 1 && Object.hasOwn(COMMANDS, rest[0])) return printHelp((await COMMANDS[rest[0]]()).spec);
         throw new UsageError(`help: expected a command (${Object.keys(COMMANDS).join(", ")}), got ${rest.join(" ")}`);
       case "--version":
       case "-V":
@@ -60,7 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(`aisc ${version()}\n`);
         return EXIT.ok;
       default:
-        if (command !== undefined && Object.hasOwn(COMMANDS, command)) return await COMMANDS[command].run(rest);
+        if (command !== undefined && Object.hasOwn(COMMANDS, command)) return await (await COMMANDS[command]()).run(rest);
         throw new UsageError(command ? `unknown command ${command}; expected ${COMMAND_NAMES}` : `no command given; expected ${COMMAND_NAMES}`);
     }
   } catch (err) {

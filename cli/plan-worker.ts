@@ -3,6 +3,8 @@
  * the inventory, run the program under mocks, write the artifacts, print the summary. Usage:
  * `node plan-worker.js STACK_FILE OUT_DIR`; exits with the statuses in ./exit.
  */
+// First: makes SDK modules the plan never calls load lazily, before anything loads the SDK.
+import "./lazy-sdk";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";

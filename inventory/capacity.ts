@@ -85,3 +85,15 @@ export function siteCapacity(
     milestones: milestoneStatus(pools, milestones, precision),
   };
 }
+
+/**
+ * Share of the site's GPUs kept out of tenant quotas when the policy config sets none
+ * (`capacity-tenant-quotas-fit-site`); `aisc diff` reports headroom after it too. Here, with
+ * the capacity maths, so the diff reads it without loading the policy SDK.
+ */
+export const DEFAULT_RESERVE = 0.1;
+
+/** What tenants' quotas of a resource may total: what the site has of it, less the reserve, in whole units. */
+export function quotaLimit(have: number, reserve: number): number {
+  return Math.floor(have * (1 - reserve));
+}

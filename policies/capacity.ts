@@ -2,7 +2,7 @@ import { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPo
 import { PoolFacts } from "../charts/site-facts";
 import { planDate } from "../inventory/dates";
 import { GPU_CATALOG, GpuModel, gpuTflops, Precision } from "../inventory/catalog";
-import { round3 } from "../inventory/capacity";
+import { DEFAULT_RESERVE, quotaLimit, round3 } from "../inventory/capacity";
 import { classOfResource, ResourceClass } from "../inventory/gpu-resources";
 import { count, measured, percent } from "./evidence";
 import { configMapData, configOf, gpuQuotaLines, K8S, meta, ofKind, poolFactsOf, siteFactsOf, tenants, Undecided } from "./common";
@@ -25,14 +25,6 @@ function siteOrReport(args: StackValidationArgs, report: ReportViolation) {
     return undefined;
   }
   return { site, pools: poolFactsOf(args.resources).map((p) => p.facts) };
-}
-
-/** Share of the site's GPUs kept out of tenant quotas when the policy config sets none; `aisc diff` reports headroom after it too. */
-export const DEFAULT_RESERVE = 0.1;
-
-/** What tenants' quotas of a resource may total: what the site has of it, less the reserve, in whole units. */
-export function quotaLimit(have: number, reserve: number): number {
-  return Math.floor(have * (1 - reserve));
 }
 
 const reserveSchema = {
