@@ -3,7 +3,7 @@
  * `npm run lint`: typescript-eslint with type information, for defects rather than taste.
  * The recommended type-checked set catches promises nobody awaits or handles, `any` leaking
  * out of untyped data into typed code, and unused variables; `switch-exhaustiveness-check`
- * catches a new union member that a switch forgot. Formatting is Prettier's job
+ * catches a new union member that a switch without `default` forgot. Formatting is Prettier's job
  * (`prettier --check`, same script), and unused exports are knip's (`knip`, same script).
  */
 import js from "@eslint/js";

@@ -24,7 +24,7 @@ export interface OneSiteFigures {
   readonly runs: number;
   /** `aisc plan --stack <stack>`, the whole command. */
   readonly planSeconds: number;
-  /** `node -e` requiring @pulumi/pulumi, @pulumi/aws and @pulumi/kubernetes, nothing else. */
+  /** `node -r cli/lazy-sdk -e` requiring @pulumi/pulumi, @pulumi/aws and @pulumi/kubernetes, as the plan worker loads them, nothing else. */
   readonly sdkLoadSeconds: number;
 }
 

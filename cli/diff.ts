@@ -8,6 +8,7 @@ import { EXIT } from "./exit";
 import { Plan, stableJson } from "./record";
 import { onDisk, stackEntries } from "./out-dir";
 import { InputError, isStackName } from "./stack-config";
+import { URN_SCHEME, withEngineUrns } from "./urns";
 
 export const DIFF_COMMAND: CommandSpec = {
   name: "diff",
@@ -37,6 +38,7 @@ function asPlan(file: string, json: unknown): Plan {
     if (!isObj(r.inputs)) throw bad(`resources[${i}].inputs: expected an object`);
     if (!isObj(r.options)) throw bad(`resources[${i}].options: expected an object`);
   });
+  if (json.urns !== undefined && json.urns !== URN_SCHEME) throw bad(`urns: expected "${URN_SCHEME}"`);
   if (json.secretConfig !== undefined && (!isObj(json.secretConfig) || !Object.values(json.secretConfig).every((v) => typeof v === "string")))
     throw bad("secretConfig: expected an object of fingerprints");
   return json as unknown as Plan;
@@ -55,7 +57,8 @@ export function loadPlans(where: string): Map<string, Plan> {
     } catch (err) {
       throw new InputError(`${file}: not a plan written by aisc plan (${(err as NodeJS.ErrnoException).code ?? (err as Error).message.split("\n")[0]})`);
     }
-    return asPlan(file, json);
+    // A plan made before aisc named its URNs as the engine does is renamed to that scheme (./urns).
+    return withEngineUrns(asPlan(file, json));
   };
   const plans = new Map<string, Plan>();
   const add = (file: string) => {

@@ -1,5 +1,5 @@
 import { EnforcementLevel, Policies, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { appliesOnlyTo, typeTokenOf, unknownCheckingProxy, UnknownValueError } from "../policies/policy-sdk";
+import { appliesOnlyTo, isOfType, unknownCheckingProxy, UnknownValueError } from "../policies/policy-sdk";
 import { WIRE } from "./sdk-internals";
 import { PACK_NAME, PACK_VERSION, POLICIES } from "../policies/pack";
 import { count, Evidence, evidenceOf, takeJudged } from "../policies/evidence";
@@ -120,8 +120,8 @@ export function policyResources(plan: Plan): PolicyResource[] {
         return r.parent === undefined ? undefined : byUrn.get(r.parent);
       },
       propertyDependencies: NO_PROPERTY_DEPENDENCIES,
-      isType: (cls: unknown) => typeTokenOf(cls) === r.type,
-      asType: (cls: unknown) => (typeTokenOf(cls) === r.type ? resource.props : undefined),
+      isType: (cls: unknown) => isOfType(r.type, cls),
+      asType: (cls: unknown) => (isOfType(r.type, cls) ? resource.props : undefined),
     };
     return resource as unknown as PolicyResource;
   };

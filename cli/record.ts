@@ -61,6 +61,8 @@ export interface Plan {
    * `aisc diff` can say a secret changed without showing anything of it. Absent with no secret.
    */
   readonly secretConfig?: Readonly<Record<string, string>>;
+  /** How the plan's URNs were made: the engine's scheme (./urns); absent in plans made before aisc used it. */
+  readonly urns?: "engine";
 }
 
 /**

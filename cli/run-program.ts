@@ -3,6 +3,7 @@ import * as path from "path";
 import { echoesInputs, offlineId, offlineMocks } from "./mocks";
 import { normalise, Plan, PlannedResource } from "./record";
 import { PROJECT } from "./paths";
+import { URN_SCHEME, urnOf } from "./urns";
 import { mockMonitor, registerResponse, withoutAliasSpecs, withoutStackTraces } from "./sdk-internals";
 import { StackConfig } from "./stack-config";
 
@@ -17,27 +18,12 @@ export { PROJECT };
 /** The compiled program entry, beside this file in dist/. */
 export const PROGRAM = path.resolve(__dirname, "..", "stacks", "index.js");
 
-const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
-
-/**
- * A resource's URN as the engine makes it (pkg/resource/deploy's generateURN): the parent's
- * whole qualified type chain, then `$` and the resource's type, except that the stack itself is
- * no one's type prefix. The SDK's mock monitor keeps only the parent's last type, so a Tenant's
- * Namespace would be `aisc:k8s:ChartResources$kubernetes:core/v1:Namespace` there but
- * `aisc:platform:Site$aisc:tenancy:Tenant$aisc:k8s:ChartResources$kubernetes:core/v1:Namespace`
- * in `pulumi preview`: the plan uses the engine's, so its URNs are the ones users see.
- */
-export function urnOf(stack: string, parentUrn: string, type: string, name: string): string {
-  const parentType = parentUrn ? parentUrn.split("::")[2] : "";
-  const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
-  return `urn:pulumi:${stack}::${PROJECT}::${qualified}::${name}`;
-}
-
 /**
  * Runs the program for one stack's config and returns what it registered. With `sdkAliases`,
  * the monitor says, as an engine before alias specs would, that it takes none: the SDK then
- * computes every alias URN itself, each child's inherited ones included, and the plan records
- * them (test/components/aliases.test.ts). Plans are made without it, as the engine runs today.
+ * computes alias URNs itself, a resource's own and those its direct parent's declared aliases
+ * give it (one level: deeper ones are the engine's to derive), and the plan records them
+ * (test/components/aliases.test.ts). Plans are made without it, as the engine runs today.
  */
 export async function runProgram(stack: StackConfig, region: string, program: string = PROGRAM, { sdkAliases = false } = {}): Promise<Plan> {
   pulumi.runtime.setAllConfig({ ...stack.config }, [...stack.secretKeys]);
@@ -108,5 +94,5 @@ export async function runProgram(stack: StackConfig, region: string, program: st
   );
   await pulumi.runtime.disconnect();
   const sorted = [...resources.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-  return { project: PROJECT, stack: stack.stack, resources: sorted, outputs };
+  return { project: PROJECT, stack: stack.stack, urns: URN_SCHEME, resources: sorted, outputs };
 }

@@ -142,9 +142,9 @@ export async function withoutStackTraces<T>(fn: () => Promise<T>): Promise<T> {
 
 /**
  * Makes the mock monitor answer, as an engine without alias specs would, that it does not take
- * them (the mock says it does, as today's engine does). The SDK then computes every alias URN
- * itself, each child's inherited ones included, where a test can read them; with specs the
- * engine resolves children's aliases by the same rules, out of the program's sight.
+ * them (the mock says it does, as today's engine does). The SDK then computes alias URNs itself,
+ * where a test can read them: a resource's own, and one level of inherited ones (from its
+ * direct parent's declared aliases). With specs the engine derives every level, out of sight.
  */
 export function withoutAliasSpecs(monitor: MockMonitor): void {
   const supportsFeature = monitor.supportsFeature.bind(monitor);

@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { typeTokenOf, UnknownValueError } from "./policy-sdk";
+import { isOfType, UnknownValueError } from "./policy-sdk";
 import * as YAML from "yaml";
 
 /**
@@ -88,8 +88,8 @@ export function embedded(composite: ObjectSource): PolicyResource[] {
       ...(composite.provider ? { provider: composite.provider } : {}),
       // Typed as the provider's own resource of that kind would be (under the engine, a
       // ConfigGroup's objects are resources in their own right).
-      isType: (cls: unknown) => typeTokenOf(cls) === type,
-      asType: (cls: unknown) => (typeTokenOf(cls) === type ? obj : undefined) as never,
+      isType: (cls: unknown) => isOfType(type, cls),
+      asType: (cls: unknown) => (isOfType(type, cls) ? obj : undefined) as never,
     };
     return [resource];
   });

@@ -35,6 +35,18 @@ export function typeTokenOf(marked: unknown): string | undefined {
   return typeof type === "string" && type.length > 0 ? type : undefined;
 }
 
+/**
+ * Whether a resource of `type` is of `cls`, as the engine's policy host answers `isType`
+ * (@pulumi/policy server.js isTypeOf): by the class's type token, else by its `isInstance`
+ * asked about an object of that type.
+ */
+export function isOfType(type: string, cls: unknown): boolean {
+  const token = typeTokenOf(cls);
+  if (token !== undefined) return type === token;
+  const isInstance = (cls as { isInstance?: unknown } | undefined)?.isInstance;
+  return typeof isInstance === "function" && (isInstance as (o: unknown) => unknown).call(cls, { __pulumiType: type }) === true;
+}
+
 /** An SDK resource class, as the policy SDK's typed helpers take it: its arguments' type is what a policy reads. */
 export type ResourceClass<TResource extends Resource, TArgs> = new (name: string, args: TArgs, ...rest: never[]) => TResource;
 

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { monitorProblems, sdkInternalsProblems, WIRE } from "../../cli/sdk-internals";
 import { offlineMocks } from "../../cli/mocks";
-import { policySdkProblems, unknownCheckingProxy, UnknownValueError } from "../../policies/policy-sdk";
+import { isOfType, policySdkProblems, unknownCheckingProxy, UnknownValueError } from "../../policies/policy-sdk";
 
 /**
  * The offline plan leans on members of the Pulumi SDK that are not its public API. An SDK
@@ -23,6 +23,20 @@ describe("the Pulumi SDK internals the offline plan uses", () => {
       () => props.spec.hard,
       (err: unknown) =>
         err instanceof UnknownValueError && err.message === "string value at .spec.hard can't be known during preview" && err.props.join(".") === "spec.hard",
+    );
+  });
+
+  it("answers isType as the engine's policy host does: by the class's type token, else by its isInstance", () => {
+    const isInstance = (o: { __pulumiType?: string }) => o.__pulumiType === "acme:index:Thing";
+    assert.deepStrictEqual(
+      [
+        isOfType("acme:index:Thing", { __pulumiType: "acme:index:Thing" }),
+        isOfType("acme:index:Other", { __pulumiType: "acme:index:Thing" }),
+        isOfType("acme:index:Thing", { isInstance }),
+        isOfType("acme:index:Other", { isInstance }),
+        isOfType("acme:index:Thing", {}),
+      ],
+      [true, false, true, false, false],
     );
   });
 

@@ -26,11 +26,14 @@ const nameOf = (urn: string) => urn.split("::").slice(3).join("::");
  * stepGenerator.inheritedChildAlias): the old parent's type chain, and the child's name with the
  * parent's name prefix swapped for the old parent's (children are named `<parent>-...`).
  */
-function inheritedChildAlias(child: PlannedResource, parent: PlannedResource, parentOld: string): string {
-  const name = child.name.startsWith(parent.name) ? nameOf(parentOld) + child.name.slice(parent.name.length) : child.name;
+function inheritedChildAlias(childType: string, childName: string, parent: PlannedResource, parentOld: string): string {
+  const name = childName.startsWith(parent.name) ? nameOf(parentOld) + childName.slice(parent.name.length) : childName;
   const [prefix] = parentOld.split("::" + typeChain(parentOld) + "::");
-  return `${prefix}::${typeChain(parentOld)}$${child.type}::${name}`;
+  return `${prefix}::${typeChain(parentOld)}$${childType}::${name}`;
 }
+
+/** A URN's own type, the last of its chain. */
+const ownType = (urn: string) => typeChain(urn).split("$").pop()!;
 
 /**
  * The URN in `old` each resource of `plan` is found under, as the engine matches a resource to
@@ -46,7 +49,12 @@ function engineMatches(plan: Plan, old: ReadonlySet<string>): Map<string, string
     const candidates = [r.urn, ...(r.options.aliases ?? [])];
     const parent = r.parent === undefined ? undefined : byUrn.get(r.parent);
     const parentOld = parent && match(parent);
-    if (parent && parentOld && parentOld !== parent.urn) candidates.push(inheritedChildAlias(r, parent, parentOld));
+    if (parent && parentOld && parentOld !== parent.urn) {
+      // The engine's two products: the child as it is under the old parent, and each of the
+      // child's own aliases under the old parent.
+      candidates.push(inheritedChildAlias(r.type, r.name, parent, parentOld));
+      for (const alias of r.options.aliases ?? []) candidates.push(inheritedChildAlias(ownType(alias), nameOf(alias), parent, parentOld));
+    }
     const found = candidates.find((u) => old.has(u));
     matched.set(r.urn, found);
     return found;
@@ -101,6 +109,15 @@ describe("aliases: a component's parent moved in code", function () {
     );
     // The move is real: no resource under the parent kept its URN by itself.
     assert.equal(under(aliased).filter((r) => old.has(r.urn)).length, 0);
+  });
+
+  it("finds a tenant's Namespace, two levels down, under its old whole type chain", () => {
+    const matches = engineMatches(aliased, new Set(original.resources.map((r) => r.urn)));
+    const ns = "urn:pulumi:aliases::aisc::aisc:site:Site$aisc:tenancy:Tenant$kubernetes:core/v1:Namespace::sr-tenant-hkgai-objects:hkgai";
+    assert.equal(
+      matches.get(ns),
+      "urn:pulumi:aliases::aisc::aisc:platform:Site$aisc:tenancy:Tenant$kubernetes:core/v1:Namespace::sandy-ridge-tenant-hkgai-objects:hkgai",
+    );
   });
 
   it("takes the first level from the SDK itself: each Tenant carries its old URN as an alias", () => {

@@ -5,8 +5,9 @@ import { runProgram } from "../../cli/run-program";
  * Runs a test program (argv[2], a compiled module) under the offline plan's runtime in this
  * process and prints the plan as JSON: the SDK's runtime is process-global, so each program
  * run needs a process of its own. With `AISC_ALIAS_URNS=1` the runtime is told the monitor
- * takes no alias specs, so the SDK computes every alias URN itself, children's inherited ones
- * included (its path for engines without alias specs; with specs the engine does the same).
+ * takes no alias specs, so the SDK computes alias URNs itself: each resource's own and one
+ * level inherited from its direct parent's declared aliases (its path for engines without
+ * alias specs; with specs the engine derives every level).
  */
 async function main(): Promise<void> {
   const program = path.resolve(process.argv[2]);
