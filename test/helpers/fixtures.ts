@@ -1,3 +1,4 @@
+import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -5,6 +6,7 @@ import * as YAML from "yaml";
 import { parseSite } from "../../inventory/parse";
 import { InventoryError } from "../../inventory/reader";
 import { AS_OF_ENV } from "../../inventory/dates";
+import { Site } from "../../inventory/types";
 
 /**
  * The date every test plans as of (unless a test sets its own): activations' expiry and the
@@ -91,6 +93,16 @@ export function mutated(change: (s: Record<string, any>) => void): Record<string
   const s = smallSite();
   change(s);
   return s;
+}
+
+/** {@link smallSite} with `change` made to it, parsed. */
+export function parsedMutation(change: (s: Record<string, any>) => void): Site {
+  return parseSite(mutated(change));
+}
+
+/** Asserts that {@link smallSite} with `change` made to it is refused with exactly `expected` (`path: message` lines). */
+export function rejectsMutation(change: (s: Record<string, any>) => void, expected: string[]): void {
+  assert.deepStrictEqual(issuesOf(mutated(change)), expected);
 }
 
 /** The issues parsing `site` reports, as `path: message` lines (none when it parses). */
