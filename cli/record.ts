@@ -35,6 +35,17 @@ export interface ResourceOptions {
   readonly aliases?: readonly string[];
 }
 
+/** The options of a resource registered with none set, as the SDK sends them. */
+export const NO_OPTIONS: ResourceOptions = {
+  protect: false,
+  retainOnDelete: false,
+  deleteBeforeReplace: false,
+  dependencies: [],
+  ignoreChanges: [],
+  replaceOnChanges: [],
+  additionalSecretOutputs: [],
+};
+
 export interface PlannedResource {
   readonly urn: string;
   readonly type: string;

@@ -6,7 +6,7 @@ import { isKubernetesObject } from "./artifacts";
 import { loadPlans } from "./diff";
 import { evaluatePolicies, hasMandatoryViolation, PolicyConfig, PolicyResult } from "./policy-eval";
 import { policyReportJson, policyReportMarkdown, policyReportSarif } from "./policy-report";
-import { Plan, PlannedResource, UNKNOWN } from "./record";
+import { NO_OPTIONS, Plan, PlannedResource, UNKNOWN } from "./record";
 import { SITE_CONFIG_KEY } from "../inventory/parse";
 import { withInventoryKeys } from "./inventory-location";
 import { PROJECT } from "./paths";
@@ -66,15 +66,7 @@ export function planOnDisk(plan: Plan, manifests: readonly { file: string; docs:
         custom: true,
         remote: false,
         inputs: doc,
-        options: {
-          protect: false,
-          retainOnDelete: false,
-          deleteBeforeReplace: false,
-          dependencies: [],
-          ignoreChanges: [],
-          replaceOnChanges: [],
-          additionalSecretOutputs: [],
-        },
+        options: NO_OPTIONS,
       });
     }
   }

@@ -1,7 +1,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Plan, PlannedResource } from "../../cli/record";
+import { NO_OPTIONS, Plan, PlannedResource } from "../../cli/record";
 import { realSite, tempDir, writeStackFile } from "./fixtures";
 
 /** The built CLI entry, run as users run it. */
@@ -65,15 +65,6 @@ export function plannedResource(
     remote: false,
     inputs,
     ...(parent ? { parent } : {}),
-    options: {
-      protect: false,
-      retainOnDelete: false,
-      deleteBeforeReplace: false,
-      dependencies: [],
-      ignoreChanges: [],
-      replaceOnChanges: [],
-      additionalSecretOutputs: [],
-      ...options,
-    },
+    options: { ...NO_OPTIONS, ...options },
   };
 }
