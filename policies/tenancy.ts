@@ -182,10 +182,13 @@ export const networkPolicyEnforced: StackValidationPolicy = {
       }
     };
     const vpcCni = addonConfig("vpc-cni");
-    for (const group of args.resources.filter((r) => argsOf(r, NodeGroup))) {
-      if (String(vpcCni?.enableNetworkPolicy) !== "true") {
+    let groups = 0;
+    for (const group of args.resources) {
+      const nodeGroup = argsOf(group, NodeGroup);
+      if (nodeGroup) groups++;
+      if (nodeGroup && String(vpcCni?.enableNetworkPolicy) !== "true") {
         report(
-          `Node group ${argsOf(group, NodeGroup)?.nodeGroupName ?? group.name} runs pods on the VPC CNI, which enforces no NetworkPolicy: add the vpc-cni add-on with configurationValues {"enableNetworkPolicy": "true"}.`,
+          `Node group ${nodeGroup.nodeGroupName ?? group.name} runs pods on the VPC CNI, which enforces no NetworkPolicy: add the vpc-cni add-on with configurationValues {"enableNetworkPolicy": "true"}.`,
           group.urn,
         );
       }
@@ -193,7 +196,6 @@ export const networkPolicyEnforced: StackValidationPolicy = {
     const cilium = args.resources.map((r) => argsOf(r, Chart)).find((c) => c?.chart?.endsWith("cilium"));
     // Chart values are free-form in the provider's types: the one key read is typed here.
     const mode = (cilium?.values as { policyEnforcementMode?: string } | undefined)?.policyEnforcementMode;
-    const groups = args.resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").length;
     const activations = args.resources.filter((r) => r.type === "aws:ssm/activation:Activation").length;
     const vpcCniEnforces = String(vpcCni?.enableNetworkPolicy) === "true";
     measured(args, {
